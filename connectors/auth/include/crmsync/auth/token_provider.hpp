@@ -1,0 +1,68 @@
+// Asynchronous OAuth token providers. A provider hands out a valid access
+// token, fetching one through the Transport when none is cached; concurrent
+// callers share one grant. Tokens and secrets never appear in Status messages.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "crmsync/core/status.hpp"
+#include "crmsync/http/transport.hpp"
+
+namespace crmsync::auth {
+
+using Clock = std::function<std::chrono::steady_clock::time_point()>;
+
+struct AccessToken {
+  std::string value;
+  // Salesforce only: the org's REST origin, e.g. https://acme.my.salesforce.com
+  std::string instance_url;
+};
+
+using TokenCallback = std::function<void(Result<AccessToken>)>;
+
+class TokenProvider {
+ public:
+  virtual ~TokenProvider() = default;
+  // Calls `done` exactly once with a token that is not known to be expired:
+  // synchronously when cached, otherwise on the transport thread after the
+  // grant. Never blocks.
+  virtual void Get(TokenCallback done) = 0;
+  // `stale` was refused by the resource server (401): drop it if it is still
+  // the cached token, so the next Get() fetches a fresh one.
+  virtual void Invalidate(const std::string& stale) = 0;
+  // Number of token grants performed (successful or not).
+  virtual std::uint64_t grants() const = 0;
+};
+
+// Microsoft identity platform, client-credentials grant (application access).
+struct ClientCredentialsConfig {
+  std::string token_url;      // https://login.microsoftonline.com/{tenant}/oauth2/v2.0/token
+  std::string client_id;
+  std::string client_secret;
+  std::string scope = "https://graph.microsoft.com/.default";
+  std::string ca_file;
+  // Refresh this long before expires_in runs out.
+  std::chrono::seconds refresh_margin{300};
+};
+
+std::unique_ptr<TokenProvider> MakeClientCredentialsProvider(http::Transport& transport,
+                                                              ClientCredentialsConfig config,
+                                                              Clock clock = {});
+
+// Salesforce OAuth refresh-token grant (the service account's refresh token).
+// Salesforce sends no expires_in: the session is kept until a 401 invalidates it.
+struct SalesforceRefreshConfig {
+  std::string token_url;      // https://login.salesforce.com/services/oauth2/token
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string ca_file;
+};
+
+std::unique_ptr<TokenProvider> MakeSalesforceRefreshProvider(http::Transport& transport,
+                                                              SalesforceRefreshConfig config);
+
+}  // namespace crmsync::auth

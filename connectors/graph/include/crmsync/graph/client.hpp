@@ -1,0 +1,60 @@
+// Asynchronous Microsoft Graph client over the shared Transport. Handles the
+// bearer token (one refresh on 401), throttling (429/503/504 honouring
+// Retry-After, bounded exponential backoff with jitter) and typed errors.
+// It returns raw page bodies: parsing happens on the engine's workers.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+
+#include "crmsync/auth/token_provider.hpp"
+#include "crmsync/graph/graph.hpp"
+#include "crmsync/http/transport.hpp"
+
+namespace crmsync::graph {
+
+struct GraphClientOptions {
+  std::string graph_url;          // origin, e.g. https://graph.microsoft.com
+  std::string ca_file;            // extra CA for this endpoint (may be empty)
+  int page_size = 100;            // Prefer: odata.maxpagesize, sent on every page
+  int max_attempts = 6;           // per request, throttling and transient errors
+  std::chrono::milliseconds timeout{30000};
+};
+
+struct GraphClientStats {
+  std::atomic<std::uint64_t> pages{0};
+  std::atomic<std::uint64_t> throttled{0};   // 429/503 received
+  std::atomic<std::uint64_t> retries{0};
+};
+
+class GraphClient {
+ public:
+  GraphClient(http::Transport& transport, auth::TokenProvider& tokens, GraphClientOptions options);
+
+  // GETs one page (a users page, an initial delta URL, a nextLink or a
+  // deltaLink) and calls `done` on the transport thread with the body.
+  // Errors: kUnauthorized (token refused twice), kGone (410 SyncStateNotFound:
+  // restart the stream), kThrottled/kTransient after max_attempts, kTls,
+  // kPermanent (other 4xx, with Graph's error code and message).
+  void FetchPage(const std::string& url, std::string kind,
+                 std::function<void(Result<std::string>)> done);
+
+  // Blocking: every page of /users. For set-up, never from a callback.
+  Result<std::vector<GraphUser>> ListUsers();
+
+  const GraphClientStats& stats() const { return stats_; }
+  const GraphClientOptions& options() const { return options_; }
+
+ private:
+  void Attempt(std::string url, std::string kind, int attempt,
+               std::function<void(Result<std::string>)> done, bool refreshed);
+
+  http::Transport& transport_;
+  auth::TokenProvider& tokens_;
+  GraphClientOptions options_;
+  GraphClientStats stats_;
+};
+
+}  // namespace crmsync::graph

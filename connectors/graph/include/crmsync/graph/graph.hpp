@@ -1,0 +1,46 @@
+// Microsoft Graph: users and mail delta (API-FACTS.md §1). Pure parsing and
+// URL building here; the asynchronous client is in client.hpp.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crmsync/core/message.hpp"
+#include "crmsync/core/status.hpp"
+
+namespace crmsync::graph {
+
+struct GraphUser {
+  std::string id;                     // directory object id (stable)
+  std::string user_principal_name;
+  std::string mail;                   // primary SMTP address, may be empty
+  std::vector<std::string> aliases;   // every SMTP address from proxyAddresses, primary included, lower-case
+  bool account_enabled = true;
+};
+
+struct UsersPage {
+  std::vector<GraphUser> users;
+  std::string next_link;              // empty on the last page
+};
+
+struct DeltaPage {
+  std::vector<Message> messages;      // tombstones have removed = true
+  std::string next_link;              // exactly one of next_link / delta_link is set
+  std::string delta_link;
+};
+
+// Parsers take the body as received. Malformed input (bad JSON, wrong types,
+// invalid UTF-8, missing both links) gives kCorruption with a message naming
+// the field; they never throw and never crash.
+Result<UsersPage> ParseUsersPage(std::string_view body);
+Result<DeltaPage> ParseDeltaPage(std::string_view body);
+
+// {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
+std::string UsersUrl(std::string_view graph_url, int page_size);
+// {graph_url}/v1.0/users/{id}/mailFolders/{folder}/messages/delta?$select=...
+// folder is a well-known name: "inbox" or "sentitems".
+std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view user_id,
+                                std::string_view folder);
+
+}  // namespace crmsync::graph

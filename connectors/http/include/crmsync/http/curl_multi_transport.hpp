@@ -1,0 +1,45 @@
+// libcurl multi event loop on one dedicated thread (DESIGN.md, fetch/write).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+
+#include "crmsync/http/transport.hpp"
+
+namespace crmsync::http {
+
+struct TransportOptions {
+  // Total connections the multi handle may open (CURLMOPT_MAX_TOTAL_CONNECTIONS).
+  long max_total_connections = 256;
+  // Connections per host (CURLMOPT_MAX_HOST_CONNECTIONS).
+  long max_host_connections = 64;
+  std::string user_agent = "crmsync/0.1";
+};
+
+struct TransportStats {
+  std::uint64_t requests = 0;
+  std::uint64_t transport_failures = 0;
+  std::uint64_t connections_opened = 0;   // new TCP (and TLS) connections
+  std::map<std::string, std::uint64_t> by_kind;  // Request::kind -> count
+};
+
+class CurlMultiTransport final : public Transport {
+ public:
+  explicit CurlMultiTransport(TransportOptions options = {});
+  ~CurlMultiTransport() override;  // stops the loop; pending requests complete with kOther
+  CurlMultiTransport(const CurlMultiTransport&) = delete;
+  CurlMultiTransport& operator=(const CurlMultiTransport&) = delete;
+
+  void Submit(Request request, Completion done) override;
+  TransportStats Stats() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmsync::http

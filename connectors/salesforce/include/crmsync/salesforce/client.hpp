@@ -1,0 +1,67 @@
+// Asynchronous Salesforce REST client over the shared Transport: session from
+// the refresh-token provider (instance_url from the grant), one refresh on
+// 401 INVALID_SESSION_ID, bounded retries with backoff on 5xx, transport
+// failures and REQUEST_LIMIT_EXCEEDED (which carries no Retry-After).
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "crmsync/auth/token_provider.hpp"
+#include "crmsync/http/transport.hpp"
+#include "crmsync/salesforce/salesforce.hpp"
+
+namespace crmsync::salesforce {
+
+inline constexpr std::size_t kMaxCollectionRecords = 200;
+
+struct SalesforceClientOptions {
+  std::string api_version = "60.0";  // used as /services/data/v{api_version}/
+  std::string ca_file;
+  int max_attempts = 6;
+  std::chrono::milliseconds timeout{60000};
+};
+
+struct SalesforceClientStats {
+  std::atomic<std::uint64_t> upsert_requests{0};
+  std::atomic<std::uint64_t> query_requests{0};
+  std::atomic<std::uint64_t> retries{0};
+};
+
+class SalesforceClient {
+ public:
+  SalesforceClient(http::Transport& transport, auth::TokenProvider& session,
+                   SalesforceClientOptions options);
+
+  // PATCH /services/data/vXX/composite/sobjects/{sobject}/{external_id_field}
+  // with at most kMaxCollectionRecords records (more is a programming error:
+  // kInvalidArgument). Calls `done` on the transport thread with one outcome
+  // per record in order. A record refused only because a create-only field
+  // was sent on update (INVALID_FIELD_FOR_INSERT_UPDATE) is re-sent once
+  // without create-only fields, since the record already exists.
+  void Upsert(std::string sobject, std::string external_id_field,
+              std::vector<UpsertRecord> records,
+              std::function<void(Result<std::vector<UpsertOutcome>>)> done);
+
+  // Every record of `sobject` whose Email is one of `emails` (batched SOQL,
+  // following nextRecordsUrl). Calls `done` once with all matches.
+  void QueryByEmail(std::string sobject, std::vector<std::string> emails,
+                    std::function<void(Result<std::vector<EmailMatch>>)> done);
+
+  // Blocking variant for set-up steps; never from a callback.
+  Result<std::vector<EmailMatch>> QueryByEmailBlocking(std::string sobject,
+                                                       std::vector<std::string> emails);
+
+  const SalesforceClientStats& stats() const { return stats_; }
+
+ private:
+  http::Transport& transport_;
+  auth::TokenProvider& session_;
+  SalesforceClientOptions options_;
+  SalesforceClientStats stats_;
+};
+
+}  // namespace crmsync::salesforce

@@ -1,0 +1,64 @@
+// Salesforce REST (API-FACTS.md §4): SOQL by email and sObject Collections
+// upsert on an external-ID field. Pure builders and parsers; the
+// asynchronous client is in client.hpp.
+#pragma once
+
+#include <cstddef>
+#include <span>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "crmsync/core/status.hpp"
+
+namespace crmsync::salesforce {
+
+struct Field {
+  std::string name;         // API name, e.g. "Subject"
+  std::string value;        // string value; empty + null=true sends JSON null
+  bool null = false;
+  bool create_only = false; // e.g. Task.TaskSubtype: settable only on create
+};
+
+struct UpsertRecord {
+  std::string external_id;  // value of the external-ID field
+  std::vector<Field> fields;
+};
+
+struct UpsertOutcome {
+  bool success = false;
+  bool created = false;
+  std::string id;
+  std::string error_code;   // first error's statusCode
+  std::string error_message;
+};
+
+// {"allOrNone":false,"records":[{"attributes":{"type":SOBJECT},EXTID:...,fields...}]}
+// Strings are JSON-escaped; invalid UTF-8 is replaced by U+FFFD.
+std::string BuildUpsertBody(std::string_view sobject, std::string_view external_id_field,
+                            std::span<const UpsertRecord> records, bool include_create_only = true);
+// The 200 response: one outcome per record, in request order.
+Result<std::vector<UpsertOutcome>> ParseUpsertResponse(std::string_view body, std::size_t expected);
+
+struct EmailMatch {
+  std::string id;
+  std::string email;        // lower-cased
+};
+
+struct QueryPage {
+  std::vector<EmailMatch> records;
+  std::string next_records_url;   // empty when done
+};
+
+// SELECT Id, Email FROM {sobject} WHERE Email IN ('a','b',...), split so
+// that each encoded query URL stays under max_url_bytes. Quotes and
+// backslashes are escaped as SOQL requires.
+std::vector<std::string> BuildEmailInQueries(std::string_view sobject,
+                                             std::span<const std::string> emails,
+                                             std::size_t max_url_bytes = 8000);
+Result<QueryPage> ParseQueryResponse(std::string_view body);
+// Salesforce REST errors are JSON arrays [{"message","errorCode"}]; returns
+// "ERRORCODE: message" of the first, or a short excerpt when not parseable.
+std::string DescribeRestError(std::string_view body);
+
+}  // namespace crmsync::salesforce

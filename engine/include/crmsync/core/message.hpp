@@ -1,0 +1,30 @@
+// Connector-neutral records produced by the parse stage.
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace crmsync {
+
+struct Participant {
+  std::string address;  // as the remote system gave it; classify lower-cases
+  std::string name;
+};
+
+// One email as seen in one mailbox. Only the fields the engine needs.
+struct Message {
+  std::string source_id;            // connector's id of this copy (Graph id)
+  std::string internet_message_id;  // raw RFC 2822 Message-ID, brackets included
+  std::string subject;
+  std::string body_text;
+  std::string sent_at;              // ISO-8601 UTC, e.g. 2026-05-01T10:00:00Z
+  Participant from;
+  std::vector<Participant> to;
+  std::vector<Participant> cc;
+  std::vector<Participant> bcc;
+  std::vector<std::string> categories;
+  bool is_draft = false;
+  bool removed = false;             // delta tombstone (@removed): nothing to capture
+};
+
+}  // namespace crmsync

@@ -1,0 +1,78 @@
+// The simulated Salesforce: OAuth refresh-token grant, REST versions, the
+// SOQL subset the engine uses, and sObject Collections upsert of Task on
+// Crmsync_Key__c, for any number of orgs behind one origin. Strict like the
+// real service (API-FACTS.md §4). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <vector>
+
+#include "http_server.hpp"
+
+namespace crmsync::sim {
+
+struct DirectoryRecord {
+  std::string sobject;   // "Contact", "Lead" or "User"
+  std::string id;        // 18-char id: 003... Contact, 00Q... Lead, 005... User
+  std::string email;     // as stored (may have upper-case letters)
+  std::string first_name;
+  std::string last_name;
+};
+
+struct OrgSetup {
+  std::string org_id;         // 00D...
+  std::string tenant;         // crmsync tenant id this org belongs to, e.g. "tenant-1"
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string integration_user_id;   // the service account's User id (005...)
+  std::vector<DirectoryRecord> records;
+};
+
+// One Task as stored; the verify endpoint compares these with ground truth.
+struct StoredTask {
+  std::string id;
+  std::map<std::string, std::string> fields;   // field name -> value as sent (JSON null -> absent)
+};
+
+struct SalesforceCounters {
+  std::uint64_t records_created = 0;
+  std::uint64_t records_updated = 0;
+  std::uint64_t records_failed = 0;
+};
+
+using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
+
+class SalesforceSim {
+ public:
+  // origin: "https://127.0.0.1:PORT", used for instance_url and id URLs.
+  // token_ttl: sessions expire after this long (by `clock`).
+  SalesforceSim(std::string origin, std::chrono::seconds token_ttl, SteadyClock clock = {});
+  ~SalesforceSim();
+
+  void AddOrg(OrgSetup org);
+
+  // True for the paths this service owns: /services/...
+  static bool Owns(const HttpRequest& request);
+  // Answers one request. Never throws.
+  HttpResponse Handle(const HttpRequest& request);
+
+  // Snapshot of every Task per tenant: tasks_by_key[tenant][Crmsync_Key__c] -> records.
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;
+  SalesforceCounters counters() const;
+  // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
+  std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmsync::sim

@@ -1,0 +1,66 @@
+// Embedded HTTP/1.1 server for crmsync-sim (libmicrohttpd, GnuTLS for HTTPS).
+// Knows nothing of the simulated services: it parses requests, calls one
+// handler, and writes its response.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+
+namespace crmsync::sim {
+
+struct HttpRequest {
+  std::string method;                          // GET, POST, PATCH, ...
+  std::string path;                            // decoded path, no query: /v1.0/users
+  std::string raw_query;                       // undecoded, without '?': $select=id&$top=5
+  std::multimap<std::string, std::string> query;   // decoded query arguments
+  std::map<std::string, std::string> headers;  // names lower-cased
+  std::string body;
+  std::string header(const std::string& lower_name) const {
+    auto it = headers.find(lower_name);
+    return it == headers.end() ? std::string() : it->second;
+  }
+};
+
+struct HttpResponse {
+  int status = 200;
+  std::multimap<std::string, std::string> headers;  // Content-Type etc.
+  std::string body;
+};
+
+using Handler = std::function<HttpResponse(const HttpRequest&)>;
+
+struct TlsIdentity {
+  std::string cert_pem;   // leaf certificate (followed by nothing else)
+  std::string key_pem;    // leaf private key
+};
+
+struct ServerOptions {
+  std::string host = "127.0.0.1";
+  std::uint16_t port = 0;               // 0 = any free port
+  bool tls = true;
+  TlsIdentity identity;                 // required when tls
+  unsigned max_connections = 1024;
+};
+
+class HttpServer {
+ public:
+  // Starts serving; throws std::runtime_error with a clear message on failure
+  // (address in use, bad certificate).
+  HttpServer(ServerOptions options, Handler handler);
+  ~HttpServer();
+  HttpServer(const HttpServer&) = delete;
+  HttpServer& operator=(const HttpServer&) = delete;
+
+  std::uint16_t port() const;
+  // "https://127.0.0.1:PORT" or "http://..."
+  std::string origin() const;
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace crmsync::sim
