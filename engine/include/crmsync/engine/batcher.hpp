@@ -1,0 +1,88 @@
+// batch: captured records of one tenant grouped into sObject Collections
+// upserts of at most 200 records. A key is never twice in one request and
+// never in flight in two requests at once (an external-ID uniqueness
+// constraint cannot be relied on: two concurrent upserts of a new key could
+// both create). Copies of a key seen while it is queued or in flight wait for
+// that write's outcome. Single-threaded (owned by the coordinator node).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <deque>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "crmsync/core/status.hpp"
+#include "crmsync/engine/page_tracker.hpp"
+#include "crmsync/salesforce/salesforce.hpp"
+
+namespace crmsync::engine {
+
+struct BatcherLimits {
+  std::size_t max_records = 200;          // Salesforce's collection limit
+  std::size_t max_bytes = 6u << 20;       // approximate body size per request
+  std::size_t max_inflight_requests = 4;  // concurrent upserts per tenant
+};
+
+struct OutgoingBatch {
+  std::uint64_t id = 0;
+  std::vector<salesforce::UpsertRecord> records;
+};
+
+// The fate of one record after its batch completed.
+struct RecordResult {
+  std::string key;
+  std::string first_user;              // mailbox the record was first seen in
+  std::vector<PageRef> waiters;        // every page copy waiting on this key
+  std::optional<salesforce::UpsertOutcome> outcome;   // nullopt: the batch failed as a whole
+};
+
+// Per-record Salesforce errors worth retrying in a later run (row locks,
+// limits); every other per-record error is permanent and goes to quarantine.
+bool IsTransientRecordError(const std::string& error_code);
+
+class Batcher {
+ public:
+  explicit Batcher(BatcherLimits limits = {});
+
+  enum class Added { kQueued, kAttached, kDoneThisRun };
+  // kQueued: a new key; kAttached: the key is queued or in flight, `waiter`
+  // will be released with it; kDoneThisRun: the key was already written (or
+  // quarantined) in this run, the caller marks the message terminal now.
+  Added Add(salesforce::UpsertRecord record, const std::string& user, PageRef waiter);
+
+  // Requests ready to send: full ones always, partial ones only with `drain`
+  // (nothing more is coming soon). Respects max_inflight_requests.
+  std::vector<OutgoingBatch> TakeReady(bool drain);
+
+  // Outcomes of batch `id`, one per record in order, or the whole batch's
+  // failure. Terminal keys (success, permanent failure) are remembered for
+  // the rest of the run; after a batch failure or a transient record error
+  // the key is forgotten, so a later copy is written again.
+  std::vector<RecordResult> Complete(std::uint64_t id,
+                                     const Result<std::vector<salesforce::UpsertOutcome>>& outcome);
+
+  std::size_t queued() const { return queue_.size(); }
+  std::size_t inflight_requests() const { return inflight_.size(); }
+
+ private:
+  struct Entry {
+    salesforce::UpsertRecord record;
+    std::string first_user;
+    std::vector<PageRef> waiters;
+    std::size_t bytes = 0;
+  };
+
+  BatcherLimits limits_;
+  std::unordered_map<std::string, Entry> entries_;     // queued or in flight
+  std::deque<std::string> queue_;                       // keys not yet sent, in arrival order
+  std::size_t queued_bytes_ = 0;
+  std::unordered_map<std::uint64_t, std::vector<std::string>> inflight_;  // batch id -> keys
+  std::unordered_set<std::string> done_;
+  std::uint64_t next_id_ = 1;
+};
+
+}  // namespace crmsync::engine

@@ -1,0 +1,26 @@
+// One scheduled batch run: the oneTBB flow graph of DESIGN.md
+//   streams -> fetch -> parse -> classify -> resolve -> batch -> write -> acknowledge
+// over every configured tenant. Safe to kill at any moment and run again.
+#pragma once
+
+#include <string>
+
+#include "crmsync/core/status.hpp"
+#include "crmsync/engine/config.hpp"
+#include "crmsync/engine/run_report.hpp"
+#include "crmsync/http/transport.hpp"
+#include "crmsync/state/store.hpp"
+
+namespace crmsync::engine {
+
+struct RunOptions {
+  std::string run_id;   // empty: derived from the start time and pid
+};
+
+// Runs every tenant to the end of its current mail. Tenant and stream
+// failures are reported in the returned report (status partial/failed);
+// only a local state failure ends the run early.
+RunReport RunOnce(const Config& config, const RunOptions& options, http::Transport& transport,
+                  state::Store& store);
+
+}  // namespace crmsync::engine

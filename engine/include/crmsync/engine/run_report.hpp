@@ -1,0 +1,75 @@
+// The run report: per tenant counts of users, pages, messages read,
+// captured, skipped by reason, quarantined, API calls by kind, and errors.
+// Written as JSON (--report FILE, and the "runs" column family) and printed
+// as a short human summary.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "crmsync/engine/classify.hpp"
+
+namespace crmsync::engine {
+
+struct ApiCalls {
+  std::uint64_t microsoft_token_grants = 0;
+  std::uint64_t salesforce_token_grants = 0;
+  std::uint64_t graph_pages = 0;         // users pages and mail delta pages
+  std::uint64_t soql_queries = 0;
+  std::uint64_t salesforce_upserts = 0;  // sObject Collections requests
+};
+
+struct TenantReport {
+  std::string id;
+  std::string status = "ok";             // ok | partial | failed
+  std::uint64_t users = 0;
+  std::uint64_t streams = 0;
+  std::uint64_t streams_failed = 0;
+  std::uint64_t pages = 0;
+  std::uint64_t messages_read = 0;
+  std::uint64_t captured = 0;            // distinct records written in this run
+  std::uint64_t created = 0;
+  std::uint64_t updated = 0;
+  std::uint64_t deduplicated = 0;        // copies folded into a record of this run
+  std::uint64_t quarantined = 0;
+  std::uint64_t not_terminal = 0;        // messages left for the next run (transient failures)
+  std::array<std::uint64_t, kSkipReasonCount> skipped{};
+  ApiCalls api;
+  std::uint64_t error_count = 0;
+  std::vector<std::string> errors;       // the first kMaxErrorsKept, each naming its user/stream
+};
+
+inline constexpr std::size_t kMaxErrorsKept = 20;
+
+struct RunTotals {
+  std::uint64_t messages_read = 0, captured = 0, quarantined = 0, skipped = 0, errors = 0;
+};
+
+struct RunReport {
+  std::string run_id;
+  std::string started_at;                // ISO-8601 UTC
+  std::string finished_at;
+  double duration_seconds = 0;
+  std::string status;                    // complete | partial | failed
+  int exit_code = 0;
+  std::vector<TenantReport> tenants;
+  std::map<std::string, std::uint64_t> transport;   // requests, connections_opened, ...
+
+  RunTotals Totals() const;
+  std::string ToJson() const;
+  std::string ToText() const;
+};
+
+// Exit codes (README, "Exit codes").
+inline constexpr int kExitComplete = 0;
+inline constexpr int kExitFailure = 1;
+inline constexpr int kExitUsage = 2;
+inline constexpr int kExitPartial = 3;
+
+// Sets each tenant's status, the run's status and exit code from the counts.
+void Finalize(RunReport& report);
+
+}  // namespace crmsync::engine

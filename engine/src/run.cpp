@@ -1,0 +1,638 @@
+// The flow graph of one run. Node bodies never throw (STYLE.md practice 7):
+// every failure becomes a value on the page or an error in the tenant report.
+#include "crmsync/engine/run.hpp"
+
+#include <oneapi/tbb/flow_graph.h>
+
+#include <algorithm>
+#include <atomic>
+#include <chrono>
+#include <ctime>
+#include <memory>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "crmsync/engine/page_tracker.hpp"
+#include "crmsync/engine/task_record.hpp"
+#include "crmsync/graph/graph.hpp"
+#include "tenant_runtime.hpp"
+
+namespace crmsync::engine {
+namespace {
+
+namespace flow = oneapi::tbb::flow;
+
+constexpr const char* kFolders[] = {"inbox", "sentitems"};
+// A CRM match older than this is looked up again.
+constexpr std::int64_t kDirectoryTtlMs = 24LL * 3600 * 1000;
+
+std::int64_t NowUnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string IsoUtc(std::chrono::system_clock::time_point tp) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y-%m-%dT%H:%M:%SZ", &tm);
+  return buffer;
+}
+
+std::string DefaultRunId(std::chrono::system_clock::time_point tp) {
+  const std::time_t t = std::chrono::system_clock::to_time_t(tp);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  char buffer[32];
+  std::strftime(buffer, sizeof buffer, "%Y%m%dT%H%M%SZ", &tm);
+  return fmt::format("{}-{}", buffer, ::getpid());
+}
+
+struct Stream {
+  std::size_t tenant = 0;
+  std::size_t user = 0;
+  state::StreamId id;
+  std::string initial_url;
+  std::string start_url;
+  bool restarted = false;    // after a 410, once per run
+};
+
+// One page travelling through the graph; each stage owns it in turn.
+struct PageWork {
+  std::size_t stream = 0;
+  std::uint64_t seq = 0;
+  std::string url;
+  Result<std::string> body{std::string()};
+  std::string cursor_after;
+  std::vector<Message> messages;
+  std::vector<Classification> classes;
+  std::vector<salesforce::UpsertRecord> records;   // captured, ready for the batcher
+  std::vector<std::tuple<std::string, std::string, state::DirectoryEntry>> directory;
+  Status error;                                      // resolve failure: the page is blocked
+};
+using PagePtr = std::shared_ptr<PageWork>;
+
+struct WriteWork {
+  std::size_t tenant = 0;
+  OutgoingBatch batch;
+  Result<std::vector<salesforce::UpsertOutcome>> outcome{std::vector<salesforce::UpsertOutcome>{}};
+};
+using WritePtr = std::shared_ptr<WriteWork>;
+
+struct Event {
+  PagePtr page;
+  WritePtr write;
+};
+
+class Run {
+ public:
+  Run(const Config& config, http::Transport& transport, state::Store& store)
+      : config_(config), transport_(transport), store_(store) {}
+
+  RunReport Execute(const RunOptions& options);
+
+ private:
+  void SetUp();
+  void PlanStreams();
+  void LaunchNextStream();
+  void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
+  void PageLeftPipeline();
+
+  void Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
+  bool Parse(const PagePtr& page);
+  void Classify(const PagePtr& page);
+  void Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
+  void FinishResolve(const PagePtr& page, const std::vector<std::string>& addresses);
+  void Coordinate(const Event& event, flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out);
+  void Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway);
+
+  void OnPage(const PagePtr& page);
+  void OnWrite(const WritePtr& write);
+  void Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out);
+  void CommitCheckpoint();
+
+  TenantRuntime& TenantOf(std::size_t stream) { return *tenants_[streams_[stream].tenant]; }
+  std::string Where(std::size_t stream) const {
+    const Stream& s = streams_[stream];
+    return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, s.id.stream);
+  }
+
+  const Config& config_;
+  http::Transport& transport_;
+  state::Store& store_;
+  std::vector<std::unique_ptr<TenantRuntime>> tenants_;
+  std::vector<Stream> streams_;
+
+  std::atomic<std::size_t> next_stream_{0};
+  std::atomic<std::int64_t> pages_upstream_{0};   // page requests not yet consumed by the coordinator
+  std::atomic<bool> fatal_{false};
+  std::string fatal_message_;
+
+  flow::graph graph_;
+  flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
+  flow::multifunction_node<Event, std::tuple<WritePtr>>* coordinator_node_ = nullptr;
+
+  // Coordinator-only state (serial node).
+  PageTracker tracker_;
+  state::CheckpointBatch checkpoint_;
+};
+
+void Run::SetUp() {
+  for (const auto& tenant_config : config_.tenants) {
+    auto tenant = std::make_unique<TenantRuntime>();
+    tenant->config = &tenant_config;
+    tenants_.push_back(std::move(tenant));
+  }
+  // Tenants connect in parallel: a slow or broken one does not hold the others.
+  oneapi::tbb::task_group group;
+  for (auto& tenant : tenants_) {
+    group.run([this, t = tenant.get()] {
+      SetUpTenant(*t, transport_, config_.engine.request_timeout_seconds,
+                  config_.engine.max_writes_in_flight);
+    });
+  }
+  group.wait();
+}
+
+void Run::PlanStreams() {
+  // Round-robin over tenants so that every organization makes progress.
+  std::vector<std::vector<Stream>> per_tenant(tenants_.size());
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    TenantRuntime& tenant = *tenants_[t];
+    if (!tenant.ready) continue;
+    const auto& users = tenant.directory->users();
+    for (std::size_t u = 0; u < users.size(); ++u) {
+      if (!users[u].enabled) continue;
+      for (const char* folder : kFolders) {
+        Stream s;
+        s.tenant = t;
+        s.user = u;
+        s.id = state::StreamId{tenant.config->id, users[u].id, fmt::format("mail/{}", folder)};
+        s.initial_url = graph::InitialMailDeltaUrl(tenant.graph->options().graph_url, users[u].id, folder);
+        auto cursor = store_.GetCursor(s.id);
+        if (!cursor.ok()) {
+          fatal_ = true;
+          fatal_message_ = cursor.status().ToString();
+          return;
+        }
+        s.start_url = cursor.value() ? cursor.value()->position : s.initial_url;
+        per_tenant[t].push_back(std::move(s));
+      }
+    }
+    tenant.report.streams = per_tenant[t].size();
+  }
+  for (std::size_t i = 0;; ++i) {
+    bool any = false;
+    for (auto& list : per_tenant) {
+      if (i < list.size()) {
+        streams_.push_back(std::move(list[i]));
+        any = true;
+      }
+    }
+    if (!any) break;
+  }
+}
+
+void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
+  auto page = std::make_shared<PageWork>();
+  page->stream = stream;
+  page->seq = seq;
+  page->url = std::move(url);
+  ++pages_upstream_;
+  fetch_node_->try_put(page);
+}
+
+void Run::LaunchNextStream() {
+  if (fatal_) return;
+  const std::size_t index = next_stream_++;
+  if (index >= streams_.size()) return;
+  SubmitPage(index, 0, streams_[index].start_url);
+}
+
+// A page that will never reach the coordinator: when nothing else is
+// upstream, the coordinator must still flush its partial batches.
+void Run::PageLeftPipeline() {
+  if (--pages_upstream_ == 0) coordinator_node_->try_put(Event{});
+}
+
+void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway) {
+  gateway.reserve_wait();
+  TenantRuntime& tenant = TenantOf(page->stream);
+  tenant.graph->FetchPage(page->url, "graph.delta", [page, &gateway](Result<std::string> body) {
+    page->body = std::move(body);
+    gateway.try_put(page);
+    gateway.release_wait();
+  });
+}
+
+bool Run::Parse(const PagePtr& page) {
+  Stream& stream = streams_[page->stream];
+  TenantRuntime& tenant = *tenants_[stream.tenant];
+  if (!page->body.ok()) {
+    const Status& status = page->body.status();
+    if (status.code() == StatusCode::kGone && !stream.restarted) {
+      // The sync state expired: restart the folder from scratch. Writes are
+      // upserts, so re-reading what was captured changes nothing.
+      stream.restarted = true;
+      tenant.AddError(fmt::format("{}: delta state expired (410), re-reading the folder", Where(page->stream)));
+      page->cursor_after = stream.initial_url;
+      SubmitPage(page->stream, page->seq + 1, stream.initial_url);
+      return true;
+    }
+    ++tenant.counters.streams_failed;
+    tenant.AddError(fmt::format("{}: {}", Where(page->stream), status.ToString()));
+    LaunchNextStream();
+    PageLeftPipeline();
+    return false;
+  }
+  auto parsed = graph::ParseDeltaPage(page->body.value());
+  page->body = std::string();
+  if (!parsed.ok()) {
+    ++tenant.counters.streams_failed;
+    tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
+                                parsed.status().ToString()));
+    LaunchNextStream();
+    PageLeftPipeline();
+    return false;
+  }
+  ++tenant.counters.pages;
+  graph::DeltaPage& delta = parsed.value();
+  page->messages = std::move(delta.messages);
+  if (!delta.next_link.empty()) {
+    page->cursor_after = delta.next_link;
+    SubmitPage(page->stream, page->seq + 1, std::move(delta.next_link));
+  } else {
+    page->cursor_after = std::move(delta.delta_link);
+    LaunchNextStream();
+  }
+  return true;
+}
+
+void Run::Classify(const PagePtr& page) {
+  const Stream& stream = streams_[page->stream];
+  TenantRuntime& tenant = *tenants_[stream.tenant];
+  const MailboxUser& mailbox = tenant.directory->users()[stream.user];
+  page->classes.reserve(page->messages.size());
+  std::vector<std::string> keys;
+  std::vector<std::size_t> key_index;
+  for (std::size_t i = 0; i < page->messages.size(); ++i) {
+    const Message& message = page->messages[i];
+    if (!message.removed) ++tenant.counters.messages_read;
+    page->classes.push_back(engine::Classify(message, *tenant.directory, mailbox));
+    if (page->classes.back().skip == SkipReason::kNone) {
+      keys.push_back(page->classes.back().key);
+      key_index.push_back(i);
+    }
+  }
+  if (keys.empty()) return;
+  auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
+  if (!ledger.ok()) {
+    page->error = ledger.status();
+    return;
+  }
+  for (std::size_t k = 0; k < keys.size(); ++k) {
+    if (ledger.value()[k].has_value()) page->classes[key_index[k]].skip = SkipReason::kAlreadyCaptured;
+  }
+}
+
+void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway) {
+  TenantRuntime& tenant = TenantOf(page->stream);
+  std::vector<std::string> addresses;
+  for (const auto& c : page->classes) {
+    if (c.skip != SkipReason::kNone) continue;
+    for (const auto& a : c.external_addresses) addresses.push_back(a);
+  }
+  std::sort(addresses.begin(), addresses.end());
+  addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
+
+  std::vector<std::string> misses;
+  {
+    std::lock_guard lock(tenant.crm_mutex);
+    for (const auto& a : addresses) {
+      if (tenant.crm_cache.count(a) == 0) misses.push_back(a);
+    }
+  }
+  if (!misses.empty() && page->error.ok()) {
+    // Second level: the directory column family, written by earlier runs.
+    std::vector<std::string> keys;
+    for (const auto& a : misses) {
+      keys.push_back("Contact/" + a);
+      keys.push_back("Lead/" + a);
+    }
+    auto stored = store_.GetDirectoryMany(tenant.config->id, keys);
+    if (stored.ok()) {
+      const std::int64_t now = NowUnixMs();
+      std::vector<std::string> still_missing;
+      std::lock_guard lock(tenant.crm_mutex);
+      for (std::size_t i = 0; i < misses.size(); ++i) {
+        const auto& contact = stored.value()[2 * i];
+        const auto& lead = stored.value()[2 * i + 1];
+        if (contact && lead && now - contact->fetched_unix_ms < kDirectoryTtlMs &&
+            now - lead->fetched_unix_ms < kDirectoryTtlMs) {
+          tenant.crm_cache[misses[i]] = CrmMatch{contact->salesforce_id, lead->salesforce_id};
+        } else {
+          still_missing.push_back(misses[i]);
+        }
+      }
+      misses = std::move(still_missing);
+    }
+  }
+  if (misses.empty() || !page->error.ok()) {
+    FinishResolve(page, addresses);
+    gateway.try_put(page);
+    return;
+  }
+
+  // Third level: batched SOQL for Contact and Lead at once, never one query per address.
+  struct Join {
+    std::atomic<int> remaining{2};
+    std::mutex mutex;
+    Status error;
+    std::vector<salesforce::EmailMatch> contacts, leads;
+  };
+  auto join = std::make_shared<Join>();
+  gateway.reserve_wait();
+  auto finish = [this, page, join, misses, addresses, &tenant, &gateway] {
+    if (join->error.ok()) {
+      std::unordered_map<std::string, CrmMatch> found;
+      for (const auto& a : misses) found[a];
+      for (const auto& m : join->contacts) {
+        auto& id = found[m.email].contact_id;
+        if (id.empty() || m.id < id) id = m.id;
+      }
+      for (const auto& m : join->leads) {
+        auto& id = found[m.email].lead_id;
+        if (id.empty() || m.id < id) id = m.id;
+      }
+      const std::int64_t now = NowUnixMs();
+      std::lock_guard lock(tenant.crm_mutex);
+      for (const auto& a : misses) {
+        const CrmMatch& match = found[a];
+        tenant.crm_cache[a] = match;
+        page->directory.emplace_back(tenant.config->id, "Contact/" + a,
+                                     state::DirectoryEntry{"Contact", match.contact_id, now});
+        page->directory.emplace_back(tenant.config->id, "Lead/" + a,
+                                     state::DirectoryEntry{"Lead", match.lead_id, now});
+      }
+    } else {
+      page->error = join->error;
+    }
+    FinishResolve(page, addresses);
+    gateway.try_put(page);
+    gateway.release_wait();
+  };
+  auto on_result = [join, finish](std::vector<salesforce::EmailMatch>* target,
+                                  Result<std::vector<salesforce::EmailMatch>> result) {
+    {
+      std::lock_guard lock(join->mutex);
+      if (result.ok()) {
+        *target = std::move(result.value());
+      } else if (join->error.ok()) {
+        join->error = result.status();
+      }
+    }
+    if (--join->remaining == 0) finish();
+  };
+  tenant.salesforce->QueryByEmail("Contact", misses, [join, on_result](auto result) {
+    on_result(&join->contacts, std::move(result));
+  });
+  tenant.salesforce->QueryByEmail("Lead", misses, [join, on_result](auto result) {
+    on_result(&join->leads, std::move(result));
+  });
+}
+
+// Chooses WhoId (the first external participant that is a Contact, else the
+// first that is a Lead) and builds the Task of every captured message.
+void Run::FinishResolve(const PagePtr& page, const std::vector<std::string>&) {
+  if (!page->error.ok()) return;
+  TenantRuntime& tenant = TenantOf(page->stream);
+  std::lock_guard lock(tenant.crm_mutex);
+  for (std::size_t i = 0; i < page->messages.size(); ++i) {
+    Classification& c = page->classes[i];
+    if (c.skip != SkipReason::kNone) continue;
+    std::string who;
+    for (const auto& a : c.external_addresses) {
+      auto it = tenant.crm_cache.find(a);
+      if (it != tenant.crm_cache.end() && !it->second.contact_id.empty()) {
+        who = it->second.contact_id;
+        break;
+      }
+    }
+    if (who.empty()) {
+      for (const auto& a : c.external_addresses) {
+        auto it = tenant.crm_cache.find(a);
+        if (it != tenant.crm_cache.end() && !it->second.lead_id.empty()) {
+          who = it->second.lead_id;
+          break;
+        }
+      }
+    }
+    if (who.empty()) {
+      c.skip = SkipReason::kNoCrmMatch;
+      continue;
+    }
+    page->records.push_back(BuildTaskRecord(c.key, page->messages[i], who, c.owner_salesforce_id));
+  }
+}
+
+void Run::OnPage(const PagePtr& page) {
+  const Stream& stream = streams_[page->stream];
+  TenantRuntime& tenant = *tenants_[stream.tenant];
+  const PageRef ref{page->stream, page->seq};
+  for (const auto& c : page->classes) {
+    if (c.skip != SkipReason::kNone) ++tenant.counters.skipped[static_cast<int>(c.skip)];
+  }
+  if (!page->error.ok()) {
+    tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));
+    std::size_t open = 0;
+    for (const auto& c : page->classes) open += c.skip == SkipReason::kNone ? 1 : 0;
+    tenant.report.not_terminal += open;
+    tracker_.AddPage(ref, page->cursor_after, open);
+    tracker_.Block(ref);
+    return;
+  }
+  tracker_.AddPage(ref, page->cursor_after, page->records.size());
+  for (auto& record : page->records) {
+    switch (tenant.batcher.Add(std::move(record), stream.id.user, ref)) {
+      case Batcher::Added::kQueued: break;
+      case Batcher::Added::kAttached:
+        ++tenant.report.deduplicated;
+        break;
+      case Batcher::Added::kDoneThisRun:
+        ++tenant.report.deduplicated;
+        tracker_.MessageTerminal(ref);
+        break;
+    }
+  }
+  for (auto& entry : page->directory) checkpoint_.directory.push_back(std::move(entry));
+}
+
+void Run::OnWrite(const WritePtr& write) {
+  TenantRuntime& tenant = *tenants_[write->tenant];
+  ++tenant.report.api.salesforce_upserts;
+  if (!write->outcome.ok()) {
+  }
+  const std::int64_t now = NowUnixMs();
+  auto results = tenant.batcher.Complete(write->batch.id, write->outcome);
+  if (!write->outcome.ok()) {
+    tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
+                                write->outcome.status().ToString()));
+  }
+  for (auto& result : results) {
+    const bool terminal = result.outcome &&
+                          (result.outcome->success || !IsTransientRecordError(result.outcome->error_code));
+    if (!terminal) {
+      tenant.report.not_terminal += result.waiters.size();
+      for (const auto& w : result.waiters) tracker_.Block(w);
+      continue;
+    }
+    if (result.outcome->success) {
+      ++tenant.report.captured;
+      ++(result.outcome->created ? tenant.report.created : tenant.report.updated);
+      checkpoint_.ledger.emplace_back(tenant.config->id, result.key,
+                                      state::LedgerEntry{result.outcome->id, kTaskSobject, result.first_user, now});
+    } else {
+      ++tenant.report.quarantined;
+      checkpoint_.quarantine.emplace_back(
+          tenant.config->id, result.key,
+          state::QuarantineEntry{result.outcome->error_code, result.outcome->error_message, 1, result.first_user, now});
+    }
+    for (const auto& w : result.waiters) tracker_.MessageTerminal(w);
+  }
+}
+
+void Run::CommitCheckpoint() {
+  const std::int64_t now = NowUnixMs();
+  for (auto& [stream, cursor] : tracker_.TakeAdvanced()) {
+    checkpoint_.cursors.emplace_back(streams_[stream].id, state::Cursor{std::move(cursor), now});
+  }
+  if (checkpoint_.empty()) return;
+  Status status = store_.Commit(checkpoint_);
+  checkpoint_ = state::CheckpointBatch{};
+  if (!status.ok() && !fatal_) {
+    fatal_message_ = "state commit failed: " + status.ToString();
+    fatal_ = true;
+  }
+}
+
+void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
+  const bool drain = pages_upstream_.load() == 0;
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    for (auto& batch : tenants_[t]->batcher.TakeReady(drain)) {
+      auto write = std::make_shared<WriteWork>();
+      write->tenant = t;
+      write->batch = std::move(batch);
+      std::get<0>(out).try_put(write);
+    }
+  }
+}
+
+void Run::Coordinate(const Event& event,
+                     flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
+  if (event.page) {
+    OnPage(event.page);
+    --pages_upstream_;
+  }
+  if (event.write) OnWrite(event.write);
+  CommitCheckpoint();
+  if (!fatal_) Flush(out);
+}
+
+void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway) {
+  gateway.reserve_wait();
+  TenantRuntime& tenant = *tenants_[write->tenant];
+  // The batcher keeps its own copy of each key's record; the request takes these.
+  tenant.salesforce->Upsert(kTaskSobject, kKeyField, std::move(write->batch.records),
+                            [write, &gateway](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
+                              write->outcome = std::move(outcome);
+                              gateway.try_put(Event{nullptr, write});
+                              gateway.release_wait();
+                            });
+}
+
+RunReport Run::Execute(const RunOptions& options) {
+  const auto started = std::chrono::system_clock::now();
+  const auto steady_start = std::chrono::steady_clock::now();
+  RunReport report;
+  report.run_id = options.run_id.empty() ? DefaultRunId(started) : options.run_id;
+  report.started_at = IsoUtc(started);
+
+  SetUp();
+  PlanStreams();
+
+  using AsyncPage = flow::async_node<PagePtr, PagePtr>;
+  AsyncPage fetch(graph_, flow::unlimited,
+                  [this](const PagePtr& page, AsyncPage::gateway_type& gateway) { Fetch(page, gateway); });
+  using ParseNode = flow::multifunction_node<PagePtr, std::tuple<PagePtr>>;
+  ParseNode parse(graph_, flow::unlimited, [this](const PagePtr& page, ParseNode::output_ports_type& out) {
+    if (Parse(page)) std::get<0>(out).try_put(page);
+  });
+  flow::function_node<PagePtr, PagePtr> classify(graph_, flow::unlimited, [this](const PagePtr& page) {
+    Classify(page);
+    return page;
+  });
+  AsyncPage resolve(graph_, flow::unlimited,
+                    [this](const PagePtr& page, AsyncPage::gateway_type& gateway) { Resolve(page, gateway); });
+  flow::function_node<PagePtr, Event> to_event(graph_, flow::unlimited,
+                                               [](const PagePtr& page) { return Event{page, nullptr}; });
+  using CoordinatorNode = flow::multifunction_node<Event, std::tuple<WritePtr>>;
+  CoordinatorNode coordinator(graph_, flow::serial,
+                              [this](const Event& event, CoordinatorNode::output_ports_type& out) {
+                                Coordinate(event, out);
+                              });
+  using AsyncWrite = flow::async_node<WritePtr, Event>;
+  AsyncWrite write(graph_, flow::unlimited,
+                   [this](const WritePtr& w, AsyncWrite::gateway_type& gateway) { Write(w, gateway); });
+
+  flow::make_edge(fetch, parse);
+  flow::make_edge(flow::output_port<0>(parse), classify);
+  flow::make_edge(classify, resolve);
+  flow::make_edge(resolve, to_event);
+  flow::make_edge(to_event, coordinator);
+  flow::make_edge(flow::output_port<0>(coordinator), write);
+  flow::make_edge(write, coordinator);
+  fetch_node_ = &fetch;
+  coordinator_node_ = &coordinator;
+
+  const std::size_t initial =
+      std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
+  for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
+  graph_.wait_for_all();
+
+  for (auto& tenant_ptr : tenants_) {
+    TenantRuntime& tenant = *tenant_ptr;
+    TenantReport& r = tenant.report;
+    r.pages = tenant.counters.pages;
+    r.messages_read = tenant.counters.messages_read;
+    r.streams_failed = tenant.counters.streams_failed;
+    for (int i = 0; i < kSkipReasonCount; ++i) r.skipped[i] += tenant.counters.skipped[i];
+    if (tenant.microsoft_tokens) r.api.microsoft_token_grants = tenant.microsoft_tokens->grants();
+    if (tenant.salesforce_session) r.api.salesforce_token_grants = tenant.salesforce_session->grants();
+    if (tenant.graph) r.api.graph_pages = tenant.graph->stats().pages;
+    if (tenant.salesforce) r.api.soql_queries = tenant.salesforce->stats().query_requests;
+    if (fatal_) {
+      r.status = "failed";
+      tenant.AddError(fatal_message_);
+    }
+    report.tenants.push_back(std::move(r));
+  }
+  const auto finished = std::chrono::system_clock::now();
+  report.finished_at = IsoUtc(finished);
+  report.duration_seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
+  Finalize(report);
+  return report;
+}
+
+}  // namespace
+
+RunReport RunOnce(const Config& config, const RunOptions& options, http::Transport& transport,
+                  state::Store& store) {
+  Run run(config, transport, store);
+  return run.Execute(options);
+}
+
+}  // namespace crmsync::engine

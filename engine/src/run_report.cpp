@@ -1,0 +1,158 @@
+#include "crmsync/engine/run_report.hpp"
+
+#include <fmt/format.h>
+
+namespace crmsync::engine {
+namespace {
+
+// JSON string literal (fmt has no JSON escaping of its own).
+std::string Quote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  out.push_back('"');
+  for (char c : text) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\r': out += "\\r"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
+        } else {
+          out.push_back(c);
+        }
+    }
+  }
+  out.push_back('"');
+  return out;
+}
+
+std::uint64_t SkippedTotal(const TenantReport& t) {
+  std::uint64_t total = 0;
+  for (std::size_t i = 1; i < t.skipped.size(); ++i) total += t.skipped[i];
+  return total;
+}
+
+}  // namespace
+
+RunTotals RunReport::Totals() const {
+  RunTotals totals;
+  for (const auto& t : tenants) {
+    totals.messages_read += t.messages_read;
+    totals.captured += t.captured;
+    totals.quarantined += t.quarantined;
+    totals.skipped += SkippedTotal(t);
+    totals.errors += t.error_count;
+  }
+  return totals;
+}
+
+void Finalize(RunReport& report) {
+  std::size_t failed = 0, partial = 0;
+  for (auto& t : report.tenants) {
+    if (t.status == "failed") {
+      ++failed;
+    } else if (t.error_count > 0 || t.streams_failed > 0 || t.not_terminal > 0) {
+      t.status = "partial";
+      ++partial;
+    }
+  }
+  if (!report.tenants.empty() && failed == report.tenants.size()) {
+    report.status = "failed";
+    report.exit_code = kExitFailure;
+  } else if (failed > 0 || partial > 0) {
+    report.status = "partial";
+    report.exit_code = kExitPartial;
+  } else {
+    report.status = "complete";
+    report.exit_code = kExitComplete;
+  }
+}
+
+std::string RunReport::ToJson() const {
+  std::string out;
+  auto it = std::back_inserter(out);
+  const RunTotals totals = Totals();
+  fmt::format_to(it,
+                 "{{\"run_id\":{},\"started_at\":{},\"finished_at\":{},\"duration_seconds\":{:.3f},"
+                 "\"status\":{},\"exit_code\":{},\"totals\":{{\"messages_read\":{},\"captured\":{},"
+                 "\"quarantined\":{},\"skipped\":{},\"errors\":{}}},\"tenants\":[",
+                 Quote(run_id), Quote(started_at), Quote(finished_at), duration_seconds, Quote(status),
+                 exit_code, totals.messages_read, totals.captured, totals.quarantined, totals.skipped,
+                 totals.errors);
+  for (std::size_t i = 0; i < tenants.size(); ++i) {
+    const auto& t = tenants[i];
+    if (i > 0) out.push_back(',');
+    fmt::format_to(it,
+                   "{{\"id\":{},\"status\":{},\"users\":{},\"streams\":{},\"streams_failed\":{},"
+                   "\"pages\":{},\"messages_read\":{},\"captured\":{},\"created\":{},\"updated\":{},"
+                   "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"skipped\":{{",
+                   Quote(t.id), Quote(t.status), t.users, t.streams, t.streams_failed, t.pages,
+                   t.messages_read, t.captured, t.created, t.updated, t.deduplicated, t.quarantined,
+                   t.not_terminal);
+    bool first = true;
+    for (int r = 1; r < kSkipReasonCount; ++r) {
+      fmt::format_to(it, "{}{}:{}", first ? "" : ",", Quote(SkipReasonName(static_cast<SkipReason>(r))),
+                     t.skipped[r]);
+      first = false;
+    }
+    fmt::format_to(it,
+                   "}},\"api_calls\":{{\"microsoft_token_grants\":{},\"salesforce_token_grants\":{},"
+                   "\"graph_pages\":{},\"soql_queries\":{},\"salesforce_upserts\":{}}},"
+                   "\"error_count\":{},\"errors\":[",
+                   t.api.microsoft_token_grants, t.api.salesforce_token_grants, t.api.graph_pages,
+                   t.api.soql_queries, t.api.salesforce_upserts, t.error_count);
+    for (std::size_t e = 0; e < t.errors.size(); ++e) {
+      fmt::format_to(it, "{}{}", e == 0 ? "" : ",", Quote(t.errors[e]));
+    }
+    out += "]}";
+  }
+  out += "],\"transport\":{";
+  bool first = true;
+  for (const auto& [name, value] : transport) {
+    fmt::format_to(it, "{}{}:{}", first ? "" : ",", Quote(name), value);
+    first = false;
+  }
+  out += "}}\n";
+  return out;
+}
+
+std::string RunReport::ToText() const {
+  std::string out;
+  auto it = std::back_inserter(out);
+  const RunTotals totals = Totals();
+  fmt::format_to(it, "crmsync run {}: {} in {:.1f} s (exit {})\n", run_id, status, duration_seconds,
+                 exit_code);
+  fmt::format_to(it, "  {:<16} {:>8} {:>6} {:>10} {:>9} {:>8} {:>11} {:>6}\n", "tenant", "status",
+                 "users", "read", "captured", "skipped", "quarantined", "errors");
+  for (const auto& t : tenants) {
+    fmt::format_to(it, "  {:<16} {:>8} {:>6} {:>10} {:>9} {:>8} {:>11} {:>6}\n", t.id, t.status,
+                   t.users, t.messages_read, t.captured, SkippedTotal(t), t.quarantined,
+                   t.error_count);
+    std::string reasons;
+    for (int r = 1; r < kSkipReasonCount; ++r) {
+      if (t.skipped[r] == 0) continue;
+      fmt::format_to(std::back_inserter(reasons), "{}{}={}", reasons.empty() ? "" : ", ",
+                     SkipReasonName(static_cast<SkipReason>(r)), t.skipped[r]);
+    }
+    if (!reasons.empty()) fmt::format_to(it, "    skipped: {}\n", reasons);
+    if (t.deduplicated > 0) fmt::format_to(it, "    deduplicated copies: {}\n", t.deduplicated);
+    fmt::format_to(it,
+                   "    api calls: graph pages {}, soql {}, upserts {}, token grants {} (microsoft) {} "
+                   "(salesforce)\n",
+                   t.api.graph_pages, t.api.soql_queries, t.api.salesforce_upserts,
+                   t.api.microsoft_token_grants, t.api.salesforce_token_grants);
+    for (const auto& error : t.errors) fmt::format_to(it, "    error: {}\n", error);
+    if (t.error_count > t.errors.size()) {
+      fmt::format_to(it, "    ... and {} more errors\n", t.error_count - t.errors.size());
+    }
+  }
+  fmt::format_to(it, "  total: read {}, captured {}, skipped {}, quarantined {}, errors {}\n",
+                 totals.messages_read, totals.captured, totals.skipped, totals.quarantined,
+                 totals.errors);
+  return out;
+}
+
+}  // namespace crmsync::engine

@@ -1,0 +1,102 @@
+#include "tenant_runtime.hpp"
+
+#include <fmt/format.h>
+
+#include "crmsync/engine/text.hpp"
+
+namespace crmsync::engine {
+
+void TenantRuntime::AddError(std::string message) {
+  std::lock_guard lock(errors_mutex);
+  ++report.error_count;
+  if (report.errors.size() < kMaxErrorsKept) report.errors.push_back(std::move(message));
+}
+
+namespace {
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+}  // namespace
+
+void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_timeout_seconds,
+                 int max_writes_in_flight) {
+  const TenantConfig& config = *tenant.config;
+  tenant.report.id = config.id;
+  tenant.batcher = Batcher(BatcherLimits{.max_inflight_requests = static_cast<std::size_t>(max_writes_in_flight)});
+  const std::chrono::milliseconds timeout(request_timeout_seconds * 1000LL);
+
+  auth::ClientCredentialsConfig ms;
+  ms.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(config.microsoft.login_url),
+                             config.microsoft.tenant_id);
+  ms.client_id = config.microsoft.client_id;
+  ms.client_secret = config.microsoft.client_secret;
+  ms.ca_file = config.microsoft.ca_file;
+  tenant.microsoft_tokens = auth::MakeClientCredentialsProvider(transport, ms);
+
+  graph::GraphClientOptions graph_options;
+  graph_options.graph_url = TrimSlash(config.microsoft.graph_url);
+  graph_options.ca_file = config.microsoft.ca_file;
+  graph_options.page_size = config.microsoft.page_size;
+  graph_options.timeout = timeout;
+  tenant.graph = std::make_unique<graph::GraphClient>(transport, *tenant.microsoft_tokens, graph_options);
+
+  auth::SalesforceRefreshConfig sf;
+  sf.token_url = TrimSlash(config.salesforce.login_url) + "/services/oauth2/token";
+  sf.client_id = config.salesforce.client_id;
+  sf.client_secret = config.salesforce.client_secret;
+  sf.refresh_token = config.salesforce.refresh_token;
+  sf.ca_file = config.salesforce.ca_file;
+  tenant.salesforce_session = auth::MakeSalesforceRefreshProvider(transport, sf);
+
+  salesforce::SalesforceClientOptions sf_options;
+  sf_options.api_version = config.salesforce.api_version;
+  sf_options.ca_file = config.salesforce.ca_file;
+  sf_options.timeout = timeout;
+  tenant.salesforce =
+      std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, sf_options);
+
+  auto users = tenant.graph->ListUsers();
+  if (!users.ok()) {
+    tenant.report.status = "failed";
+    tenant.AddError(fmt::format("tenant {}: cannot list users through Microsoft Graph: {}", config.id,
+                                users.status().ToString()));
+    return;
+  }
+  std::vector<MailboxUser> mailbox_users;
+  std::vector<std::string> primaries;
+  for (const auto& user : users.value()) {
+    MailboxUser m;
+    m.id = user.id;
+    m.primary = AsciiLower(!user.mail.empty() ? user.mail : user.user_principal_name);
+    m.aliases = user.aliases;
+    m.enabled = user.account_enabled;
+    primaries.push_back(m.primary);
+    mailbox_users.push_back(std::move(m));
+  }
+  auto owners = tenant.salesforce->QueryByEmailBlocking("User", primaries);
+  if (!owners.ok()) {
+    tenant.report.status = "failed";
+    tenant.AddError(fmt::format("tenant {}: cannot read Salesforce users: {}", config.id,
+                                owners.status().ToString()));
+    return;
+  }
+  std::unordered_map<std::string, std::string> owner_by_email;
+  for (const auto& match : owners.value()) {
+    // Several Salesforce users with one email: keep the smallest id, so
+    // every run and every shard picks the same owner.
+    auto [it, inserted] = owner_by_email.emplace(match.email, match.id);
+    if (!inserted && match.id < it->second) it->second = match.id;
+  }
+  for (auto& m : mailbox_users) {
+    auto it = owner_by_email.find(m.primary);
+    if (it != owner_by_email.end()) m.salesforce_user_id = it->second;
+  }
+  tenant.report.users = mailbox_users.size();
+  tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
+  tenant.ready = true;
+}
+
+}  // namespace crmsync::engine

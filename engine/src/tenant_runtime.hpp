@@ -1,0 +1,62 @@
+// Everything one tenant needs during a run: its clients, its directory of
+// users, its CRM match cache, its batcher and its report. Private to the engine.
+#pragma once
+
+#include <atomic>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "crmsync/auth/token_provider.hpp"
+#include "crmsync/engine/batcher.hpp"
+#include "crmsync/engine/classify.hpp"
+#include "crmsync/engine/config.hpp"
+#include "crmsync/engine/run_report.hpp"
+#include "crmsync/graph/client.hpp"
+#include "crmsync/salesforce/client.hpp"
+#include "crmsync/state/store.hpp"
+
+namespace crmsync::engine {
+
+// What Salesforce knows of one address: Contact and Lead ids ("" = none).
+struct CrmMatch {
+  std::string contact_id;
+  std::string lead_id;
+};
+
+// Counters touched by parallel nodes; folded into the TenantReport at the end.
+struct TenantCounters {
+  std::atomic<std::uint64_t> pages{0};
+  std::atomic<std::uint64_t> messages_read{0};
+  std::array<std::atomic<std::uint64_t>, kSkipReasonCount> skipped{};
+  std::atomic<std::uint64_t> streams_failed{0};
+};
+
+struct TenantRuntime {
+  const TenantConfig* config = nullptr;
+  std::unique_ptr<auth::TokenProvider> microsoft_tokens;
+  std::unique_ptr<auth::TokenProvider> salesforce_session;
+  std::unique_ptr<graph::GraphClient> graph;
+  std::unique_ptr<salesforce::SalesforceClient> salesforce;
+  std::unique_ptr<TenantDirectory> directory;
+  bool ready = false;                       // set-up succeeded; streams may run
+
+  TenantCounters counters;
+  TenantReport report;                      // owned by the coordinator while the graph runs
+  std::mutex errors_mutex;                  // guards report.errors / error_count from other nodes
+  Batcher batcher;
+
+  std::mutex crm_mutex;
+  std::unordered_map<std::string, CrmMatch> crm_cache;   // lower-case address -> match
+
+  void AddError(std::string message);
+};
+
+// Connects one tenant: Microsoft token + users, Salesforce session + users.
+// On failure the runtime stays !ready and the report says why.
+void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_timeout_seconds,
+                 int max_writes_in_flight);
+
+}  // namespace crmsync::engine

@@ -1,0 +1,224 @@
+#include "harness.hpp"
+
+#include <curl/curl.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <spawn.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <stdexcept>
+#include <thread>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+extern char** environ;
+
+namespace crmsync::testing {
+namespace fs = std::filesystem;
+
+std::string SimBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/sim/crmsync-sim"; }
+std::string CrmsyncBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/crmsync/crmsync"; }
+
+TempDir::TempDir() {
+  std::string pattern = (fs::temp_directory_path() / "crmsync-it-XXXXXX").string();
+  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
+  path_ = pattern;
+}
+
+TempDir::~TempDir() {
+  std::error_code ignored;
+  fs::remove_all(path_, ignored);
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  return buffer.str();
+}
+
+void WriteFile(const std::string& path, const std::string& text) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out << text;
+}
+
+namespace {
+
+pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path) {
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_addopen(&actions, STDOUT_FILENO, output_path.c_str(),
+                                   O_WRONLY | O_CREAT | O_TRUNC, 0644);
+  posix_spawn_file_actions_adddup2(&actions, STDOUT_FILENO, STDERR_FILENO);
+  posix_spawn_file_actions_addopen(&actions, STDIN_FILENO, "/dev/null", O_RDONLY, 0);
+  std::vector<char*> args;
+  for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
+  args.push_back(nullptr);
+  pid_t pid = -1;
+  const int rc = posix_spawn(&pid, args[0], &actions, nullptr, args.data(), environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw std::runtime_error(fmt::format("cannot start {}: {}", argv[0], strerror(rc)));
+  return pid;
+}
+
+ProcessResult Wait(pid_t pid, const std::string& output_path, std::chrono::milliseconds limit,
+                   bool kill_at_limit) {
+  const auto deadline = std::chrono::steady_clock::now() + limit;
+  int status = 0;
+  for (;;) {
+    const pid_t done = waitpid(pid, &status, WNOHANG);
+    if (done == pid) break;
+    if (std::chrono::steady_clock::now() >= deadline) {
+      kill(pid, SIGKILL);
+      waitpid(pid, &status, 0);
+      if (!kill_at_limit) throw std::runtime_error("process did not finish in time");
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  ProcessResult result;
+  if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
+  if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
+  result.output = ReadFile(output_path);
+  return result;
+}
+
+std::size_t Append(char* data, std::size_t size, std::size_t n, void* out) {
+  static_cast<std::string*>(out)->append(data, size * n);
+  return size * n;
+}
+
+std::string Request(const std::string& url, const std::string& ca_file, const char* method,
+                    const std::string* body) {
+  CURL* curl = curl_easy_init();
+  std::string response;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  if (!ca_file.empty()) curl_easy_setopt(curl, CURLOPT_CAINFO, ca_file.c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Append);
+  curl_easy_setopt(curl, CURLOPT_WRITEDATA, &response);
+  curl_easy_setopt(curl, CURLOPT_TIMEOUT, 120L);
+  curl_easy_setopt(curl, CURLOPT_CUSTOMREQUEST, method);
+  struct curl_slist* headers = curl_slist_append(nullptr, "Content-Type: application/json");
+  curl_easy_setopt(curl, CURLOPT_HTTPHEADER, headers);
+  if (body != nullptr) curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body->c_str());
+  const CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_slist_free_all(headers);
+  curl_easy_cleanup(curl);
+  if (rc != CURLE_OK || status != 200) {
+    throw std::runtime_error(fmt::format("{} {}: curl {} status {}: {}", method, url,
+                                         curl_easy_strerror(rc), status, response));
+  }
+  return response;
+}
+
+}  // namespace
+
+SimProcess::SimProcess(const std::string& dir, std::vector<std::string> args) {
+  const std::string port_file = dir + "/sim.port";
+  config_path_ = dir + "/crmsync.toml";
+  const std::string ca_dir = dir + "/sim-ca";
+  ca_file_ = ca_dir + "/ca.pem";
+  for (const auto& a : args) {
+    if (a == "--plain-http") tls_ = false;
+  }
+  std::vector<std::string> argv = {SimBinary(), "--listen", "127.0.0.1:0", "--port-file", port_file,
+                                   "--write-config", config_path_, "--ca-dir", ca_dir};
+  argv.insert(argv.end(), args.begin(), args.end());
+  pid_ = Spawn(argv, dir + "/sim.log");
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+  while (std::chrono::steady_clock::now() < deadline) {
+    int status = 0;
+    if (waitpid(pid_, &status, WNOHANG) == pid_) {
+      pid_ = -1;
+      throw std::runtime_error("crmsync-sim exited at start: " + ReadFile(dir + "/sim.log"));
+    }
+    const std::string text = ReadFile(port_file);
+    if (!text.empty() && text.back() == '\n' && fs::exists(config_path_)) {
+      port_ = static_cast<std::uint16_t>(std::stoi(text));
+      return;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+  }
+  throw std::runtime_error("crmsync-sim did not start listening in 30 s");
+}
+
+SimProcess::~SimProcess() {
+  if (pid_ > 0) {
+    kill(pid_, SIGTERM);
+    int status = 0;
+    for (int i = 0; i < 500 && waitpid(pid_, &status, WNOHANG) == 0; ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    kill(pid_, SIGKILL);
+    waitpid(pid_, &status, 0);
+  }
+}
+
+std::string SimProcess::origin() const {
+  return fmt::format("{}://127.0.0.1:{}", tls_ ? "https" : "http", port_);
+}
+
+std::string SimProcess::Get(const std::string& path) const {
+  return Request(origin() + path, tls_ ? ca_file_ : "", "GET", nullptr);
+}
+
+std::string SimProcess::Post(const std::string& path, const std::string& body) const {
+  return Request(origin() + path, tls_ ? ca_file_ : "", "POST", &body);
+}
+
+std::int64_t JsonInt(const std::string& json, const std::string& dotted_path) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (parser.parse(json).get(element)) return -1;
+  std::size_t start = 0;
+  while (true) {
+    const std::size_t dot = dotted_path.find('.', start);
+    const std::string key = dotted_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    simdjson::dom::element next;
+    if (element[key].get(next)) return -1;
+    element = next;
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  int64_t value = 0;
+  if (element.get(value)) return -1;
+  return value;
+}
+
+Verify ParseVerify(const std::string& json) {
+  Verify v;
+  v.raw = json;
+  v.expected = JsonInt(json, "expected");
+  v.present = JsonInt(json, "present");
+  v.missing = JsonInt(json, "missing");
+  v.duplicates = JsonInt(json, "duplicates");
+  v.unexpected = JsonInt(json, "unexpected");
+  v.mismatched = JsonInt(json, "mismatched");
+  v.isolation_violations = JsonInt(json, "isolation_violations");
+  return v;
+}
+
+ProcessResult RunCrmsync(const std::vector<std::string>& args, std::chrono::seconds timeout) {
+  TempDir scratch;
+  std::vector<std::string> argv = {CrmsyncBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string output = scratch.path() + "/out.log";
+  return Wait(Spawn(argv, output), output, timeout, false);
+}
+
+ProcessResult RunCrmsyncKilledAfter(const std::vector<std::string>& args, std::chrono::milliseconds delay) {
+  TempDir scratch;
+  std::vector<std::string> argv = {CrmsyncBinary()};
+  argv.insert(argv.end(), args.begin(), args.end());
+  const std::string output = scratch.path() + "/out.log";
+  return Wait(Spawn(argv, output), output, delay, true);
+}
+
+}  // namespace crmsync::testing

@@ -1,0 +1,81 @@
+// Integration-test harness: starts crmsync-sim and crmsync as real processes
+// and talks to the simulator's /_sim/ admin surface over HTTPS.
+#pragma once
+
+#include <sys/types.h>
+
+#include <chrono>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace crmsync::testing {
+
+std::string SimBinary();
+std::string CrmsyncBinary();
+
+// A fresh temporary directory, removed by the destructor.
+class TempDir {
+ public:
+  TempDir();
+  ~TempDir();
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+std::string ReadFile(const std::string& path);
+void WriteFile(const std::string& path, const std::string& text);
+
+class SimProcess {
+ public:
+  // Starts crmsync-sim in `dir` with --listen 127.0.0.1:0, --port-file,
+  // --write-config and --ca-dir added to `args`; waits until it listens.
+  SimProcess(const std::string& dir, std::vector<std::string> args);
+  ~SimProcess();
+  SimProcess(const SimProcess&) = delete;
+  SimProcess& operator=(const SimProcess&) = delete;
+
+  const std::string& config_path() const { return config_path_; }
+  const std::string& ca_file() const { return ca_file_; }
+  std::string origin() const;
+  std::uint16_t port() const { return port_; }
+
+  std::string Get(const std::string& path) const;
+  std::string Post(const std::string& path, const std::string& body) const;
+
+ private:
+  pid_t pid_ = -1;
+  std::uint16_t port_ = 0;
+  bool tls_ = true;
+  std::string config_path_;
+  std::string ca_file_;
+};
+
+struct Verify {
+  std::int64_t expected = -1, present = -1, missing = -1, duplicates = -1, unexpected = -1,
+               mismatched = -1, isolation_violations = -1;
+  std::string raw;
+};
+Verify ParseVerify(const std::string& json);
+
+// Reads an integer at a dotted path such as "records_created" or
+// "tenants.tenant-1.missing" from a JSON document; -1 when absent.
+std::int64_t JsonInt(const std::string& json, const std::string& dotted_path);
+
+struct ProcessResult {
+  int exit_code = -1;        // -1 when killed by a signal
+  int signal = 0;
+  std::string output;        // stdout and stderr
+};
+
+// Runs crmsync with `args` to completion (bounded by `timeout`).
+ProcessResult RunCrmsync(const std::vector<std::string>& args,
+                         std::chrono::seconds timeout = std::chrono::seconds(300));
+// Starts crmsync and kills it with SIGKILL after `delay` unless it finished.
+ProcessResult RunCrmsyncKilledAfter(const std::vector<std::string>& args, std::chrono::milliseconds delay);
+
+}  // namespace crmsync::testing

@@ -1,0 +1,94 @@
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "crmsync/engine/batcher.hpp"
+
+using namespace crmsync;
+using namespace crmsync::engine;
+
+namespace {
+
+salesforce::UpsertRecord Rec(const std::string& key, std::size_t body = 10) {
+  salesforce::UpsertRecord r;
+  r.external_id = key;
+  r.fields.push_back({"Description", std::string(body, 'x')});
+  return r;
+}
+
+std::vector<salesforce::UpsertOutcome> AllOk(std::size_t n) {
+  std::vector<salesforce::UpsertOutcome> out(n);
+  for (auto& o : out) {
+    o.success = true;
+    o.created = true;
+    o.id = "00T";
+  }
+  return out;
+}
+
+}  // namespace
+
+TEST_CASE("batches hold at most 200 records and partial batches wait for drain", "[batch]") {
+  Batcher batcher(BatcherLimits{200, 64u << 20, 100});
+  for (int i = 0; i < 450; ++i) batcher.Add(Rec("k" + std::to_string(i)), "u", PageRef{0, 0});
+  auto ready = batcher.TakeReady(false);
+  REQUIRE(ready.size() == 2);
+  CHECK(ready[0].records.size() == 200);
+  CHECK(ready[1].records.size() == 200);
+  CHECK(batcher.queued() == 50);
+  auto rest = batcher.TakeReady(true);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].records.size() == 50);
+}
+
+TEST_CASE("a key is never twice in a request nor in two requests in flight", "[batch]") {
+  Batcher batcher(BatcherLimits{200, 64u << 20, 8});
+  CHECK(batcher.Add(Rec("same"), "u1", PageRef{0, 0}) == Batcher::Added::kQueued);
+  CHECK(batcher.Add(Rec("same"), "u2", PageRef{1, 0}) == Batcher::Added::kAttached);
+  auto first = batcher.TakeReady(true);
+  REQUIRE(first.size() == 1);
+  REQUIRE(first[0].records.size() == 1);
+  // While in flight, another copy attaches instead of starting a second request.
+  CHECK(batcher.Add(Rec("same"), "u3", PageRef{2, 0}) == Batcher::Added::kAttached);
+  CHECK(batcher.TakeReady(true).empty());
+  auto results = batcher.Complete(first[0].id, AllOk(1));
+  REQUIRE(results.size() == 1);
+  CHECK(results[0].first_user == "u1");
+  CHECK(results[0].waiters.size() == 3);
+  // After success, later copies in this run are done without a write.
+  CHECK(batcher.Add(Rec("same"), "u4", PageRef{3, 0}) == Batcher::Added::kDoneThisRun);
+}
+
+TEST_CASE("in-flight requests are capped and the byte budget splits batches", "[batch]") {
+  Batcher batcher(BatcherLimits{200, 1000, 2});
+  for (int i = 0; i < 10; ++i) batcher.Add(Rec("k" + std::to_string(i), 400), "u", PageRef{0, 0});
+  auto ready = batcher.TakeReady(true);
+  REQUIRE(ready.size() == 2);
+  for (const auto& b : ready) CHECK(b.records.size() <= 2);
+  CHECK(batcher.TakeReady(true).empty());  // cap reached
+  batcher.Complete(ready[0].id, AllOk(ready[0].records.size()));
+  CHECK(batcher.TakeReady(true).size() == 1);
+}
+
+TEST_CASE("a failed batch forgets its keys so a later copy is written again", "[batch]") {
+  Batcher batcher;
+  batcher.Add(Rec("k"), "u", PageRef{0, 0});
+  auto ready = batcher.TakeReady(true);
+  auto results = batcher.Complete(ready[0].id, Status::Transient("503"));
+  REQUIRE(results.size() == 1);
+  CHECK_FALSE(results[0].outcome.has_value());
+  CHECK(batcher.Add(Rec("k"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
+}
+
+TEST_CASE("transient per-record errors are not terminal; permanent ones are", "[batch]") {
+  Batcher batcher;
+  batcher.Add(Rec("lock"), "u", PageRef{0, 0});
+  batcher.Add(Rec("bad"), "u", PageRef{0, 0});
+  auto ready = batcher.TakeReady(true);
+  std::vector<salesforce::UpsertOutcome> outcomes(2);
+  outcomes[0].error_code = "UNABLE_TO_LOCK_ROW";
+  outcomes[1].error_code = "FIELD_CUSTOM_VALIDATION_EXCEPTION";
+  batcher.Complete(ready[0].id, outcomes);
+  CHECK(batcher.Add(Rec("lock"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
+  CHECK(batcher.Add(Rec("bad"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
+}

@@ -1,0 +1,75 @@
+#include <catch2/catch.hpp>
+
+#include "crmsync/engine/classify.hpp"
+
+using namespace crmsync;
+using namespace crmsync::engine;
+
+namespace {
+
+TenantDirectory MakeDirectory() {
+  std::vector<MailboxUser> users;
+  users.push_back({"u1", "ann@acme.example", {"ann@acme.example", "a.smith@acme-alias.example"}, "005A", true});
+  users.push_back({"u2", "bob@acme.example", {"bob@acme.example"}, "005B", true});
+  return TenantDirectory({"acme.example", "ACME-alias.example"}, std::move(users));
+}
+
+Message Mail(std::string from, std::vector<std::string> to, std::vector<std::string> cc = {}) {
+  Message m;
+  m.internet_message_id = "<Id-1@acme.example>";
+  m.from.address = std::move(from);
+  for (auto& a : to) m.to.push_back({std::move(a), ""});
+  for (auto& a : cc) m.cc.push_back({std::move(a), ""});
+  return m;
+}
+
+}  // namespace
+
+TEST_CASE("internal-only mail is skipped, under aliases and mixed case too", "[classify]") {
+  const auto directory = MakeDirectory();
+  const auto& ann = directory.users()[0];
+  auto c = Classify(Mail("Ann@ACME.example", {"A.Smith@acme-alias.example", "bob@acme.example"}), directory, ann);
+  CHECK(c.skip == SkipReason::kInternalOnly);
+  CHECK(c.external_addresses.empty());
+}
+
+TEST_CASE("external participants keep header order and are lower-cased and unique", "[classify]") {
+  const auto directory = MakeDirectory();
+  auto c = Classify(Mail("Zed@Customer.example", {"ann@acme.example", "amy@other.example"}, {"zed@customer.example"}),
+                    directory, directory.users()[0]);
+  CHECK(c.skip == SkipReason::kNone);
+  CHECK(c.key == "id-1@acme.example");
+  REQUIRE(c.external_addresses == std::vector<std::string>{"zed@customer.example", "amy@other.example"});
+}
+
+TEST_CASE("the owner is chosen from the message, not from the mailbox that saw it", "[classify]") {
+  const auto directory = MakeDirectory();
+  const Message mail = Mail("x@customer.example", {"a.smith@acme-alias.example", "bob@acme.example"});
+  // Seen in Bob's mailbox and in Ann's: both copies pick Ann (first internal participant, by alias).
+  CHECK(Classify(mail, directory, directory.users()[1]).owner_salesforce_id == "005A");
+  CHECK(Classify(mail, directory, directory.users()[0]).owner_salesforce_id == "005A");
+  // No internal participant with a mailbox: fall back to the mailbox owner.
+  const Message bcc_only = Mail("x@customer.example", {"y@customer.example"});
+  CHECK(Classify(bcc_only, directory, directory.users()[1]).owner_salesforce_id == "005B");
+}
+
+TEST_CASE("drafts, tombstones and mail without a Message-ID are skipped with their reason", "[classify]") {
+  const auto directory = MakeDirectory();
+  Message draft = Mail("ann@acme.example", {"x@customer.example"});
+  draft.is_draft = true;
+  CHECK(Classify(draft, directory, directory.users()[0]).skip == SkipReason::kDraft);
+  Message removed;
+  removed.removed = true;
+  CHECK(Classify(removed, directory, directory.users()[0]).skip == SkipReason::kRemoved);
+  Message no_id = Mail("ann@acme.example", {"x@customer.example"});
+  no_id.internet_message_id = " ";
+  CHECK(Classify(no_id, directory, directory.users()[0]).skip == SkipReason::kNoMessageId);
+}
+
+TEST_CASE("domains match on the whole domain, not a suffix", "[classify]") {
+  const auto directory = MakeDirectory();
+  CHECK(directory.IsInternal("x@acme.example"));
+  CHECK_FALSE(directory.IsInternal("x@notacme.example"));
+  CHECK_FALSE(directory.IsInternal("x@acme.example.evil"));
+  CHECK_FALSE(directory.IsInternal("not-an-address"));
+}

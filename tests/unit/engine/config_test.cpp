@@ -1,0 +1,78 @@
+#include <catch2/catch.hpp>
+
+#include "crmsync/engine/config.hpp"
+
+using namespace crmsync::engine;
+
+namespace {
+const char* kValid = R"(
+[engine]
+max_streams_in_flight = 8
+
+[[tenants]]
+id = "acme"
+domains = ["acme.example"]
+[tenants.microsoft]
+tenant_id = "t"
+client_id = "c"
+client_secret = "very-secret-value"
+graph_url = "https://127.0.0.1:9"
+[tenants.salesforce]
+client_id = "sc"
+client_secret = "ss"
+refresh_token = "rt-secret"
+)";
+}  // namespace
+
+TEST_CASE("a valid configuration loads with defaults", "[config]") {
+  auto config = ParseConfig(kValid, "crmsync.toml");
+  REQUIRE(config.ok());
+  CHECK(config->engine.max_streams_in_flight == 8);
+  REQUIRE(config->tenants.size() == 1);
+  CHECK(config->tenants[0].microsoft.login_url == "https://login.microsoftonline.com");
+  CHECK(config->tenants[0].salesforce.api_version == "60.0");
+}
+
+TEST_CASE("configuration errors name the file, line, key and value", "[config]") {
+  std::string typo = kValid;
+  typo.replace(typo.find("max_streams_in_flight"), 21, "max_streams_in_flite");
+  auto r = ParseConfig(typo, "crmsync.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK(r.status().message() == "crmsync.toml:3: unknown key 'engine.max_streams_in_flite'");
+
+  std::string missing = kValid;
+  missing.erase(missing.find("refresh_token"), std::string("refresh_token = \"rt-secret\"").size());
+  r = ParseConfig(missing, "crmsync.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("tenants[0].salesforce.refresh_token missing"));
+
+  std::string range = kValid;
+  range.replace(range.find("= 8"), 3, "= 0");
+  r = ParseConfig(range, "crmsync.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("max_streams_in_flight = 0 is out of range"));
+
+  r = ParseConfig("[[tenants]\nid=", "bad.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::StartsWith("bad.toml:1:"));
+
+  r = ParseConfig("[engine]\n", "empty.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("no [[tenants]]"));
+}
+
+TEST_CASE("configuration errors never echo secrets", "[config]") {
+  std::string wrong_type = kValid;
+  wrong_type.replace(wrong_type.find("\"very-secret-value\""), 19, "12345");
+  auto r = ParseConfig(wrong_type, "crmsync.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("client_secret must be a string"));
+  CHECK_THAT(r.status().message(), !Catch::Contains("12345"));
+}
+
+TEST_CASE("duplicate tenant ids are refused", "[config]") {
+  std::string twice = std::string(kValid) + std::string(kValid).substr(std::string(kValid).find("[[tenants]]"));
+  auto r = ParseConfig(twice, "crmsync.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("\"acme\" is used twice"));
+}
