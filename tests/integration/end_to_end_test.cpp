@@ -3,7 +3,7 @@
 
 #include "harness.hpp"
 
-using namespace crmsync::testing;
+using namespace crmsync::harness;
 
 TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e]") {
   TempDir dir;

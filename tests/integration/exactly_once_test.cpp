@@ -1,12 +1,13 @@
 // The exactly-once promise under SIGKILL and across incremental runs.
 #include <catch2/catch.hpp>
 
+#include <csignal>
 #include <random>
 #include <regex>
 
 #include "harness.hpp"
 
-using namespace crmsync::testing;
+using namespace crmsync::harness;
 
 namespace {
 

@@ -6,7 +6,7 @@
 
 #include "harness.hpp"
 
-using namespace crmsync::testing;
+using namespace crmsync::harness;
 
 namespace {
 

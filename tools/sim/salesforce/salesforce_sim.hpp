@@ -71,6 +71,9 @@ class SalesforceSim {
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;
 
  private:
+  // Deterministic concurrency tests reach the upsert decision hook through
+  // this (test_hooks.hpp); production code has no way to set it.
+  friend struct SalesforceSimTestAccess;
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };

@@ -4,10 +4,13 @@
 // WriteBatch. Thread-safe: every method may be called from any thread.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
+#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "crmsync/core/status.hpp"
@@ -59,12 +62,28 @@ struct CheckpointBatch {
   }
 };
 
+// Knobs of Store::Open. Defaults suit a scheduled run.
+struct StoreOptions {
+  // fsync the write-ahead log on every Commit() / PutRun(). Default: false.
+  // With false, a crash of the process (kill -9, OOM kill) loses nothing that
+  // Commit() returned, because the WAL is written to the OS before Commit()
+  // returns; a power loss or kernel crash may lose the last writes (the
+  // cursors then fall back a little and the rerun's upserts change nothing).
+  bool sync = false;
+  // Bytes of the block cache shared by all column families. Default: 8 MiB.
+  std::size_t block_cache_bytes = std::size_t{8} << 20;
+};
+
 class Store {
  public:
   // Opens or creates the store in `dir`. A directory already held by another
   // process fails with a clear kIo status naming the directory ("in use by
-  // another crmsync process"); it never waits and never corrupts.
+  // another crmsync process"); it never waits and never corrupts. A `dir` that
+  // is a file or cannot be created / written fails with kIo naming the path.
+  // Values written by an unknown encoding version read back as kCorruption
+  // naming the column family and key. Never throws.
   static Result<std::unique_ptr<Store>> Open(const std::string& dir);
+  static Result<std::unique_ptr<Store>> Open(const std::string& dir, const StoreOptions& options);
   virtual ~Store() = default;
 
   virtual Result<std::optional<Cursor>> GetCursor(const StreamId& id) = 0;
@@ -85,12 +104,17 @@ class Store {
   virtual Result<std::vector<std::pair<std::string, QuarantineEntry>>> ListQuarantine(
       const std::string& tenant) = 0;
 
+  // Applies every put and erase of `batch` in one atomic write: after a crash
+  // either all of it is visible or none. Quarantine erases apply after the
+  // quarantine puts (a key in both ends erased). An empty batch is a no-op.
   virtual Status Commit(const CheckpointBatch& batch) = 0;
 
   // The run report, JSON text, keyed by run id.
   virtual Status PutRun(const std::string& run_id, const std::string& report_json) = 0;
   virtual Result<std::optional<std::string>> GetRun(const std::string& run_id) = 0;
-  // Most recent run ids first (run ids sort by time).
+  // Most recent run ids first (run ids sort by time: byte-wise order of the
+  // id, so ids must be fixed-width where they matter, like
+  // 20261123T221500Z-<pid>-<n>). At most `limit` ids; 0 gives none.
   virtual Result<std::vector<std::string>> ListRuns(std::size_t limit) = 0;
 };
 

@@ -5,9 +5,13 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
+#include <vector>
 
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/graph/graph.hpp"
@@ -29,6 +33,8 @@ struct GraphClientStats {
   std::atomic<std::uint64_t> retries{0};
 };
 
+// Thread-safe. Completions run on the transport thread; the client must
+// outlive every FetchPage still in flight.
 class GraphClient {
  public:
   GraphClient(http::Transport& transport, auth::TokenProvider& tokens, GraphClientOptions options);
@@ -48,8 +54,11 @@ class GraphClient {
   const GraphClientOptions& options() const { return options_; }
 
  private:
-  void Attempt(std::string url, std::string kind, int attempt,
-               std::function<void(Result<std::string>)> done, bool refreshed);
+  struct Call;  // one FetchPage across its attempts
+  void Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
+  void OnResponse(std::shared_ptr<Call> call, const std::string& token, http::Response&& response);
+  void Retry(std::shared_ptr<Call> call, Status final_status,
+             std::optional<std::chrono::milliseconds> retry_after);
 
   http::Transport& transport_;
   auth::TokenProvider& tokens_;

@@ -25,6 +25,7 @@ struct TransportStats {
   std::uint64_t transport_failures = 0;
   std::uint64_t connections_opened = 0;   // new TCP (and TLS) connections
   std::map<std::string, std::uint64_t> by_kind;  // Request::kind -> count
+  std::uint64_t callback_exceptions = 0;  // completions that threw (caught; the loop goes on)
 };
 
 class CurlMultiTransport final : public Transport {

@@ -5,8 +5,10 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -31,6 +33,8 @@ struct SalesforceClientStats {
   std::atomic<std::uint64_t> retries{0};
 };
 
+// Thread-safe. Completions run on the transport thread; the client must
+// outlive every request still in flight.
 class SalesforceClient {
  public:
   SalesforceClient(http::Transport& transport, auth::TokenProvider& session,
@@ -58,6 +62,15 @@ class SalesforceClient {
   const SalesforceClientStats& stats() const { return stats_; }
 
  private:
+  struct Call;        // one REST request across its attempts
+  struct QueryState;  // one QueryByEmail across its chunks and pages
+  void Send(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
+  void OnResponse(std::shared_ptr<Call> call, const std::string& token, http::Response&& response);
+  void Retry(std::shared_ptr<Call> call, Status final_status);
+  void SendRequest(std::string method, std::string path, std::string body, std::string kind,
+                   std::function<void(Result<std::string>)> done);
+  void FetchQueryPage(std::shared_ptr<QueryState> state, std::string path);
+
   http::Transport& transport_;
   auth::TokenProvider& session_;
   SalesforceClientOptions options_;

@@ -4,6 +4,7 @@
 #include <fcntl.h>
 #include <signal.h>
 #include <spawn.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -18,7 +19,7 @@
 
 extern char** environ;
 
-namespace crmsync::testing {
+namespace crmsync::harness {
 namespace fs = std::filesystem;
 
 std::string SimBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/sim/crmsync-sim"; }
@@ -69,19 +70,25 @@ pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path
 ProcessResult Wait(pid_t pid, const std::string& output_path, std::chrono::milliseconds limit,
                    bool kill_at_limit) {
   const auto deadline = std::chrono::steady_clock::now() + limit;
+  const auto started = std::chrono::steady_clock::now();
   int status = 0;
+  struct rusage usage {};
   for (;;) {
-    const pid_t done = waitpid(pid, &status, WNOHANG);
+    const pid_t done = wait4(pid, &status, WNOHANG, &usage);
     if (done == pid) break;
     if (std::chrono::steady_clock::now() >= deadline) {
       kill(pid, SIGKILL);
-      waitpid(pid, &status, 0);
+      wait4(pid, &status, 0, &usage);
       if (!kill_at_limit) throw std::runtime_error("process did not finish in time");
       break;
     }
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   ProcessResult result;
+  result.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  result.cpu_seconds = static_cast<double>(usage.ru_utime.tv_sec + usage.ru_stime.tv_sec) +
+                       static_cast<double>(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6;
+  result.max_rss_kb = usage.ru_maxrss;
   if (WIFEXITED(status)) result.exit_code = WEXITSTATUS(status);
   if (WIFSIGNALED(status)) result.signal = WTERMSIG(status);
   result.output = ReadFile(output_path);
@@ -161,6 +168,21 @@ SimProcess::~SimProcess() {
   }
 }
 
+double SimProcess::CpuSeconds() const {
+  // utime and stime are fields 14 and 15 of /proc/PID/stat, in clock ticks.
+  const std::string stat = ReadFile(fmt::format("/proc/{}/stat", pid_));
+  const auto close = stat.rfind(')');
+  if (close == std::string::npos) return -1;
+  std::istringstream fields(stat.substr(close + 2));
+  std::string field;
+  double ticks = 0;
+  for (int index = 3; fields >> field; ++index) {
+    if (index == 14 || index == 15) ticks += std::stod(field);
+    if (index == 15) break;
+  }
+  return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 std::string SimProcess::origin() const {
   return fmt::format("{}://127.0.0.1:{}", tls_ ? "https" : "http", port_);
 }
@@ -221,4 +243,4 @@ ProcessResult RunCrmsyncKilledAfter(const std::vector<std::string>& args, std::c
   return Wait(Spawn(argv, output), output, delay, true);
 }
 
-}  // namespace crmsync::testing
+}  // namespace crmsync::harness

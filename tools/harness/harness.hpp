@@ -1,4 +1,4 @@
-// Integration-test harness: starts crmsync-sim and crmsync as real processes
+// Process harness for the integration tests and crmsync-bench: starts crmsync-sim and crmsync as real processes
 // and talks to the simulator's /_sim/ admin surface over HTTPS.
 #pragma once
 
@@ -9,7 +9,7 @@
 #include <string>
 #include <vector>
 
-namespace crmsync::testing {
+namespace crmsync::harness {
 
 std::string SimBinary();
 std::string CrmsyncBinary();
@@ -46,6 +46,8 @@ class SimProcess {
 
   std::string Get(const std::string& path) const;
   std::string Post(const std::string& path, const std::string& body) const;
+  // CPU seconds (user + system) the simulator has used so far.
+  double CpuSeconds() const;
 
  private:
   pid_t pid_ = -1;
@@ -70,6 +72,9 @@ struct ProcessResult {
   int exit_code = -1;        // -1 when killed by a signal
   int signal = 0;
   std::string output;        // stdout and stderr
+  double wall_seconds = 0;
+  double cpu_seconds = 0;    // user + system of the process
+  long max_rss_kb = 0;       // peak resident set
 };
 
 // Runs crmsync with `args` to completion (bounded by `timeout`).
@@ -78,4 +83,4 @@ ProcessResult RunCrmsync(const std::vector<std::string>& args,
 // Starts crmsync and kills it with SIGKILL after `delay` unless it finished.
 ProcessResult RunCrmsyncKilledAfter(const std::vector<std::string>& args, std::chrono::milliseconds delay);
 
-}  // namespace crmsync::testing
+}  // namespace crmsync::harness

@@ -1,0 +1,87 @@
+#include "cached_token_provider.hpp"
+
+#include <exception>
+#include <utility>
+
+namespace crmsync::auth {
+
+CachedTokenProvider::CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow,
+                                         Clock clock)
+    : state_(std::make_shared<State>()) {
+  state_->transport = &transport;
+  state_->flow = std::move(flow);
+  state_->clock = clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); });
+}
+
+void CachedTokenProvider::Get(TokenCallback done) {
+  const auto now = state_->clock();
+  std::optional<http::Request> grant;
+  std::optional<AccessToken> ready;
+  {
+    std::lock_guard lock(state_->mu);
+    if (state_->cached && (!state_->refresh_at || now < *state_->refresh_at)) {
+      ready = *state_->cached;
+    } else {
+      state_->waiters.push_back(std::move(done));
+      if (!state_->grant_in_flight) {
+        state_->grant_in_flight = true;
+        grant = state_->flow->BuildRequest();
+      }
+    }
+  }
+  if (ready) {
+    done(std::move(*ready));
+    return;
+  }
+  if (!grant) return;  // another caller's grant will answer this one too
+  state_->grants.fetch_add(1, std::memory_order_relaxed);
+  state_->transport->Submit(std::move(*grant), [state = state_, now](http::Response&& response) {
+    OnGrant(state, now, response);
+  });
+}
+
+void CachedTokenProvider::OnGrant(const std::shared_ptr<State>& state,
+                                  std::chrono::steady_clock::time_point sent,
+                                  const http::Response& response) {
+  Result<IssuedToken> issued = state->flow->ReadReply(response);
+  std::vector<TokenCallback> waiters;
+  {
+    std::lock_guard lock(state->mu);
+    state->grant_in_flight = false;
+    if (issued.ok()) {
+      state->cached = issued->token;
+      state->refresh_at.reset();
+      if (issued->use_for) state->refresh_at = sent + *issued->use_for;
+    }
+    waiters.swap(state->waiters);
+  }
+  // Every waiter is answered even if one of them throws; the first exception
+  // is then passed on to the transport, which counts it.
+  std::exception_ptr first_error;
+  for (TokenCallback& waiter : waiters) {
+    try {
+      if (issued.ok()) {
+        waiter(issued->token);
+      } else {
+        waiter(issued.status());
+      }
+    } catch (...) {
+      if (!first_error) first_error = std::current_exception();
+    }
+  }
+  if (first_error) std::rethrow_exception(first_error);
+}
+
+void CachedTokenProvider::Invalidate(const std::string& stale) {
+  std::lock_guard lock(state_->mu);
+  if (state_->cached && state_->cached->value == stale) {
+    state_->cached.reset();
+    state_->refresh_at.reset();
+  }
+}
+
+std::uint64_t CachedTokenProvider::grants() const {
+  return state_->grants.load(std::memory_order_relaxed);
+}
+
+}  // namespace crmsync::auth

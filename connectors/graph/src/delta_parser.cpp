@@ -1,0 +1,170 @@
+// ParseDeltaPage: one pass over the page with On-Demand, fields in any order.
+#include "crmsync/graph/graph.hpp"
+#include "crmsync/graph/html_text.hpp"
+#include "json_support.hpp"
+
+#include <fmt/format.h>
+
+namespace crmsync::graph {
+namespace {
+
+namespace od = detail::od;
+using od::value;
+using detail::JsonError;
+using detail::Nest;
+using detail::NestIndex;
+
+constexpr std::string_view kWhat = "Graph delta page";
+
+Status ReadBody(value& body_value, std::string& text) {
+  bool is_null = false;
+  if (Status s = detail::CheckNull(body_value, &is_null); !s.ok() || is_null) return s;
+  od::object body;
+  if (auto error = body_value.get_object().get(body)) return JsonError("", error, "object");
+  std::string content_type;
+  for (auto field_result : body) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
+    if (key == "content") {
+      if (Status s = detail::ReadString(field.value(), text); !s.ok()) return Nest("content", s);
+    } else if (key == "contentType") {
+      if (Status s = detail::ReadString(field.value(), content_type); !s.ok()) {
+        return Nest("contentType", s);
+      }
+    }
+  }
+  if (content_type == "html" || content_type == "HTML") text = HtmlToText(text);
+  return Status::Ok();
+}
+
+Status ReadMessage(value& element, Message& message) {
+  od::object object;
+  if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
+  std::string received_at;
+  bool has_id = false;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
+    value& v = field.value();
+    Status s;
+    // Ordered by how often the keys appear in a page.
+    if (key == "id") {
+      has_id = true;
+      std::string_view id;
+      if (auto error = v.get_string().get(id)) {
+        s = JsonError("", error, "string");
+      } else {
+        message.source_id.assign(id);
+      }
+    } else if (key == "subject") {
+      s = detail::ReadString(v, message.subject);
+    } else if (key == "toRecipients") {
+      s = detail::ReadRecipientArray(v, message.to);
+    } else if (key == "ccRecipients") {
+      s = detail::ReadRecipientArray(v, message.cc);
+    } else if (key == "bccRecipients") {
+      s = detail::ReadRecipientArray(v, message.bcc);
+    } else if (key == "from") {
+      s = detail::ReadRecipient(v, message.from);
+    } else if (key == "body") {
+      s = ReadBody(v, message.body_text);
+    } else if (key == "internetMessageId") {
+      s = detail::ReadString(v, message.internet_message_id);
+    } else if (key == "sentDateTime") {
+      s = detail::ReadString(v, message.sent_at);
+    } else if (key == "receivedDateTime") {
+      s = detail::ReadString(v, received_at);
+    } else if (key == "isDraft") {
+      s = detail::ReadBool(v, message.is_draft);
+    } else if (key == "categories") {
+      s = detail::ReadStringArray(v, message.categories);
+    } else if (key == "@removed") {
+      message.removed = true;
+    }
+    if (!s.ok()) return Nest(key, s);
+  }
+  if (!has_id) return Status::Corruption("id: missing");
+  if (message.removed) {
+    // A tombstone carries nothing to capture; keep only what identifies it.
+    Message tombstone;
+    tombstone.source_id = std::move(message.source_id);
+    tombstone.removed = true;
+    message = std::move(tombstone);
+  } else if (message.sent_at.empty()) {
+    message.sent_at = std::move(received_at);
+  }
+  return Status::Ok();
+}
+
+Status ReadMessages(value& value_field, std::vector<Message>& messages) {
+  od::array array;
+  if (auto error = value_field.get_array().get(array)) return JsonError("", error, "array");
+  std::size_t index = 0;
+  for (auto element_result : array) {
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) return NestIndex(index, JsonError("", error));
+    Message message;
+    if (Status s = ReadMessage(element, message); !s.ok()) return NestIndex(index, s);
+    messages.push_back(std::move(message));
+    ++index;
+  }
+  return Status::Ok();
+}
+
+Status ReadLink(value& v, std::string_view key, std::string& out) {
+  std::string_view link;
+  if (auto error = v.get_string().get(link)) return JsonError(key, error, "string");
+  if (link.empty()) return Status::Corruption(fmt::format("{}: empty", key));
+  out.assign(link);
+  return Status::Ok();
+}
+
+Status ParseInto(std::string_view body, DeltaPage& page) {
+  if (body.empty()) return Status::Corruption("empty body");
+  od::document doc;
+  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+    return JsonError("document", error);
+  }
+  od::object root;
+  if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
+  bool has_value = false;
+  bool has_next = false;
+  bool has_delta = false;
+  for (auto field_result : root) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("document", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("document", error);
+    if (key == "value") {
+      has_value = true;
+      if (Status s = ReadMessages(field.value(), page.messages); !s.ok()) return Nest("value", s);
+    } else if (key == "@odata.nextLink") {
+      has_next = true;
+      if (Status s = ReadLink(field.value(), key, page.next_link); !s.ok()) return s;
+    } else if (key == "@odata.deltaLink") {
+      has_delta = true;
+      if (Status s = ReadLink(field.value(), key, page.delta_link); !s.ok()) return s;
+    }
+  }
+  if (!has_value) return Status::Corruption("value: missing");
+  if (has_next == has_delta) {
+    return Status::Corruption(has_next
+                                  ? "both @odata.nextLink and @odata.deltaLink are present"
+                                  : "neither @odata.nextLink nor @odata.deltaLink is present");
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<DeltaPage> ParseDeltaPage(std::string_view body) {
+  DeltaPage page;
+  if (Status s = ParseInto(body, page); !s.ok()) return detail::Describe(kWhat, s);
+  return page;
+}
+
+}  // namespace crmsync::graph

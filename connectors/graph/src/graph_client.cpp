@@ -1,0 +1,166 @@
+// GraphClient: token, headers, retries and error mapping for one page GET.
+#include <fmt/format.h>
+
+#include <future>
+
+#include "crmsync/graph/client.hpp"
+#include "graph_error.hpp"
+#include "retry_policy.hpp"
+
+namespace crmsync::graph {
+namespace {
+
+constexpr std::string_view kDefaultKind = "graph.page";
+// Guards ListUsers against a service that keeps handing out new links.
+constexpr int kMaxUserPages = 100000;
+
+bool IsThrottle(long status) { return status == 429 || status == 503; }
+bool IsTransientStatus(long status) { return status == 500 || status == 502 || status == 504; }
+
+}  // namespace
+
+struct GraphClient::Call {
+  std::string url;
+  std::string kind;
+  std::function<void(Result<std::string>)> done;
+  int attempt = 1;         // 1-based; a token refresh does not count
+  bool refreshed = false;  // the one 401 retry was used
+};
+
+GraphClient::GraphClient(http::Transport& transport, auth::TokenProvider& tokens,
+                         GraphClientOptions options)
+    : transport_(transport), tokens_(tokens), options_(std::move(options)) {}
+
+void GraphClient::FetchPage(const std::string& url, std::string kind,
+                            std::function<void(Result<std::string>)> done) {
+  auto call = std::make_shared<Call>();
+  call->url = url;
+  call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
+  call->done = std::move(done);
+  Attempt(std::move(call), std::chrono::milliseconds{0});
+}
+
+void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
+  tokens_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
+    if (!token.ok()) {
+      call->done(token.status());
+      return;
+    }
+    http::Request request;
+    request.method = "GET";
+    request.url = call->url;
+    request.headers = {
+        {"Authorization", "Bearer " + token->value},
+        {"Accept", "application/json"},
+        // Several preferences go in one header; Graph accepts the list form.
+        {"Prefer", fmt::format("odata.maxpagesize={}, outlook.body-content-type=\"text\", "
+                               "IdType=\"ImmutableId\"",
+                               options_.page_size)},
+        {"client-request-id", detail::NewRequestId()},
+    };
+    request.ca_file = options_.ca_file;
+    request.timeout = options_.timeout;
+    request.delay = delay;
+    request.kind = call->kind;
+    transport_.Submit(std::move(request),
+                      [this, call, used = std::move(token->value)](http::Response&& response) {
+                        OnResponse(call, used, std::move(response));
+                      });
+  });
+}
+
+void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& token,
+                             http::Response&& response) {
+  if (!response.transport_ok()) {
+    const std::string message = fmt::format("Graph request failed: {}", response.error_message);
+    switch (response.error) {
+      case http::TransportError::kTls:
+        call->done(Status::Tls(message));
+        return;
+      case http::TransportError::kTimeout:
+      case http::TransportError::kReset:
+      case http::TransportError::kConnect:
+        Retry(std::move(call), Status::Transient(message), std::nullopt);
+        return;
+      default:
+        call->done(Status::Transient(message));
+        return;
+    }
+  }
+  const long status = response.status;
+  if (status >= 200 && status < 300) {
+    stats_.pages.fetch_add(1, std::memory_order_relaxed);
+    call->done(std::move(response.body));
+    return;
+  }
+  if (status == 401) {
+    if (call->refreshed) {
+      call->done(Status::Unauthorized(detail::DescribeGraphError(status, response.body)));
+      return;
+    }
+    call->refreshed = true;
+    tokens_.Invalidate(token);
+    Attempt(std::move(call), std::chrono::milliseconds{0});
+    return;
+  }
+  if (status == 410) {
+    call->done(Status::Gone(detail::DescribeGraphError(status, response.body)));
+    return;
+  }
+  if (IsThrottle(status) || IsTransientStatus(status)) {
+    const auto retry_after = detail::ParseRetryAfter(response.header("retry-after"));
+    const std::string message = detail::DescribeGraphError(status, response.body);
+    if (IsThrottle(status)) {
+      stats_.throttled.fetch_add(1, std::memory_order_relaxed);
+      Retry(std::move(call),
+            Status::Throttled(message, retry_after.value_or(std::chrono::milliseconds{0})),
+            retry_after);
+    } else {
+      Retry(std::move(call), Status::Transient(message), retry_after);
+    }
+    return;
+  }
+  call->done(Status::Permanent(detail::DescribeGraphError(status, response.body)));
+}
+
+void GraphClient::Retry(std::shared_ptr<Call> call, Status final_status,
+                        std::optional<std::chrono::milliseconds> retry_after) {
+  if (call->attempt >= options_.max_attempts) {
+    std::string message =
+        fmt::format("{} (after {} attempts)", final_status.message(), call->attempt);
+    call->done(final_status.code() == StatusCode::kThrottled
+                   ? Status::Throttled(std::move(message), final_status.retry_after())
+                   : Status(final_status.code(), std::move(message)));
+    return;
+  }
+  const int retry = call->attempt;
+  ++call->attempt;
+  stats_.retries.fetch_add(1, std::memory_order_relaxed);
+  Attempt(std::move(call), retry_after ? *retry_after : detail::BackoffDelay(retry));
+}
+
+Result<std::vector<GraphUser>> GraphClient::ListUsers() {
+  std::vector<GraphUser> users;
+  std::string url = UsersUrl(options_.graph_url, options_.page_size);
+  for (int page_count = 0; !url.empty(); ++page_count) {
+    if (page_count == kMaxUserPages) {
+      return Status::Corruption(fmt::format("Graph users: more than {} pages", kMaxUserPages));
+    }
+    std::promise<Result<std::string>> promise;
+    std::future<Result<std::string>> future = promise.get_future();
+    FetchPage(url, "graph.users",
+              [&promise](Result<std::string> body) { promise.set_value(std::move(body)); });
+    Result<std::string> body = future.get();
+    if (!body.ok()) return body.status();
+    Result<UsersPage> page = ParseUsersPage(body.value());
+    if (!page.ok()) return page.status();
+    for (GraphUser& user : page->users) users.push_back(std::move(user));
+    if (page->next_link == url) {
+      return Status::Corruption("Graph users: @odata.nextLink points at the same page");
+    }
+    url = std::move(page->next_link);
+  }
+  return users;
+}
+
+}  // namespace crmsync::graph

@@ -1,0 +1,61 @@
+// Graph URL building. Only initial URLs are built here: nextLink/deltaLink
+// are followed exactly as Graph returned them (API-FACTS.md §1.1).
+#include <curl/curl.h>
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <memory>
+
+#include "crmsync/graph/graph.hpp"
+
+namespace crmsync::graph {
+namespace {
+
+constexpr std::string_view kApiVersion = "v1.0";
+constexpr int kMaxUsersPageSize = 999;  // Graph's $top limit for directory objects
+constexpr std::string_view kUsersSelect =
+    "id,userPrincipalName,mail,proxyAddresses,accountEnabled";
+constexpr std::string_view kDeltaSelect =
+    "id,internetMessageId,subject,body,sentDateTime,receivedDateTime,from,toRecipients,"
+    "ccRecipients,bccRecipients,isDraft,categories";
+
+std::string_view TrimTrailingSlash(std::string_view origin) {
+  while (!origin.empty() && origin.back() == '/') origin.remove_suffix(1);
+  return origin;
+}
+
+// RFC 3986 path segment: curl escapes everything but unreserved characters;
+// '@' is legal in a segment and Graph documents UPNs unescaped, so keep it.
+std::string EncodePathSegment(std::string_view segment) {
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, segment.data(), static_cast<int>(segment.size())), &curl_free);
+  if (!escaped) return {};
+  std::string out;
+  for (std::string_view rest(escaped.get()); !rest.empty();) {
+    if (rest.substr(0, 3) == "%40") {
+      out.push_back('@');
+      rest.remove_prefix(3);
+    } else {
+      out.push_back(rest.front());
+      rest.remove_prefix(1);
+    }
+  }
+  return out;
+}
+
+}  // namespace
+
+std::string UsersUrl(std::string_view graph_url, int page_size) {
+  page_size = std::clamp(page_size, 1, kMaxUsersPageSize);
+  return fmt::format("{}/{}/users?$select={}&$top={}", TrimTrailingSlash(graph_url), kApiVersion,
+                     kUsersSelect, page_size);
+}
+
+std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view user_id,
+                                std::string_view folder) {
+  return fmt::format("{}/{}/users/{}/mailFolders/{}/messages/delta?$select={}",
+                     TrimTrailingSlash(graph_url), kApiVersion, EncodePathSegment(user_id),
+                     EncodePathSegment(folder), kDeltaSelect);
+}
+
+}  // namespace crmsync::graph

@@ -1,0 +1,142 @@
+// ParseUsersPage: /users pages with proxyAddresses turned into aliases.
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "crmsync/graph/graph.hpp"
+#include "json_support.hpp"
+
+namespace crmsync::graph {
+namespace {
+
+namespace od = detail::od;
+using detail::JsonError;
+using detail::Nest;
+using detail::NestIndex;
+
+constexpr std::string_view kWhat = "Graph users page";
+
+std::string Lower(std::string_view s) {
+  std::string out(s);
+  std::transform(out.begin(), out.end(), out.begin(), [](char c) {
+    return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  });
+  return out;
+}
+
+// Loose on purpose: UPNs of guests ("x_y.com#EXT#@t.onmicrosoft.com") count.
+bool LooksLikeEmail(std::string_view s) {
+  const std::size_t at = s.find('@');
+  return at != std::string_view::npos && at > 0 && at + 1 < s.size() &&
+         s.find('@', at + 1) == std::string_view::npos &&
+         s.find_first_of(" \t\r\n") == std::string_view::npos;
+}
+
+void AddAlias(std::vector<std::string>& aliases, std::string_view address) {
+  if (!LooksLikeEmail(address)) return;
+  std::string lower = Lower(address);
+  if (std::find(aliases.begin(), aliases.end(), lower) == aliases.end()) {
+    aliases.push_back(std::move(lower));
+  }
+}
+
+Status ReadUser(od::value& element, GraphUser& user) {
+  od::object object;
+  if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
+  std::vector<std::string> proxy_addresses;
+  bool has_id = false;
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
+    od::value& v = field.value();
+    Status s;
+    if (key == "id") {
+      has_id = true;
+      std::string_view id;
+      if (auto error = v.get_string().get(id)) {
+        s = JsonError("", error, "string");
+      } else {
+        user.id.assign(id);
+      }
+    } else if (key == "userPrincipalName") {
+      s = detail::ReadString(v, user.user_principal_name);
+    } else if (key == "mail") {
+      s = detail::ReadString(v, user.mail);
+    } else if (key == "accountEnabled") {
+      s = detail::ReadBool(v, user.account_enabled);
+    } else if (key == "proxyAddresses") {
+      s = detail::ReadStringArray(v, proxy_addresses);
+    }
+    if (!s.ok()) return Nest(key, s);
+  }
+  if (!has_id) return Status::Corruption("id: missing");
+  // Primary ("SMTP:") first, then secondaries ("smtp:"); SIP:, X500:, ... are
+  // not mail addresses.
+  for (const bool primary : {true, false}) {
+    for (const std::string& proxy : proxy_addresses) {
+      if (proxy.size() > 5 && proxy.compare(0, 5, primary ? "SMTP:" : "smtp:") == 0) {
+        AddAlias(user.aliases, std::string_view(proxy).substr(5));
+      }
+    }
+  }
+  AddAlias(user.aliases, user.mail);
+  AddAlias(user.aliases, user.user_principal_name);
+  return Status::Ok();
+}
+
+Status ParseInto(std::string_view body, UsersPage& page) {
+  if (body.empty()) return Status::Corruption("empty body");
+  od::document doc;
+  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+    return JsonError("document", error);
+  }
+  od::object root;
+  if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
+  bool has_value = false;
+  for (auto field_result : root) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("document", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("document", error);
+    if (key == "value") {
+      has_value = true;
+      od::array array;
+      if (auto error = field.value().get_array().get(array)) {
+        return JsonError("value", error, "array");
+      }
+      std::size_t index = 0;
+      for (auto element_result : array) {
+        od::value element;
+        if (auto error = std::move(element_result).get(element)) {
+          return Nest("value", NestIndex(index, JsonError("", error)));
+        }
+        GraphUser user;
+        if (Status s = ReadUser(element, user); !s.ok()) {
+          return Nest("value", NestIndex(index, s));
+        }
+        page.users.push_back(std::move(user));
+        ++index;
+      }
+    } else if (key == "@odata.nextLink") {
+      std::string_view link;
+      if (auto error = field.value().get_string().get(link)) {
+        return JsonError(key, error, "string");
+      }
+      page.next_link.assign(link);
+    }
+  }
+  if (!has_value) return Status::Corruption("value: missing");
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<UsersPage> ParseUsersPage(std::string_view body) {
+  UsersPage page;
+  if (Status s = ParseInto(body, page); !s.ok()) return detail::Describe(kWhat, s);
+  return page;
+}
+
+}  // namespace crmsync::graph

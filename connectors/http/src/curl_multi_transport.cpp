@@ -1,0 +1,285 @@
+#include "crmsync/http/curl_multi_transport.hpp"
+
+#include <curl/curl.h>
+
+#include <algorithm>
+#include <chrono>
+#include <condition_variable>
+#include <exception>
+#include <mutex>
+#include <thread>
+#include <unordered_map>
+#include <vector>
+
+#include "transfer.hpp"
+
+namespace crmsync::http {
+namespace {
+
+using SteadyClock = std::chrono::steady_clock;
+
+constexpr const char* kShutDownMessage = "transport shut down";
+// Upper bound on one poll when neither curl nor a delayed request needs an
+// earlier wake-up; Submit() and the destructor wake the loop anyway.
+constexpr long kIdlePollMs = 1000;
+
+void GlobalInitOnce() {
+  static std::once_flag once;
+  std::call_once(once, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
+}
+
+// A submitted request waiting for its start time.
+struct Queued {
+  SteadyClock::time_point due;
+  std::uint64_t seq = 0;  // keeps submission order among equal due times
+  std::unique_ptr<Transfer> transfer;
+};
+
+// std::push_heap builds a max-heap: "greater" puts the earliest due on top.
+bool LaterThan(const Queued& a, const Queued& b) {
+  return a.due != b.due ? a.due > b.due : a.seq > b.seq;
+}
+
+}  // namespace
+
+struct CurlMultiTransport::Impl {
+  explicit Impl(TransportOptions opts);
+  ~Impl();
+
+  void Submit(Request request, Completion done);
+  // Ends the loop and joins it; every unfinished request completes with
+  // kOther first. Idempotent.
+  void Stop();
+  void Run();
+
+  // Loop-thread helpers.
+  void TakeSubmitted();
+  void StartDue(SteadyClock::time_point now);
+  void CollectFinished();
+  long PollTimeoutMs(SteadyClock::time_point now);
+  CURL* AcquireEasy();
+  void ReleaseEasy(CURL* easy);
+  void Complete(std::unique_ptr<Transfer> transfer, long new_connections);
+  void ShutDown();
+
+  TransportOptions options;
+  CURLM* multi = nullptr;
+  CURLSH* share = nullptr;
+
+  // Shared between Submit() and the loop.
+  std::mutex mu;
+  std::vector<Queued> submitted;  // guarded by mu
+  std::uint64_t next_seq = 0;     // guarded by mu
+  bool stopping = false;          // guarded by mu
+  bool closed = false;            // guarded by mu: the loop no longer accepts work
+
+  // Loop thread only.
+  std::vector<Queued> timers;  // min-heap on (due, seq)
+  std::unordered_map<CURL*, std::unique_ptr<Transfer>> in_flight;
+  std::vector<CURL*> idle_easies;
+
+  mutable std::mutex stats_mu;
+  TransportStats stats;  // guarded by stats_mu
+
+  std::thread loop;
+};
+
+CurlMultiTransport::Impl::Impl(TransportOptions opts) : options(std::move(opts)) {
+  GlobalInitOnce();
+  multi = curl_multi_init();
+  share = curl_share_init();
+  // The share is only used from the loop thread, so it needs no lock callbacks.
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_DNS);
+  curl_share_setopt(share, CURLSHOPT_SHARE, CURL_LOCK_DATA_SSL_SESSION);
+  curl_multi_setopt(multi, CURLMOPT_MAX_TOTAL_CONNECTIONS, options.max_total_connections);
+  curl_multi_setopt(multi, CURLMOPT_MAX_HOST_CONNECTIONS, options.max_host_connections);
+  // Keep as many idle connections cached as may be open at once.
+  curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_total_connections);
+  curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  loop = std::thread([this] { Run(); });
+}
+
+CurlMultiTransport::Impl::~Impl() {
+  Stop();
+  for (CURL* easy : idle_easies) curl_easy_cleanup(easy);
+  curl_multi_cleanup(multi);
+  curl_share_cleanup(share);
+}
+
+void CurlMultiTransport::Impl::Stop() {
+  {
+    std::lock_guard lock(mu);
+    stopping = true;
+  }
+  curl_multi_wakeup(multi);
+  if (loop.joinable()) loop.join();
+}
+
+void CurlMultiTransport::Impl::Submit(Request request, Completion done) {
+  const auto due = SteadyClock::now() + std::max(request.delay, std::chrono::milliseconds(0));
+  auto transfer = std::make_unique<Transfer>(std::move(request), std::move(done));
+  {
+    std::lock_guard lock(mu);
+    if (!closed) {
+      submitted.push_back(Queued{due, next_seq++, std::move(transfer)});
+    }
+  }
+  if (transfer) {
+    // The loop has drained for good: complete here, on the caller's thread
+    // (normally a completion callback running during shutdown, on the loop
+    // thread itself).
+    transfer->Fail(TransportError::kOther, kShutDownMessage);
+    Complete(std::move(transfer), 0);
+    return;
+  }
+  curl_multi_wakeup(multi);
+}
+
+void CurlMultiTransport::Impl::Run() {
+  for (;;) {
+    {
+      std::lock_guard lock(mu);
+      if (stopping) break;
+    }
+    TakeSubmitted();
+    StartDue(SteadyClock::now());
+    int running = 0;
+    curl_multi_perform(multi, &running);
+    CollectFinished();
+    curl_multi_poll(multi, nullptr, 0, static_cast<int>(PollTimeoutMs(SteadyClock::now())), nullptr);
+  }
+  ShutDown();
+}
+
+void CurlMultiTransport::Impl::TakeSubmitted() {
+  std::vector<Queued> batch;
+  {
+    std::lock_guard lock(mu);
+    batch.swap(submitted);
+  }
+  for (Queued& queued : batch) {
+    timers.push_back(std::move(queued));
+    std::push_heap(timers.begin(), timers.end(), LaterThan);
+  }
+}
+
+void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
+  const EasySettings settings{share, &options.user_agent};
+  while (!timers.empty() && timers.front().due <= now) {
+    std::pop_heap(timers.begin(), timers.end(), LaterThan);
+    std::unique_ptr<Transfer> transfer = std::move(timers.back().transfer);
+    timers.pop_back();
+    CURL* easy = AcquireEasy();
+    if (easy == nullptr) {
+      transfer->Fail(TransportError::kOther, "out of memory creating a curl handle");
+      Complete(std::move(transfer), 0);
+      continue;
+    }
+    if (!transfer->Configure(easy, settings) || curl_multi_add_handle(multi, easy) != CURLM_OK) {
+      if (transfer->response().transport_ok()) {
+        transfer->Fail(TransportError::kOther, "curl_multi_add_handle failed");
+      }
+      ReleaseEasy(easy);
+      Complete(std::move(transfer), 0);
+      continue;
+    }
+    in_flight.emplace(easy, std::move(transfer));
+  }
+}
+
+void CurlMultiTransport::Impl::CollectFinished() {
+  int remaining = 0;
+  while (CURLMsg* msg = curl_multi_info_read(multi, &remaining)) {
+    if (msg->msg != CURLMSG_DONE) continue;
+    CURL* easy = msg->easy_handle;
+    const CURLcode code = msg->data.result;
+    auto it = in_flight.find(easy);
+    if (it == in_flight.end()) continue;
+    std::unique_ptr<Transfer> transfer = std::move(it->second);
+    in_flight.erase(it);
+    const long connects = transfer->Finish(code);
+    curl_multi_remove_handle(multi, easy);
+    ReleaseEasy(easy);
+    Complete(std::move(transfer), connects);
+  }
+}
+
+long CurlMultiTransport::Impl::PollTimeoutMs(SteadyClock::time_point now) {
+  long timeout = kIdlePollMs;
+  long curl_timeout = -1;
+  if (curl_multi_timeout(multi, &curl_timeout) == CURLM_OK && curl_timeout >= 0) {
+    timeout = std::min(timeout, curl_timeout);
+  }
+  if (!timers.empty()) {
+    const auto until = std::chrono::ceil<std::chrono::milliseconds>(timers.front().due - now).count();
+    timeout = std::min<long>(timeout, std::max<long>(0, static_cast<long>(until)));
+  }
+  return timeout;
+}
+
+CURL* CurlMultiTransport::Impl::AcquireEasy() {
+  if (idle_easies.empty()) return curl_easy_init();
+  CURL* easy = idle_easies.back();
+  idle_easies.pop_back();
+  curl_easy_reset(easy);
+  return easy;
+}
+
+void CurlMultiTransport::Impl::ReleaseEasy(CURL* easy) { idle_easies.push_back(easy); }
+
+void CurlMultiTransport::Impl::Complete(std::unique_ptr<Transfer> transfer, long new_connections) {
+  {
+    std::lock_guard lock(stats_mu);
+    ++stats.requests;
+    if (!transfer->response().transport_ok()) ++stats.transport_failures;
+    stats.connections_opened += static_cast<std::uint64_t>(std::max(0L, new_connections));
+    ++stats.by_kind[transfer->request().kind];
+  }
+  try {
+    transfer->done()(std::move(transfer->response()));
+  } catch (...) {
+    // A throwing callback is the caller's bug; the loop serves everyone else.
+    std::lock_guard lock(stats_mu);
+    ++stats.callback_exceptions;
+  }
+}
+
+void CurlMultiTransport::Impl::ShutDown() {
+  for (auto& [easy, transfer] : in_flight) {
+    curl_multi_remove_handle(multi, easy);
+    ReleaseEasy(easy);
+  }
+  std::vector<std::unique_ptr<Transfer>> abandoned;
+  for (auto& [easy, transfer] : in_flight) abandoned.push_back(std::move(transfer));
+  in_flight.clear();
+  for (Queued& queued : timers) abandoned.push_back(std::move(queued.transfer));
+  timers.clear();
+  {
+    std::lock_guard lock(mu);
+    closed = true;
+    for (Queued& queued : submitted) abandoned.push_back(std::move(queued.transfer));
+    submitted.clear();
+  }
+  for (auto& transfer : abandoned) {
+    transfer->Fail(TransportError::kOther, kShutDownMessage);
+    Complete(std::move(transfer), 0);
+  }
+}
+
+CurlMultiTransport::CurlMultiTransport(TransportOptions options)
+    : impl_(std::make_unique<Impl>(std::move(options))) {}
+
+// Stop before impl_ is destroyed: completions run during the shutdown may
+// still call Submit() on this transport.
+CurlMultiTransport::~CurlMultiTransport() { impl_->Stop(); }
+
+void CurlMultiTransport::Submit(Request request, Completion done) {
+  impl_->Submit(std::move(request), std::move(done));
+}
+
+TransportStats CurlMultiTransport::Stats() const {
+  std::lock_guard lock(impl_->stats_mu);
+  return impl_->stats;
+}
+
+}  // namespace crmsync::http

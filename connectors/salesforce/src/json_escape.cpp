@@ -1,0 +1,116 @@
+#include "json_escape.hpp"
+
+#include <simdjson.h>
+
+#include <cstdint>
+
+namespace crmsync::salesforce::detail {
+namespace {
+
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+constexpr char kHex[] = "0123456789abcdef";
+
+bool NeedsEscape(unsigned char c) { return c < 0x20 || c == '"' || c == '\\'; }
+
+void AppendEscapedAscii(std::string& out, unsigned char c) {
+  switch (c) {
+    case '"': out += "\\\""; return;
+    case '\\': out += "\\\\"; return;
+    case '\n': out += "\\n"; return;
+    case '\r': out += "\\r"; return;
+    case '\t': out += "\\t"; return;
+    case '\b': out += "\\b"; return;
+    case '\f': out += "\\f"; return;
+    default:
+      out += "\\u00";
+      out.push_back(kHex[c >> 4]);
+      out.push_back(kHex[c & 0xF]);
+  }
+}
+
+// Valid UTF-8: copy runs of bytes that need no escaping in one append.
+void AppendValid(std::string& out, std::string_view text) {
+  std::size_t run_start = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (NeedsEscape(c)) {
+      out.append(text.data() + run_start, i - run_start);
+      AppendEscapedAscii(out, c);
+      run_start = i + 1;
+    }
+  }
+  out.append(text.data() + run_start, text.size() - run_start);
+}
+
+// Length and allowed second-byte range of a sequence starting with `lead`;
+// length 0 when `lead` cannot start a sequence.
+struct LeadInfo {
+  int length;
+  unsigned char low;
+  unsigned char high;
+};
+
+LeadInfo Classify(unsigned char lead) {
+  if (lead >= 0xC2 && lead <= 0xDF) return {2, 0x80, 0xBF};
+  if (lead == 0xE0) return {3, 0xA0, 0xBF};
+  if ((lead >= 0xE1 && lead <= 0xEC) || lead == 0xEE || lead == 0xEF) return {3, 0x80, 0xBF};
+  if (lead == 0xED) return {3, 0x80, 0x9F};  // no surrogates
+  if (lead == 0xF0) return {4, 0x90, 0xBF};
+  if (lead >= 0xF1 && lead <= 0xF3) return {4, 0x80, 0xBF};
+  if (lead == 0xF4) return {4, 0x80, 0x8F};  // up to U+10FFFF
+  return {0, 0, 0};
+}
+
+void AppendRepaired(std::string& out, std::string_view text) {
+  std::size_t i = 0;
+  while (i < text.size()) {
+    const auto c = static_cast<unsigned char>(text[i]);
+    if (c < 0x80) {
+      if (NeedsEscape(c)) {
+        AppendEscapedAscii(out, c);
+      } else {
+        out.push_back(static_cast<char>(c));
+      }
+      ++i;
+      continue;
+    }
+    const LeadInfo info = Classify(c);
+    std::size_t end = i + 1;
+    bool valid = info.length > 0;
+    if (valid) {
+      for (int k = 1; k < info.length; ++k, ++end) {
+        if (end >= text.size()) {
+          valid = false;
+          break;
+        }
+        const auto next = static_cast<unsigned char>(text[end]);
+        const unsigned char low = k == 1 ? info.low : 0x80;
+        const unsigned char high = k == 1 ? info.high : 0xBF;
+        if (next < low || next > high) {
+          valid = false;
+          break;
+        }
+      }
+    }
+    if (valid) {
+      out.append(text.data() + i, end - i);
+    } else {
+      out.append(kReplacement);  // one U+FFFD per maximal invalid subpart
+    }
+    i = end;
+  }
+}
+
+}  // namespace
+
+void AppendJsonString(std::string& out, std::string_view text) {
+  out.push_back('"');
+  if (simdjson::validate_utf8(text.data(), text.size())) {
+    AppendValid(out, text);
+  } else {
+    AppendRepaired(out, text);
+  }
+  out.push_back('"');
+}
+
+}  // namespace crmsync::salesforce::detail

@@ -1,0 +1,439 @@
+// The RocksDB-backed Store. Durability model: the WAL is always on and
+// WriteOptions::sync follows StoreOptions::sync (default false), so a process
+// crash loses nothing that a write returned; only a machine crash may lose the
+// last writes. Atomicity comes from one WriteBatch per Commit().
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+#include <array>
+#include <cerrno>
+#include <filesystem>
+#include <string_view>
+#include <system_error>
+#include <utility>
+
+#include <fmt/format.h>
+#include <rocksdb/cache.h>
+#include <rocksdb/db.h>
+#include <rocksdb/filter_policy.h>
+#include <rocksdb/options.h>
+#include <rocksdb/table.h>
+#include <rocksdb/write_batch.h>
+
+#include "crmsync/state/store.hpp"
+#include "key_codec.hpp"
+#include "value_codec.hpp"
+
+namespace crmsync::state {
+namespace {
+
+using internal::DescribeKey;
+using internal::EncodeKey;
+using internal::TenantPrefix;
+
+enum Family : std::size_t {
+  kCursorFamily,
+  kLedgerFamily,
+  kDirectoryFamily,
+  kUsersFamily,
+  kSecretsFamily,
+  kNonceFamily,
+  kQuarantineFamily,
+  kRunsFamily,
+  kFamilyCount,
+};
+
+// Order matches Family. Names are on disk: never rename one.
+constexpr std::array<const char*, kFamilyCount> kFamilyNames = {
+    "cursor", "ledger", "directory", "users", "secrets", "nonce", "quarantine", "runs",
+};
+
+// crmsync's own lock, taken before RocksDB sees the directory: a refused
+// second opener must not touch the holder's files (RocksDB rotates the info
+// LOG before it checks its own LOCK).
+constexpr const char* kLockFileName = "crmsync.lock";
+constexpr int kMaxOpenFiles = 256;
+constexpr std::size_t kKeepLogFiles = 3;
+constexpr std::size_t kMaxInfoLogBytes = std::size_t{1} << 20;
+constexpr std::size_t kWriteBufferBytes = std::size_t{16} << 20;
+constexpr std::size_t kTotalWriteBufferBytes = std::size_t{64} << 20;
+constexpr double kBloomBitsPerKey = 10;  // most ledger lookups are misses
+
+// kCorruption for corrupt data, kIo for everything else the store can hit.
+Status FromRocks(const rocksdb::Status& s, std::string_view what) {
+  std::string message = fmt::format("state {}: {}", what, s.ToString());
+  if (s.IsCorruption()) return Status::Corruption(std::move(message));
+  return Status::Io(std::move(message));
+}
+
+Status CorruptValue(Family family, std::string_view key, const Status& reason) {
+  return Status::Corruption(fmt::format("state: corrupt value in column family {} for key {}: {}",
+                                        kFamilyNames[family], DescribeKey(key), reason.message()));
+}
+
+bool IsLockConflict(const rocksdb::Status& s) {
+  if (!s.IsIOError()) return false;
+  std::string_view m = s.getState() ? s.getState() : "";
+  // fs_posix.cc: "While lock file" when another process holds the fcntl lock,
+  // "lock hold by current process" when this process already opened the dir.
+  return m.find("While lock file") != std::string_view::npos ||
+         m.find("lock hold by current process") != std::string_view::npos;
+}
+
+// The smallest key greater than every key starting with `prefix`; empty when
+// there is none (all 0xff), meaning "no upper bound".
+std::string PrefixSuccessor(std::string prefix) {
+  while (!prefix.empty()) {
+    auto& last = reinterpret_cast<unsigned char&>(prefix.back());
+    if (last != 0xff) {
+      ++last;
+      return prefix;
+    }
+    prefix.pop_back();
+  }
+  return prefix;
+}
+
+std::string ErrnoText(int err) { return std::error_code(err, std::generic_category()).message(); }
+
+// An flock(2) on <dir>/crmsync.lock, released when destroyed (or by the
+// kernel when the process dies, kill -9 included). flock, unlike fcntl
+// locks, also refuses a second open from the same process, and closing
+// another descriptor of the file does not drop it. O_CLOEXEC: an exec'ed
+// child does not inherit the lock.
+class DirLock {
+ public:
+  DirLock() = default;
+  explicit DirLock(int fd) : fd_(fd) {}
+  DirLock(DirLock&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  DirLock& operator=(DirLock&&) = delete;
+  ~DirLock() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+
+  static Result<DirLock> Acquire(const std::string& dir) {
+    const std::string path = fmt::format("{}/{}", dir, kLockFileName);
+    int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0) return Status::Io(fmt::format("cannot open lock file {}: {}", path, ErrnoText(errno)));
+    DirLock lock(fd);
+    while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+      int err = errno;
+      if (err == EINTR) continue;
+      if (err == EWOULDBLOCK) {
+        return Status::Io(fmt::format("state directory {} is in use by another crmsync process ({} is locked)",
+                                      dir, path));
+      }
+      return Status::Io(fmt::format("cannot lock {}: {}", path, ErrnoText(err)));
+    }
+    return lock;
+  }
+
+ private:
+  int fd_ = -1;
+};
+
+// Converts an escaping exception (allocation, fmt) into a Status so that no
+// exception leaves a public method.
+template <class F>
+auto Guarded(std::string_view what, F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Status::Io(fmt::format("state {}: {}", what, e.what()));
+  }
+}
+
+class RocksStore final : public Store {
+ public:
+  RocksStore(DirLock lock, std::unique_ptr<rocksdb::DB> db, std::vector<rocksdb::ColumnFamilyHandle*> handles,
+             const StoreOptions& options)
+      : lock_(std::move(lock)), db_(std::move(db)), handles_(std::move(handles)) {
+    write_options_.sync = options.sync;
+    write_options_.disableWAL = false;
+  }
+
+  ~RocksStore() override {
+    for (auto* h : handles_) db_->DestroyColumnFamilyHandle(h).PermitUncheckedError();
+    db_->Close().PermitUncheckedError();
+  }
+
+  Result<std::optional<Cursor>> GetCursor(const StreamId& id) override {
+    return Guarded("get cursor", [&] {
+      return GetOne(kCursorFamily, EncodeKey({id.tenant, id.user, id.stream}), internal::DecodeCursor);
+    });
+  }
+
+  Result<std::vector<std::pair<StreamId, Cursor>>> ListCursors(const std::string& tenant) override {
+    return Guarded("list cursors", [&]() -> Result<std::vector<std::pair<StreamId, Cursor>>> {
+      std::vector<std::pair<StreamId, Cursor>> out;
+      Status s = ScanTenant(kCursorFamily, tenant, [&](std::string_view key, std::string_view value) {
+        auto parts = internal::DecodeKey(key);
+        if (!parts || parts->size() != 3) {
+          return Status::Corruption(fmt::format("state: malformed key {} in column family cursor",
+                                                DescribeKey(key)));
+        }
+        auto cursor = internal::DecodeCursor(value);
+        if (!cursor.ok()) return CorruptValue(kCursorFamily, key, cursor.status());
+        out.emplace_back(StreamId{std::move((*parts)[0]), std::move((*parts)[1]), std::move((*parts)[2])},
+                         std::move(cursor).value());
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      return out;
+    });
+  }
+
+  Result<std::optional<LedgerEntry>> GetLedger(const std::string& tenant, const std::string& key) override {
+    return Guarded("get ledger",
+                   [&] { return GetOne(kLedgerFamily, EncodeKey({tenant, key}), internal::DecodeLedger); });
+  }
+
+  Result<std::vector<std::optional<LedgerEntry>>> GetLedgerMany(
+      const std::string& tenant, const std::vector<std::string>& keys) override {
+    return Guarded("get ledger", [&] { return GetMany(kLedgerFamily, tenant, keys, internal::DecodeLedger); });
+  }
+
+  Result<std::uint64_t> CountLedger(const std::string& tenant) override {
+    return Guarded("count ledger", [&]() -> Result<std::uint64_t> {
+      std::uint64_t count = 0;
+      Status s = ScanTenant(kLedgerFamily, tenant, [&](std::string_view, std::string_view) {
+        ++count;
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      return count;
+    });
+  }
+
+  Result<std::optional<DirectoryEntry>> GetDirectory(const std::string& tenant,
+                                                     const std::string& email) override {
+    return Guarded("get directory", [&] {
+      return GetOne(kDirectoryFamily, EncodeKey({tenant, email}), internal::DecodeDirectory);
+    });
+  }
+
+  Result<std::vector<std::optional<DirectoryEntry>>> GetDirectoryMany(
+      const std::string& tenant, const std::vector<std::string>& emails) override {
+    return Guarded("get directory",
+                   [&] { return GetMany(kDirectoryFamily, tenant, emails, internal::DecodeDirectory); });
+  }
+
+  Result<std::vector<std::pair<std::string, QuarantineEntry>>> ListQuarantine(
+      const std::string& tenant) override {
+    return Guarded("list quarantine", [&]() -> Result<std::vector<std::pair<std::string, QuarantineEntry>>> {
+      std::vector<std::pair<std::string, QuarantineEntry>> out;
+      Status s = ScanTenant(kQuarantineFamily, tenant, [&](std::string_view key, std::string_view value) {
+        auto parts = internal::DecodeKey(key);
+        if (!parts || parts->size() != 2) {
+          return Status::Corruption(fmt::format("state: malformed key {} in column family quarantine",
+                                                DescribeKey(key)));
+        }
+        auto entry = internal::DecodeQuarantine(value);
+        if (!entry.ok()) return CorruptValue(kQuarantineFamily, key, entry.status());
+        out.emplace_back(std::move((*parts)[1]), std::move(entry).value());
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      return out;
+    });
+  }
+
+  Status Commit(const CheckpointBatch& batch) override {
+    return Guarded("commit", [&]() -> Status {
+      if (batch.empty()) return Status::Ok();
+      rocksdb::WriteBatch wb;
+      rocksdb::Status s;
+      for (const auto& [id, cursor] : batch.cursors) {
+        s = wb.Put(handles_[kCursorFamily], EncodeKey({id.tenant, id.user, id.stream}),
+                   internal::EncodeCursor(cursor));
+        if (!s.ok()) return FromRocks(s, "commit: batch cursor");
+      }
+      for (const auto& [tenant, key, entry] : batch.ledger) {
+        s = wb.Put(handles_[kLedgerFamily], EncodeKey({tenant, key}), internal::EncodeLedger(entry));
+        if (!s.ok()) return FromRocks(s, "commit: batch ledger");
+      }
+      for (const auto& [tenant, email, entry] : batch.directory) {
+        s = wb.Put(handles_[kDirectoryFamily], EncodeKey({tenant, email}), internal::EncodeDirectory(entry));
+        if (!s.ok()) return FromRocks(s, "commit: batch directory");
+      }
+      for (const auto& [tenant, key, entry] : batch.quarantine) {
+        s = wb.Put(handles_[kQuarantineFamily], EncodeKey({tenant, key}), internal::EncodeQuarantine(entry));
+        if (!s.ok()) return FromRocks(s, "commit: batch quarantine");
+      }
+      // After the puts: a key both quarantined and erased in one batch ends
+      // up erased (the later operation in a WriteBatch wins).
+      for (const auto& [tenant, key] : batch.quarantine_erase) {
+        s = wb.Delete(handles_[kQuarantineFamily], EncodeKey({tenant, key}));
+        if (!s.ok()) return FromRocks(s, "commit: batch quarantine erase");
+      }
+      s = db_->Write(write_options_, &wb);
+      if (!s.ok()) return FromRocks(s, "commit: write of the checkpoint batch");
+      return Status::Ok();
+    });
+  }
+
+  Status PutRun(const std::string& run_id, const std::string& report_json) override {
+    return Guarded("put run", [&]() -> Status {
+      if (run_id.empty()) return Status::InvalidArgument("state put run: empty run id");
+      auto s = db_->Put(write_options_, handles_[kRunsFamily], run_id, internal::EncodeRun(report_json));
+      if (!s.ok()) return FromRocks(s, fmt::format("put run {:?} in column family runs", run_id));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<std::string>> GetRun(const std::string& run_id) override {
+    return Guarded("get run", [&] { return GetOne(kRunsFamily, run_id, internal::DecodeRun); });
+  }
+
+  Result<std::vector<std::string>> ListRuns(std::size_t limit) override {
+    return Guarded("list runs", [&]() -> Result<std::vector<std::string>> {
+      std::vector<std::string> out;
+      if (limit == 0) return out;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kRunsFamily]));
+      for (it->SeekToLast(); it->Valid() && out.size() < limit; it->Prev()) {
+        out.emplace_back(it->key().ToStringView());
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "list runs: iterate column family runs");
+      return out;
+    });
+  }
+
+ private:
+  // Point lookup; nullopt when absent.
+  template <class T>
+  Result<std::optional<T>> GetOne(Family family, const std::string& key,
+                                      Result<T> (*decode)(std::string_view)) {
+    rocksdb::PinnableSlice value;
+    auto s = db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value);
+    if (s.IsNotFound()) return std::optional<T>();
+    if (!s.ok()) {
+      return FromRocks(s, fmt::format("get of key {} in column family {}", DescribeKey(key),
+                                      kFamilyNames[family]));
+    }
+    auto decoded = decode(value.ToStringView());
+    if (!decoded.ok()) return CorruptValue(family, key, decoded.status());
+    return std::optional<T>(std::move(decoded).value());
+  }
+
+  // One batched MultiGet; results in the order of `keys`.
+  template <class T>
+  Result<std::vector<std::optional<T>>> GetMany(Family family, const std::string& tenant,
+                                                    const std::vector<std::string>& keys,
+                                                    Result<T> (*decode)(std::string_view)) {
+    std::vector<std::optional<T>> out(keys.size());
+    if (keys.empty()) return out;
+    std::vector<std::string> encoded;
+    encoded.reserve(keys.size());
+    std::vector<rocksdb::Slice> slices;
+    slices.reserve(keys.size());
+    for (const auto& k : keys) {
+      encoded.push_back(EncodeKey({tenant, k}));
+      slices.emplace_back(encoded.back());
+    }
+    std::vector<rocksdb::PinnableSlice> values(keys.size());
+    std::vector<rocksdb::Status> statuses(keys.size());
+    db_->MultiGet(rocksdb::ReadOptions(), handles_[family], keys.size(), slices.data(), values.data(),
+                  statuses.data());
+    for (std::size_t i = 0; i < keys.size(); ++i) {
+      if (statuses[i].IsNotFound()) continue;
+      if (!statuses[i].ok()) {
+        return FromRocks(statuses[i], fmt::format("multi-get of key {} in column family {}",
+                                                  DescribeKey(encoded[i]), kFamilyNames[family]));
+      }
+      auto decoded = decode(values[i].ToStringView());
+      if (!decoded.ok()) return CorruptValue(family, encoded[i], decoded.status());
+      out[i] = std::move(decoded).value();
+    }
+    return out;
+  }
+
+  // Calls `visit(key, value)` for every key of `tenant` in `family`, in key
+  // order, stopping at the first non-ok Status it returns.
+  template <class Visit>
+  Status ScanTenant(Family family, const std::string& tenant, Visit&& visit) {
+    const std::string prefix = TenantPrefix(tenant);
+    const std::string upper = PrefixSuccessor(prefix);
+    rocksdb::Slice upper_slice(upper);
+    rocksdb::ReadOptions ro;
+    if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
+    std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[family]));
+    for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
+      Status s = visit(it->key().ToStringView(), it->value().ToStringView());
+      if (!s.ok()) return s;
+    }
+    if (!it->status().ok()) {
+      return FromRocks(it->status(), fmt::format("scan of tenant {:?} in column family {}", tenant,
+                                                 kFamilyNames[family]));
+    }
+    return Status::Ok();
+  }
+
+  DirLock lock_;  // first member: released only after the database is closed
+  std::unique_ptr<rocksdb::DB> db_;
+  std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Family
+  rocksdb::WriteOptions write_options_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir) { return Open(dir, StoreOptions{}); }
+
+Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOptions& options) {
+  return Guarded("open", [&]() -> Result<std::unique_ptr<Store>> {
+    namespace fs = std::filesystem;
+    if (dir.empty()) return Status::InvalidArgument("state directory path is empty");
+    std::error_code ec;
+    auto st = fs::status(dir, ec);
+    if (fs::exists(st) && !fs::is_directory(st)) {
+      return Status::Io(fmt::format("state directory {} exists and is not a directory", dir));
+    }
+    fs::create_directories(dir, ec);
+    if (ec) return Status::Io(fmt::format("cannot create state directory {}: {}", dir, ec.message()));
+    if (::access(dir.c_str(), W_OK | X_OK) != 0) {
+      return Status::Io(fmt::format("state directory {} is not writable: {}", dir, ErrnoText(errno)));
+    }
+    auto lock = DirLock::Acquire(dir);
+    if (!lock.ok()) return lock.status();
+
+    rocksdb::DBOptions db_options;
+    db_options.create_if_missing = true;
+    db_options.create_missing_column_families = true;
+    // Set explicitly: Debian's headers default to DEBUG without NDEBUG.
+    db_options.info_log_level = rocksdb::InfoLogLevel::WARN_LEVEL;
+    db_options.keep_log_file_num = kKeepLogFiles;
+    db_options.max_log_file_size = kMaxInfoLogBytes;
+    db_options.max_open_files = kMaxOpenFiles;
+    db_options.db_write_buffer_size = kTotalWriteBufferBytes;
+
+    rocksdb::BlockBasedTableOptions table_options;
+    table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
+    table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
+    rocksdb::ColumnFamilyOptions cf_options;
+    cf_options.write_buffer_size = kWriteBufferBytes;
+    cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
+
+    std::vector<rocksdb::ColumnFamilyDescriptor> descriptors;
+    for (const char* name : kFamilyNames) descriptors.emplace_back(name, cf_options);
+    // RocksDB always has a default family; crmsync keeps nothing in it.
+    descriptors.emplace_back(rocksdb::kDefaultColumnFamilyName, cf_options);
+
+    std::vector<rocksdb::ColumnFamilyHandle*> handles;
+    rocksdb::DB* raw = nullptr;
+    auto s = rocksdb::DB::Open(db_options, dir, descriptors, &handles, &raw);
+    if (!s.ok()) {
+      if (IsLockConflict(s)) {
+        return Status::Io(fmt::format("state directory {} is in use by another crmsync process ({})", dir,
+                                      s.ToString()));
+      }
+      return FromRocks(s, fmt::format("open of state directory {}", dir));
+    }
+    std::unique_ptr<rocksdb::DB> db(raw);
+    // crmsync never uses the default family: drop its handle now.
+    raw->DestroyColumnFamilyHandle(handles.back()).PermitUncheckedError();
+    handles.pop_back();
+    return std::unique_ptr<Store>(std::make_unique<RocksStore>(std::move(lock).value(), std::move(db), std::move(handles), options));
+  });
+}
+
+}  // namespace crmsync::state

@@ -1,0 +1,154 @@
+#include <catch2/catch.hpp>
+
+#include "crmsync/graph/graph.hpp"
+#include "test_data.hpp"
+
+using crmsync::StatusCode;
+using crmsync::graph::ParseDeltaPage;
+using crmsync::testing::ReadTestData;
+
+TEST_CASE("delta page with messages, null fields and a tombstone", "[graph][delta]") {
+  auto page = ParseDeltaPage(ReadTestData("graph/delta_page_messages.json"));
+  REQUIRE(page.ok());
+  CHECK(page->next_link ==
+        "https://graph.microsoft.com/v1.0/users/alice@contoso.com/mailFolders/inbox/messages/"
+        "delta?$skiptoken=AAA-111");
+  CHECK(page->delta_link.empty());
+  REQUIRE(page->messages.size() == 3);
+
+  const crmsync::Message& first = page->messages[0];
+  CHECK(first.source_id == "AAMkAGI2THVSAAA=");
+  CHECK(first.internet_message_id == "<CAF=abc123@mail.contoso.com>");
+  CHECK(first.subject == "Q3 pricing \"final\"");
+  CHECK(first.body_text == "Hi Bob,\nsee attached.\n");
+  CHECK(first.sent_at == "2026-05-01T10:00:00Z");
+  CHECK(first.from.address == "alice@contoso.com");
+  CHECK(first.from.name == "Alice Example");
+  REQUIRE(first.to.size() == 2);
+  CHECK(first.to[1].address == "carol@fabrikam.com");
+  REQUIRE(first.cc.size() == 1);
+  CHECK(first.cc[0].name == "Dan");
+  CHECK(first.bcc.empty());
+  CHECK_FALSE(first.is_draft);
+  CHECK(first.categories == std::vector<std::string>{"Customer", "Red category"});
+  CHECK_FALSE(first.removed);
+
+  const crmsync::Message& second = page->messages[1];
+  // sentDateTime is null: receivedDateTime stands in.
+  CHECK(second.sent_at == "2026-05-02T08:30:00Z");
+  CHECK(second.from.address.empty());
+  CHECK(second.to.empty());
+  CHECK(second.is_draft);
+  CHECK(second.categories.empty());
+  // HTML body (despite the text preference) converted, entities decoded, style dropped.
+  CHECK(second.body_text == "Hello Bob & team,\nPrice < 5'000 \"net\"\nThanks");
+
+  const crmsync::Message& tombstone = page->messages[2];
+  CHECK(tombstone.source_id == "AAMkAGI2THVUAAA=");
+  CHECK(tombstone.removed);
+  CHECK(tombstone.subject.empty());
+}
+
+TEST_CASE("Unicode subjects are preserved byte for byte", "[graph][delta]") {
+  auto page = ParseDeltaPage(ReadTestData("graph/delta_page_messages.json"));
+  REQUIRE(page.ok());
+  // Raw UTF-8 copied; the \ud83d\ude00 surrogate pair decoded to U+1F600.
+  CHECK(page->messages[1].subject ==
+        "Gr\xC3\xBC\xC3\x9F" "e aus K\xC3\xB6ln \xE2\x80\x94 \xE6\x97\xA5\xE6\x9C\xAC\xE8\xAA\x9E "
+        "\xF0\x9F\x98\x80");
+}
+
+TEST_CASE("last page of a round carries the deltaLink", "[graph][delta]") {
+  auto page = ParseDeltaPage(ReadTestData("graph/delta_page_last.json"));
+  REQUIRE(page.ok());
+  CHECK(page->next_link.empty());
+  CHECK(page->delta_link ==
+        "https://graph.microsoft.com/v1.0/users/alice@contoso.com/mailFolders/inbox/messages/"
+        "delta?$deltatoken=ZZZ-999");
+  REQUIRE(page->messages.size() == 1);
+  CHECK(page->messages[0].removed);
+}
+
+TEST_CASE("an empty value array with a deltaLink is a valid page", "[graph][delta]") {
+  auto page = ParseDeltaPage(R"({"value":[],"@odata.deltaLink":"https://g/d?$deltatoken=1"})");
+  REQUIRE(page.ok());
+  CHECK(page->messages.empty());
+}
+
+namespace {
+
+std::string Page(const std::string& message_json) {
+  return R"({"@odata.nextLink":"https://g/n","value":[{"id":"a"},)" + message_json + "]}";
+}
+
+}  // namespace
+
+TEST_CASE("malformed delta pages are kCorruption naming the field", "[graph][delta]") {
+  struct Case {
+    const char* name;
+    std::string body;
+    const char* expected;
+  };
+  const std::string sample = ReadTestData("graph/delta_page_messages.json");
+  const std::vector<Case> cases = {
+      {"empty input", "", "empty body"},
+      {"not JSON", "<html>502 Bad Gateway</html>", "Graph delta page: document"},
+      {"truncated", sample.substr(0, sample.size() / 2), "Graph delta page"},
+      {"top level array", "[]", "document: expected object"},
+      {"value not an array", R"({"value":{},"@odata.deltaLink":"x"})", "value: expected array"},
+      {"value missing", R"({"@odata.deltaLink":"x"})", "value: missing"},
+      {"recipients wrong type", Page(R"({"id":"b","toRecipients":"bob@x.com"})"),
+       "value[1].toRecipients: expected array"},
+      {"recipient entry null", Page(R"({"id":"b","ccRecipients":[null]})"),
+       "value[1].ccRecipients[0]: expected object"},
+      {"address wrong type",
+       Page(R"({"id":"b","toRecipients":[{"emailAddress":{"address":7}}]})"),
+       "value[1].toRecipients[0].emailAddress.address: expected string"},
+      {"isDraft wrong type", Page(R"({"id":"b","isDraft":"yes"})"),
+       "value[1].isDraft: expected boolean"},
+      {"category wrong type", Page(R"({"id":"b","categories":[1]})"),
+       "value[1].categories[0]: expected string"},
+      {"body wrong type", Page(R"({"id":"b","body":"text"})"), "value[1].body: expected object"},
+      {"element not an object", Page("42"), "value[1]: expected object"},
+      {"id missing", Page(R"({"subject":"s"})"), "value[1].id: missing"},
+      {"id wrong type", Page(R"({"id":5})"), "value[1].id: expected string"},
+      {"invalid UTF-8", Page("{\"id\":\"b\",\"subject\":\"caf\xC3\x28\"}"), "UTF-8"},
+      {"both links missing", R"({"value":[]})", "neither @odata.nextLink nor @odata.deltaLink"},
+      {"both links present", R"({"value":[],"@odata.nextLink":"a","@odata.deltaLink":"b"})",
+       "both @odata.nextLink and @odata.deltaLink"},
+      {"link wrong type", R"({"value":[],"@odata.deltaLink":null})",
+       "@odata.deltaLink: expected string"},
+      {"empty link", R"({"value":[],"@odata.nextLink":""})", "@odata.nextLink: empty"},
+      {"bad null atom", Page(R"({"id":"b","subject":nul})"), "value[1].subject"},
+      {"huge unterminated string",
+       R"({"value":[{"id":"b","subject":")" + std::string(8 << 20, 'x'), "Graph delta page"},
+  };
+  for (const Case& c : cases) {
+    INFO(c.name);
+    auto page = ParseDeltaPage(c.body);
+    REQUIRE_FALSE(page.ok());
+    CHECK(page.status().code() == StatusCode::kCorruption);
+    CHECK_THAT(page.status().message(), Catch::Contains(c.expected));
+  }
+}
+
+TEST_CASE("a huge valid subject parses", "[graph][delta]") {
+  const std::string subject(8 << 20, 'y');
+  auto page = ParseDeltaPage(R"({"@odata.deltaLink":"d","value":[{"id":"b","subject":")" +
+                             subject + "\"}]}");
+  REQUIRE(page.ok());
+  CHECK(page->messages[0].subject == subject);
+}
+
+TEST_CASE("every proper prefix of a page is rejected without crashing", "[graph][delta]") {
+  const std::string sample = ReadTestData("graph/delta_page_messages.json");
+  REQUIRE(sample.size() > 100);
+  // The sample ends with "}\n": anything shorter than the closing brace is incomplete.
+  const std::size_t complete = sample.rfind('}') + 1;
+  for (std::size_t length = 0; length < complete; ++length) {
+    auto page = ParseDeltaPage(std::string_view(sample).substr(0, length));
+    if (page.ok()) FAIL("prefix of length " << length << " was accepted");
+    CHECK(page.status().code() == StatusCode::kCorruption);
+  }
+  CHECK(ParseDeltaPage(std::string_view(sample).substr(0, complete)).ok());
+}

@@ -1,0 +1,28 @@
+#include <catch2/catch.hpp>
+
+#include "crmsync/graph/graph.hpp"
+
+using crmsync::graph::InitialMailDeltaUrl;
+using crmsync::graph::UsersUrl;
+
+TEST_CASE("UsersUrl selects the directory fields", "[graph][urls]") {
+  CHECK(UsersUrl("https://graph.microsoft.com", 100) ==
+        "https://graph.microsoft.com/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,"
+        "accountEnabled&$top=100");
+  // Trailing slash tolerated; $top clamped to Graph's 999.
+  CHECK(UsersUrl("https://sim.local:8443/", 5000) ==
+        "https://sim.local:8443/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,"
+        "accountEnabled&$top=999");
+}
+
+TEST_CASE("InitialMailDeltaUrl encodes path segments but keeps '@'", "[graph][urls]") {
+  CHECK(InitialMailDeltaUrl("https://graph.microsoft.com", "alice@contoso.com", "inbox") ==
+        "https://graph.microsoft.com/v1.0/users/alice@contoso.com/mailFolders/inbox/messages/"
+        "delta?$select=id,internetMessageId,subject,body,sentDateTime,receivedDateTime,from,"
+        "toRecipients,ccRecipients,bccRecipients,isDraft,categories");
+  const std::string url =
+      InitialMailDeltaUrl("https://g/", "o'hara x/y#z+1@contoso.com", "sentitems");
+  CHECK(url.rfind("https://g/v1.0/users/o%27hara%20x%2Fy%23z%2B1@contoso.com/mailFolders/"
+                  "sentitems/messages/delta?$select=",
+                  0) == 0);
+}

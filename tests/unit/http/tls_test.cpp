@@ -1,0 +1,129 @@
+// CurlMultiTransport over HTTPS: verification is always on, the request's CA
+// file is trusted, and every failure is kTls with a message naming the peer.
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <string>
+
+#include "cert_authority.hpp"
+#include "crmsync/http/curl_multi_transport.hpp"
+#include "http_server.hpp"
+#include "test_support.hpp"
+
+using namespace std::chrono_literals;
+using crmsync::http::CurlMultiTransport;
+using crmsync::http::PerformBlocking;
+using crmsync::http::Request;
+using crmsync::http::Response;
+using crmsync::http::TransportError;
+using crmsync::sim::CertificateAuthority;
+using crmsync::sim::HttpRequest;
+using crmsync::sim::HttpResponse;
+using crmsync::sim::HttpServer;
+using crmsync::testing::TempDir;
+
+namespace {
+
+HttpResponse Ok(const HttpRequest& request) {
+  HttpResponse response;
+  response.body = "secure " + request.path;
+  return response;
+}
+
+crmsync::sim::ServerOptions TlsOptions(crmsync::sim::TlsIdentity identity) {
+  crmsync::sim::ServerOptions options;
+  options.tls = true;
+  options.identity = std::move(identity);
+  return options;
+}
+
+Request Get(const std::string& url, const std::string& ca_file) {
+  Request request;
+  request.url = url;
+  request.ca_file = ca_file;
+  request.timeout = 5s;
+  return request;
+}
+
+}  // namespace
+
+TEST_CASE("tls: the request's CA is trusted and connections are reused", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"})), Ok);
+  CurlMultiTransport transport;
+
+  constexpr int kRequests = 50;
+  for (int i = 0; i < kRequests; ++i) {
+    Response response = PerformBlocking(transport, Get(server.origin() + "/r" + std::to_string(i), ca.ca_cert_path()));
+    INFO(response.error_message);
+    REQUIRE(response.transport_ok());
+    CHECK(response.status == 200);
+    CHECK(response.body == "secure /r" + std::to_string(i));
+  }
+  const auto stats = transport.Stats();
+  CHECK(stats.requests == kRequests);
+  CHECK(stats.connections_opened >= 1);
+  CHECK(stats.connections_opened <= 3);  // keep-alive: not one handshake per request
+}
+
+TEST_CASE("tls: a server signed by another CA is refused, naming the host", "[http][tls]") {
+  TempDir server_dir;
+  TempDir other_dir;
+  const auto server_ca = CertificateAuthority::LoadOrCreate(server_dir.path().string());
+  const auto other_ca = CertificateAuthority::LoadOrCreate(other_dir.path().string());
+  HttpServer server(TlsOptions(server_ca.IssueLeaf({"127.0.0.1"})), Ok);
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get(server.origin() + "/x?sig=abc", other_ca.ca_cert_path()));
+  CHECK(response.error == TransportError::kTls);
+  CHECK(response.status == 0);
+  CHECK(response.error_message.find("127.0.0.1:" + std::to_string(server.port()) + ": ") == 0);
+  CHECK(response.error_message.find("sig=abc") == std::string::npos);
+  CHECK(transport.Stats().transport_failures == 1);
+}
+
+TEST_CASE("tls: an expired certificate is refused as expired", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"}, /*expired=*/true)), Ok);
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get(server.origin() + "/x", ca.ca_cert_path()));
+  CHECK(response.error == TransportError::kTls);
+  CHECK(response.error_message.find("127.0.0.1:" + std::to_string(server.port())) == 0);
+  CHECK(response.error_message.find("expired") != std::string::npos);
+}
+
+TEST_CASE("tls: a certificate for another host name is refused", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  HttpServer server(TlsOptions(ca.IssueLeaf({"other.example"})), Ok);
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get(server.origin() + "/x", ca.ca_cert_path()));
+  CHECK(response.error == TransportError::kTls);
+  CHECK(response.error_message.find("127.0.0.1:" + std::to_string(server.port())) == 0);
+}
+
+TEST_CASE("tls: without the CA file the system store alone does not trust the simulator", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"})), Ok);
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get(server.origin() + "/x", ""));
+  CHECK(response.error == TransportError::kTls);
+}
+
+TEST_CASE("tls: a missing CA file is kTls naming the file", "[http][tls]") {
+  TempDir dir;
+  const std::string missing = (dir.path() / "no-such-ca.pem").string();
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get("https://127.0.0.1:1/x", missing));
+  CHECK(response.error == TransportError::kTls);
+  CHECK(response.error_message.find(missing) != std::string::npos);
+  CHECK(response.error_message.find("127.0.0.1:1") == 0);
+  CHECK(transport.Stats().transport_failures == 1);
+}

@@ -1,0 +1,258 @@
+#include "admin_service.hpp"
+
+#include <set>
+#include <unordered_set>
+#include <vector>
+
+#include <fmt/core.h>
+#include <simdjson.h>
+
+#include "json_escape.hpp"
+#include "text_util.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+constexpr std::size_t kMaxExamples = 10;
+constexpr std::size_t kExampleValueCodePoints = 300;
+constexpr std::int64_t kMaxAdvanceMessages = 100000;
+
+struct VerifyCounters {
+  std::uint64_t expected = 0, present = 0, missing = 0, duplicates = 0, unexpected = 0, mismatched = 0;
+  VerifyCounters& operator+=(const VerifyCounters& o) {
+    expected += o.expected;
+    present += o.present;
+    missing += o.missing;
+    duplicates += o.duplicates;
+    unexpected += o.unexpected;
+    mismatched += o.mismatched;
+    return *this;
+  }
+  std::string Json(std::uint64_t isolation) const {
+    return fmt::format(
+        R"("expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"isolation_violations":{})",
+        expected, present, missing, duplicates, unexpected, mismatched, isolation);
+  }
+};
+
+struct Mismatch {
+  std::string key, field, expected, actual;
+};
+
+std::string Short(const std::string& value) {
+  std::string_view prefix = Utf8Prefix(value, kExampleValueCodePoints);
+  return prefix.size() == value.size() ? value : std::string(prefix) + "…";
+}
+
+HttpResponse AdminError(int status, const std::string& message) {
+  return JsonResponse(status, fmt::format(R"({{"error":"{}"}})", JsonEscape(message)));
+}
+
+std::string CountsJson(const OutcomeCounts& c) {
+  return fmt::format(R"({{"messages":{},"captured":{},"internal_only":{},"no_crm_match":{}}})", c.total(), c.captured,
+                     c.internal_only, c.no_crm_match);
+}
+
+}  // namespace
+
+AdminService::AdminService(Corpus& corpus, SalesforceSim& salesforce, const GraphService& graph,
+                           const RequestStats& stats)
+    : corpus_(corpus), salesforce_(salesforce), graph_(graph), stats_(stats) {}
+
+bool AdminService::Owns(const HttpRequest& request) { return request.path.rfind("/_sim/", 0) == 0; }
+
+HttpResponse AdminService::Handle(const HttpRequest& request) {
+  const std::string& p = request.path;
+  if (p == "/_sim/verify" && request.method == "GET") return Verify();
+  if (p == "/_sim/stats" && request.method == "GET") return Stats();
+  if (p == "/_sim/advance" && request.method == "POST") return Advance(request);
+  if (p == "/_sim/expected" && request.method == "GET") return ExpectedCounts(request);
+  if (p == "/_sim/verify" || p == "/_sim/stats" || p == "/_sim/advance" || p == "/_sim/expected") {
+    return AdminError(405, "method not allowed: " + request.method + " " + p);
+  }
+  return AdminError(404, "no such admin endpoint: " + p);
+}
+
+OutcomeCounts AdminService::EpochCounts(int tenant, int epoch, const Epochs& epochs) {
+  {
+    std::lock_guard lock(cache_mutex_);
+    auto it = epoch_counts_.find({tenant, epoch});
+    if (it != epoch_counts_.end()) return it->second;
+  }
+  OutcomeCounts counts;
+  corpus_.ForEachMessage(tenant, epoch, epoch + 1, epochs,
+                         [&](const MessageHeader& h) { counts.Add(Judge(corpus_, h).outcome); });
+  std::lock_guard lock(cache_mutex_);
+  epoch_counts_[{tenant, epoch}] = counts;
+  return counts;
+}
+
+OutcomeCounts AdminService::Expected(int tenant) {
+  Epochs epochs = corpus_.epochs();
+  OutcomeCounts total;
+  for (int e = 0; e < static_cast<int>(epochs.size()); ++e) total += EpochCounts(tenant, e, epochs);
+  return total;
+}
+
+HttpResponse AdminService::Verify() {
+  auto tasks = salesforce_.TasksByKey();
+  const Epochs epochs = corpus_.epochs();
+  VerifyCounters all;
+  std::vector<std::string> missing_examples, unexpected_examples;
+  std::vector<Mismatch> mismatch_examples;
+  std::string tenants_json;
+  std::set<std::string> corpus_tenants;
+
+  for (const Tenant& tenant : corpus_.tenants()) {
+    corpus_tenants.insert(tenant.id);
+    static const std::map<std::string, std::vector<StoredTask>> kNone;
+    auto tit = tasks.find(tenant.id);
+    const auto& by_key = tit == tasks.end() ? kNone : tit->second;
+    VerifyCounters c;
+    std::unordered_set<std::string> seen;
+    corpus_.ForEachMessage(tenant.index, 0, static_cast<int>(epochs.size()), epochs, [&](const MessageHeader& h) {
+      Judgement j = Judge(corpus_, h);
+      if (j.outcome != Outcome::kCaptured) return;
+      ++c.expected;
+      auto it = by_key.find(j.key);
+      if (it == by_key.end() || it->second.empty()) {
+        ++c.missing;
+        if (missing_examples.size() < kMaxExamples) missing_examples.push_back(j.key);
+        return;
+      }
+      seen.insert(j.key);
+      ++c.present;
+      c.duplicates += it->second.size() - 1;
+      ExpectedTask expected = ExpectedFields(h, j, corpus_.Content(h));
+      for (const StoredTask& task : it->second) {
+        for (const auto& [field, value] : expected) {
+          auto f = task.fields.find(field);
+          bool absent = f == task.fields.end();
+          if (!absent && f->second == value) continue;
+          ++c.mismatched;
+          if (mismatch_examples.size() < kMaxExamples) {
+            mismatch_examples.push_back(Mismatch{j.key, field, value, absent ? std::string() : f->second});
+          }
+          break;
+        }
+      }
+    });
+    for (const auto& [key, records] : by_key) {
+      if (seen.count(key) != 0) continue;
+      c.unexpected += records.size();
+      if (!records.empty() && unexpected_examples.size() < kMaxExamples) unexpected_examples.push_back(key);
+    }
+    all += c;
+    if (!tenants_json.empty()) tenants_json += ',';
+    tenants_json += fmt::format(R"("{}":{{{}}})", JsonEscape(tenant.id), c.Json(graph_.isolation_violations(tenant.index)));
+  }
+  // Tasks filed under a tenant the corpus does not have are unexpected too.
+  for (const auto& [tenant, by_key] : tasks) {
+    if (corpus_tenants.count(tenant) != 0) continue;
+    for (const auto& [key, records] : by_key) {
+      all.unexpected += records.size();
+      if (unexpected_examples.size() < kMaxExamples) unexpected_examples.push_back(key);
+    }
+  }
+
+  auto string_list = [](const std::vector<std::string>& items) {
+    std::string out = "[";
+    for (std::size_t i = 0; i < items.size(); ++i) out += fmt::format(R"({}"{}")", i ? "," : "", JsonEscape(items[i]));
+    return out + "]";
+  };
+  std::string mismatches = "[";
+  for (std::size_t i = 0; i < mismatch_examples.size(); ++i) {
+    const Mismatch& m = mismatch_examples[i];
+    mismatches += fmt::format(R"({}{{"key":"{}","field":"{}","expected":"{}","actual":"{}"}})", i ? "," : "",
+                              JsonEscape(m.key), JsonEscape(m.field), JsonEscape(Short(m.expected)),
+                              JsonEscape(Short(m.actual)));
+  }
+  mismatches += "]";
+  return JsonResponse(200, fmt::format(R"({{{},"tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+                                       all.Json(graph_.isolation_violations()), tenants_json,
+                                       string_list(missing_examples), string_list(unexpected_examples), mismatches));
+}
+
+HttpResponse AdminService::Stats() {
+  auto counts = stats_.Snapshot();
+  for (auto& [family, by_status] : salesforce_.RequestCounts()) {
+    for (auto& [status, n] : by_status) counts[family][status] += n;
+  }
+  for (const char* family : {"ms.token", "graph.users", "graph.delta", "sf.token", "sf.versions", "sf.query", "sf.upsert"}) {
+    counts[family];
+  }
+  std::string endpoints;
+  for (const auto& [family, by_status] : counts) {
+    if (!endpoints.empty()) endpoints += ',';
+    endpoints += fmt::format(R"("{}":{{)", JsonEscape(family));
+    bool first = true;
+    for (const auto& [status, n] : by_status) {
+      endpoints += fmt::format(R"({}"{}":{})", first ? "" : ",", status, n);
+      first = false;
+    }
+    endpoints += '}';
+  }
+  SalesforceCounters sf = salesforce_.counters();
+  std::uint64_t task_count = 0;
+  for (const auto& [tenant, by_key] : salesforce_.TasksByKey()) {
+    for (const auto& [key, records] : by_key) task_count += records.size();
+  }
+  return JsonResponse(200, fmt::format(R"({{"endpoints":{{{}}},"records_created":{},"records_updated":{},"records_failed":{},"tasks":{}}})",
+                                       endpoints, sf.records_created, sf.records_updated, sf.records_failed, task_count));
+}
+
+HttpResponse AdminService::Advance(const HttpRequest& request) {
+  std::int64_t messages = 1;
+  if (!Trim(request.body).empty()) {
+    simdjson::ondemand::parser parser;
+    simdjson::padded_string json(request.body);
+    simdjson::ondemand::document doc;
+    simdjson::ondemand::object object;
+    if (parser.iterate(json).get(doc) != simdjson::SUCCESS || doc.get_object().get(object) != simdjson::SUCCESS) {
+      return AdminError(400, "body must be a JSON object like {\"messages\":1}");
+    }
+    for (auto field : object) {
+      std::string_view name;
+      if (field.unescaped_key().get(name) != simdjson::SUCCESS) return AdminError(400, "malformed JSON body");
+      if (name != "messages") return AdminError(400, fmt::format("unknown field '{}'", name));
+      if (field.value().get_int64().get(messages) != simdjson::SUCCESS) {
+        return AdminError(400, "'messages' must be an integer");
+      }
+    }
+  }
+  if (messages < 0 || messages > kMaxAdvanceMessages) {
+    return AdminError(400, fmt::format("'messages' must be between 0 and {}", kMaxAdvanceMessages));
+  }
+  std::lock_guard lock(advance_mutex_);
+  corpus_.Advance(static_cast<int>(messages));
+  std::uint64_t mailboxes = 0, expected = 0;
+  for (const Tenant& t : corpus_.tenants()) {
+    mailboxes += t.users.size();
+    expected += Expected(t.index).captured;
+  }
+  return JsonResponse(200, fmt::format(R"({{"clock":"{}","new_messages":{},"expected":{}}})",
+                                       FormatIsoUtc(corpus_.clock()), mailboxes * static_cast<std::uint64_t>(messages), expected));
+}
+
+HttpResponse AdminService::ExpectedCounts(const HttpRequest& request) {
+  std::vector<int> selected;
+  if (auto it = request.query.find("tenant"); it != request.query.end()) {
+    auto t = corpus_.FindTenantById(it->second);
+    if (!t) return AdminError(404, "unknown tenant '" + it->second + "'");
+    selected.push_back(*t);
+  } else {
+    for (const Tenant& t : corpus_.tenants()) selected.push_back(t.index);
+  }
+  OutcomeCounts total;
+  std::string tenants;
+  for (int t : selected) {
+    OutcomeCounts c = Expected(t);
+    total += c;
+    if (!tenants.empty()) tenants += ',';
+    tenants += fmt::format(R"("{}":{})", JsonEscape(corpus_.tenants()[static_cast<std::size_t>(t)].id), CountsJson(c));
+  }
+  return JsonResponse(200, fmt::format(R"({{"clock":"{}","tenants":{{{}}},"total":{}}})", FormatIsoUtc(corpus_.clock()),
+                                       tenants, CountsJson(total)));
+}
+
+}  // namespace crmsync::sim

@@ -1,0 +1,45 @@
+// The /_sim/ admin surface (no auth): verify against ground truth, request
+// statistics, advancing the clock, expected outcome counts. Thread-safe.
+#pragma once
+
+#include <map>
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include "corpus.hpp"
+#include "graph_service.hpp"
+#include "ground_truth.hpp"
+#include "http_server.hpp"
+#include "http_util.hpp"
+#include "salesforce_sim.hpp"
+
+namespace crmsync::sim {
+
+class AdminService {
+ public:
+  AdminService(Corpus& corpus, SalesforceSim& salesforce, const GraphService& graph, const RequestStats& stats);
+
+  static bool Owns(const HttpRequest& request);   // /_sim/...
+  HttpResponse Handle(const HttpRequest& request);
+
+  // Outcome counts of the ground truth for one tenant over all epochs so far.
+  OutcomeCounts Expected(int tenant);
+
+ private:
+  HttpResponse Verify();
+  HttpResponse Stats();
+  HttpResponse Advance(const HttpRequest& request);
+  HttpResponse ExpectedCounts(const HttpRequest& request);
+  OutcomeCounts EpochCounts(int tenant, int epoch, const Epochs& epochs);
+
+  Corpus& corpus_;
+  SalesforceSim& salesforce_;
+  const GraphService& graph_;
+  const RequestStats& stats_;
+  std::mutex cache_mutex_;
+  std::map<std::pair<int, int>, OutcomeCounts> epoch_counts_;   // (tenant, epoch); epochs never change
+  std::mutex advance_mutex_;
+};
+
+}  // namespace crmsync::sim

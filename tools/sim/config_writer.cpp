@@ -1,0 +1,81 @@
+#include "config_writer.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+
+#include <fmt/core.h>
+
+#include "json_escape.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+// TOML basic strings accept the JSON escapes JsonEscape emits (\" \\ \n \r \t \uXXXX).
+std::string Quoted(const std::string& value) { return "\"" + JsonEscape(value) + "\""; }
+
+}  // namespace
+
+std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
+  std::string out =
+      "# written by crmsync-sim: a configuration pointing at this simulator\n"
+      "[engine]\n"
+      "# (nothing required here)\n";
+  for (const Tenant& t : corpus.tenants()) {
+    std::string domains;
+    for (const auto& d : t.domains) domains += (domains.empty() ? "" : ", ") + Quoted(d);
+    out += fmt::format("\n[[tenants]]\nid = {}\ndomains = [{}]\n", Quoted(t.id), domains);
+    out += "[tenants.microsoft]\n";
+    out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
+                       Quoted(t.ms_client_id), Quoted(t.ms_client_secret));
+    out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/{{tenant_id}}/oauth2/v2.0/token\n",
+                       Quoted(target.origin));
+    out += fmt::format("graph_url = {}   # Graph API root: {{graph_url}}/v1.0/...\n", Quoted(target.origin));
+    if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    out += "[tenants.salesforce]\n";
+    out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/services/oauth2/token\n", Quoted(target.origin));
+    out += fmt::format("client_id = {}\nclient_secret = {}\nrefresh_token = {}\napi_version = {}\n",
+                       Quoted(t.sf_client_id), Quoted(t.sf_client_secret), Quoted(t.sf_refresh_token),
+                       Quoted(target.api_version));
+    if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+  }
+  return out;
+}
+
+Status WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode) {
+  const std::string tmp = path + ".tmp";
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode);
+  if (fd < 0) return Status::Io(fmt::format("cannot create {}: {}", tmp, std::strerror(errno)));
+  ::fchmod(fd, mode);
+  std::size_t written = 0;
+  while (written < content.size()) {
+    ssize_t n = ::write(fd, content.data() + written, content.size() - written);
+    if (n < 0) {
+      if (errno == EINTR) continue;
+      int err = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      return Status::Io(fmt::format("cannot write {}: {}", tmp, std::strerror(err)));
+    }
+    written += static_cast<std::size_t>(n);
+  }
+  bool synced = ::fsync(fd) == 0;
+  int sync_err = errno;
+  bool closed = ::close(fd) == 0;
+  if (!synced || !closed) {
+    ::unlink(tmp.c_str());
+    return Status::Io(fmt::format("cannot flush {}: {}", tmp, std::strerror(synced ? errno : sync_err)));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int err = errno;
+    ::unlink(tmp.c_str());
+    return Status::Io(fmt::format("cannot rename {} to {}: {}", tmp, path, std::strerror(err)));
+  }
+  return Status::Ok();
+}
+
+}  // namespace crmsync::sim

@@ -1,0 +1,25 @@
+// --write-config: a crmsync TOML configuration pointing at this simulator, and
+// the atomic file writes main.cpp uses for it and for --port-file.
+#pragma once
+
+#include <string>
+
+#include "corpus.hpp"
+#include "crmsync/core/status.hpp"
+
+namespace crmsync::sim {
+
+struct ConfigTarget {
+  std::string origin;        // "https://127.0.0.1:PORT"
+  std::string ca_file;       // absolute path of the CA PEM; empty with --plain-http
+  std::string api_version = "60.0";
+};
+
+// One [[tenants]] block per tenant with its Microsoft app and Salesforce org
+// credentials. Contains secrets: write it with owner-only permissions.
+std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target);
+
+// Writes PATH.tmp, then renames it over PATH. `mode` applies to the new file.
+Status WriteFileAtomically(const std::string& path, const std::string& content, unsigned mode = 0644);
+
+}  // namespace crmsync::sim

@@ -1,0 +1,433 @@
+#include "corpus.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include <fmt/core.h>
+
+#include "prng.hpp"
+#include "text_util.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+struct Name {
+  const char* display;
+  const char* ascii;
+};
+
+constexpr std::array<Name, 20> kGivenNames{{
+    {"Zoë", "zoe"}, {"José", "jose"}, {"Åsa", "asa"}, {"Łukasz", "lukasz"}, {"Anna", "anna"},
+    {"Mei", "mei"}, {"Oluwaseun", "oluwaseun"}, {"François", "francois"}, {"Søren", "soren"},
+    {"Priya", "priya"}, {"Hiroshi", "hiroshi"}, {"Chloé", "chloe"}, {"Björn", "bjorn"},
+    {"Ana", "ana"}, {"Mohammed", "mohammed"}, {"Elif", "elif"}, {"芳", "fang"}, {"翔太", "shota"},
+    {"Dmitri", "dmitri"}, {"Grace", "grace"}}};
+
+constexpr std::array<Name, 18> kSurnames{{
+    {"Müller", "muller"}, {"García", "garcia"}, {"Nguyễn", "nguyen"}, {"O'Brien", "obrien"},
+    {"Kowalski", "kowalski"}, {"Smith", "smith"}, {"Dubois", "dubois"}, {"Østergaard", "ostergaard"},
+    {"Yılmaz", "yilmaz"}, {"Tanaka", "tanaka"}, {"Rossi", "rossi"}, {"Ivanova", "ivanova"},
+    {"Papadopoulos", "papadopoulos"}, {"Silva", "silva"}, {"王", "wang"}, {"佐藤", "sato"},
+    {"Johnson", "johnson"}, {"Šimůnek", "simunek"}}};
+
+struct OrgName {
+  const char* name;
+  const char* abbr;
+};
+constexpr std::array<OrgName, 8> kOrgNames{{{"northwind", "nw"}, {"contoso", "cso"},
+                                            {"fabrikam", "fab"}, {"adatum", "adt"},
+                                            {"litware", "lit"}, {"tailspin", "tsp"},
+                                            {"woodgrove", "wgb"}, {"proseware", "pro"}}};
+
+constexpr std::array<const char*, 12> kCompanies{{"acme", "globex", "initech", "umbrella", "hooli",
+                                                  "vandelay", "soylent", "cyberdyne", "wonka",
+                                                  "gringotts", "tyrell", "oscorp"}};
+
+constexpr std::array<const char*, 18> kSubjects{{
+    "Quarterly business review",
+    "Angebot für Q3 – Überarbeitung",
+    "Réunion de suivi — budget 2027",
+    "見積もりのご依頼",
+    "合同续签讨论",
+    "🚀 Launch plan for the new region",
+    "Invoice overdue ⚠️ please check",
+    "Ñandú project kickoff",
+    "Zusammenfassung: Müller & Söhne",
+    "Pricing for the \"enterprise\" tier",
+    "Café meeting ☕ next Tuesday?",
+    "Προσφορά για την ανανέωση",
+    "Договор на поставку оборудования",
+    "Renewal <urgent> & follow-up",
+    "Lunch? 🍣🍜",
+    "Contract redlines v2 (legal review) / C:\\shared\\contracts",
+    "Re-introduction: our solutions team would love to walk you through the roadmap, the "
+    "integration options, the migration timeline and the support model in one session",
+    "Status update"}};
+
+constexpr std::array<const char*, 12> kBodyLines{{
+    "Thanks for the call — let's follow up next week.",
+    "Preis: 1.200 € (inkl. MwSt.), gültig bis Monatsende.",
+    "請確認附件中的報價。",
+    "Quote: \"best effort\" \\ see C:\\path\\file.txt",
+    "Item\tQty\tPrice",
+    "🙂 Looking forward to it!",
+    "Ça marche, à demain.",
+    "Can you send the signed copy by Friday?",
+    "Ιδού τα στοιχεία που ζητήσατε.",
+    "Мы согласны с условиями.",
+    "<b>not html</b> & not an entity: &amp;",
+    "Best regards"}};
+
+constexpr const char* kLongParagraph =
+    "This is a long message body used to check truncation — ünïcödé, 日本語, emoji 🎉, "
+    "and plain ASCII mixed together so that byte and code-point counts differ. ";
+
+constexpr std::int64_t kStartClock = 1793491200;   // 2026-11-01T00:00:00Z
+constexpr std::int64_t kEpochSeconds = 3600;
+constexpr std::int64_t kHistorySeconds = 60 * 86400;
+
+std::string SecretString(std::uint64_t seed, int tenant, std::uint64_t which, std::size_t length) {
+  Rng rng(HashOf(seed, Tag::kSecret, {static_cast<std::uint64_t>(tenant), which}));
+  return Base62(rng, length);
+}
+
+// Capitalizes the first letter of each dot- or dash-separated part.
+std::string Capitalized(std::string_view text) {
+  std::string out(text);
+  bool start = true;
+  for (char& c : out) {
+    if (start && c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
+    start = (c == '.' || c == '-' || c == '@');
+  }
+  return out;
+}
+
+std::string_view DomainOf(std::string_view address) {
+  std::size_t at = address.rfind('@');
+  return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
+}
+
+}  // namespace
+
+Corpus::Corpus(CorpusOptions options) : options_(options) {
+  const std::uint64_t seed = options_.seed;
+  const int contacts = options_.contacts_per_tenant > 0 ? options_.contacts_per_tenant
+                                                        : std::max(50, 2 * options_.users);
+  tenants_.reserve(static_cast<std::size_t>(options_.tenants));
+  for (int t = 0; t < options_.tenants; ++t) {
+    Tenant tenant;
+    tenant.index = t;
+    tenant.id = fmt::format("tenant-{}", t + 1);
+    auto ut = static_cast<std::uint64_t>(t);
+    Rng rng(HashOf(seed, Tag::kTenant, {ut}));
+    const OrgName& org = kOrgNames[static_cast<std::size_t>(t) % kOrgNames.size()];
+    tenant.domains.push_back(fmt::format("{}{}.example", org.name, t + 1));
+    if (rng.Below(4) != 0) tenant.domains.push_back(fmt::format("{}{}.example", org.abbr, t + 1));
+    tenant.ms_tenant_id = UuidFromHash(HashOf(seed, Tag::kGraphId, {ut, 1}));
+    tenant.ms_client_id = UuidFromHash(HashOf(seed, Tag::kGraphId, {ut, 2}));
+    tenant.ms_client_secret = SecretString(seed, t, 1, 3) + "8Q~" + SecretString(seed, t, 2, 34);
+    tenant.sf_org_id = SalesforceId("00D", HashOf(seed, Tag::kSfId, {ut, 0, 0}));
+    tenant.sf_client_id = "3MVG9" + SecretString(seed, t, 3, 80);
+    tenant.sf_client_secret = SecretString(seed, t, 4, 64);
+    tenant.sf_refresh_token = "5Aep861" + SecretString(seed, t, 5, 80);
+    tenant.sf_integration_user_id = SalesforceId("005", HashOf(seed, Tag::kSfId, {ut, 1, 0}));
+
+    for (int u = 0; u < options_.users; ++u) {
+      auto uu = static_cast<std::uint64_t>(u);
+      Rng urng(HashOf(seed, Tag::kUser, {ut, uu}));
+      const Name& given = kGivenNames[urng.Below(kGivenNames.size())];
+      const Name& sur = kSurnames[urng.Below(kSurnames.size())];
+      MailUser user;
+      user.index = u;
+      user.graph_id = UuidFromHash(HashOf(seed, Tag::kGraphId, {ut, 3, uu}));
+      user.given_name = given.display;
+      user.surname = sur.display;
+      user.display_name = fmt::format("{} {}", given.display, sur.display);
+      user.primary = fmt::format("{}.{}{}@{}", given.ascii, sur.ascii, u, tenant.domains[0]);
+      user.sf_user_id = SalesforceId("005", HashOf(seed, Tag::kSfId, {ut, 2, uu}));
+      std::vector<std::string> candidates;
+      if (tenant.domains.size() > 1) {
+        candidates.push_back(fmt::format("{}.{}{}@{}", given.ascii, sur.ascii, u, tenant.domains[1]));
+      }
+      candidates.push_back(fmt::format("{}{}@{}", given.ascii, u, tenant.domains[0]));
+      candidates.push_back(fmt::format("{}{}{}@{}", given.ascii[0], sur.ascii, u, tenant.domains[0]));
+      std::size_t alias_count = urng.Below(4);
+      for (std::size_t i = 0; i < alias_count && i < candidates.size(); ++i) {
+        user.aliases.push_back(candidates[i]);
+      }
+      tenant.users.push_back(std::move(user));
+    }
+
+    const int company_count = std::clamp(contacts / 8, 3, 40);
+    for (int p = 0; p < contacts; ++p) {
+      auto up = static_cast<std::uint64_t>(p);
+      Rng prng(HashOf(seed, Tag::kPerson, {ut, up}));
+      const Name& given = kGivenNames[prng.Below(kGivenNames.size())];
+      const Name& sur = kSurnames[prng.Below(kSurnames.size())];
+      int company = static_cast<int>(prng.Below(static_cast<std::uint64_t>(company_count)));
+      std::string domain = fmt::format("{}-{}-{}.example", kCompanies[static_cast<std::size_t>(company) % kCompanies.size()],
+                                       t + 1, company);
+      ExternalPerson person;
+      person.first_name = given.display;
+      person.last_name = sur.display;
+      person.display_name = fmt::format("{} {}", given.display, sur.display);
+      std::string address = fmt::format("{}.{}{}@{}", given.ascii, sur.ascii, p, domain);
+      person.address = prng.Chance(20) ? Capitalized(address) : address;
+      // The CRM's spelling may differ in case from the mail's.
+      std::uint64_t case_pick = prng.Below(10);
+      person.crm_email = case_pick < 3 ? AsciiLower(person.address)
+                         : case_pick == 3 ? Capitalized(address)
+                                          : person.address;
+      std::uint64_t kind = prng.Below(100);
+      if (kind < 50) {
+        person.contact_id = SalesforceId("003", HashOf(seed, Tag::kSfId, {ut, 3, up}));
+        if (prng.Chance(15)) person.lead_id = SalesforceId("00Q", HashOf(seed, Tag::kSfId, {ut, 4, up}));
+      } else if (kind < 75) {
+        person.lead_id = SalesforceId("00Q", HashOf(seed, Tag::kSfId, {ut, 4, up}));
+      }
+      tenant.people.push_back(std::move(person));
+    }
+
+    tenants_by_key_.emplace(AsciiLower(tenant.ms_tenant_id), t);
+    for (const auto& d : tenant.domains) tenants_by_key_.emplace(d, t);
+    for (auto& user : tenant.users) {
+      users_by_key_.emplace(AsciiLower(user.graph_id), std::make_pair(t, user.index));
+      users_by_key_.emplace(AsciiLower(user.primary), std::make_pair(t, user.index));
+    }
+    tenants_.push_back(std::move(tenant));
+  }
+  std::int64_t offset = static_cast<std::int64_t>(HashOf(seed, Tag::kClock, {}) % 86400);
+  epochs_.push_back(Epoch{options_.messages, kStartClock + offset});
+}
+
+Epochs Corpus::epochs() const {
+  std::shared_lock lock(epochs_mutex_);
+  return epochs_;
+}
+
+std::int64_t Corpus::clock() const {
+  std::shared_lock lock(epochs_mutex_);
+  return epochs_.back().clock;
+}
+
+int Corpus::Advance(int messages) {
+  std::unique_lock lock(epochs_mutex_);
+  epochs_.push_back(Epoch{messages, epochs_.back().clock + kEpochSeconds});
+  return static_cast<int>(epochs_.size()) - 1;
+}
+
+std::optional<std::pair<int, int>> Corpus::FindUser(std::string_view id_or_upn) const {
+  auto it = users_by_key_.find(AsciiLower(id_or_upn));
+  if (it == users_by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<int> Corpus::FindTenant(std::string_view tenant_id_or_domain) const {
+  auto it = tenants_by_key_.find(AsciiLower(tenant_id_or_domain));
+  if (it == tenants_by_key_.end()) return std::nullopt;
+  return it->second;
+}
+
+std::optional<int> Corpus::FindTenantById(std::string_view id) const {
+  constexpr std::string_view kPrefix = "tenant-";
+  if (id.substr(0, kPrefix.size()) != kPrefix) return std::nullopt;
+  auto n = ParseUint(id.substr(kPrefix.size()));
+  if (!n || *n < 1 || *n > tenants_.size() || id.substr(kPrefix.size())[0] == '0') return std::nullopt;
+  return static_cast<int>(*n - 1);
+}
+
+Participant Corpus::UserParticipant(const Tenant& tenant, int user, bool may_use_alias,
+                                    std::uint64_t pick) const {
+  const MailUser& u = tenant.users[static_cast<std::size_t>(user)];
+  Participant p;
+  p.name = u.display_name;
+  p.user = user;
+  if (may_use_alias && !u.aliases.empty() && pick % 100 < 20) {
+    p.address = u.aliases[(pick / 100) % u.aliases.size()];
+  } else {
+    p.address = u.primary;
+  }
+  return p;
+}
+
+MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const {
+  const Tenant& tenant = tenants_[static_cast<std::size_t>(ref.tenant)];
+  const int users = static_cast<int>(tenant.users.size());
+  const auto people = static_cast<std::uint64_t>(tenant.people.size());
+  Rng rng(HashOf(options_.seed, Tag::kMessage,
+                 {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
+                  static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
+  MessageHeader h;
+  h.ref = ref;
+  const bool has_peer = users > 1;
+  const int peer = has_peer ? (ref.owner + 1) % users : ref.owner;
+
+  std::uint64_t kind = rng.Below(100);
+  h.kind = kind < 40 ? MessageKind::kInbound : kind < 75 ? MessageKind::kOutbound : MessageKind::kInternal;
+  std::uint64_t size = rng.Below(100);
+  int recipients = size < 55 ? 1 : size < 80 ? 2 + static_cast<int>(rng.Below(2))
+                 : size < 95 ? 4 + static_cast<int>(rng.Below(3)) : 7 + static_cast<int>(rng.Below(2));
+
+  std::vector<int> used_people;
+  auto external = [&]() -> std::optional<Participant> {
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      int p = static_cast<int>(rng.Below(people));
+      if (std::find(used_people.begin(), used_people.end(), p) != used_people.end()) continue;
+      used_people.push_back(p);
+      const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p)];
+      // Some senders put no display name; Graph then repeats the address.
+      std::string name = rng.Chance(10) ? person.address : person.display_name;
+      return Participant{std::move(name), person.address, -1, p};
+    }
+    return std::nullopt;
+  };
+
+  switch (h.kind) {
+    case MessageKind::kInbound: {
+      h.from = *external();
+      h.to.push_back(UserParticipant(tenant, ref.owner, true, rng.Next()));
+      bool cc_peer = false;
+      for (int i = 1; i < recipients; ++i) {
+        if (has_peer && !cc_peer && rng.Chance(30)) {
+          h.cc.push_back(UserParticipant(tenant, peer, true, rng.Next()));
+          cc_peer = true;
+        } else if (auto e = external()) {
+          (rng.Chance(50) ? h.to : h.cc).push_back(std::move(*e));
+        }
+      }
+      if (has_peer && !cc_peer && recipients == 1 && rng.Chance(30)) {
+        h.cc.push_back(UserParticipant(tenant, peer, true, rng.Next()));
+      }
+      break;
+    }
+    case MessageKind::kOutbound: {
+      h.from = UserParticipant(tenant, ref.owner, true, rng.Next());
+      bool cc_peer = has_peer && rng.Chance(25);
+      int externals = std::max(1, recipients - (cc_peer ? 1 : 0));
+      for (int i = 0; i < externals; ++i) {
+        if (auto e = external()) (i == 0 || rng.Chance(60) ? h.to : h.cc).push_back(std::move(*e));
+      }
+      if (cc_peer) h.cc.push_back(UserParticipant(tenant, peer, true, rng.Next()));
+      break;
+    }
+    case MessageKind::kInternal:
+      h.from = UserParticipant(tenant, ref.owner, true, rng.Next());
+      h.to.push_back(UserParticipant(tenant, peer, true, rng.Next()));
+      break;
+  }
+
+  const Epoch& epoch = epochs[static_cast<std::size_t>(ref.epoch)];
+  std::int64_t age = ref.epoch == 0 ? 200 + static_cast<std::int64_t>(rng.Below(kHistorySeconds))
+                                    : 200 + static_cast<std::int64_t>(rng.Below(1800));
+  h.sent = epoch.clock - age;
+  h.received = h.sent + 1 + static_cast<std::int64_t>(rng.Below(120));
+
+  Rng id_rng(rng.Next());
+  h.internet_message_id = fmt::format("<{}.T{}U{}E{}K{}@{}>", Base62(id_rng, 12), ref.tenant, ref.owner,
+                                      ref.epoch, ref.index, DomainOf(h.from.address));
+  return h;
+}
+
+MessageContent Corpus::Content(const MessageHeader& header) const {
+  const MessageRef& ref = header.ref;
+  Rng rng(HashOf(options_.seed, Tag::kMessageText,
+                 {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
+                  static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
+  MessageContent c;
+  std::uint64_t base = rng.Below(kSubjects.size());
+  std::uint64_t thread = rng.Below(1000);
+  std::uint64_t depth_pick = rng.Below(100);
+  int depth = depth_pick < 65 ? 0 : depth_pick < 90 ? 1 + static_cast<int>(rng.Below(3))
+                                                    : 4 + static_cast<int>(rng.Below(9));
+  std::string subject;
+  if (depth > 0 && rng.Chance(15)) subject += "FW: ";
+  for (int i = 0; i < depth; ++i) subject += "RE: ";
+  subject += kSubjects[base];
+  if (rng.Chance(50)) subject += fmt::format(" #{}", thread);
+  c.subject = std::string(Utf8Prefix(subject, 200));
+  Rng conv(HashOf(options_.seed, Tag::kMessageText, {static_cast<std::uint64_t>(ref.tenant), base, thread}));
+  c.conversation_id = "AAQkA" + Base62(conv, 40);
+
+  std::uint64_t importance = rng.Below(100);
+  c.importance = importance < 85 ? "normal" : importance < 95 ? "high" : "low";
+  c.has_attachments = rng.Chance(10);
+  if (rng.Chance(10)) c.categories.push_back("Red category");
+
+  if (rng.Below(200) == 0) {
+    // Longer than the 32,000 code points a Task Description holds.
+    std::size_t target = 32001 + rng.Below(15000);
+    std::string body;
+    while (Utf8Length(body) < target) body += kLongParagraph;
+    c.body = std::string(Utf8Prefix(body, target));
+  } else {
+    std::string body = "Hello,\r\n\r\n";
+    int lines = 1 + static_cast<int>(rng.Below(4));
+    for (int i = 0; i < lines; ++i) {
+      body += kBodyLines[rng.Below(kBodyLines.size())];
+      body += "\r\n";
+    }
+    body += "\r\n-- \r\n";
+    body += header.from.name;
+    c.body = std::move(body);
+  }
+  return c;
+}
+
+bool Corpus::InView(const MessageHeader& header, int user, Folder folder) const {
+  if (folder == Folder::kSentItems) {
+    return header.ref.owner == user && header.kind != MessageKind::kInbound;
+  }
+  auto names = [user](const std::vector<Participant>& list) {
+    return std::any_of(list.begin(), list.end(), [user](const Participant& p) { return p.user == user; });
+  };
+  return names(header.to) || names(header.cc);
+}
+
+std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
+                                                const Epochs& epochs, ViewCursor& cursor) const {
+  const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
+  const int previous = (user + users - 1) % users;
+  const int slots = folder == Folder::kInbox && previous != user ? 2 : 1;
+  while (cursor.epoch < to_epoch) {
+    if (cursor.slot >= slots) {
+      ++cursor.epoch;
+      cursor.slot = 0;
+      cursor.index = 0;
+      continue;
+    }
+    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
+      ++cursor.slot;
+      cursor.index = 0;
+      continue;
+    }
+    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
+    ++cursor.index;
+    MessageHeader h = Header(ref, epochs);
+    if (InView(h, user, folder)) return h;
+  }
+  return std::nullopt;
+}
+
+std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {
+  const MessageRef& r = header.ref;
+  std::uint64_t a = HashOf(options_.seed, Tag::kMailboxCopy,
+                           {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(user),
+                            static_cast<std::uint64_t>(folder), static_cast<std::uint64_t>(r.owner),
+                            static_cast<std::uint64_t>(r.epoch), static_cast<std::uint64_t>(r.index)});
+  std::uint64_t b = Mix64(a ^ 0x243f6a8885a308d3ULL);
+  std::string raw(16, '\0');
+  for (int i = 0; i < 8; ++i) {
+    raw[static_cast<std::size_t>(i)] = static_cast<char>(a >> (8 * i));
+    raw[static_cast<std::size_t>(8 + i)] = static_cast<char>(b >> (8 * i));
+  }
+  return "AAMkAG" + Base64UrlEncode(raw);
+}
+
+std::string Corpus::FolderId(int tenant, int user, Folder folder) const {
+  Rng rng(HashOf(options_.seed, Tag::kMailboxCopy,
+                 {static_cast<std::uint64_t>(tenant), static_cast<std::uint64_t>(user),
+                  static_cast<std::uint64_t>(folder), 0xf01de5ULL}));
+  return "AQMkAD" + Base62(rng, 40);
+}
+
+}  // namespace crmsync::sim

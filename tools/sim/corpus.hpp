@@ -1,0 +1,188 @@
+// The simulator's corpus: tenants, mailbox users, CRM people and mail, all a
+// pure function of --seed, generated lazily (nothing per message is stored).
+//
+// Rules (the ground truth follows from them; see ground_truth.hpp):
+// - Tenant t (0-based; id "tenant-{t+1}") has org domain "{name}{t+1}.example"
+//   and, for 3 tenants in 4, an alias domain "{abbr}{t+1}.example".
+// - User u of tenant t: primary address first.last{u}@{domain0} (ASCII folding
+//   of a possibly Unicode display name), 0-3 aliases (first.last{u}@{alias
+//   domain}, first{u}@{domain0}, {initial}{last}{u}@{domain0}); Graph id and
+//   Salesforce User id (Email = primary address) are hashes of (seed, t, u).
+// - External people p of tenant t (--contacts-per-tenant, default
+//   max(50, 2*users)) live at customer domains "{company}-{t+1}-{j}.example";
+//   one in five writes its address with capitals. ~50% are Contacts (15% of
+//   those also a Lead with the same email), ~25% Leads, ~25% unknown to the CRM.
+//   Salesforce may store the email in a different case than the mail uses.
+// - Epoch 0 gives every mailbox `messages` origin messages; every
+//   Advance(K) adds an epoch with K more per mailbox, dated at the new clock
+//   (clock += 1 hour). Origin message (t, owner u, epoch e, index k) is:
+//     40% inbound:  external -> u (30% of the time also cc v = (u+1) % U);
+//     35% outbound: u -> 1..8 externals (25% also cc v);
+//     25% internal: u -> v (u -> u when U == 1).
+//   u and v are addressed by an alias 20% of the time. Epoch 0 messages are
+//   spread over the 60 days before the start clock.
+// - Mailbox views: Sent Items of v = origin messages of v (all sent by v)
+//   except inbound ones; Inbox of v = messages of origin owner v or v-1 that
+//   name v as a recipient. A view is enumerated epoch by epoch, owner v then
+//   v-1, index ascending; a ViewCursor is a position in that enumeration.
+// Thread-safety: everything is const and thread-safe except Advance(), which
+// may run concurrently with readers (it takes a writer lock).
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+#include <vector>
+
+namespace crmsync::sim {
+
+struct CorpusOptions {
+  std::uint64_t seed = 1;
+  int tenants = 1;
+  int users = 10;                // per tenant
+  int messages = 100;            // origin messages per mailbox in epoch 0
+  int contacts_per_tenant = 0;   // 0: max(50, 2 * users)
+};
+
+struct MailUser {
+  int index = 0;
+  std::string graph_id;
+  std::string given_name, surname, display_name;
+  std::string primary;                  // also the userPrincipalName and mail
+  std::vector<std::string> aliases;
+  std::string sf_user_id;               // 005...
+};
+
+struct ExternalPerson {
+  std::string first_name, last_name, display_name;
+  std::string address;                  // as written in mail (may have capitals)
+  std::string crm_email;                // as stored in Salesforce
+  std::string contact_id;               // 003..., empty when not a Contact
+  std::string lead_id;                  // 00Q..., empty when not a Lead
+};
+
+struct Tenant {
+  int index = 0;
+  std::string id;                       // "tenant-1"
+  std::vector<std::string> domains;     // org domains, lower case; [0] is primary
+  std::string ms_tenant_id, ms_client_id, ms_client_secret;
+  std::string sf_org_id, sf_client_id, sf_client_secret, sf_refresh_token;
+  std::string sf_integration_user_id;
+  std::vector<MailUser> users;
+  std::vector<ExternalPerson> people;
+};
+
+enum class MessageKind { kInbound, kOutbound, kInternal };
+enum class Folder { kInbox, kSentItems };
+
+struct Participant {
+  std::string name;
+  std::string address;
+  int user = -1;      // index of the tenant's user owning the address, or -1
+  int person = -1;    // index in Tenant::people, or -1
+};
+
+struct MessageRef {
+  int tenant = 0;
+  int owner = 0;      // user whose origin message this is
+  int epoch = 0;
+  int index = 0;
+};
+
+struct MessageHeader {
+  MessageRef ref;
+  MessageKind kind = MessageKind::kInbound;
+  Participant from;
+  std::vector<Participant> to, cc;
+  std::int64_t sent = 0, received = 0;   // seconds since the Unix epoch
+  std::string internet_message_id;       // "<...@sender-domain>"
+};
+
+struct MessageContent {
+  std::string subject;
+  std::string body;                      // plain text; may exceed 32,000 code points
+  std::string conversation_id;
+  std::string importance;                // low | normal | high
+  bool has_attachments = false;
+  std::vector<std::string> categories;
+};
+
+struct Epoch {
+  int messages = 0;                      // origin messages per mailbox
+  std::int64_t clock = 0;                // sim clock when the epoch was created
+};
+using Epochs = std::vector<Epoch>;
+
+struct ViewCursor {
+  int epoch = 0;
+  int slot = 0;       // 0: owner v, 1: owner v-1 (Inbox only)
+  int index = 0;
+};
+
+class Corpus {
+ public:
+  // Builds tenants, users and people (small); messages stay virtual.
+  explicit Corpus(CorpusOptions options);
+
+  const CorpusOptions& options() const { return options_; }
+  const std::vector<Tenant>& tenants() const { return tenants_; }
+  std::uint64_t seed() const { return options_.seed; }
+
+  // Copy of the epoch list (index = epoch number).
+  Epochs epochs() const;
+  std::int64_t clock() const;
+  // Adds an epoch of `messages` new origin messages per mailbox, clock += 1 h.
+  // Returns the new epoch's number.
+  int Advance(int messages);
+
+  // Users by Graph id or userPrincipalName (case-insensitive): (tenant, user).
+  std::optional<std::pair<int, int>> FindUser(std::string_view id_or_upn) const;
+  // Tenants by Microsoft tenant id or by one of their domains (case-insensitive).
+  std::optional<int> FindTenant(std::string_view tenant_id_or_domain) const;
+  std::optional<int> FindTenantById(std::string_view id) const;   // "tenant-1"
+
+  MessageHeader Header(const MessageRef& ref, const Epochs& epochs) const;
+  MessageContent Content(const MessageHeader& header) const;
+
+  // Whether `header` is in `folder` of user `user` of its tenant.
+  bool InView(const MessageHeader& header, int user, Folder folder) const;
+  // The next message of the view at or after `cursor`, with epochs in
+  // [cursor.epoch, to_epoch); advances `cursor` past it. nullopt at the end
+  // (cursor then points at to_epoch).
+  std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
+                                          const Epochs& epochs, ViewCursor& cursor) const;
+  // Graph id of the copy of `header` in (user, folder): stable and unique.
+  std::string MailboxMessageId(const MessageHeader& header, int user, Folder folder) const;
+  std::string FolderId(int tenant, int user, Folder folder) const;
+
+  // Visits every origin message of `tenant` with epoch in [from, to), user by user.
+  template <class Fn>
+  void ForEachMessage(int tenant, int from_epoch, int to_epoch, const Epochs& epochs, Fn&& fn) const {
+    int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
+    for (int e = from_epoch; e < to_epoch; ++e) {
+      for (int u = 0; u < users; ++u) {
+        for (int k = 0; k < epochs[static_cast<std::size_t>(e)].messages; ++k) {
+          fn(Header(MessageRef{tenant, u, e, k}, epochs));
+        }
+      }
+    }
+  }
+
+ private:
+  Participant UserParticipant(const Tenant& tenant, int user, bool may_use_alias, std::uint64_t pick) const;
+
+  CorpusOptions options_;
+  std::vector<Tenant> tenants_;
+  std::unordered_map<std::string, std::pair<int, int>> users_by_key_;   // lower-cased id / upn
+  std::unordered_map<std::string, int> tenants_by_key_;
+  mutable std::shared_mutex epochs_mutex_;
+  Epochs epochs_;
+};
+
+}  // namespace crmsync::sim

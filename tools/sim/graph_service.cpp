@@ -1,0 +1,261 @@
+#include "graph_service.hpp"
+
+#include <algorithm>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "graph_json.hpp"
+#include "json_escape.hpp"
+#include "text_util.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+constexpr std::string_view kRoot = "/v1.0/";
+
+std::vector<std::string_view> Split(std::string_view path) {
+  std::vector<std::string_view> out;
+  while (!path.empty()) {
+    std::size_t slash = path.find('/');
+    out.push_back(path.substr(0, slash));
+    if (slash == std::string_view::npos) break;
+    path.remove_prefix(slash + 1);
+  }
+  return out;
+}
+
+const char* FolderName(Folder f) { return f == Folder::kInbox ? "inbox" : "sentitems"; }
+
+HttpResponse SyncStateNotFound(const HttpRequest& request) {
+  return GraphError(request, 410, "SyncStateNotFound",
+                    fmt::format("The sync state generation is not found; generation={};", RandomUuid()));
+}
+
+}  // namespace
+
+GraphService::GraphService(const Corpus& corpus, const IdentityService& identity, std::string origin,
+                           RequestStats& stats)
+    : corpus_(corpus), identity_(identity), origin_(std::move(origin)), stats_(stats), tokens_(corpus.seed()),
+      per_tenant_violations_(corpus.tenants().size()) {}
+
+bool GraphService::Owns(const HttpRequest& request) {
+  return request.path.rfind(kRoot, 0) == 0 || request.path == "/v1.0";
+}
+
+HttpResponse GraphService::Handle(const HttpRequest& request) {
+  std::vector<std::string_view> seg = Split(std::string_view(request.path).substr(std::min(request.path.size(), kRoot.size())));
+  bool is_users = seg.size() == 1 && seg[0] == "users";
+  bool is_delta = seg.size() == 6 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
+                  EqualsNoCase(seg[4], "messages") && EqualsNoCase(seg[5], "delta");
+  const std::string family = is_users ? "graph.users" : is_delta ? "graph.delta" : "graph.other";
+  auto done = [&](HttpResponse r) {
+    stats_.Count(family, r.status);
+    return r;
+  };
+
+  if (!is_users && !is_delta) {
+    return done(GraphError(request, 400, "BadRequest",
+                           fmt::format("Resource not found for the segment '{}'.", seg.empty() ? "" : seg.back())));
+  }
+  if (request.method != "GET") {
+    return done(GraphError(request, 405, "BadRequest", "Unsupported HTTP method for this resource."));
+  }
+
+  std::string authorization = request.header("authorization");
+  std::string_view token;
+  if (authorization.size() > 7 && EqualsNoCase(authorization.substr(0, 7), "bearer ")) {
+    token = Trim(std::string_view(authorization).substr(7));
+  }
+  auto unauthorized = [&](const char* message) {
+    HttpResponse r = GraphError(request, 401, "InvalidAuthenticationToken", message);
+    r.headers.emplace("WWW-Authenticate",
+                      "Bearer realm=\"\", authorization_uri=\"https://login.microsoftonline.com/common/oauth2/authorize\", "
+                      "client_id=\"00000003-0000-0000-c000-000000000000\"");
+    return done(std::move(r));
+  };
+  if (token.empty()) return unauthorized("Access token is empty.");
+  auto check = identity_.Check(token);
+  if (check.state == IdentityService::TokenState::kUnknown) return unauthorized("Access token validation failure. Invalid audience.");
+  if (check.state == IdentityService::TokenState::kExpired) {
+    return unauthorized("Access token has expired or is not yet valid.");
+  }
+  if (is_users) return done(Users(request, check.tenant));
+  return done(Delta(request, check.tenant, seg[1], seg[3]));
+}
+
+HttpResponse GraphService::Users(const HttpRequest& request, int tenant) {
+  UsersPosition pos;
+  pos.tenant = tenant;
+  pos.select_mask = DefaultUserMask();
+  if (auto skip = QueryValue(request, "$skiptoken")) {
+    auto decoded = tokens_.DecodeUsers(*skip);
+    if (!decoded || decoded->tenant != tenant) {
+      return GraphError(request, 400, "Request_BadRequest",
+                        "The specified page token value has expired and can no longer be included in your request.");
+    }
+    pos = *decoded;
+  } else {
+    if (auto select = QueryValue(request, "$select")) {
+      std::string unknown;
+      auto mask = UserSelectMask(*select, unknown);
+      if (!mask) {
+        return GraphError(request, 400, "Request_BadRequest",
+                          fmt::format("Could not find a property named '{}' on type 'Microsoft.DirectoryServices.User'.", unknown));
+      }
+      pos.select_mask = *mask;
+    }
+    pos.page_size = kDefaultUserPage;
+    if (auto prefs = ParsePrefer(request.header("prefer")); prefs.max_page_size) {
+      pos.page_size = std::min(*prefs.max_page_size, kMaxUserPage);
+    }
+    if (auto top = QueryValue(request, "$top")) {
+      auto n = ParseUint(*top);
+      if (!n || *n < 1 || *n > static_cast<std::uint64_t>(kMaxUserPage)) {
+        return GraphError(request, 400, "Request_BadRequest",
+                          fmt::format("Invalid page size specified: '{}'. Must be between 1 and 999 inclusive.", *top));
+      }
+      pos.page_size = static_cast<int>(*n);
+    }
+  }
+  const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(tenant)];
+  const int total = static_cast<int>(t.users.size());
+  int end = std::min(total, pos.offset + pos.page_size);
+  std::string body = fmt::format(R"({{"@odata.context":"{}/v1.0/$metadata#users")", JsonEscape(origin_));
+  if (end < total) {
+    UsersPosition next = pos;
+    next.offset = end;
+    body += fmt::format(R"(,"@odata.nextLink":"{}/v1.0/users?$skiptoken={}")", JsonEscape(origin_), tokens_.Encode(next));
+  }
+  body += R"(,"value":[)";
+  for (int i = pos.offset; i < end; ++i) {
+    if (i > pos.offset) body += ',';
+    body += UserJson(t, t.users[static_cast<std::size_t>(i)], pos.select_mask);
+  }
+  body += "]}";
+  HttpResponse r = JsonResponse(200, std::move(body));
+  AddGraphIds(request, r, RandomUuid());
+  return r;
+}
+
+HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::string_view user_key,
+                                 std::string_view folder_key) {
+  auto found = corpus_.FindUser(user_key);
+  if (!found) {
+    return GraphError(request, 404, "ErrorInvalidUser", fmt::format("The requested user '{}' is invalid.", user_key));
+  }
+  auto [user_tenant, user] = *found;
+  if (user_tenant != tenant) {
+    ++isolation_violations_;
+    ++per_tenant_violations_[static_cast<std::size_t>(user_tenant)];
+    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  Folder folder;
+  if (EqualsNoCase(folder_key, "inbox") || folder_key == corpus_.FolderId(tenant, user, Folder::kInbox)) {
+    folder = Folder::kInbox;
+  } else if (EqualsNoCase(folder_key, "sentitems") || folder_key == corpus_.FolderId(tenant, user, Folder::kSentItems)) {
+    folder = Folder::kSentItems;
+  } else {
+    return GraphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  }
+
+  const Epochs epochs = corpus_.epochs();
+  const int current = static_cast<int>(epochs.size());
+  DeltaPosition pos;
+  pos.tenant = tenant;
+  pos.user = user;
+  pos.folder = folder;
+  auto skip = QueryValue(request, "$skiptoken");
+  auto delta = QueryValue(request, "$deltatoken");
+  if (skip && delta) return SyncStateNotFound(request);
+  if (skip || delta) {
+    auto decoded = tokens_.DecodeDelta(skip ? *skip : *delta);
+    if (!decoded || decoded->is_delta != static_cast<bool>(delta) || decoded->tenant != tenant ||
+        decoded->user != user || decoded->folder != folder || decoded->to_epoch > current ||
+        decoded->from_epoch > decoded->to_epoch) {
+      return SyncStateNotFound(request);
+    }
+    pos = *decoded;
+    if (delta) {
+      // A new round: everything that arrived since the saved watermark.
+      pos.is_delta = false;
+      pos.from_epoch = pos.to_epoch;
+      pos.to_epoch = current;
+      pos.cursor = ViewCursor{pos.from_epoch, 0, 0};
+    }
+  } else {
+    for (const auto& [name, value] : request.query) {
+      if (name.empty() || name[0] != '$') continue;
+      if (name == "$select" || name == "$top" || name == "$expand" || name == "$filter" || name == "$orderby") continue;
+      return GraphError(request, 400, "BadRequest", fmt::format("Query option '{}' is not allowed.", name));
+    }
+    pos.select_mask = 0;
+    if (auto select = QueryValue(request, "$select")) {
+      std::string unknown;
+      auto mask = MessageSelectMask(*select, unknown);
+      if (!mask) {
+        return GraphError(request, 400, "RequestBroker--ParseUri",
+                          fmt::format("Could not find a property named '{}' on type 'microsoft.graph.message'.", unknown));
+      }
+      pos.select_mask = *mask;
+    }
+    pos.from_epoch = 0;
+    pos.to_epoch = current;
+    pos.cursor = ViewCursor{0, 0, 0};
+  }
+
+  Preferences prefs = ParsePrefer(request.header("prefer"));
+  const int page_size = std::min(prefs.max_page_size.value_or(kDefaultMessagePage), kMaxMessagePage);
+  const std::uint64_t mask = pos.select_mask == 0 ? DefaultMessageMask() : pos.select_mask;
+  const bool need_content = MaskNeedsContent(mask);
+
+  std::string values;
+  int count = 0;
+  ViewCursor cursor = pos.cursor;
+  bool more = false;
+  while (true) {
+    ViewCursor before = cursor;
+    auto header = corpus_.NextInView(tenant, user, folder, pos.to_epoch, epochs, cursor);
+    if (!header) break;
+    if (count == page_size) {
+      more = true;
+      cursor = before;   // the next page starts with this message
+      break;
+    }
+    MessageContent content;
+    if (need_content) content = corpus_.Content(*header);
+    if (count > 0) values += ',';
+    values += MessageJson(corpus_, MessageCopy{&*header, need_content ? &content : nullptr, user, folder}, mask,
+                          prefs.text_body);
+    ++count;
+  }
+
+  std::string link;
+  DeltaPosition next = pos;
+  if (more) {
+    next.is_delta = false;
+    next.cursor = cursor;
+    link = fmt::format(R"("@odata.nextLink":"{}/v1.0/users/{}/mailFolders/{}/messages/delta?$skiptoken={}")",
+                       JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
+                       FolderName(folder), tokens_.Encode(next));
+  } else {
+    next.is_delta = true;
+    next.from_epoch = pos.to_epoch;
+    next.cursor = ViewCursor{pos.to_epoch, 0, 0};
+    link = fmt::format(R"("@odata.deltaLink":"{}/v1.0/users/{}/mailFolders/{}/messages/delta?$deltatoken={}")",
+                       JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
+                       FolderName(folder), tokens_.Encode(next));
+  }
+  std::string body = fmt::format(R"j({{"@odata.context":"{}/v1.0/$metadata#Collection(message)",{},"value":[{}]}})j",
+                                 JsonEscape(origin_), link, values);
+  HttpResponse r = JsonResponse(200, std::move(body));
+  AddGraphIds(request, r, RandomUuid());
+  std::string applied;
+  if (prefs.max_page_size) applied = fmt::format("odata.maxpagesize={}", page_size);
+  if (prefs.text_body) applied += std::string(applied.empty() ? "" : ", ") + "outlook.body-content-type=\"text\"";
+  if (prefs.immutable_id) applied += std::string(applied.empty() ? "" : ", ") + "IdType=\"ImmutableId\"";
+  if (!applied.empty()) r.headers.emplace("Preference-Applied", applied);
+  return r;
+}
+
+}  // namespace crmsync::sim

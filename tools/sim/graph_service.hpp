@@ -1,0 +1,52 @@
+// The simulated Microsoft Graph v1.0: GET /users and per-folder message delta
+// (API-FACTS.md §1.1-1.3, 1.7). Links are absolute and carry stateless,
+// authenticated tokens (link_token.hpp). Thread-safe.
+#pragma once
+
+#include <atomic>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "corpus.hpp"
+#include "http_server.hpp"
+#include "http_util.hpp"
+#include "identity_service.hpp"
+#include "link_token.hpp"
+
+namespace crmsync::sim {
+
+class GraphService {
+ public:
+  // Default and maximum message page sizes (Prefer: odata.maxpagesize).
+  static constexpr int kDefaultMessagePage = 10;
+  static constexpr int kMaxMessagePage = 1000;
+  static constexpr int kDefaultUserPage = 100;
+  static constexpr int kMaxUserPage = 999;
+
+  GraphService(const Corpus& corpus, const IdentityService& identity, std::string origin, RequestStats& stats);
+
+  static bool Owns(const HttpRequest& request);   // /v1.0/...
+  HttpResponse Handle(const HttpRequest& request);
+
+  // Requests whose token belonged to another tenant than the mailbox's.
+  std::uint64_t isolation_violations() const { return isolation_violations_.load(); }
+  // The same, counted against the tenant whose mailbox was asked for.
+  std::uint64_t isolation_violations(int tenant) const {
+    return per_tenant_violations_[static_cast<std::size_t>(tenant)].load();
+  }
+
+ private:
+  HttpResponse Users(const HttpRequest& request, int tenant);
+  HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key);
+
+  const Corpus& corpus_;
+  const IdentityService& identity_;
+  std::string origin_;
+  RequestStats& stats_;
+  LinkTokens tokens_;
+  std::atomic<std::uint64_t> isolation_violations_{0};
+  std::vector<std::atomic<std::uint64_t>> per_tenant_violations_;
+};
+
+}  // namespace crmsync::sim

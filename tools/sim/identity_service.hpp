@@ -1,0 +1,51 @@
+// The simulated Microsoft identity platform: the v2.0 client-credentials token
+// endpoint (API-FACTS.md §1.8) and the access tokens it hands out. Tokens are
+// opaque random strings that expire after `ttl` of the injected steady clock.
+// Thread-safe.
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "corpus.hpp"
+#include "http_server.hpp"
+
+namespace crmsync::sim {
+
+using SteadyClock = std::function<std::chrono::steady_clock::time_point()>;
+
+class IdentityService {
+ public:
+  IdentityService(const Corpus& corpus, std::string origin, std::chrono::seconds ttl, SteadyClock clock = {});
+
+  // POST /{tenant}/oauth2/v2.0/token
+  static bool Owns(const HttpRequest& request);
+  HttpResponse Handle(const HttpRequest& request);
+
+  enum class TokenState { kValid, kExpired, kUnknown };
+  struct TokenCheck {
+    TokenState state = TokenState::kUnknown;
+    int tenant = -1;
+  };
+  TokenCheck Check(std::string_view access_token) const;
+
+ private:
+  struct Grant {
+    int tenant;
+    std::chrono::steady_clock::time_point expires;
+  };
+  HttpResponse Error(int status, const char* error, int code, const std::string& description) const;
+
+  const Corpus& corpus_;
+  std::string origin_;
+  std::chrono::seconds ttl_;
+  SteadyClock clock_;
+  mutable std::mutex mutex_;
+  std::unordered_map<std::string, Grant> tokens_;
+};
+
+}  // namespace crmsync::sim

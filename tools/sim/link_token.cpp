@@ -1,0 +1,122 @@
+#include "link_token.hpp"
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
+
+#include "prng.hpp"
+#include "text_util.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+constexpr std::size_t kMacBytes = 10;
+constexpr char kDeltaVersion = 'D';
+constexpr char kUsersVersion = 'U';
+
+void Put(std::string& out, std::uint64_t v, int bytes) {
+  for (int i = 0; i < bytes; ++i) out += static_cast<char>((v >> (8 * i)) & 0xff);
+}
+
+class Reader {
+ public:
+  explicit Reader(std::string_view data) : data_(data) {}
+  bool Get(std::uint64_t& v, int bytes) {
+    if (data_.size() < static_cast<std::size_t>(bytes)) return false;
+    v = 0;
+    for (int i = 0; i < bytes; ++i) v |= std::uint64_t{static_cast<unsigned char>(data_[static_cast<std::size_t>(i)])} << (8 * i);
+    data_.remove_prefix(static_cast<std::size_t>(bytes));
+    return true;
+  }
+  bool Int(int& v) {
+    std::uint64_t x = 0;
+    if (!Get(x, 4) || x > 0x7fffffff) return false;
+    v = static_cast<int>(x);
+    return true;
+  }
+  bool done() const { return data_.empty(); }
+
+ private:
+  std::string_view data_;
+};
+
+}  // namespace
+
+LinkTokens::LinkTokens(std::uint64_t seed) {
+  Put(key_, HashOf(seed, Tag::kTokenKey, {1}), 8);
+  Put(key_, HashOf(seed, Tag::kTokenKey, {2}), 8);
+}
+
+std::string LinkTokens::Seal(std::string payload) const {
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &mac_len);
+  payload.append(reinterpret_cast<const char*>(mac), kMacBytes);
+  return Base64UrlEncode(payload);
+}
+
+std::optional<std::string> LinkTokens::Open(std::string_view token) const {
+  auto raw = Base64UrlDecode(token);
+  if (!raw || raw->size() <= kMacBytes) return std::nullopt;
+  std::string payload = raw->substr(0, raw->size() - kMacBytes);
+  unsigned char mac[EVP_MAX_MD_SIZE];
+  unsigned int mac_len = 0;
+  HMAC(EVP_sha256(), key_.data(), static_cast<int>(key_.size()),
+       reinterpret_cast<const unsigned char*>(payload.data()), payload.size(), mac, &mac_len);
+  if (CRYPTO_memcmp(mac, raw->data() + payload.size(), kMacBytes) != 0) return std::nullopt;
+  return payload;
+}
+
+std::string LinkTokens::Encode(const DeltaPosition& p) const {
+  std::string out(1, kDeltaVersion);
+  Put(out, p.is_delta ? 1 : 0, 1);
+  Put(out, static_cast<std::uint64_t>(p.tenant), 4);
+  Put(out, static_cast<std::uint64_t>(p.user), 4);
+  Put(out, p.folder == Folder::kInbox ? 0 : 1, 1);
+  Put(out, static_cast<std::uint64_t>(p.from_epoch), 4);
+  Put(out, static_cast<std::uint64_t>(p.to_epoch), 4);
+  Put(out, static_cast<std::uint64_t>(p.cursor.epoch), 4);
+  Put(out, static_cast<std::uint64_t>(p.cursor.slot), 4);
+  Put(out, static_cast<std::uint64_t>(p.cursor.index), 4);
+  Put(out, p.select_mask, 8);
+  return Seal(std::move(out));
+}
+
+std::optional<DeltaPosition> LinkTokens::DecodeDelta(std::string_view token) const {
+  auto payload = Open(token);
+  if (!payload || payload->empty() || (*payload)[0] != kDeltaVersion) return std::nullopt;
+  Reader r(std::string_view(*payload).substr(1));
+  DeltaPosition p;
+  std::uint64_t is_delta = 0, folder = 0;
+  if (!r.Get(is_delta, 1) || !r.Int(p.tenant) || !r.Int(p.user) || !r.Get(folder, 1) || !r.Int(p.from_epoch) ||
+      !r.Int(p.to_epoch) || !r.Int(p.cursor.epoch) || !r.Int(p.cursor.slot) || !r.Int(p.cursor.index) ||
+      !r.Get(p.select_mask, 8) || !r.done() || is_delta > 1 || folder > 1) {
+    return std::nullopt;
+  }
+  p.is_delta = is_delta == 1;
+  p.folder = folder == 0 ? Folder::kInbox : Folder::kSentItems;
+  return p;
+}
+
+std::string LinkTokens::Encode(const UsersPosition& p) const {
+  std::string out(1, kUsersVersion);
+  Put(out, static_cast<std::uint64_t>(p.tenant), 4);
+  Put(out, static_cast<std::uint64_t>(p.offset), 4);
+  Put(out, static_cast<std::uint64_t>(p.page_size), 4);
+  Put(out, p.select_mask, 8);
+  return Seal(std::move(out));
+}
+
+std::optional<UsersPosition> LinkTokens::DecodeUsers(std::string_view token) const {
+  auto payload = Open(token);
+  if (!payload || payload->empty() || (*payload)[0] != kUsersVersion) return std::nullopt;
+  Reader r(std::string_view(*payload).substr(1));
+  UsersPosition p;
+  if (!r.Int(p.tenant) || !r.Int(p.offset) || !r.Int(p.page_size) || !r.Get(p.select_mask, 8) || !r.done()) {
+    return std::nullopt;
+  }
+  return p;
+}
+
+}  // namespace crmsync::sim

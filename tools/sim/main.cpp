@@ -1,0 +1,188 @@
+// crmsync-sim: simulated Microsoft identity platform, Microsoft Graph and
+// Salesforce for crmsync's tests and benchmarks, behind one HTTP(S) origin.
+#include <pthread.h>
+#include <signal.h>
+
+#include <atomic>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <regex>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+#include <fmt/core.h>
+
+#include "cert_authority.hpp"
+#include "config_writer.hpp"
+#include "http_server.hpp"
+#include "simulator.hpp"
+#include "text_util.hpp"
+
+namespace {
+
+using crmsync::sim::HttpRequest;
+using crmsync::sim::HttpResponse;
+
+constexpr int kUsageError = 2;
+constexpr int kRuntimeError = 1;
+
+struct HostPort {
+  std::string host;
+  std::uint16_t port = 0;
+};
+
+std::optional<HostPort> ParseListen(const std::string& text) {
+  std::size_t colon = text.rfind(':');
+  if (colon == std::string::npos || colon == 0) return std::nullopt;
+  std::string host = text.substr(0, colon);
+  if (host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+  auto port = crmsync::sim::ParseUint(std::string_view(text).substr(colon + 1));
+  if (host.empty() || !port || *port > 65535) return std::nullopt;
+  return HostPort{host, static_cast<std::uint16_t>(*port)};
+}
+
+std::vector<std::string> SplitList(const std::string& text) {
+  std::vector<std::string> out;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    std::size_t comma = text.find(',', start);
+    std::string item(crmsync::sim::Trim(std::string_view(text).substr(start, comma - start)));
+    if (!item.empty()) out.push_back(item);
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return out;
+}
+
+int Fail(int code, const std::string& message) {
+  std::cerr << "crmsync-sim: " << message << "\n";
+  return code;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"crmsync-sim: simulated Microsoft 365 (identity + Graph) and Salesforce for crmsync"};
+  std::string listen = "127.0.0.1:0";
+  std::string port_file, write_config, ca_dir, cert_hosts = "127.0.0.1,localhost", api_version = "60.0";
+  std::uint64_t seed = 1;
+  int tenants = 1, users = 10, messages = 100, contacts = 0;
+  std::int64_t token_ttl = 3599;
+  bool plain_http = false, expired_cert = false;
+
+  app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
+  app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
+  app.add_option("--seed", seed, "corpus seed: same seed, same corpus")->capture_default_str();
+  app.add_option("--tenants", tenants, "number of tenants")->check(CLI::Range(1, 1000))->capture_default_str();
+  app.add_option("--users", users, "mailbox users per tenant")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--messages", messages, "origin messages per mailbox")->check(CLI::Range(0, 10000000))->capture_default_str();
+  app.add_option("--write-config", write_config, "write a crmsync TOML configuration pointing at this simulator");
+  app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
+  app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
+  app.add_flag("--expired-cert", expired_cert, "serve an expired leaf certificate");
+  app.add_option("--cert-hosts", cert_hosts, "comma-separated leaf certificate hosts")->capture_default_str();
+  app.add_option("--token-ttl", token_ttl, "access token lifetime in seconds")->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}))->capture_default_str();
+  app.add_option("--contacts-per-tenant", contacts, "external people per tenant (default max(50, 2*users))")->check(CLI::Range(1, 10000000));
+  app.add_option("--api-version", api_version, "Salesforce API version written to the configuration")->capture_default_str();
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);
+    return code == 0 ? 0 : kUsageError;
+  }
+
+  auto hostport = ParseListen(listen);
+  if (!hostport) return Fail(kUsageError, "--listen must be HOST:PORT with PORT in 0..65535, got '" + listen + "'");
+  static const std::regex kApiVersion(R"(([0-9]{2,3})\.0)");
+  std::smatch match;
+  if (!std::regex_match(api_version, match, kApiVersion) || std::stoi(match[1]) < 46) {
+    return Fail(kUsageError, "--api-version must look like 60.0 (46.0 or later), got '" + api_version + "'");
+  }
+  std::vector<std::string> hosts = SplitList(cert_hosts);
+  if (!plain_http && hosts.empty()) return Fail(kUsageError, "--cert-hosts must name at least one host");
+  if (plain_http && expired_cert) return Fail(kUsageError, "--expired-cert needs HTTPS; drop --plain-http");
+
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  if (ca_dir.empty()) {
+    fs::path base = !write_config.empty() ? fs::path(write_config).parent_path()
+                    : !port_file.empty()  ? fs::path(port_file).parent_path()
+                                          : fs::current_path(ec);
+    ca_dir = (base / "sim-ca").string();
+  }
+  ca_dir = fs::absolute(ca_dir, ec).lexically_normal().string();
+
+  crmsync::sim::ServerOptions server_options;
+  server_options.host = hostport->host;
+  server_options.port = hostport->port;
+  server_options.tls = !plain_http;
+  std::string ca_file;
+  if (!plain_http) {
+    try {
+      fs::create_directories(ca_dir, ec);
+      auto ca = crmsync::sim::CertificateAuthority::LoadOrCreate(ca_dir);
+      server_options.identity = ca.IssueLeaf(hosts, expired_cert);
+      ca_file = fs::absolute(ca.ca_cert_path(), ec).string();
+    } catch (const std::exception& e) {
+      return Fail(kRuntimeError, std::string("certificate authority: ") + e.what());
+    }
+  }
+
+  // Block the stop signals before any server thread exists, so that only
+  // sigwait() below receives them.
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
+  std::unique_ptr<crmsync::sim::Simulator> simulator;
+  std::atomic<crmsync::sim::Simulator*> ready{nullptr};
+  std::unique_ptr<crmsync::sim::HttpServer> server;
+  try {
+    server = std::make_unique<crmsync::sim::HttpServer>(server_options, [&ready](const HttpRequest& request) {
+      crmsync::sim::Simulator* sim = ready.load(std::memory_order_acquire);
+      if (sim == nullptr) {
+        return crmsync::sim::JsonResponse(503, R"({"error":{"code":"ServiceUnavailable","message":"starting"}})");
+      }
+      return sim->Handle(request);
+    });
+  } catch (const std::exception& e) {
+    return Fail(kRuntimeError, std::string("cannot listen on ") + listen + ": " + e.what());
+  }
+
+  std::string host = hostport->host;
+  if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
+  if (host.find(':') != std::string::npos) host = "[" + host + "]";
+  const std::string origin = fmt::format("{}://{}:{}", plain_http ? "http" : "https", host, server->port());
+
+  crmsync::sim::SimulatorOptions options;
+  options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts};
+  options.origin = origin;
+  options.token_ttl = std::chrono::seconds(token_ttl);
+  simulator = std::make_unique<crmsync::sim::Simulator>(options);
+  ready.store(simulator.get(), std::memory_order_release);
+
+  if (!write_config.empty()) {
+    crmsync::sim::ConfigTarget target{origin, ca_file, api_version};
+    // The configuration holds client secrets and refresh tokens: owner-only.
+    auto status = crmsync::sim::WriteFileAtomically(
+        write_config, crmsync::sim::RenderConfig(simulator->corpus(), target), 0600);
+    if (!status.ok()) return Fail(kRuntimeError, status.ToString());
+  }
+  if (!port_file.empty()) {
+    auto status = crmsync::sim::WriteFileAtomically(port_file, fmt::format("{}\n", server->port()));
+    if (!status.ok()) return Fail(kRuntimeError, status.ToString());
+  }
+  fmt::print("crmsync-sim listening on {} (tenants={} users={} messages={})\n", origin, tenants, users, messages);
+  std::fflush(stdout);
+
+  int signal_number = 0;
+  sigwait(&stop_signals, &signal_number);
+  server.reset();   // stop serving before the simulator goes away
+  ready.store(nullptr);
+  return 0;
+}

@@ -1,0 +1,70 @@
+#include "simulator.hpp"
+
+#include <exception>
+
+#include <fmt/core.h>
+
+#include "json_escape.hpp"
+
+namespace crmsync::sim {
+
+OrgSetup OrgFor(const Tenant& tenant) {
+  OrgSetup org;
+  org.org_id = tenant.sf_org_id;
+  org.tenant = tenant.id;
+  org.client_id = tenant.sf_client_id;
+  org.client_secret = tenant.sf_client_secret;
+  org.refresh_token = tenant.sf_refresh_token;
+  org.integration_user_id = tenant.sf_integration_user_id;
+  org.records.reserve(tenant.users.size() + tenant.people.size() + 1);
+  org.records.push_back(DirectoryRecord{"User", tenant.sf_integration_user_id,
+                                        "crmsync.integration@" + tenant.domains[0], "crmsync", "Integration"});
+  for (const MailUser& u : tenant.users) {
+    org.records.push_back(DirectoryRecord{"User", u.sf_user_id, u.primary, u.given_name, u.surname});
+  }
+  for (const ExternalPerson& p : tenant.people) {
+    if (!p.contact_id.empty()) {
+      org.records.push_back(DirectoryRecord{"Contact", p.contact_id, p.crm_email, p.first_name, p.last_name});
+    }
+    if (!p.lead_id.empty()) {
+      org.records.push_back(DirectoryRecord{"Lead", p.lead_id, p.crm_email, p.first_name, p.last_name});
+    }
+  }
+  return org;
+}
+
+Simulator::Simulator(SimulatorOptions options)
+    : options_(std::move(options)),
+      corpus_(options_.corpus),
+      identity_(corpus_, options_.origin, options_.token_ttl, options_.clock),
+      graph_(corpus_, identity_, options_.origin, stats_),
+      salesforce_(options_.origin, options_.token_ttl, options_.clock),
+      admin_(corpus_, salesforce_, graph_, stats_) {
+  for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
+}
+
+HttpResponse Simulator::Route(const HttpRequest& request) {
+  if (SalesforceSim::Owns(request)) return salesforce_.Handle(request);
+  if (GraphService::Owns(request)) return graph_.Handle(request);
+  if (AdminService::Owns(request)) return admin_.Handle(request);
+  if (IdentityService::Owns(request)) {
+    HttpResponse r = identity_.Handle(request);
+    stats_.Count("ms.token", r.status);
+    return r;
+  }
+  return JsonResponse(404, fmt::format(R"({{"error":{{"code":"NotFound","message":"No simulated service serves '{}'."}}}})",
+                                       JsonEscape(request.path)));
+}
+
+HttpResponse Simulator::Handle(const HttpRequest& request) {
+  try {
+    return Route(request);
+  } catch (const std::exception& e) {
+    return JsonResponse(500, fmt::format(R"({{"error":{{"code":"InternalServerError","message":"{}"}}}})",
+                                         JsonEscape(e.what())));
+  } catch (...) {
+    return JsonResponse(500, R"({"error":{"code":"InternalServerError","message":"unknown error"}})");
+  }
+}
+
+}  // namespace crmsync::sim

@@ -1,0 +1,50 @@
+#include "sim_state.hpp"
+#include "sf_text.hpp"
+
+namespace crmsync::sim::sf {
+namespace {
+
+constexpr std::size_t kShortIdLength = 15;
+
+}  // namespace
+
+void IdSet::Insert(const std::string& id) {
+  full_.insert(id);
+  prefix15_.insert(id.substr(0, kShortIdLength));
+}
+
+bool IdSet::Contains(std::string_view id) const {
+  std::string key(id);
+  if (id.size() == kShortIdLength) return prefix15_.count(key) != 0;
+  return full_.count(key) != 0;
+}
+
+int SobjectSlot(std::string_view sobject) {
+  if (sobject == "Contact") return 0;
+  if (sobject == "Lead") return 1;
+  if (sobject == "User") return 2;
+  return -1;
+}
+
+std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup) {
+  auto directory = std::make_shared<Directory>();
+  directory->records = setup.records;
+  for (std::size_t i = 0; i < directory->records.size(); ++i) {
+    const DirectoryRecord& record = directory->records[i];
+    int slot = SobjectSlot(record.sobject);
+    if (slot < 0) continue;
+    auto index = static_cast<std::uint32_t>(i);
+    auto s = static_cast<std::size_t>(slot);
+    directory->all[s].push_back(index);
+    if (!record.email.empty()) directory->by_email[s][AsciiLower(record.email)].push_back(index);
+    if (slot == SobjectSlot("User")) {
+      directory->user_ids.Insert(record.id);
+    } else {
+      directory->who_ids.Insert(record.id);
+    }
+  }
+  if (!setup.integration_user_id.empty()) directory->user_ids.Insert(setup.integration_user_id);
+  return directory;
+}
+
+}  // namespace crmsync::sim::sf

@@ -1,0 +1,168 @@
+// Internal state of SalesforceSim (not part of its interface): the orgs,
+// their directory and Task store, live sessions, query cursors and request
+// statistics, and the endpoint handlers that work on them.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <chrono>
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <shared_mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <unordered_set>
+#include <vector>
+
+#include "salesforce_sim.hpp"
+#include "sf_error.hpp"
+#include "soql_subset.hpp"
+
+namespace crmsync::sim::sf {
+
+using TimePoint = std::chrono::steady_clock::time_point;
+
+// The daily API allocation the simulated orgs report (Enterprise baseline).
+inline constexpr std::uint64_t kDailyApiAllocation = 100000;
+
+// Ids of one kind, matched as Salesforce does: an 18-character id exactly,
+// a 15-character one against the case-sensitive prefix.
+class IdSet {
+ public:
+  void Insert(const std::string& id);
+  bool Contains(std::string_view id) const;
+
+ private:
+  std::unordered_set<std::string> full_;
+  std::unordered_set<std::string> prefix15_;
+};
+
+// An org's Contacts, Leads and Users. Immutable once built, so queries and
+// upserts read it without holding the org lock.
+struct Directory {
+  std::vector<DirectoryRecord> records;
+  // Per sobject (Contact, Lead, User): lower-cased email -> record indices.
+  std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 3> by_email;
+  std::array<std::vector<std::uint32_t>, 3> all;   // record indices per sobject
+  IdSet who_ids;    // Contacts and Leads
+  IdSet user_ids;   // Users, including the integration user
+};
+
+// Index of "Contact" / "Lead" / "User" in Directory arrays, or -1.
+int SobjectSlot(std::string_view sobject);
+
+std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup);
+
+// One page source for nextRecordsUrl.
+struct QueryCursor {
+  std::string locator;            // 18-character 01g... id
+  std::shared_ptr<const Directory> directory;
+  std::string sobject;
+  std::vector<SoqlField> fields;
+  std::shared_ptr<const std::vector<std::uint32_t>> rows;
+  std::size_t batch_size = 0;
+  TimePoint created;
+};
+
+struct Org {
+  std::uint32_t index = 0;               // distinguishes ids between orgs
+  std::string org_id;
+  std::atomic<std::uint64_t> api_usage{0};
+
+  mutable std::mutex mu;                 // guards everything below
+  OrgSetup credentials;                  // setup without its records
+  std::shared_ptr<const Directory> directory;
+  std::vector<StoredTask> tasks;         // never shrinks: indices are stable
+  // Lower-cased Crmsync_Key__c -> task indices (more than one only after a
+  // concurrent-create race, exactly as on a real org).
+  std::unordered_map<std::string, std::vector<std::uint32_t>> tasks_by_key;
+  // Lower-cased keys that in-flight upserts decided to create but have not
+  // committed yet -> number of such requests.
+  std::unordered_map<std::string, std::uint32_t> keys_being_created;
+  std::uint64_t race_creates = 0;        // creates decided while the key was in flight elsewhere
+  std::uint64_t next_task_serial = 1;
+  std::uint64_t next_cursor_serial = 1;
+  std::deque<QueryCursor> cursors;       // oldest first
+};
+
+struct Session {
+  std::shared_ptr<Org> org;
+  TimePoint issued;
+};
+
+enum class Family { kToken, kVersions, kQuery, kUpsert, kOther, kCount };
+
+// Lock-free request statistics: family x HTTP status.
+class RequestCounter {
+ public:
+  void Add(Family family, int status);
+  std::map<std::string, std::map<int, std::uint64_t>> Snapshot() const;
+
+ private:
+  static constexpr int kStatuses = 600;
+  std::array<std::array<std::atomic<std::uint64_t>, kStatuses>,
+             static_cast<std::size_t>(Family::kCount)>
+      counts_{};
+};
+
+// JSON responses. The router adds Sforce-Limit-Info to every REST answer.
+HttpResponse JsonResponse(int status, std::string body);
+HttpResponse RestError(int status, const SfError& error);
+// 400 {"error":...,"error_description":...} of the OAuth endpoint.
+HttpResponse OAuthError(std::string_view error, std::string_view description);
+void AddLimitInfo(HttpResponse& response, std::uint64_t api_usage);
+
+}  // namespace crmsync::sim::sf
+
+namespace crmsync::sim {
+
+struct SalesforceSim::Impl {
+  Impl(std::string origin_in, std::chrono::seconds ttl_in, SteadyClock clock_in);
+
+  HttpResponse Route(const HttpRequest& request, sf::Family& family);
+
+  // Endpoints (one file each).
+  HttpResponse HandleToken(const HttpRequest& request);
+  HttpResponse HandleVersions(const HttpRequest& request);
+  HttpResponse HandleVersionRoot(int version, sf::Org& org);
+  HttpResponse HandleLimits(sf::Org& org);
+  HttpResponse HandleQuery(const HttpRequest& request, int version, sf::Org& org);
+  HttpResponse HandleQueryMore(std::string_view locator, int version, sf::Org& org);
+  HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
+                            std::string_view external_id_field, sf::Org& org);
+
+  // The live session's org for the request's bearer token, or nullptr.
+  std::shared_ptr<sf::Org> Authenticate(const HttpRequest& request) const;
+  // The org a token names, live or not (for the API usage of a 401).
+  std::shared_ptr<sf::Org> OrgOfToken(const HttpRequest& request) const;
+  sf::TimePoint Now() const { return clock(); }
+
+  const std::string origin;
+  const std::chrono::seconds token_ttl;
+  const SteadyClock clock;
+
+  mutable std::shared_mutex orgs_mu;
+  std::map<std::string, std::shared_ptr<sf::Org>> orgs_by_id;
+  std::unordered_map<std::string, std::shared_ptr<sf::Org>> orgs_by_client_id;
+
+  mutable std::shared_mutex sessions_mu;
+  std::unordered_map<std::string, sf::Session> sessions;
+  std::size_t sessions_prune_at = 1024;
+
+  std::atomic<std::uint64_t> records_created{0};
+  std::atomic<std::uint64_t> records_updated{0};
+  std::atomic<std::uint64_t> records_failed{0};
+  sf::RequestCounter request_counts;
+
+  // Tests only (test_hooks.hpp): runs after an upsert decided what to create
+  // and released the org lock, before it commits. Set before any request.
+  std::function<void(const std::string& org_id)> upsert_decided_hook;
+};
+
+}  // namespace crmsync::sim

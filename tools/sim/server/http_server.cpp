@@ -1,0 +1,320 @@
+// libmicrohttpd glue. One thread per connection, so a handler that sleeps to
+// simulate latency delays only its own client.
+#include "http_server.hpp"
+
+#include <microhttpd.h>
+#include <netdb.h>
+#include <sys/socket.h>
+
+#include <algorithm>
+#include <cctype>
+#include <charconv>
+#include <cstdarg>
+#include <cstdio>
+#include <cstring>
+#include <exception>
+#include <mutex>
+#include <new>
+#include <stdexcept>
+#include <utility>
+
+#include <fmt/core.h>
+
+#include "json_escape.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+// Larger than any request the engine sends (a 200-record composite upsert is a
+// few MiB); anything bigger is a client bug the simulator should surface.
+constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
+// Bursts of thousands of connects during benchmarks overflow the default 32.
+constexpr unsigned kListenBacklog = 1024;
+
+// Lives from the request line (URI log callback) to the completion notice.
+struct RequestState {
+  std::string raw_query;
+  bool has_raw_query = false;
+  bool started = false;     // first access-handler call (headers only) seen
+  bool too_large = false;   // body exceeded the cap; the rest is discarded
+  std::string body;
+};
+
+std::string Lower(std::string s) {
+  std::transform(s.begin(), s.end(), s.begin(),
+                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return s;
+}
+
+bool EqualsNoCase(const std::string& a, const char* b) { return Lower(a) == b; }
+
+HttpResponse JsonError(int status, const char* code, const std::string& message) {
+  HttpResponse r;
+  r.status = status;
+  r.headers.emplace("Content-Type", "application/json");
+  r.body = fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, JsonEscape(message));
+  return r;
+}
+
+MHD_Result Send(MHD_Connection* connection, HttpResponse response) {
+  auto* body = new (std::nothrow) std::string(std::move(response.body));
+  if (body == nullptr) return MHD_NO;
+  MHD_Response* r = MHD_create_response_from_buffer_with_free_callback_cls(
+      body->size(), body->data(), [](void* p) { delete static_cast<std::string*>(p); }, body);
+  if (r == nullptr) {
+    delete body;
+    return MHD_NO;
+  }
+  bool has_content_type = false;
+  for (const auto& [name, value] : response.headers) {
+    // MHD frames the body itself; a handler's own framing would contradict it.
+    if (EqualsNoCase(name, "content-length") || EqualsNoCase(name, "transfer-encoding")) continue;
+    if (EqualsNoCase(name, "content-type")) has_content_type = true;
+    MHD_add_response_header(r, name.c_str(), value.c_str());
+  }
+  if (!has_content_type) MHD_add_response_header(r, MHD_HTTP_HEADER_CONTENT_TYPE, "application/json");
+  int status = response.status;
+  if (status < 100 || status > 599) status = MHD_HTTP_INTERNAL_SERVER_ERROR;
+  MHD_Result queued = MHD_queue_response(connection, static_cast<unsigned>(status), r);
+  MHD_destroy_response(r);
+  return queued;
+}
+
+MHD_Result CollectHeader(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* headers = static_cast<std::map<std::string, std::string>*>(cls);
+  std::string name = Lower(key);
+  std::string v = value == nullptr ? std::string() : std::string(value);
+  auto [it, inserted] = headers->emplace(std::move(name), v);
+  // Repeated fields are equivalent to one comma-separated field (RFC 9110 5.3).
+  if (!inserted) it->second += ", " + v;
+  return MHD_YES;
+}
+
+MHD_Result CollectArgument(void* cls, MHD_ValueKind, const char* key, const char* value) {
+  auto* query = static_cast<std::multimap<std::string, std::string>*>(cls);
+  query->emplace(key, value == nullptr ? "" : value);
+  return MHD_YES;
+}
+
+std::string OriginHost(const std::string& host) {
+  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  ServerOptions options;
+  Handler handler;
+  MHD_Daemon* daemon = nullptr;
+  std::uint16_t port = 0;
+  sockaddr_storage address{};
+  std::mutex log_mutex;
+  bool starting = false;
+  std::string start_log;   // MHD's complaints while starting, quoted on failure
+
+  static void* OnUri(void*, const char* uri, MHD_Connection*) {
+    auto* state = new (std::nothrow) RequestState;
+    if (state != nullptr && uri != nullptr) {
+      // MHD strips and decodes the query before the access handler sees it;
+      // signature checks and nextLink round trips need it exactly as sent.
+      if (const char* q = std::strchr(uri, '?')) {
+        try {
+          state->raw_query.assign(q + 1);
+        } catch (...) {
+          delete state;
+          return nullptr;
+        }
+      }
+      state->has_raw_query = true;
+    }
+    return state;
+  }
+
+  static void OnCompleted(void*, MHD_Connection*, void** con_cls, MHD_RequestTerminationCode) {
+    delete static_cast<RequestState*>(*con_cls);
+    *con_cls = nullptr;
+  }
+
+  static void OnLog(void* cls, const char* format, va_list ap) {
+    char line[1024];
+    std::vsnprintf(line, sizeof line, format, ap);
+    std::size_t n = std::strlen(line);
+    while (n > 0 && (line[n - 1] == '\n' || line[n - 1] == '\r')) line[--n] = '\0';
+    std::fprintf(stderr, "crmsync-sim: http: %s\n", line);
+    auto* self = static_cast<Impl*>(cls);
+    std::lock_guard lock(self->log_mutex);
+    if (self->starting) {
+      if (!self->start_log.empty()) self->start_log += "; ";
+      self->start_log.append(line, n);
+    }
+  }
+
+  static MHD_Result OnRequest(void* cls, MHD_Connection* connection, const char* url,
+                              const char* method, const char*, const char* upload_data,
+                              size_t* upload_data_size, void** con_cls) {
+    try {
+      auto* self = static_cast<Impl*>(cls);
+      auto* state = static_cast<RequestState*>(*con_cls);
+      if (state == nullptr) {   // the URI callback could not allocate
+        state = new RequestState;
+        *con_cls = state;
+      }
+      if (!state->started) {
+        state->started = true;
+        // Answering before the body arrives spares a client that sent
+        // "Expect: 100-continue" from uploading what we would refuse.
+        const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
+                                                         MHD_HTTP_HEADER_CONTENT_LENGTH);
+        if (length != nullptr) {
+          unsigned long long declared = 0;
+          auto end = length + std::strlen(length);
+          auto [ptr, ec] = std::from_chars(length, end, declared);
+          if (ec == std::errc::result_out_of_range || (ec == std::errc() && declared > kMaxBodyBytes)) {
+            return Send(connection, TooLarge());
+          }
+        }
+        return MHD_YES;
+      }
+      if (*upload_data_size != 0) {
+        if (!state->too_large) {
+          if (state->body.size() + *upload_data_size > kMaxBodyBytes) {
+            state->too_large = true;
+            std::string().swap(state->body);
+          } else {
+            state->body.append(upload_data, *upload_data_size);
+          }
+        }
+        *upload_data_size = 0;
+        return MHD_YES;
+      }
+      if (state->too_large) return Send(connection, TooLarge());
+
+      HttpRequest request;
+      request.method = method;
+      request.path = url;
+      MHD_get_connection_values(connection, MHD_HEADER_KIND, &CollectHeader, &request.headers);
+      MHD_get_connection_values(connection, MHD_GET_ARGUMENT_KIND, &CollectArgument, &request.query);
+      if (state->has_raw_query) {
+        request.raw_query = std::move(state->raw_query);
+      } else {
+        // Only when allocation failed earlier: a decoded approximation.
+        for (const auto& [key, value] : request.query) {
+          if (!request.raw_query.empty()) request.raw_query += '&';
+          request.raw_query += key + "=" + value;
+        }
+      }
+      request.body = std::move(state->body);
+      return Send(connection, self->Call(request));
+    } catch (...) {
+      // Out of memory while building the request: drop the connection.
+      return MHD_NO;
+    }
+  }
+
+  static HttpResponse TooLarge() {
+    return JsonError(413, "requestEntityTooLarge",
+                     fmt::format("request body exceeds {} bytes", kMaxBodyBytes));
+  }
+
+  HttpResponse Call(const HttpRequest& request) {
+    try {
+      return handler(request);
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "crmsync-sim: handler failed on %s %s: %s\n", request.method.c_str(),
+                   request.path.c_str(), e.what());
+      return JsonError(500, "simInternalError", e.what());
+    } catch (...) {
+      std::fprintf(stderr, "crmsync-sim: handler failed on %s %s\n", request.method.c_str(),
+                   request.path.c_str());
+      return JsonError(500, "simInternalError", "unknown exception");
+    }
+  }
+
+  void ResolveAddress() {
+    addrinfo hints{};
+    hints.ai_family = AF_UNSPEC;
+    hints.ai_socktype = SOCK_STREAM;
+    addrinfo* found = nullptr;
+    int rc = getaddrinfo(options.host.c_str(), nullptr, &hints, &found);
+    if (rc != 0 || found == nullptr) {
+      throw std::runtime_error(fmt::format("crmsync-sim: cannot resolve listen host '{}': {}",
+                                           options.host, gai_strerror(rc)));
+    }
+    std::memcpy(&address, found->ai_addr, found->ai_addrlen);
+    freeaddrinfo(found);
+    if (address.ss_family == AF_INET6) {
+      reinterpret_cast<sockaddr_in6*>(&address)->sin6_port = htons(options.port);
+    } else {
+      reinterpret_cast<sockaddr_in*>(&address)->sin_port = htons(options.port);
+    }
+  }
+
+  void Start() {
+    if (options.tls && (options.identity.cert_pem.empty() || options.identity.key_pem.empty())) {
+      throw std::runtime_error(fmt::format(
+          "crmsync-sim: cannot listen on {}:{}: TLS requested without a certificate and key",
+          options.host, options.port));
+    }
+    ResolveAddress();
+    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
+                     MHD_USE_POLL | MHD_USE_ERROR_LOG;
+    if (options.tls) flags |= MHD_USE_TLS;
+    if (address.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
+
+    MHD_OptionItem tls_options[] = {
+        {MHD_OPTION_HTTPS_MEM_KEY, 0, const_cast<char*>(options.identity.key_pem.c_str())},
+        {MHD_OPTION_HTTPS_MEM_CERT, 0, const_cast<char*>(options.identity.cert_pem.c_str())},
+        {MHD_OPTION_END, 0, nullptr},
+    };
+    if (!options.tls) tls_options[0].option = MHD_OPTION_END;
+
+    {
+      std::lock_guard lock(log_mutex);
+      starting = true;
+    }
+    daemon = MHD_start_daemon(
+        flags, options.port, nullptr, nullptr, &OnRequest, this,
+        // The logger first, or MHD reports the options before it elsewhere.
+        MHD_OPTION_EXTERNAL_LOGGER, &OnLog, static_cast<void*>(this),
+        MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&address),
+        MHD_OPTION_URI_LOG_CALLBACK, &OnUri, static_cast<void*>(nullptr),
+        MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, static_cast<void*>(nullptr),
+        MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned int>(options.max_connections),
+        MHD_OPTION_LISTEN_BACKLOG_SIZE, kListenBacklog,
+        MHD_OPTION_ARRAY, tls_options,
+        MHD_OPTION_END);
+    std::string detail;
+    {
+      std::lock_guard lock(log_mutex);
+      starting = false;
+      detail = start_log.empty() ? "address in use or TLS identity rejected" : std::move(start_log);
+    }
+    if (daemon == nullptr) {
+      throw std::runtime_error(
+          fmt::format("crmsync-sim: cannot listen on {}:{}: {}", options.host, options.port, detail));
+    }
+    const MHD_DaemonInfo* info = MHD_get_daemon_info(daemon, MHD_DAEMON_INFO_BIND_PORT);
+    port = info != nullptr && info->port != 0 ? info->port : options.port;
+  }
+};
+
+HttpServer::HttpServer(ServerOptions options, Handler handler) : impl_(std::make_unique<Impl>()) {
+  impl_->options = std::move(options);
+  impl_->handler = std::move(handler);
+  impl_->Start();
+}
+
+HttpServer::~HttpServer() {
+  // Closes the listener, shuts down open connections and joins their threads;
+  // a handler still running finishes first.
+  if (impl_ && impl_->daemon != nullptr) MHD_stop_daemon(impl_->daemon);
+}
+
+std::uint16_t HttpServer::port() const { return impl_->port; }
+
+std::string HttpServer::origin() const {
+  return fmt::format("{}://{}:{}", impl_->options.tls ? "https" : "http",
+                     OriginHost(impl_->options.host), impl_->port);
+}
+
+}  // namespace crmsync::sim

@@ -1,0 +1,55 @@
+// crmsync-sim's request router: one object that owns the corpus and every
+// simulated service and answers any request. Tests drive Handle() directly,
+// main.cpp puts it behind the HttpServer. Thread-safe; Handle never throws.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+
+#include "admin_service.hpp"
+#include "corpus.hpp"
+#include "graph_service.hpp"
+#include "http_server.hpp"
+#include "http_util.hpp"
+#include "identity_service.hpp"
+#include "salesforce_sim.hpp"
+
+namespace crmsync::sim {
+
+struct SimulatorOptions {
+  CorpusOptions corpus;
+  std::string origin = "https://127.0.0.1:0";   // used in every absolute link
+  std::chrono::seconds token_ttl{3599};          // Microsoft and Salesforce access tokens
+  SteadyClock clock;                              // default: std::chrono::steady_clock
+};
+
+class Simulator {
+ public:
+  explicit Simulator(SimulatorOptions options);
+  Simulator(const Simulator&) = delete;
+  Simulator& operator=(const Simulator&) = delete;
+
+  HttpResponse Handle(const HttpRequest& request);
+
+  const SimulatorOptions& options() const { return options_; }
+  Corpus& corpus() { return corpus_; }
+  SalesforceSim& salesforce() { return salesforce_; }
+  AdminService& admin() { return admin_; }
+
+ private:
+  HttpResponse Route(const HttpRequest& request);
+
+  SimulatorOptions options_;
+  Corpus corpus_;
+  RequestStats stats_;
+  IdentityService identity_;
+  GraphService graph_;
+  SalesforceSim salesforce_;
+  AdminService admin_;
+};
+
+// The Salesforce org of one tenant, as the corpus defines it.
+OrgSetup OrgFor(const Tenant& tenant);
+
+}  // namespace crmsync::sim

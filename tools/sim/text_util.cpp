@@ -1,0 +1,242 @@
+#include "text_util.hpp"
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include <charconv>
+#include <chrono>
+#include <ctime>
+#include <stdexcept>
+
+#include <fmt/core.h>
+
+#include "prng.hpp"
+
+namespace crmsync::sim {
+
+std::string AsciiLower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return out;
+}
+
+bool EqualsNoCase(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    char x = a[i], y = b[i];
+    if (x >= 'A' && x <= 'Z') x = static_cast<char>(x - 'A' + 'a');
+    if (y >= 'A' && y <= 'Z') y = static_cast<char>(y - 'A' + 'a');
+    if (x != y) return false;
+  }
+  return true;
+}
+
+std::string_view Trim(std::string_view text) {
+  const char* kSpace = " \t\r\n\f\v";
+  std::size_t b = text.find_first_not_of(kSpace);
+  if (b == std::string_view::npos) return {};
+  std::size_t e = text.find_last_not_of(kSpace);
+  return text.substr(b, e - b + 1);
+}
+
+std::size_t Utf8Length(std::string_view text) {
+  std::size_t n = 0;
+  for (unsigned char c : text) {
+    if ((c & 0xC0) != 0x80) ++n;
+  }
+  return n;
+}
+
+std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points) {
+  std::size_t seen = 0;
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      if (seen == max_code_points) return text.substr(0, i);
+      ++seen;
+    }
+  }
+  return text;
+}
+
+namespace {
+std::tm UtcTm(std::int64_t epoch_seconds) {
+  std::time_t t = static_cast<std::time_t>(epoch_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return tm;
+}
+}  // namespace
+
+std::string FormatIsoUtc(std::int64_t epoch_seconds) {
+  std::tm tm = UtcTm(epoch_seconds);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+}
+
+std::string FormatDate(std::int64_t epoch_seconds) {
+  std::tm tm = UtcTm(epoch_seconds);
+  return fmt::format("{:04}-{:02}-{:02}", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday);
+}
+
+std::string WallClockTimestamp() {
+  auto now = std::chrono::system_clock::now();
+  std::int64_t s = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
+  std::string iso = FormatIsoUtc(s);
+  iso[10] = ' ';
+  return iso;
+}
+
+namespace {
+int HexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+}  // namespace
+
+std::optional<std::string> FormDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    char c = text[i];
+    if (c == '+') {
+      out += ' ';
+    } else if (c == '%') {
+      if (i + 2 >= text.size()) return std::nullopt;
+      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::optional<std::map<std::string, std::string>> ParseForm(std::string_view body) {
+  std::map<std::string, std::string> out;
+  while (!body.empty()) {
+    std::size_t amp = body.find('&');
+    std::string_view pair = body.substr(0, amp);
+    body = amp == std::string_view::npos ? std::string_view() : body.substr(amp + 1);
+    if (pair.empty()) continue;
+    std::size_t eq = pair.find('=');
+    auto name = FormDecode(pair.substr(0, eq));
+    auto value = FormDecode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!name || !value) return std::nullopt;
+    out.emplace(std::move(*name), std::move(*value));
+  }
+  return out;
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out(4 * ((bytes.size() + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(bytes.data()),
+                          static_cast<int>(bytes.size()));
+  out.resize(static_cast<std::size_t>(n));
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  for (char& c : out) {
+    if (c == '+') c = '-';
+    if (c == '/') c = '_';
+  }
+  return out;
+}
+
+std::optional<std::string> Base64Decode(std::string_view text) {
+  if (text.size() % 4 != 0) return std::nullopt;
+  std::string out(text.size() / 4 * 3 + 1, '\0');
+  int n = EVP_DecodeBlock(reinterpret_cast<unsigned char*>(out.data()),
+                          reinterpret_cast<const unsigned char*>(text.data()),
+                          static_cast<int>(text.size()));
+  if (n < 0) return std::nullopt;
+  // EVP_DecodeBlock counts padding as zero bytes; drop them.
+  std::size_t pad = 0;
+  if (!text.empty() && text.back() == '=') ++pad;
+  if (text.size() > 1 && text[text.size() - 2] == '=') ++pad;
+  out.resize(static_cast<std::size_t>(n) - pad);
+  return out;
+}
+
+std::optional<std::string> Base64UrlDecode(std::string_view text) {
+  std::string std_text;
+  std_text.reserve(text.size() + 3);
+  for (char c : text) {
+    if (c == '-') {
+      std_text += '+';
+    } else if (c == '_') {
+      std_text += '/';
+    } else if ((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9')) {
+      std_text += c;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (std_text.size() % 4 == 1) return std::nullopt;
+  while (std_text.size() % 4 != 0) std_text += '=';
+  return Base64Decode(std_text);
+}
+
+std::string RandomToken(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes)) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return Base64UrlEncode(raw);
+}
+
+std::string RandomUuid() {
+  std::uint64_t h = 0;
+  if (RAND_bytes(reinterpret_cast<unsigned char*>(&h), sizeof h) != 1) {
+    throw std::runtime_error("RAND_bytes failed");
+  }
+  return UuidFromHash(h);
+}
+
+std::optional<std::uint64_t> ParseUint(std::string_view text) {
+  if (text.empty() || text.size() > 19) return std::nullopt;
+  std::uint64_t v = 0;
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+  if (ec != std::errc() || ptr != text.data() + text.size()) return std::nullopt;
+  return v;
+}
+
+// --- prng.hpp helpers -------------------------------------------------------
+
+std::string Base62(Rng& rng, std::size_t length) {
+  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  std::string out;
+  out.reserve(length);
+  for (std::size_t i = 0; i < length; ++i) out += kAlphabet[rng.Below(62)];
+  return out;
+}
+
+std::string UuidFromHash(std::uint64_t h) {
+  std::uint64_t a = Mix64(h), b = Mix64(h ^ 0x5bd1e995ULL);
+  b = (b & 0x0fffffffffffffffULL) | 0x8000000000000000ULL;   // RFC 4122 variant
+  a = (a & 0xffffffffffff0fffULL) | 0x0000000000004000ULL;   // version 4
+  return fmt::format("{:08x}-{:04x}-{:04x}-{:04x}-{:012x}", a >> 32, (a >> 16) & 0xffff, a & 0xffff,
+                     b >> 48, b & 0xffffffffffffULL);
+}
+
+std::string SalesforceId(const char* prefix, std::uint64_t h) {
+  Rng rng(h);
+  std::string id = std::string(prefix) + Base62(rng, 12);
+  static constexpr char kSuffix[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
+  std::string suffix;
+  for (int chunk = 0; chunk < 3; ++chunk) {
+    int bits = 0;
+    for (int i = 0; i < 5; ++i) {
+      char c = id[static_cast<std::size_t>(chunk * 5 + i)];
+      if (c >= 'A' && c <= 'Z') bits |= 1 << i;
+    }
+    suffix += kSuffix[bits];
+  }
+  return id + suffix;
+}
+
+}  // namespace crmsync::sim
