@@ -7,7 +7,10 @@ using namespace crmsync::harness;
 
 TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e]") {
   TempDir dir;
-  SimProcess sim(dir.path(), {"--seed", "7", "--tenants", "3", "--users", "200", "--messages", "40"});
+  // Access tokens and Salesforce sessions live one second: the run outlives
+  // them, so both refresh paths (Graph 401, Salesforce INVALID_SESSION_ID) run.
+  SimProcess sim(dir.path(), {"--seed", "7", "--tenants", "3", "--users", "200", "--messages", "40",
+                              "--token-ttl", "1"});
   const std::string report = dir.path() + "/report.json";
   auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
                          "--report", report});
@@ -26,6 +29,13 @@ TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e
   const std::string json = ReadFile(report);
   CHECK(JsonInt(json, "totals.captured") == v.expected);
   CHECK(JsonInt(json, "totals.errors") == 0);
+  std::int64_t grants = 0;
+  for (int t = 0; t < 3; ++t) {
+    grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.microsoft_token_grants");
+    grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.salesforce_token_grants");
+  }
+  INFO("token grants: " << grants);
+  CHECK(grants > 6);
 }
 
 TEST_CASE("a broken configuration is a usage error naming file and key", "[e2e]") {

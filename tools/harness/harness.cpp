@@ -204,7 +204,14 @@ std::int64_t JsonInt(const std::string& json, const std::string& dotted_path) {
     const std::size_t dot = dotted_path.find('.', start);
     const std::string key = dotted_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     simdjson::dom::element next;
-    if (element[key].get(next)) return -1;
+    simdjson::dom::array array;
+    if (!element.get(array)) {
+      // A numeric component indexes an array: "tenants.0.captured".
+      if (key.empty() || key.find_first_not_of("0123456789") != std::string::npos) return -1;
+      if (array.at(std::stoul(key)).get(next)) return -1;
+    } else if (element[key].get(next)) {
+      return -1;
+    }
     element = next;
     if (dot == std::string::npos) break;
     start = dot + 1;

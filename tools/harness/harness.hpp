@@ -64,8 +64,9 @@ struct Verify {
 };
 Verify ParseVerify(const std::string& json);
 
-// Reads an integer at a dotted path such as "records_created" or
-// "tenants.tenant-1.missing" from a JSON document; -1 when absent.
+// Reads an integer at a dotted path such as "records_created",
+// "tenants.tenant-1.missing" or "tenants.0.captured" (arrays by index) from a
+// JSON document; -1 when absent.
 std::int64_t JsonInt(const std::string& json, const std::string& dotted_path);
 
 struct ProcessResult {

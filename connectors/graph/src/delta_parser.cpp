@@ -150,6 +150,7 @@ Status ParseInto(std::string_view body, DeltaPage& page) {
       if (Status s = ReadLink(field.value(), key, page.delta_link); !s.ok()) return s;
     }
   }
+  if (detail::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
   if (!has_value) return Status::Corruption("value: missing");
   if (has_next == has_delta) {
     return Status::Corruption(has_next

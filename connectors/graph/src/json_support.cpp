@@ -22,6 +22,11 @@ simdjson::padded_string_view PadInput(std::string_view body) {
   return simdjson::padded_string_view(buffer.data(), body.size(), buffer.size());
 }
 
+bool HasTrailingContent(od::document& doc) {
+  const char* location = nullptr;
+  return doc.current_location().get(location) == simdjson::SUCCESS;
+}
+
 Status JsonError(std::string_view where, simdjson::error_code error, std::string_view expected) {
   if (error == simdjson::INCORRECT_TYPE && !expected.empty()) {
     return Status::Corruption(fmt::format("{}: expected {}", where, expected));

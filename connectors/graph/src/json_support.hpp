@@ -28,6 +28,10 @@ od::parser& ThreadParser();
 // The view stays valid until the next call on this thread.
 simdjson::padded_string_view PadInput(std::string_view body);
 
+// After the root value was fully read: anything left ("{...}}", "{...} x")?
+// simdjson 3.0.1 On-Demand does not check this by itself.
+bool HasTrailingContent(od::document& doc);
+
 // kCorruption "<where>: expected <type>" for INCORRECT_TYPE (when `expected`
 // is given), otherwise "<where>: <simdjson explanation>". `where` may be
 // empty when the value itself is at fault.

@@ -127,6 +127,7 @@ Status ParseInto(std::string_view body, UsersPage& page) {
       page.next_link.assign(link);
     }
   }
+  if (detail::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
   if (!has_value) return Status::Corruption("value: missing");
   return Status::Ok();
 }

@@ -20,6 +20,10 @@ od::parser& ThreadParser();
 // Thread-local padded copy of `body`, valid until the next call on this thread.
 simdjson::padded_string_view PadInput(std::string_view body);
 
+// After the root value was fully read: anything left ("[...]]", "{...} x")?
+// simdjson 3.0.1 On-Demand does not check this by itself.
+bool HasTrailingContent(od::document& doc);
+
 // kCorruption "<what>: <where>: expected <type>" for INCORRECT_TYPE when
 // `expected` is given, otherwise "<what>: <where>: <simdjson explanation>".
 Status JsonError(std::string_view what, std::string_view where, simdjson::error_code error,

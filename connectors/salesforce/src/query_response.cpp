@@ -96,6 +96,9 @@ Result<QueryPage> ParseQueryResponse(std::string_view body) {
       }
     }
   }
+  if (detail::HasTrailingContent(doc)) {
+    return Status::Corruption(fmt::format("{}: document: trailing content", kWhat));
+  }
   if (!has_records) return Status::Corruption(fmt::format("{}: records: missing", kWhat));
   if (done) {
     page.next_records_url.clear();

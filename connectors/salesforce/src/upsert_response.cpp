@@ -121,6 +121,9 @@ Result<std::vector<UpsertOutcome>> ParseUpsertResponse(std::string_view body,
     outcomes.push_back(std::move(outcome));
     ++index;
   }
+  if (detail::HasTrailingContent(doc)) {
+    return Status::Corruption(fmt::format("{}: document: trailing content", kWhat));
+  }
   if (outcomes.size() != expected) {
     return Status::Corruption(fmt::format("{}: {} results for {} records", kWhat,
                                           outcomes.size(), expected));

@@ -119,6 +119,8 @@ TEST_CASE("malformed delta pages are kCorruption naming the field", "[graph][del
       {"link wrong type", R"({"value":[],"@odata.deltaLink":null})",
        "@odata.deltaLink: expected string"},
       {"empty link", R"({"value":[],"@odata.nextLink":""})", "@odata.nextLink: empty"},
+      {"extra closing brace", R"({"value":[],"@odata.deltaLink":"d"}})", "trailing content"},
+      {"trailing garbage", R"({"value":[],"@odata.deltaLink":"d"} x)", "Graph delta page: document"},
       {"bad null atom", Page(R"({"id":"b","subject":nul})"), "value[1].subject"},
       {"huge unterminated string",
        R"({"value":[{"id":"b","subject":")" + std::string(8 << 20, 'x'), "Graph delta page"},

@@ -38,6 +38,7 @@ TEST_CASE("malformed query responses are kCorruption", "[salesforce][query]") {
       {R"({"done":true,"records":[{"Id":"1","Email":7}]})", "records[0].Email: expected string"},
       {R"({"done":"yes","records":[]})", "done: expected boolean"},
       {R"([{"errorCode":"MALFORMED_QUERY"}])", "document: expected object"},
+      {R"({"done":true,"records":[]}})", "trailing content"},
   };
   for (const auto& [body, expected] : cases) {
     INFO(body);

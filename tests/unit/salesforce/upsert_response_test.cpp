@@ -41,6 +41,7 @@ TEST_CASE("malformed upsert responses are kCorruption", "[salesforce][upsert]") 
       {R"([{"success":false,"errors":[{"statusCode":5}]}])", "[0].errors[0].statusCode: expected string"},
       {R"([{"success":true},)", "Salesforce upsert response"},
       {"[\"\xFF\"]", "UTF-8"},
+      {R"([{"success":true}]])", "trailing content"},
   };
   for (const auto& [body, expected] : cases) {
     INFO(body);
