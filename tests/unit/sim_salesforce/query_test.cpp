@@ -15,7 +15,7 @@ std::string ErrorMessage(const HttpResponse& r) {
   return Str(ParseJson(r.body)->root.at(0)["message"]);
 }
 
-TEST_CASE_METHOD(SimFixture, "query: Email IN list matches case-insensitively", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce query: Email IN list matches case-insensitively", "[sim_salesforce]") {
   std::string token = Login(org1_);
   HttpResponse r = sim_.Handle(Query(
       "select id,  EMAIL , Name\n FROM contact where email in ('alice.smith@org1.example', "
@@ -48,7 +48,7 @@ TEST_CASE_METHOD(SimFixture, "query: Email IN list matches case-insensitively", 
   CHECK(users_json->root["records"].at(0)["IsActive"].get_bool().value());
 }
 
-TEST_CASE_METHOD(SimFixture, "query: SOQL string escapes", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce query: SOQL string escapes", "[sim_salesforce]") {
   std::string token = Login(org1_);
   HttpResponse r = sim_.Handle(Query(R"(SELECT Id, LastName FROM Contact WHERE Email IN ('O\'Brien@org.example'))", token));
   REQUIRE(r.status == 200);
@@ -66,7 +66,7 @@ TEST_CASE_METHOD(SimFixture, "query: SOQL string escapes", "[sim_salesforce]") {
   CHECK(ErrorCode(open) == "MALFORMED_QUERY");
 }
 
-TEST_CASE_METHOD(SimFixture, "query: outside the subset is refused with a named reason", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce query: outside the subset is refused with a named reason", "[sim_salesforce]") {
   std::string token = Login(org1_);
   struct Case {
     const char* soql;
@@ -102,7 +102,7 @@ TEST_CASE_METHOD(SimFixture, "query: outside the subset is refused with a named 
   CHECK(sim_.Handle(Query(soql, token)).status == 414);
 }
 
-TEST_CASE_METHOD(SimFixture, "query: nextRecordsUrl pages with batchSize 200 over 450 records",
+TEST_CASE_METHOD(SimFixture, "sim_salesforce query: nextRecordsUrl pages with batchSize 200 over 450 records",
                  "[sim_salesforce]") {
   OrgFixture big = MakeOrg(3, 450);
   sim_.AddOrg(big.setup);

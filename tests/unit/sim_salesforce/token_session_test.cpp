@@ -37,7 +37,7 @@ void RequireRestError(const HttpResponse& r, int status, const std::string& code
   CHECK_FALSE(Str(errors.at(0)["message"]).empty());
 }
 
-TEST_CASE_METHOD(SimFixture, "token: refresh grant answers like Salesforce", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce token: refresh grant answers like Salesforce", "[sim_salesforce]") {
   HttpResponse r = sim_.Handle(TokenRequest(org1_.setup.client_id, org1_.setup.client_secret,
                                             org1_.setup.refresh_token));
   REQUIRE(r.status == 200);
@@ -66,7 +66,7 @@ TEST_CASE_METHOD(SimFixture, "token: refresh grant answers like Salesforce", "[s
   CHECK(sim_.Handle(Get("/services/data/v66.0/limits", second)).status == 200);
 }
 
-TEST_CASE_METHOD(SimFixture, "token: each refusal has its OAuth error", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce token: each refusal has its OAuth error", "[sim_salesforce]") {
   const auto& s1 = org1_.setup;
   const auto& s2 = org2_.setup;
   RequireOAuthError(sim_.Handle(TokenRequest("no-such-client", s1.client_secret, s1.refresh_token)),
@@ -97,7 +97,7 @@ TEST_CASE_METHOD(SimFixture, "token: each refusal has its OAuth error", "[sim_sa
   CHECK(wrong.body.find("wrong") == std::string::npos);
 }
 
-TEST_CASE_METHOD(SimFixture, "session: expires after the TTL of the injected clock", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce session: expires after the TTL of the injected clock", "[sim_salesforce]") {
   std::string token = Login(org1_);
   auto limits = Get("/services/data/v66.0/limits", token);
   CHECK(sim_.Handle(limits).status == 200);
@@ -116,7 +116,7 @@ TEST_CASE_METHOD(SimFixture, "session: expires after the TTL of the injected clo
   RequireRestError(sim_.Handle(Upsert(R"({"records":[]})", "garbage")), 401, "INVALID_SESSION_ID");
 }
 
-TEST_CASE_METHOD(SimFixture, "versions: 46.0 to 67.0 listed, others not served", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce versions: 46.0 to 67.0 listed, others not served", "[sim_salesforce]") {
   HttpResponse r = sim_.Handle(Get("/services/data/", ""));
   REQUIRE(r.status == 200);
   auto json = ParseJson(r.body);
@@ -143,7 +143,7 @@ TEST_CASE_METHOD(SimFixture, "versions: 46.0 to 67.0 listed, others not served",
   CHECK_FALSE(SalesforceSim::Owns(Get("/v1.0/users", "")));
 }
 
-TEST_CASE_METHOD(SimFixture, "every REST answer carries the org's API usage", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce every REST answer carries the org's API usage", "[sim_salesforce]") {
   std::string token1 = Login(org1_);
   std::string token2 = Login(org2_);
   HttpResponse first = sim_.Handle(Query("SELECT Id FROM User", token1));

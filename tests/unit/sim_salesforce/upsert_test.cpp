@@ -60,7 +60,7 @@ std::string RestErrorCode(const HttpResponse& r) {
   return Str(ParseJson(r.body)->root.at(0)["errorCode"]);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: create, then update the same key in any case", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: create, then update the same key in any case", "[sim_salesforce]") {
   std::string token = Login(org1_);
   std::string who = org1_.contact_ids[0];
   auto created = Results(sim_.Handle(Upsert(
@@ -92,7 +92,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: create, then update the same key in any ca
   CHECK(sim_.counters().records_failed == 0);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: more than 200 records refuse the whole request", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: more than 200 records refuse the whole request", "[sim_salesforce]") {
   std::string token = Login(org1_);
   std::vector<std::string> records;
   for (int i = 0; i < 201; ++i) records.push_back(TaskJson("k" + std::to_string(i)));
@@ -109,7 +109,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: more than 200 records refuse the whole req
   CHECK(sim_.TasksByKey()["tenant-1"].size() == 200);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: the same key twice in a request fails both", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: the same key twice in a request fails both", "[sim_salesforce]") {
   std::string token = Login(org1_);
   auto results = Results(sim_.Handle(Upsert(Body({TaskJson("dup"), TaskJson("other"), TaskJson("DUP")}), token)));
   REQUIRE(results.size() == 3);
@@ -124,7 +124,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: the same key twice in a request fails both
   CHECK(sim_.counters().records_failed == 2);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: per-record validation like Salesforce", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: per-record validation like Salesforce", "[sim_salesforce]") {
   std::string token = Login(org1_);
   std::string too_long(256, 'a');
   std::string accented_255;
@@ -179,7 +179,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: per-record validation like Salesforce", "[
   CHECK(sim_.counters().records_failed == 14);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: WhoId and OwnerId must be records of this org", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: WhoId and OwnerId must be records of this org", "[sim_salesforce]") {
   std::string token = Login(org1_);
   std::string unknown_contact = sf::MakeSalesforceId("003", 77, 12345);
   std::string bad_suffix = org1_.contact_ids[1].substr(0, 15) + "ZZZ";
@@ -209,7 +209,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: WhoId and OwnerId must be records of this 
   CHECK(results[8].status_code == "MALFORMED_ID");
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: TaskSubtype only on create", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: TaskSubtype only on create", "[sim_salesforce]") {
   std::string token = Login(org1_);
   REQUIRE(Results(sim_.Handle(Upsert(Body({TaskJson("t1", R"("Subject":"Hello","TaskSubtype":"Email")")}), token)))[0].success);
   auto update = Results(sim_.Handle(Upsert(Body({TaskJson("t1", R"("Subject":"x","TaskSubtype":"Email")")}), token)));
@@ -223,7 +223,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: TaskSubtype only on create", "[sim_salesfo
   CHECK(Results(sim_.Handle(Upsert(Body({TaskJson("t1", R"("Subject":"x")")}), token)))[0].success);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: allOrNone rolls everything back on one failure", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: allOrNone rolls everything back on one failure", "[sim_salesforce]") {
   std::string token = Login(org1_);
   REQUIRE(Results(sim_.Handle(Upsert(Body({TaskJson("existing")}), token)))[0].success);
   auto results = Results(sim_.Handle(Upsert(
@@ -243,7 +243,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: allOrNone rolls everything back on one fai
   CHECK_FALSE(partial[1].success);
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: request-level refusals", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: request-level refusals", "[sim_salesforce]") {
   std::string token = Login(org1_);
   auto code = [&](const std::string& body, const std::string& target = "Task/Crmsync_Key__c") {
     HttpResponse r = sim_.Handle(Upsert(body, token, target));
@@ -272,7 +272,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: request-level refusals", "[sim_salesforce]
   CHECK(empty.body == "[]");
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: a key of org A is invisible to org B", "[sim_salesforce]") {
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: a key of org A is invisible to org B", "[sim_salesforce]") {
   std::string token1 = Login(org1_);
   std::string token2 = Login(org2_);
   auto a = Results(sim_.Handle(Upsert(Body({TaskJson("shared-key", R"("Subject":"A")")}), token1)));
@@ -291,7 +291,7 @@ TEST_CASE_METHOD(SimFixture, "upsert: a key of org A is invisible to org B", "[s
   CHECK(sim_.TasksByKey()["tenant-1"]["shared-key"][0].fields.at("Subject") == "A");
 }
 
-TEST_CASE_METHOD(SimFixture, "upsert: two in-flight requests creating one new key both create",
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: two in-flight requests creating one new key both create",
                  "[sim_salesforce]") {
   std::string token = Login(org1_);
   // Each request waits in the hook (after deciding, lock released) until
