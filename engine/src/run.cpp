@@ -105,7 +105,7 @@ class Run {
   bool Parse(const PagePtr& page);
   void Classify(const PagePtr& page);
   void Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
-  void FinishResolve(const PagePtr& page, const std::vector<std::string>& addresses);
+  void FinishResolve(const PagePtr& page);
   void Coordinate(const Event& event, flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out);
   void Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway);
 
@@ -341,7 +341,7 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
     }
   }
   if (misses.empty() || !page->error.ok()) {
-    FinishResolve(page, addresses);
+    FinishResolve(page);
     gateway.try_put(page);
     return;
   }
@@ -355,7 +355,7 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
   };
   auto join = std::make_shared<Join>();
   gateway.reserve_wait();
-  auto finish = [this, page, join, misses, addresses, &tenant, &gateway] {
+  auto finish = [this, page, join, misses, &tenant, &gateway] {
     if (join->error.ok()) {
       std::unordered_map<std::string, CrmMatch> found;
       for (const auto& a : misses) found[a];
@@ -380,7 +380,7 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
     } else {
       page->error = join->error;
     }
-    FinishResolve(page, addresses);
+    FinishResolve(page);
     gateway.try_put(page);
     gateway.release_wait();
   };
@@ -406,7 +406,7 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
 
 // Chooses WhoId (the first external participant that is a Contact, else the
 // first that is a Lead) and builds the Task of every captured message.
-void Run::FinishResolve(const PagePtr& page, const std::vector<std::string>&) {
+void Run::FinishResolve(const PagePtr& page) {
   if (!page->error.ok()) return;
   TenantRuntime& tenant = TenantOf(page->stream);
   std::lock_guard lock(tenant.crm_mutex);

@@ -126,7 +126,7 @@ Status ReadLink(value& v, std::string_view key, std::string& out) {
 Status ParseInto(std::string_view body, DeltaPage& page) {
   if (body.empty()) return Status::Corruption("empty body");
   od::document doc;
-  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
     return JsonError("document", error);
   }
   od::object root;
@@ -150,7 +150,7 @@ Status ParseInto(std::string_view body, DeltaPage& page) {
       if (Status s = ReadLink(field.value(), key, page.delta_link); !s.ok()) return s;
     }
   }
-  if (detail::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
+  if (json::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
   if (!has_value) return Status::Corruption("value: missing");
   if (has_next == has_delta) {
     return Status::Corruption(has_next

@@ -4,8 +4,9 @@
 #include <future>
 
 #include "crmsync/graph/client.hpp"
+#include "crmsync/http/retry.hpp"
 #include "graph_error.hpp"
-#include "retry_policy.hpp"
+#include "request_id.hpp"
 
 namespace crmsync::graph {
 namespace {
@@ -72,20 +73,13 @@ void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds 
 void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& token,
                              http::Response&& response) {
   if (!response.transport_ok()) {
-    const std::string message = fmt::format("Graph request failed: {}", response.error_message);
-    switch (response.error) {
-      case http::TransportError::kTls:
-        call->done(Status::Tls(message));
-        return;
-      case http::TransportError::kTimeout:
-      case http::TransportError::kReset:
-      case http::TransportError::kConnect:
-        Retry(std::move(call), Status::Transient(message), std::nullopt);
-        return;
-      default:
-        call->done(Status::Transient(message));
-        return;
+    http::TransportFailure failure = http::ClassifyTransportFailure("Graph", response);
+    if (failure.retry) {
+      Retry(std::move(call), std::move(failure.status), std::nullopt);
+    } else {
+      call->done(std::move(failure.status));
     }
+    return;
   }
   const long status = response.status;
   if (status >= 200 && status < 300) {
@@ -108,7 +102,7 @@ void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& toke
     return;
   }
   if (IsThrottle(status) || IsTransientStatus(status)) {
-    const auto retry_after = detail::ParseRetryAfter(response.header("retry-after"));
+    const auto retry_after = http::ParseRetryAfter(response.header("retry-after"));
     const std::string message = detail::DescribeGraphError(status, response.body);
     if (IsThrottle(status)) {
       stats_.throttled.fetch_add(1, std::memory_order_relaxed);
@@ -125,18 +119,13 @@ void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& toke
 
 void GraphClient::Retry(std::shared_ptr<Call> call, Status final_status,
                         std::optional<std::chrono::milliseconds> retry_after) {
-  if (call->attempt >= options_.max_attempts) {
-    std::string message =
-        fmt::format("{} (after {} attempts)", final_status.message(), call->attempt);
-    call->done(final_status.code() == StatusCode::kThrottled
-                   ? Status::Throttled(std::move(message), final_status.retry_after())
-                   : Status(final_status.code(), std::move(message)));
+  const auto delay = http::NextRetryDelay(call->attempt, options_.max_attempts, retry_after);
+  if (!delay) {
+    call->done(http::RetriesExhausted(final_status, call->attempt));
     return;
   }
-  const int retry = call->attempt;
-  ++call->attempt;
   stats_.retries.fetch_add(1, std::memory_order_relaxed);
-  Attempt(std::move(call), retry_after ? *retry_after : detail::BackoffDelay(retry));
+  Attempt(std::move(call), *delay);
 }
 
 Result<std::vector<GraphUser>> GraphClient::ListUsers() {

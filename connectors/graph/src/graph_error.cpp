@@ -21,7 +21,7 @@ std::string Excerpt(std::string_view body) {
 
 bool ParseInto(std::string_view body, GraphError& out) {
   od::document doc;
-  if (ThreadParser().iterate(PadInput(body)).get(doc)) return false;
+  if (json::ThreadParser().iterate(json::PadInput(body)).get(doc)) return false;
   od::object root;
   if (doc.get_object().get(root)) return false;
   od::object error;

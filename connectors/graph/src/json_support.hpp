@@ -1,6 +1,6 @@
-// Shared On-Demand plumbing for the Graph parsers: one parser per thread, a
-// padded copy of the input (simdjson reads up to SIMDJSON_PADDING bytes past
-// the end), and typed reads of optional properties.
+// Typed reads of optional properties for the Graph parsers, over the shared
+// On-Demand plumbing of crmsync/json/on_demand.hpp (thread parser, padded
+// input, trailing-content check, JsonError).
 //
 // Error paths are built only on failure: a reader reports the path relative
 // to the value it was given ("emailAddress.address: expected string"), and
@@ -15,28 +15,16 @@
 
 #include "crmsync/core/message.hpp"
 #include "crmsync/core/status.hpp"
+#include "crmsync/json/on_demand.hpp"
 
 namespace crmsync::graph::detail {
 
 namespace od = simdjson::ondemand;
 
-// The calling thread's parser. A document borrows it until the next parse on
-// this thread, so a parse must copy out what it needs before another starts.
-od::parser& ThreadParser();
+// kCorruption "<where>: expected <type>" or "<where>: <simdjson explanation>";
+// `where` may be empty when the value itself is at fault.
+using json::JsonError;
 
-// Copies `body` into a thread-local buffer with SIMDJSON_PADDING spare bytes.
-// The view stays valid until the next call on this thread.
-simdjson::padded_string_view PadInput(std::string_view body);
-
-// After the root value was fully read: anything left ("{...}}", "{...} x")?
-// simdjson 3.0.1 On-Demand does not check this by itself.
-bool HasTrailingContent(od::document& doc);
-
-// kCorruption "<where>: expected <type>" for INCORRECT_TYPE (when `expected`
-// is given), otherwise "<where>: <simdjson explanation>". `where` may be
-// empty when the value itself is at fault.
-Status JsonError(std::string_view where, simdjson::error_code error,
-                 std::string_view expected = {});
 // Prepends a path segment ("value[3]", "toRecipients") to a relative error.
 Status Nest(std::string_view segment, const Status& inner);
 Status NestIndex(std::size_t index, const Status& inner);

@@ -89,7 +89,7 @@ Status ReadUser(od::value& element, GraphUser& user) {
 Status ParseInto(std::string_view body, UsersPage& page) {
   if (body.empty()) return Status::Corruption("empty body");
   od::document doc;
-  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
     return JsonError("document", error);
   }
   od::object root;
@@ -127,7 +127,7 @@ Status ParseInto(std::string_view body, UsersPage& page) {
       page.next_link.assign(link);
     }
   }
-  if (detail::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
+  if (json::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
   if (!has_value) return Status::Corruption("value: missing");
   return Status::Ok();
 }

@@ -52,7 +52,7 @@ Status ReadRecord(od::value& element, std::size_t index, EmailMatch& match) {
 Result<QueryPage> ParseQueryResponse(std::string_view body) {
   if (body.empty()) return Status::Corruption(fmt::format("{}: empty body", kWhat));
   od::document doc;
-  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
     return detail::JsonError(kWhat, "document", error);
   }
   od::object root;
@@ -96,7 +96,7 @@ Result<QueryPage> ParseQueryResponse(std::string_view body) {
       }
     }
   }
-  if (detail::HasTrailingContent(doc)) {
+  if (json::HasTrailingContent(doc)) {
     return Status::Corruption(fmt::format("{}: document: trailing content", kWhat));
   }
   if (!has_records) return Status::Corruption(fmt::format("{}: records: missing", kWhat));

@@ -40,7 +40,7 @@ bool ReadPair(od::object& object, std::string_view code_key, std::string_view me
 
 bool Describe(std::string_view body, std::string& code, std::string& message) {
   od::document doc;
-  if (detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) return false;
+  if (json::ThreadParser().iterate(json::PadInput(body)).get(doc)) return false;
   od::json_type type;
   if (doc.type().get(type)) return false;
   if (type == od::json_type::array) {

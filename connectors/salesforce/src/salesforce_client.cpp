@@ -5,7 +5,7 @@
 #include <future>
 #include <mutex>
 
-#include "backoff.hpp"
+#include "crmsync/http/retry.hpp"
 #include "crmsync/salesforce/client.hpp"
 #include "url_encode.hpp"
 
@@ -119,21 +119,13 @@ void SalesforceClient::Send(std::shared_ptr<Call> call, std::chrono::millisecond
 void SalesforceClient::OnResponse(std::shared_ptr<Call> call, const std::string& token,
                                   http::Response&& response) {
   if (!response.transport_ok()) {
-    const std::string message =
-        fmt::format("Salesforce request failed: {}", response.error_message);
-    switch (response.error) {
-      case http::TransportError::kTls:
-        call->done(Status::Tls(message));
-        return;
-      case http::TransportError::kTimeout:
-      case http::TransportError::kReset:
-      case http::TransportError::kConnect:
-        Retry(std::move(call), Status::Transient(message));
-        return;
-      default:
-        call->done(Status::Transient(message));
-        return;
+    http::TransportFailure failure = http::ClassifyTransportFailure("Salesforce", response);
+    if (failure.retry) {
+      Retry(std::move(call), std::move(failure.status));
+    } else {
+      call->done(std::move(failure.status));
     }
+    return;
   }
   const long status = response.status;
   if (status >= 200 && status < 300) {
@@ -166,15 +158,13 @@ void SalesforceClient::OnResponse(std::shared_ptr<Call> call, const std::string&
 }
 
 void SalesforceClient::Retry(std::shared_ptr<Call> call, Status final_status) {
-  if (call->attempt >= options_.max_attempts) {
-    call->done(Status(final_status.code(), fmt::format("{} (after {} attempts)",
-                                                       final_status.message(), call->attempt)));
+  const auto delay = http::NextRetryDelay(call->attempt, options_.max_attempts);
+  if (!delay) {
+    call->done(http::RetriesExhausted(final_status, call->attempt));
     return;
   }
-  const int retry = call->attempt;
-  ++call->attempt;
   stats_.retries.fetch_add(1, std::memory_order_relaxed);
-  Send(std::move(call), detail::BackoffDelay(retry));
+  Send(std::move(call), *delay);
 }
 
 void SalesforceClient::Upsert(std::string sobject, std::string external_id_field,

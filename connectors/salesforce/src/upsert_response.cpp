@@ -101,7 +101,7 @@ Result<std::vector<UpsertOutcome>> ParseUpsertResponse(std::string_view body,
                                                        std::size_t expected) {
   if (body.empty()) return Status::Corruption(fmt::format("{}: empty body", kWhat));
   od::document doc;
-  if (auto error = detail::ThreadParser().iterate(detail::PadInput(body)).get(doc)) {
+  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
     return detail::JsonError(kWhat, "document", error);
   }
   od::array array;
@@ -121,7 +121,7 @@ Result<std::vector<UpsertOutcome>> ParseUpsertResponse(std::string_view body,
     outcomes.push_back(std::move(outcome));
     ++index;
   }
-  if (detail::HasTrailingContent(doc)) {
+  if (json::HasTrailingContent(doc)) {
     return Status::Corruption(fmt::format("{}: document: trailing content", kWhat));
   }
   if (outcomes.size() != expected) {

@@ -2,11 +2,11 @@
 
 #include <atomic>
 #include <chrono>
-#include <optional>
 #include <thread>
 #include <vector>
 
 #include "crmsync/auth/token_provider.hpp"
+#include "fake_token_provider.hpp"
 #include "scripted_transport.hpp"
 
 using namespace std::chrono_literals;
@@ -14,6 +14,7 @@ using crmsync::Result;
 using crmsync::StatusCode;
 using crmsync::auth::AccessToken;
 using crmsync::testing::DecodeForm;
+using crmsync::testing::GetNow;
 using crmsync::testing::ScriptedTransport;
 
 namespace {
@@ -39,18 +40,6 @@ crmsync::auth::ClientCredentialsConfig Config() {
 std::string TokenJson(const std::string& token, int expires_in) {
   return R"({"token_type":"Bearer","expires_in":)" + std::to_string(expires_in) + R"(,"ext_expires_in":)" +
          std::to_string(expires_in) + R"(,"access_token":")" + token + R"("})";
-}
-
-// Get() whose callback the test has to see exactly once.
-std::optional<Result<AccessToken>> GetNow(crmsync::auth::TokenProvider& provider) {
-  std::optional<Result<AccessToken>> out;
-  int calls = 0;
-  provider.Get([&](Result<AccessToken> result) {
-    ++calls;
-    out.emplace(std::move(result));
-  });
-  REQUIRE(calls <= 1);
-  return out;
 }
 
 }  // namespace

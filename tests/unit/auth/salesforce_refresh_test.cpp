@@ -1,14 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <optional>
-
 #include "crmsync/auth/token_provider.hpp"
+#include "fake_token_provider.hpp"
 #include "scripted_transport.hpp"
 
-using crmsync::Result;
 using crmsync::StatusCode;
-using crmsync::auth::AccessToken;
 using crmsync::testing::DecodeForm;
+using crmsync::testing::GetNow;
 using crmsync::testing::ScriptedTransport;
 
 namespace {
@@ -30,12 +28,6 @@ std::string SessionJson(const std::string& token, const std::string& extra = "")
          R"(","signature":"c2ln","scope":"id api refresh_token","instance_url":"https://acme.my.salesforce.example",)"
          R"("id":"https://login.salesforce.example/id/00D/005","token_type":"Bearer","issued_at":"1278448384422")" +
          extra + "}";
-}
-
-std::optional<Result<AccessToken>> GetNow(crmsync::auth::TokenProvider& provider) {
-  std::optional<Result<AccessToken>> out;
-  provider.Get([&](Result<AccessToken> result) { out.emplace(std::move(result)); });
-  return out;
 }
 
 }  // namespace

@@ -1,11 +1,12 @@
 #include <catch2/catch.hpp>
 
-#include <atomic>
-
 #include "crmsync/graph/client.hpp"
+#include "capture.hpp"
+#include "fake_token_provider.hpp"
 #include "scripted_transport.hpp"
 
 using namespace std::chrono_literals;
+using namespace crmsync::testing;  // test doubles of tests/support
 using crmsync::Result;
 using crmsync::Status;
 using crmsync::StatusCode;
@@ -14,23 +15,10 @@ using crmsync::graph::GraphClientOptions;
 using crmsync::http::Request;
 using crmsync::http::Response;
 using crmsync::http::TransportError;
-using crmsync::testing::Capture;
-using crmsync::testing::FakeTokenProvider;
-using crmsync::testing::kWaitLimit;
-using crmsync::testing::Reply;
-using crmsync::testing::ScriptedTransport;
-using crmsync::testing::TransportFailure;
 
 namespace {
 
 constexpr const char* kPageUrl = "https://graph.test/v1.0/users/u/mailFolders/inbox/messages/delta";
-
-std::string HeaderOf(const Request& request, const std::string& name) {
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) return value;
-  }
-  return {};
-}
 
 GraphClientOptions Options(int max_attempts = 6) {
   GraphClientOptions options;
@@ -39,15 +27,6 @@ GraphClientOptions Options(int max_attempts = 6) {
   options.page_size = 50;
   options.max_attempts = max_attempts;
   return options;
-}
-
-// Serves `script` in order, then repeats the last entry.
-ScriptedTransport::Responder Script(std::vector<Response> script) {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  return [script = std::move(script), next](const Request&) {
-    const std::size_t i = next->fetch_add(1);
-    return script[std::min(i, script.size() - 1)];
-  };
 }
 
 Result<std::string> Fetch(GraphClient& client, const std::string& url = kPageUrl) {

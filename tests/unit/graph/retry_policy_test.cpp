@@ -3,21 +3,22 @@
 #include <regex>
 #include <set>
 
+#include "crmsync/http/retry.hpp"
 #include "graph_error.hpp"
-#include "retry_policy.hpp"
+#include "request_id.hpp"
 
 using namespace std::chrono_literals;
-using crmsync::graph::detail::BackoffDelay;
 using crmsync::graph::detail::DescribeGraphError;
 using crmsync::graph::detail::NewRequestId;
-using crmsync::graph::detail::ParseRetryAfter;
+using crmsync::http::BackoffDelay;
+using crmsync::http::ParseRetryAfter;
 
 TEST_CASE("Retry-After is parsed leniently", "[graph][retry]") {
   CHECK(ParseRetryAfter("2.128") == 2128ms);
   CHECK(ParseRetryAfter("10") == 10000ms);
   CHECK(ParseRetryAfter(" 3 ") == 3000ms);
   CHECK(ParseRetryAfter("0") == 0ms);
-  CHECK(ParseRetryAfter("86400") == crmsync::graph::detail::kMaxRetryAfter);
+  CHECK(ParseRetryAfter("86400") == crmsync::http::kMaxRetryAfter);
   CHECK_FALSE(ParseRetryAfter("").has_value());
   CHECK_FALSE(ParseRetryAfter("-1").has_value());
   CHECK_FALSE(ParseRetryAfter("soon").has_value());

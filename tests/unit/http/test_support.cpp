@@ -5,7 +5,6 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <cstdlib>
 #include <stdexcept>
 
 namespace crmsync::testing {
@@ -26,17 +25,6 @@ void Gate::Open() {
 bool Gate::AwaitArrivals(int count, std::chrono::milliseconds limit) {
   std::unique_lock lock(mu_);
   return cv_.wait_for(lock, limit, [&] { return arrivals_ >= count; });
-}
-
-TempDir::TempDir() {
-  std::string pattern = (std::filesystem::temp_directory_path() / "crmsync-http-test-XXXXXX").string();
-  if (mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-  path_ = pattern;
-}
-
-TempDir::~TempDir() {
-  std::error_code ignored;
-  std::filesystem::remove_all(path_, ignored);
 }
 
 RefusingPort::RefusingPort() {

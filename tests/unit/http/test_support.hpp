@@ -1,13 +1,11 @@
 // Helpers for the transport tests: a gate that server handlers wait on (so a
-// test decides when a slow response may finish), temporary directories, and
-// a local port that refuses connections.
+// test decides when a slow response may finish) and a local port that refuses
+// connections. Temporary directories: tests/support/temp_dir.hpp.
 #pragma once
 
 #include <chrono>
 #include <condition_variable>
-#include <filesystem>
 #include <mutex>
-#include <string>
 
 namespace crmsync::testing {
 
@@ -25,17 +23,6 @@ class Gate {
   std::condition_variable cv_;
   bool open_ = false;
   int arrivals_ = 0;
-};
-
-// A fresh directory under the system temp dir, removed on destruction.
-class TempDir {
- public:
-  TempDir();
-  ~TempDir();
-  const std::filesystem::path& path() const { return path_; }
-
- private:
-  std::filesystem::path path_;
 };
 
 // A bound but not listening TCP socket on 127.0.0.1: connecting to its port

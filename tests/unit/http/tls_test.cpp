@@ -8,7 +8,7 @@
 #include "cert_authority.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "http_server.hpp"
-#include "test_support.hpp"
+#include "temp_dir.hpp"
 
 using namespace std::chrono_literals;
 using crmsync::http::CurlMultiTransport;

@@ -1,15 +1,18 @@
 #include <catch2/catch.hpp>
-#include <curl/curl.h>
 #include <fmt/format.h>
 
 #include <atomic>
 #include <mutex>
+#include <string_view>
 
 #include "crmsync/salesforce/client.hpp"
+#include "capture.hpp"
+#include "fake_token_provider.hpp"
 #include "scripted_transport.hpp"
 #include "test_data.hpp"
 
 using namespace std::chrono_literals;
+using namespace crmsync::testing;  // test doubles of tests/support
 using crmsync::Result;
 using crmsync::StatusCode;
 using crmsync::http::Request;
@@ -22,12 +25,6 @@ using crmsync::salesforce::SalesforceClient;
 using crmsync::salesforce::SalesforceClientOptions;
 using crmsync::salesforce::UpsertOutcome;
 using crmsync::salesforce::UpsertRecord;
-using crmsync::testing::Capture;
-using crmsync::testing::FakeTokenProvider;
-using crmsync::testing::kWaitLimit;
-using crmsync::testing::Reply;
-using crmsync::testing::ScriptedTransport;
-using crmsync::testing::TransportFailure;
 
 namespace {
 
@@ -35,25 +32,10 @@ constexpr const char* kInstance = "https://acme.my.salesforce.test";
 constexpr const char* kUpsertUrl =
     "https://acme.my.salesforce.test/services/data/v60.0/composite/sobjects/Task/Crmsync_Key__c";
 
-std::string HeaderOf(const Request& request, const std::string& name) {
-  for (const auto& [key, value] : request.headers) {
-    if (key == name) return value;
-  }
-  return {};
-}
-
 SalesforceClientOptions Options(int max_attempts = 6) {
   SalesforceClientOptions options;
   options.max_attempts = max_attempts;
   return options;
-}
-
-ScriptedTransport::Responder Script(std::vector<Response> script) {
-  auto next = std::make_shared<std::atomic<std::size_t>>(0);
-  return [script = std::move(script), next](const Request&) {
-    const std::size_t i = next->fetch_add(1);
-    return script[std::min(i, script.size() - 1)];
-  };
 }
 
 std::vector<UpsertRecord> Tasks(int count) {
@@ -85,11 +67,7 @@ Result<std::vector<UpsertOutcome>> Upsert(SalesforceClient& client, std::vector<
 std::string QueryOf(const Request& request) {
   const std::size_t q = request.url.find("?q=");
   if (q == std::string::npos) return {};
-  int length = 0;
-  char* raw = curl_easy_unescape(nullptr, request.url.c_str() + q + 3, 0, &length);
-  std::string soql(raw, static_cast<std::size_t>(length));
-  curl_free(raw);
-  return soql;
+  return UrlDecode(std::string_view(request.url).substr(q + 3));
 }
 
 }  // namespace

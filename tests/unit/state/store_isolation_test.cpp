@@ -12,13 +12,8 @@
 namespace crmsync::state {
 namespace {
 
+using testing::OpenStore;
 using testing::TempDir;
-
-std::unique_ptr<Store> OpenStore(const TempDir& dir) {
-  auto store = Store::Open(dir.path());
-  REQUIRE_OK(store);
-  return std::move(store).value();
-}
 
 TEST_CASE("state: components containing the separator never collide", "[state]") {
   TempDir dir;

@@ -7,13 +7,8 @@
 namespace crmsync::state {
 namespace {
 
+using testing::OpenStore;
 using testing::TempDir;
-
-std::unique_ptr<Store> OpenStore(const TempDir& dir) {
-  auto store = Store::Open(dir.path());
-  REQUIRE_OK(store);
-  return std::move(store).value();
-}
 
 LedgerEntry Ledger(std::string id, std::int64_t t) {
   return LedgerEntry{std::move(id), "Task", "user-1", t};

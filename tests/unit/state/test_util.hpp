@@ -12,34 +12,16 @@
 #include <cerrno>
 #include <cstddef>
 #include <cstdlib>
-#include <filesystem>
-#include <stdexcept>
+#include <memory>
 #include <string>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/state/store.hpp"
+#include "temp_dir.hpp"
 
 namespace crmsync::state::testing {
 
-class TempDir {
- public:
-  TempDir() {
-    std::string pattern = (std::filesystem::temp_directory_path() / "crmsync-state-XXXXXX").string();
-    if (::mkdtemp(pattern.data()) == nullptr) throw std::runtime_error("mkdtemp failed");
-    path_ = pattern;
-  }
-  ~TempDir() {
-    std::error_code ec;
-    std::filesystem::remove_all(path_, ec);
-  }
-  TempDir(const TempDir&) = delete;
-  TempDir& operator=(const TempDir&) = delete;
-
-  const std::string& path() const { return path_; }
-  std::string Sub(const std::string& name) const { return path_ + "/" + name; }
-
- private:
-  std::string path_;
-};
+using ::crmsync::testing::TempDir;
 
 // A forked child that is SIGKILLed and reaped when the test ends early, so a
 // failed REQUIRE never leaves a process behind.
@@ -111,3 +93,14 @@ const Status& StatusOf(const Result<T>& r) { return r.status(); }
     INFO(::crmsync::state::testing::StatusOf(require_ok_value_).ToString()); \
     REQUIRE(require_ok_value_.ok());                                      \
   } while (false)
+
+namespace crmsync::state::testing {
+
+// Opens a store in `dir`, REQUIRE-ing that it opens.
+inline std::unique_ptr<Store> OpenStore(const TempDir& dir) {
+  auto store = Store::Open(dir.path());
+  REQUIRE_OK(store);
+  return std::move(store).value();
+}
+
+}  // namespace crmsync::state::testing

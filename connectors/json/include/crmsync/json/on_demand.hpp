@@ -1,0 +1,33 @@
+// simdjson On-Demand plumbing shared by the connector parsers: one parser per
+// thread, a padded copy of the input (simdjson reads up to SIMDJSON_PADDING
+// bytes past the end), the trailing-content check and kCorruption errors.
+#pragma once
+
+#include <simdjson.h>
+
+#include <string_view>
+
+#include "crmsync/core/status.hpp"
+
+namespace crmsync::json {
+
+namespace od = simdjson::ondemand;
+
+// The calling thread's parser. A document borrows it until the next parse on
+// this thread, so a parse must copy out what it needs before another starts.
+od::parser& ThreadParser();
+
+// Copies `body` into a thread-local buffer with SIMDJSON_PADDING spare bytes.
+// The view stays valid until the next call on this thread.
+simdjson::padded_string_view PadInput(std::string_view body);
+
+// After the root value was fully read: anything left ("{...}}", "[...]]",
+// "{...} x")? simdjson 3.0.1 On-Demand does not check this by itself.
+bool HasTrailingContent(od::document& doc);
+
+// kCorruption "<where>: expected <type>" for INCORRECT_TYPE (when `expected`
+// is given), otherwise "<where>: <simdjson explanation>".
+Status JsonError(std::string_view where, simdjson::error_code error,
+                 std::string_view expected = {});
+
+}  // namespace crmsync::json
