@@ -443,7 +443,13 @@ void Run::OnPage(const PagePtr& page) {
   TenantRuntime& tenant = *tenants_[stream.tenant];
   const PageRef ref{page->stream, page->seq};
   for (const auto& c : page->classes) {
-    if (c.skip != SkipReason::kNone) ++tenant.counters.skipped[static_cast<int>(c.skip)];
+    // A ledger hit on a key this very run wrote is another mailbox's copy,
+    // not mail captured by an earlier run.
+    if (c.skip == SkipReason::kAlreadyCaptured && tenant.batcher.DoneThisRun(c.key)) {
+      ++tenant.report.deduplicated;
+    } else if (c.skip != SkipReason::kNone) {
+      ++tenant.counters.skipped[static_cast<int>(c.skip)];
+    }
   }
   if (!page->error.ok()) {
     tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));

@@ -29,9 +29,15 @@ std::string Quote(std::string_view text) {
   return out;
 }
 
+// Tombstones are not messages: they are listed by reason but not counted as
+// skipped mail, so that read = captured + skipped + deduplicated +
+// quarantined + not_terminal holds for every tenant.
 std::uint64_t SkippedTotal(const TenantReport& t) {
   std::uint64_t total = 0;
-  for (std::size_t i = 1; i < t.skipped.size(); ++i) total += t.skipped[i];
+  for (std::size_t i = 0; i < t.skipped.size(); ++i) {
+    const auto reason = static_cast<SkipReason>(i);
+    if (reason != SkipReason::kNone && reason != SkipReason::kRemoved) total += t.skipped[i];
+  }
   return total;
 }
 

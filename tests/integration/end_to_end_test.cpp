@@ -35,6 +35,19 @@ TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e
     grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.salesforce_token_grants");
   }
   INFO("token grants: " << grants);
+  // Nothing fetched is silently dropped: every message read is accounted for.
+  for (int t = 0; t < 3; ++t) {
+    const std::string p = "tenants." + std::to_string(t) + ".";
+    std::int64_t skipped = 0;
+    for (const char* reason : {"draft", "no_message_id", "internal_only", "no_crm_match", "already_captured"}) {
+      skipped += JsonInt(json, p + "skipped." + reason);
+    }
+    const std::int64_t accounted = JsonInt(json, p + "captured") + skipped + JsonInt(json, p + "deduplicated") +
+                                   JsonInt(json, p + "quarantined") + JsonInt(json, p + "not_terminal");
+    CHECK(JsonInt(json, p + "messages_read") == accounted);
+    CHECK(JsonInt(json, p + "skipped.internal_only") > 0);
+    CHECK(JsonInt(json, p + "deduplicated") > 0);
+  }
   CHECK(grants > 6);
 }
 

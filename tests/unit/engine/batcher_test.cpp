@@ -92,3 +92,14 @@ TEST_CASE("transient per-record errors are not terminal; permanent ones are", "[
   CHECK(batcher.Add(Rec("lock"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
   CHECK(batcher.Add(Rec("bad"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
 }
+
+TEST_CASE("keys written in this run are known as such", "[batch]") {
+  Batcher batcher;
+  batcher.Add(Rec("k"), "u", PageRef{0, 0});
+  CHECK_FALSE(batcher.DoneThisRun("k"));
+  auto ready = batcher.TakeReady(true);
+  CHECK_FALSE(batcher.DoneThisRun("k"));  // in flight is not done
+  batcher.Complete(ready[0].id, AllOk(1));
+  CHECK(batcher.DoneThisRun("k"));
+  CHECK_FALSE(batcher.DoneThisRun("other"));
+}

@@ -65,6 +65,9 @@ class Batcher {
   std::vector<RecordResult> Complete(std::uint64_t id,
                                      const Result<std::vector<salesforce::UpsertOutcome>>& outcome);
 
+  // The key was written (or quarantined) earlier in this run.
+  bool DoneThisRun(const std::string& key) const { return done_.count(key) > 0; }
+
   std::size_t queued() const { return queue_.size(); }
   std::size_t inflight_requests() const { return inflight_.size(); }
 
