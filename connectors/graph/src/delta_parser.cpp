@@ -22,19 +22,12 @@ Status ReadBody(value& body_value, std::string& text) {
   od::object body;
   if (auto error = body_value.get_object().get(body)) return JsonError("", error, "object");
   std::string content_type;
-  for (auto field_result : body) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
-    if (key == "content") {
-      if (Status s = detail::ReadString(field.value(), text); !s.ok()) return Nest("content", s);
-    } else if (key == "contentType") {
-      if (Status s = detail::ReadString(field.value(), content_type); !s.ok()) {
-        return Nest("contentType", s);
-      }
-    }
-  }
+  Status s = detail::ForEachField(body, [&](std::string_view key, value& v) {
+    if (key == "content") return detail::ReadString(v, text);
+    if (key == "contentType") return detail::ReadString(v, content_type);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   if (content_type == "html" || content_type == "HTML") text = HtmlToText(text);
   return Status::Ok();
 }
@@ -44,49 +37,27 @@ Status ReadMessage(value& element, Message& message) {
   if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
   std::string received_at;
   bool has_id = false;
-  for (auto field_result : object) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
-    value& v = field.value();
-    Status s;
-    // Ordered by how often the keys appear in a page.
+  // Ordered by how often the keys appear in a page.
+  Status s = detail::ForEachField(object, [&](std::string_view key, value& v) {
     if (key == "id") {
       has_id = true;
-      std::string_view id;
-      if (auto error = v.get_string().get(id)) {
-        s = JsonError("", error, "string");
-      } else {
-        message.source_id.assign(id);
-      }
-    } else if (key == "subject") {
-      s = detail::ReadString(v, message.subject);
-    } else if (key == "toRecipients") {
-      s = detail::ReadRecipientArray(v, message.to);
-    } else if (key == "ccRecipients") {
-      s = detail::ReadRecipientArray(v, message.cc);
-    } else if (key == "bccRecipients") {
-      s = detail::ReadRecipientArray(v, message.bcc);
-    } else if (key == "from") {
-      s = detail::ReadRecipient(v, message.from);
-    } else if (key == "body") {
-      s = ReadBody(v, message.body_text);
-    } else if (key == "internetMessageId") {
-      s = detail::ReadString(v, message.internet_message_id);
-    } else if (key == "sentDateTime") {
-      s = detail::ReadString(v, message.sent_at);
-    } else if (key == "receivedDateTime") {
-      s = detail::ReadString(v, received_at);
-    } else if (key == "isDraft") {
-      s = detail::ReadBool(v, message.is_draft);
-    } else if (key == "categories") {
-      s = detail::ReadStringArray(v, message.categories);
-    } else if (key == "@removed") {
-      message.removed = true;
+      return detail::ReadRequiredString(v, message.source_id);
     }
-    if (!s.ok()) return Nest(key, s);
-  }
+    if (key == "subject") return detail::ReadString(v, message.subject);
+    if (key == "toRecipients") return detail::ReadRecipientArray(v, message.to);
+    if (key == "ccRecipients") return detail::ReadRecipientArray(v, message.cc);
+    if (key == "bccRecipients") return detail::ReadRecipientArray(v, message.bcc);
+    if (key == "from") return detail::ReadRecipient(v, message.from);
+    if (key == "body") return ReadBody(v, message.body_text);
+    if (key == "internetMessageId") return detail::ReadString(v, message.internet_message_id);
+    if (key == "sentDateTime") return detail::ReadString(v, message.sent_at);
+    if (key == "receivedDateTime") return detail::ReadString(v, received_at);
+    if (key == "isDraft") return detail::ReadBool(v, message.is_draft);
+    if (key == "categories") return detail::ReadStringArray(v, message.categories);
+    if (key == "@removed") message.removed = true;
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   if (!has_id) return Status::Corruption("id: missing");
   if (message.removed) {
     // A tombstone carries nothing to capture; keep only what identifies it.

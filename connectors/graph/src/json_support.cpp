@@ -77,18 +77,11 @@ Status ReadEmailAddress(od::value& value, Participant& out) {
   if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
   od::object address;
   if (auto error = value.get_object().get(address)) return JsonError("", error, "object");
-  for (auto field_result : address) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
-    if (key == "address") {
-      if (Status s = ReadString(field.value(), out.address); !s.ok()) return Nest("address", s);
-    } else if (key == "name") {
-      if (Status s = ReadString(field.value(), out.name); !s.ok()) return Nest("name", s);
-    }
-  }
-  return Status::Ok();
+  return ForEachField(address, [&out](std::string_view key, od::value& v) {
+    if (key == "address") return ReadString(v, out.address);
+    if (key == "name") return ReadString(v, out.name);
+    return Status::Ok();
+  });
 }
 
 }  // namespace
@@ -98,15 +91,15 @@ Status ReadRecipient(od::value& value, Participant& out) {
   if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
   od::object recipient;
   if (auto error = value.get_object().get(recipient)) return JsonError("", error, "object");
-  for (auto field_result : recipient) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
-    if (key == "emailAddress") {
-      if (Status s = ReadEmailAddress(field.value(), out); !s.ok()) return Nest("emailAddress", s);
-    }
-  }
+  return ForEachField(recipient, [&out](std::string_view key, od::value& v) {
+    return key == "emailAddress" ? ReadEmailAddress(v, out) : Status::Ok();
+  });
+}
+
+Status ReadRequiredString(od::value& value, std::string& out) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return JsonError("", error, "string");
+  out.assign(text);
   return Status::Ok();
 }
 

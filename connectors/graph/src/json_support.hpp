@@ -31,6 +31,23 @@ Status NestIndex(std::size_t index, const Status& inner);
 // Final message: "<what>: <path>: <problem>".
 Status Describe(std::string_view what, const Status& inner);
 
+// Visits every field of `object` in document order with visit(key, value),
+// which returns a Status; the first failure comes back nested under its key.
+template <class Visit>
+Status ForEachField(od::object& object, Visit&& visit) {
+  for (auto field_result : object) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
+    if (Status s = visit(key, field.value()); !s.ok()) return Nest(key, s);
+  }
+  return Status::Ok();
+}
+
+// A required string property ("id"): null is not allowed.
+Status ReadRequiredString(od::value& value, std::string& out);
+
 // Readers accept null wherever Graph may send it, leaving `out` untouched.
 Status CheckNull(od::value& value, bool* is_null);
 Status ReadString(od::value& value, std::string& out);

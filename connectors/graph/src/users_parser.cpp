@@ -45,32 +45,18 @@ Status ReadUser(od::value& element, GraphUser& user) {
   if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
   std::vector<std::string> proxy_addresses;
   bool has_id = false;
-  for (auto field_result : object) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("", error);
-    od::value& v = field.value();
-    Status s;
+  Status s = detail::ForEachField(object, [&](std::string_view key, od::value& v) {
     if (key == "id") {
       has_id = true;
-      std::string_view id;
-      if (auto error = v.get_string().get(id)) {
-        s = JsonError("", error, "string");
-      } else {
-        user.id.assign(id);
-      }
-    } else if (key == "userPrincipalName") {
-      s = detail::ReadString(v, user.user_principal_name);
-    } else if (key == "mail") {
-      s = detail::ReadString(v, user.mail);
-    } else if (key == "accountEnabled") {
-      s = detail::ReadBool(v, user.account_enabled);
-    } else if (key == "proxyAddresses") {
-      s = detail::ReadStringArray(v, proxy_addresses);
+      return detail::ReadRequiredString(v, user.id);
     }
-    if (!s.ok()) return Nest(key, s);
-  }
+    if (key == "userPrincipalName") return detail::ReadString(v, user.user_principal_name);
+    if (key == "mail") return detail::ReadString(v, user.mail);
+    if (key == "accountEnabled") return detail::ReadBool(v, user.account_enabled);
+    if (key == "proxyAddresses") return detail::ReadStringArray(v, proxy_addresses);
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   if (!has_id) return Status::Corruption("id: missing");
   // Primary ("SMTP:") first, then secondaries ("smtp:"); SIP:, X500:, ... are
   // not mail addresses.
