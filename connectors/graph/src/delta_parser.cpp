@@ -95,33 +95,23 @@ Status ReadLink(value& v, std::string_view key, std::string& out) {
 }
 
 Status ParseInto(std::string_view body, DeltaPage& page) {
-  if (body.empty()) return Status::Corruption("empty body");
-  od::document doc;
-  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
-    return JsonError("document", error);
-  }
-  od::object root;
-  if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
   bool has_value = false;
   bool has_next = false;
   bool has_delta = false;
-  for (auto field_result : root) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("document", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("document", error);
+  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, value& v) {
     if (key == "value") {
       has_value = true;
-      if (Status s = ReadMessages(field.value(), page.messages); !s.ok()) return Nest("value", s);
+      if (Status read = ReadMessages(v, page.messages); !read.ok()) return Nest("value", read);
     } else if (key == "@odata.nextLink") {
       has_next = true;
-      if (Status s = ReadLink(field.value(), key, page.next_link); !s.ok()) return s;
+      return ReadLink(v, key, page.next_link);
     } else if (key == "@odata.deltaLink") {
       has_delta = true;
-      if (Status s = ReadLink(field.value(), key, page.delta_link); !s.ok()) return s;
+      return ReadLink(v, key, page.delta_link);
     }
-  }
-  if (json::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   if (!has_value) return Status::Corruption("value: missing");
   if (has_next == has_delta) {
     return Status::Corruption(has_next

@@ -45,6 +45,30 @@ Status ForEachField(od::object& object, Visit&& visit) {
   return Status::Ok();
 }
 
+// Parses `body` as one JSON object and visits its top-level fields with
+// visit(key, value); the visitor's errors come back as they are (it names its
+// own path). Faults of the document itself read "document: ...", and content
+// after the object is refused.
+template <class Visit>
+Status ForEachTopLevelField(std::string_view body, Visit&& visit) {
+  if (body.empty()) return Status::Corruption("empty body");
+  od::document doc;
+  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
+    return JsonError("document", error);
+  }
+  od::object root;
+  if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
+  for (auto field_result : root) {
+    od::field field;
+    std::string_view key;
+    if (auto error = std::move(field_result).get(field)) return JsonError("document", error);
+    if (auto error = field.unescaped_key().get(key)) return JsonError("document", error);
+    if (Status s = visit(key, field.value()); !s.ok()) return s;
+  }
+  if (json::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
+  return Status::Ok();
+}
+
 // A required string property ("id"): null is not allowed.
 Status ReadRequiredString(od::value& value, std::string& out);
 

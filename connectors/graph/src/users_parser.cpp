@@ -72,48 +72,39 @@ Status ReadUser(od::value& element, GraphUser& user) {
   return Status::Ok();
 }
 
-Status ParseInto(std::string_view body, UsersPage& page) {
-  if (body.empty()) return Status::Corruption("empty body");
-  od::document doc;
-  if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
-    return JsonError("document", error);
+// The "value" array; errors are named from the document root ("value[2].id").
+Status ReadUsers(od::value& v, std::vector<GraphUser>& users) {
+  od::array array;
+  if (auto error = v.get_array().get(array)) return JsonError("value", error, "array");
+  std::size_t index = 0;
+  for (auto element_result : array) {
+    od::value element;
+    if (auto error = std::move(element_result).get(element)) {
+      return Nest("value", NestIndex(index, JsonError("", error)));
+    }
+    GraphUser user;
+    if (Status s = ReadUser(element, user); !s.ok()) return Nest("value", NestIndex(index, s));
+    users.push_back(std::move(user));
+    ++index;
   }
-  od::object root;
-  if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
+  return Status::Ok();
+}
+
+Status ParseInto(std::string_view body, UsersPage& page) {
   bool has_value = false;
-  for (auto field_result : root) {
-    od::field field;
-    std::string_view key;
-    if (auto error = std::move(field_result).get(field)) return JsonError("document", error);
-    if (auto error = field.unescaped_key().get(key)) return JsonError("document", error);
+  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
     if (key == "value") {
       has_value = true;
-      od::array array;
-      if (auto error = field.value().get_array().get(array)) {
-        return JsonError("value", error, "array");
-      }
-      std::size_t index = 0;
-      for (auto element_result : array) {
-        od::value element;
-        if (auto error = std::move(element_result).get(element)) {
-          return Nest("value", NestIndex(index, JsonError("", error)));
-        }
-        GraphUser user;
-        if (Status s = ReadUser(element, user); !s.ok()) {
-          return Nest("value", NestIndex(index, s));
-        }
-        page.users.push_back(std::move(user));
-        ++index;
-      }
-    } else if (key == "@odata.nextLink") {
+      return ReadUsers(v, page.users);
+    }
+    if (key == "@odata.nextLink") {
       std::string_view link;
-      if (auto error = field.value().get_string().get(link)) {
-        return JsonError(key, error, "string");
-      }
+      if (auto error = v.get_string().get(link)) return JsonError(key, error, "string");
       page.next_link.assign(link);
     }
-  }
-  if (json::HasTrailingContent(doc)) return Status::Corruption("document: trailing content");
+    return Status::Ok();
+  });
+  if (!s.ok()) return s;
   if (!has_value) return Status::Corruption("value: missing");
   return Status::Ok();
 }
