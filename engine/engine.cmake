@@ -3,6 +3,7 @@ add_library(crmsync_engine STATIC
   src/batcher.cpp
   src/classify.cpp
   src/config.cpp
+  src/crm_resolver.cpp
   src/message_key.cpp
   src/page_tracker.cpp
   src/run.cpp

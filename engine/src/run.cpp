@@ -70,7 +70,6 @@ struct PageWork {
   std::vector<Message> messages;
   std::vector<Classification> classes;
   std::vector<salesforce::UpsertRecord> records;   // captured, ready for the batcher
-  std::vector<std::tuple<std::string, std::string, state::DirectoryEntry>> directory;
   Status error;                                      // resolve failure: the page is blocked
 };
 using PagePtr = std::shared_ptr<PageWork>;
@@ -307,16 +306,16 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
   }
   std::sort(addresses.begin(), addresses.end());
   addresses.erase(std::unique(addresses.begin(), addresses.end()), addresses.end());
-
-  std::vector<std::string> misses;
-  {
-    std::lock_guard lock(tenant.crm_mutex);
-    for (const auto& a : addresses) {
-      if (tenant.crm_cache.count(a) == 0) misses.push_back(a);
-    }
+  if (!page->error.ok() || addresses.empty()) {
+    FinishResolve(page);
+    gateway.try_put(page);
+    return;
   }
-  if (!misses.empty() && page->error.ok()) {
-    // Second level: the directory column family, written by earlier runs.
+
+  // Second level after memory: the directory column family, written by
+  // earlier runs. What is still missing goes to Salesforce, batched.
+  const std::vector<std::string> misses = tenant.crm->Uncached(addresses);
+  if (!misses.empty()) {
     std::vector<std::string> keys;
     for (const auto& a : misses) {
       keys.push_back("Contact/" + a);
@@ -325,82 +324,22 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
     auto stored = store_.GetDirectoryMany(tenant.config->id, keys);
     if (stored.ok()) {
       const std::int64_t now = NowUnixMs();
-      std::vector<std::string> still_missing;
-      std::lock_guard lock(tenant.crm_mutex);
       for (std::size_t i = 0; i < misses.size(); ++i) {
         const auto& contact = stored.value()[2 * i];
         const auto& lead = stored.value()[2 * i + 1];
         if (contact && lead && now - contact->fetched_unix_ms < kDirectoryTtlMs &&
             now - lead->fetched_unix_ms < kDirectoryTtlMs) {
-          tenant.crm_cache[misses[i]] = CrmMatch{contact->salesforce_id, lead->salesforce_id};
-        } else {
-          still_missing.push_back(misses[i]);
+          tenant.crm->Seed(misses[i], CrmMatch{contact->salesforce_id, lead->salesforce_id});
         }
       }
-      misses = std::move(still_missing);
     }
   }
-  if (misses.empty() || !page->error.ok()) {
-    FinishResolve(page);
-    gateway.try_put(page);
-    return;
-  }
-
-  // Third level: batched SOQL for Contact and Lead at once, never one query per address.
-  struct Join {
-    std::atomic<int> remaining{2};
-    std::mutex mutex;
-    Status error;
-    std::vector<salesforce::EmailMatch> contacts, leads;
-  };
-  auto join = std::make_shared<Join>();
   gateway.reserve_wait();
-  auto finish = [this, page, join, misses, &tenant, &gateway] {
-    if (join->error.ok()) {
-      std::unordered_map<std::string, CrmMatch> found;
-      for (const auto& a : misses) found[a];
-      for (const auto& m : join->contacts) {
-        auto& id = found[m.email].contact_id;
-        if (id.empty() || m.id < id) id = m.id;
-      }
-      for (const auto& m : join->leads) {
-        auto& id = found[m.email].lead_id;
-        if (id.empty() || m.id < id) id = m.id;
-      }
-      const std::int64_t now = NowUnixMs();
-      std::lock_guard lock(tenant.crm_mutex);
-      for (const auto& a : misses) {
-        const CrmMatch& match = found[a];
-        tenant.crm_cache[a] = match;
-        page->directory.emplace_back(tenant.config->id, "Contact/" + a,
-                                     state::DirectoryEntry{"Contact", match.contact_id, now});
-        page->directory.emplace_back(tenant.config->id, "Lead/" + a,
-                                     state::DirectoryEntry{"Lead", match.lead_id, now});
-      }
-    } else {
-      page->error = join->error;
-    }
+  tenant.crm->Resolve(addresses, [this, page, &gateway](Status status) {
+    if (!status.ok()) page->error = std::move(status);
     FinishResolve(page);
     gateway.try_put(page);
     gateway.release_wait();
-  };
-  auto on_result = [join, finish](std::vector<salesforce::EmailMatch>* target,
-                                  Result<std::vector<salesforce::EmailMatch>> result) {
-    {
-      std::lock_guard lock(join->mutex);
-      if (result.ok()) {
-        *target = std::move(result.value());
-      } else if (join->error.ok()) {
-        join->error = result.status();
-      }
-    }
-    if (--join->remaining == 0) finish();
-  };
-  tenant.salesforce->QueryByEmail("Contact", misses, [join, on_result](auto result) {
-    on_result(&join->contacts, std::move(result));
-  });
-  tenant.salesforce->QueryByEmail("Lead", misses, [join, on_result](auto result) {
-    on_result(&join->leads, std::move(result));
   });
 }
 
@@ -409,27 +348,18 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
 void Run::FinishResolve(const PagePtr& page) {
   if (!page->error.ok()) return;
   TenantRuntime& tenant = TenantOf(page->stream);
-  std::lock_guard lock(tenant.crm_mutex);
   for (std::size_t i = 0; i < page->messages.size(); ++i) {
     Classification& c = page->classes[i];
     if (c.skip != SkipReason::kNone) continue;
-    std::string who;
+    std::string contact, lead;
     for (const auto& a : c.external_addresses) {
-      auto it = tenant.crm_cache.find(a);
-      if (it != tenant.crm_cache.end() && !it->second.contact_id.empty()) {
-        who = it->second.contact_id;
-        break;
-      }
+      const auto match = tenant.crm->Find(a);
+      if (!match) continue;
+      if (contact.empty()) contact = match->contact_id;
+      if (lead.empty()) lead = match->lead_id;
+      if (!contact.empty()) break;
     }
-    if (who.empty()) {
-      for (const auto& a : c.external_addresses) {
-        auto it = tenant.crm_cache.find(a);
-        if (it != tenant.crm_cache.end() && !it->second.lead_id.empty()) {
-          who = it->second.lead_id;
-          break;
-        }
-      }
-    }
+    const std::string& who = contact.empty() ? lead : contact;
     if (who.empty()) {
       c.skip = SkipReason::kNoCrmMatch;
       continue;
@@ -473,7 +403,6 @@ void Run::OnPage(const PagePtr& page) {
         break;
     }
   }
-  for (auto& entry : page->directory) checkpoint_.directory.push_back(std::move(entry));
 }
 
 void Run::OnWrite(const WritePtr& write) {
@@ -512,6 +441,10 @@ void Run::OnWrite(const WritePtr& write) {
 
 void Run::CommitCheckpoint() {
   const std::int64_t now = NowUnixMs();
+  for (auto& tenant : tenants_) {
+    if (!tenant->crm) continue;
+    for (auto& row : tenant->crm->TakeNewRows()) checkpoint_.directory.push_back(std::move(row));
+  }
   for (auto& [stream, cursor] : tracker_.TakeAdvanced()) {
     checkpoint_.cursors.emplace_back(streams_[stream].id, state::Cursor{std::move(cursor), now});
   }

@@ -57,6 +57,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_
   sf_options.timeout = timeout;
   tenant.salesforce =
       std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, sf_options);
+  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce);
 
   auto users = tenant.graph->ListUsers();
   if (!users.ok()) {

@@ -17,14 +17,9 @@
 #include "crmsync/graph/client.hpp"
 #include "crmsync/salesforce/client.hpp"
 #include "crmsync/state/store.hpp"
+#include "crmsync/engine/crm_resolver.hpp"
 
 namespace crmsync::engine {
-
-// What Salesforce knows of one address: Contact and Lead ids ("" = none).
-struct CrmMatch {
-  std::string contact_id;
-  std::string lead_id;
-};
 
 // Counters touched by parallel nodes; folded into the TenantReport at the end.
 struct TenantCounters {
@@ -48,8 +43,7 @@ struct TenantRuntime {
   std::mutex errors_mutex;                  // guards report.errors / error_count from other nodes
   Batcher batcher;
 
-  std::mutex crm_mutex;
-  std::unordered_map<std::string, CrmMatch> crm_cache;   // lower-case address -> match
+  std::unique_ptr<CrmResolver> crm;         // Contact / Lead matches by address
 
   void AddError(std::string message);
 };
