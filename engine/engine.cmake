@@ -4,6 +4,7 @@ add_library(crmsync_engine STATIC
   src/classify.cpp
   src/config.cpp
   src/crm_resolver.cpp
+  src/google_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp
   src/run.cpp

@@ -131,6 +131,22 @@ Status ReadMicrosoft(const toml::table& table, const std::string& file, const st
   return CheckUrl(file, prefix + "graph_url", out.graph_url);
 }
 
+Status ReadGoogle(const toml::table& table, const std::string& file, const std::string& prefix,
+                  GoogleConfig& out) {
+  TableReader r(table, file, prefix);
+  CRMSYNC_TRY(r.String("key_file", out.key_file, true));
+  CRMSYNC_TRY(r.String("admin_email", out.admin_email, true));
+  CRMSYNC_TRY(r.String("customer", out.customer, false));
+  CRMSYNC_TRY(r.String("api_url", out.api_url, false));
+  CRMSYNC_TRY(r.String("directory_url", out.directory_url, false));
+  CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
+  CRMSYNC_TRY(r.StringList("scopes", out.scopes, false));
+  CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 500));
+  CRMSYNC_TRY(r.RejectUnknown());
+  CRMSYNC_TRY(CheckUrl(file, prefix + "api_url", out.api_url));
+  return CheckUrl(file, prefix + "directory_url", out.directory_url);
+}
+
 Status ReadSalesforce(const toml::table& table, const std::string& file, const std::string& prefix,
                       SalesforceConfig& out) {
   TableReader r(table, file, prefix);
@@ -155,11 +171,21 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   CRMSYNC_TRY(r.String("id", out.id, true));
   CRMSYNC_TRY(r.StringList("domains", out.domains, true));
   const toml::table* microsoft = r.Table("microsoft");
+  const toml::table* google = r.Table("google");
   const toml::table* salesforce = r.Table("salesforce");
   CRMSYNC_TRY(r.RejectUnknown());
-  if (microsoft == nullptr) return r.Error("microsoft", "missing (a [tenants.microsoft] table is required)");
+  if ((microsoft == nullptr) == (google == nullptr)) {
+    return r.Error("microsoft", "and google: exactly one mail system is required "
+                                "(a [tenants.microsoft] or a [tenants.google] table)");
+  }
   if (salesforce == nullptr) return r.Error("salesforce", "missing (a [tenants.salesforce] table is required)");
-  CRMSYNC_TRY(ReadMicrosoft(*microsoft, file, prefix + "microsoft.", out.microsoft));
+  if (microsoft != nullptr) {
+    out.provider = MailProvider::kMicrosoft;
+    CRMSYNC_TRY(ReadMicrosoft(*microsoft, file, prefix + "microsoft.", out.microsoft));
+  } else {
+    out.provider = MailProvider::kGoogle;
+    CRMSYNC_TRY(ReadGoogle(*google, file, prefix + "google.", out.google));
+  }
   return ReadSalesforce(*salesforce, file, prefix + "salesforce.", out.salesforce);
 }
 

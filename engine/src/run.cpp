@@ -15,7 +15,6 @@
 
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
-#include "crmsync/graph/graph.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -23,7 +22,6 @@ namespace {
 
 namespace flow = oneapi::tbb::flow;
 
-constexpr const char* kFolders[] = {"inbox", "sentitems"};
 // A CRM match older than this is looked up again.
 constexpr std::int64_t kDirectoryTtlMs = 24LL * 3600 * 1000;
 
@@ -65,7 +63,7 @@ struct PageWork {
   std::size_t stream = 0;
   std::uint64_t seq = 0;
   std::string url;
-  Result<std::string> body{std::string()};
+  Result<RawPage> raw{RawPage{}};
   std::string cursor_after;
   std::vector<Message> messages;
   std::vector<Classification> classes;
@@ -165,12 +163,12 @@ void Run::PlanStreams() {
     const auto& users = tenant.directory->users();
     for (std::size_t u = 0; u < users.size(); ++u) {
       if (!users[u].enabled) continue;
-      for (const char* folder : kFolders) {
+      for (const std::string& kind : tenant.source->StreamKinds()) {
         Stream s;
         s.tenant = t;
         s.user = u;
-        s.id = state::StreamId{tenant.config->id, users[u].id, fmt::format("mail/{}", folder)};
-        s.initial_url = graph::InitialMailDeltaUrl(tenant.graph->options().graph_url, users[u].id, folder);
+        s.id = state::StreamId{tenant.config->id, users[u].id, kind};
+        s.initial_url = tenant.source->InitialCursor(tenant.mail_users[u], kind);
         auto cursor = store_.GetCursor(s.id);
         if (!cursor.ok()) {
           fatal_ = true;
@@ -219,19 +217,21 @@ void Run::PageLeftPipeline() {
 
 void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway) {
   gateway.reserve_wait();
-  TenantRuntime& tenant = TenantOf(page->stream);
-  tenant.graph->FetchPage(page->url, "graph.delta", [page, &gateway](Result<std::string> body) {
-    page->body = std::move(body);
-    gateway.try_put(page);
-    gateway.release_wait();
-  });
+  const Stream& stream = streams_[page->stream];
+  TenantRuntime& tenant = *tenants_[stream.tenant];
+  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.id.stream, page->url,
+                           [page, &gateway](Result<RawPage> raw) {
+                             page->raw = std::move(raw);
+                             gateway.try_put(page);
+                             gateway.release_wait();
+                           });
 }
 
 bool Run::Parse(const PagePtr& page) {
   Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
-  if (!page->body.ok()) {
-    const Status& status = page->body.status();
+  if (!page->raw.ok()) {
+    const Status& status = page->raw.status();
     if (status.code() == StatusCode::kGone && !stream.restarted) {
       // The sync state expired: restart the folder from scratch. Writes are
       // upserts, so re-reading what was captured changes nothing.
@@ -247,8 +247,8 @@ bool Run::Parse(const PagePtr& page) {
     PageLeftPipeline();
     return false;
   }
-  auto parsed = graph::ParseDeltaPage(page->body.value());
-  page->body = std::string();
+  auto parsed = tenant.source->ParsePage(std::move(page->raw.value()));
+  page->raw = RawPage{};
   if (!parsed.ok()) {
     ++tenant.counters.streams_failed;
     tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
@@ -258,13 +258,12 @@ bool Run::Parse(const PagePtr& page) {
     return false;
   }
   ++tenant.counters.pages;
-  graph::DeltaPage& delta = parsed.value();
-  page->messages = std::move(delta.messages);
-  if (!delta.next_link.empty()) {
-    page->cursor_after = delta.next_link;
-    SubmitPage(page->stream, page->seq + 1, std::move(delta.next_link));
+  MailPage& mail = parsed.value();
+  page->messages = std::move(mail.messages);
+  page->cursor_after = mail.next_cursor;
+  if (!mail.last) {
+    SubmitPage(page->stream, page->seq + 1, std::move(mail.next_cursor));
   } else {
-    page->cursor_after = std::move(delta.delta_link);
     LaunchNextStream();
   }
   return true;
@@ -548,9 +547,12 @@ RunReport Run::Execute(const RunOptions& options) {
     r.messages_read = tenant.counters.messages_read;
     r.streams_failed = tenant.counters.streams_failed;
     for (int i = 0; i < kSkipReasonCount; ++i) r.skipped[i] += tenant.counters.skipped[i];
-    if (tenant.microsoft_tokens) r.api.microsoft_token_grants = tenant.microsoft_tokens->grants();
+    if (tenant.source) {
+      const MailSourceStats stats = tenant.source->Stats();
+      r.api.mail_token_grants = stats.token_grants;
+      r.api.mailbox_pages = stats.pages;
+    }
     if (tenant.salesforce_session) r.api.salesforce_token_grants = tenant.salesforce_session->grants();
-    if (tenant.graph) r.api.graph_pages = tenant.graph->stats().pages;
     if (tenant.salesforce) r.api.soql_queries = tenant.salesforce->stats().query_requests;
     if (fatal_) {
       r.status = "failed";

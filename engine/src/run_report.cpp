@@ -105,10 +105,10 @@ std::string RunReport::ToJson() const {
       first = false;
     }
     fmt::format_to(it,
-                   "}},\"api_calls\":{{\"microsoft_token_grants\":{},\"salesforce_token_grants\":{},"
-                   "\"graph_pages\":{},\"soql_queries\":{},\"salesforce_upserts\":{}}},"
+                   "}},\"api_calls\":{{\"mail_token_grants\":{},\"salesforce_token_grants\":{},"
+                   "\"mailbox_pages\":{},\"soql_queries\":{},\"salesforce_upserts\":{}}},"
                    "\"error_count\":{},\"errors\":[",
-                   t.api.microsoft_token_grants, t.api.salesforce_token_grants, t.api.graph_pages,
+                   t.api.mail_token_grants, t.api.salesforce_token_grants, t.api.mailbox_pages,
                    t.api.soql_queries, t.api.salesforce_upserts, t.error_count);
     for (std::size_t e = 0; e < t.errors.size(); ++e) {
       fmt::format_to(it, "{}{}", e == 0 ? "" : ",", Quote(t.errors[e]));
@@ -146,10 +146,10 @@ std::string RunReport::ToText() const {
     if (!reasons.empty()) fmt::format_to(it, "    skipped: {}\n", reasons);
     if (t.deduplicated > 0) fmt::format_to(it, "    deduplicated copies: {}\n", t.deduplicated);
     fmt::format_to(it,
-                   "    api calls: graph pages {}, soql {}, upserts {}, token grants {} (microsoft) {} "
+                   "    api calls: mailbox pages {}, soql {}, upserts {}, token grants {} (mail) {} "
                    "(salesforce)\n",
-                   t.api.graph_pages, t.api.soql_queries, t.api.salesforce_upserts,
-                   t.api.microsoft_token_grants, t.api.salesforce_token_grants);
+                   t.api.mailbox_pages, t.api.soql_queries, t.api.salesforce_upserts,
+                   t.api.mail_token_grants, t.api.salesforce_token_grants);
     for (const auto& error : t.errors) fmt::format_to(it, "    error: {}\n", error);
     if (t.error_count > t.errors.size()) {
       fmt::format_to(it, "    ... and {} more errors\n", t.error_count - t.errors.size());

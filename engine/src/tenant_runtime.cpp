@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include "crmsync/engine/text.hpp"
+#include "crmsync/graph/mail_source.hpp"
 
 namespace crmsync::engine {
 
@@ -21,6 +22,31 @@ std::string TrimSlash(std::string url) {
 
 }  // namespace
 
+static Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout) {
+  const TenantConfig& config = *tenant.config;
+  switch (config.provider) {
+    case MailProvider::kMicrosoft: {
+      auth::ClientCredentialsConfig ms;
+      ms.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(config.microsoft.login_url),
+                                 config.microsoft.tenant_id);
+      ms.client_id = config.microsoft.client_id;
+      ms.client_secret = config.microsoft.client_secret;
+      ms.ca_file = config.microsoft.ca_file;
+      tenant.mail_tokens = auth::MakeClientCredentialsProvider(transport, ms);
+      graph::GraphClientOptions options;
+      options.graph_url = TrimSlash(config.microsoft.graph_url);
+      options.ca_file = config.microsoft.ca_file;
+      options.page_size = config.microsoft.page_size;
+      options.timeout = timeout;
+      tenant.source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+      return Status::Ok();
+    }
+    case MailProvider::kGoogle:
+      return MakeGoogleSource(tenant, transport, timeout);
+  }
+  return Status::InvalidArgument("unknown mail provider");
+}
+
 void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_timeout_seconds,
                  int max_writes_in_flight) {
   const TenantConfig& config = *tenant.config;
@@ -28,20 +54,12 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_
   tenant.batcher = Batcher(BatcherLimits{.max_inflight_requests = static_cast<std::size_t>(max_writes_in_flight)});
   const std::chrono::milliseconds timeout(request_timeout_seconds * 1000LL);
 
-  auth::ClientCredentialsConfig ms;
-  ms.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(config.microsoft.login_url),
-                             config.microsoft.tenant_id);
-  ms.client_id = config.microsoft.client_id;
-  ms.client_secret = config.microsoft.client_secret;
-  ms.ca_file = config.microsoft.ca_file;
-  tenant.microsoft_tokens = auth::MakeClientCredentialsProvider(transport, ms);
-
-  graph::GraphClientOptions graph_options;
-  graph_options.graph_url = TrimSlash(config.microsoft.graph_url);
-  graph_options.ca_file = config.microsoft.ca_file;
-  graph_options.page_size = config.microsoft.page_size;
-  graph_options.timeout = timeout;
-  tenant.graph = std::make_unique<graph::GraphClient>(transport, *tenant.microsoft_tokens, graph_options);
+  Status source = MakeMailSource(tenant, transport, timeout);
+  if (!source.ok()) {
+    tenant.report.status = "failed";
+    tenant.AddError(fmt::format("tenant {}: {}", config.id, source.message()));
+    return;
+  }
 
   auth::SalesforceRefreshConfig sf;
   sf.token_url = TrimSlash(config.salesforce.login_url) + "/services/oauth2/token";
@@ -59,10 +77,10 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_
       std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, sf_options);
   tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce);
 
-  auto users = tenant.graph->ListUsers();
+  auto users = tenant.source->ListUsers();
   if (!users.ok()) {
     tenant.report.status = "failed";
-    tenant.AddError(fmt::format("tenant {}: cannot list users through Microsoft Graph: {}", config.id,
+    tenant.AddError(fmt::format("tenant {}: cannot list the organization's users: {}", config.id,
                                 users.status().ToString()));
     return;
   }
@@ -71,12 +89,13 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_
   for (const auto& user : users.value()) {
     MailboxUser m;
     m.id = user.id;
-    m.primary = AsciiLower(!user.mail.empty() ? user.mail : user.user_principal_name);
-    m.aliases = user.aliases;
-    m.enabled = user.account_enabled;
+    m.primary = AsciiLower(user.primary);
+    for (const auto& alias : user.aliases) m.aliases.push_back(AsciiLower(alias));
+    m.enabled = user.enabled;
     primaries.push_back(m.primary);
     mailbox_users.push_back(std::move(m));
   }
+  tenant.mail_users = std::move(users.value());
   auto owners = tenant.salesforce->QueryByEmailBlocking("User", primaries);
   if (!owners.ok()) {
     tenant.report.status = "failed";

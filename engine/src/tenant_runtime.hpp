@@ -14,7 +14,7 @@
 #include "crmsync/engine/classify.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/engine/run_report.hpp"
-#include "crmsync/graph/client.hpp"
+#include "crmsync/core/mail_source.hpp"
 #include "crmsync/salesforce/client.hpp"
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
@@ -31,9 +31,10 @@ struct TenantCounters {
 
 struct TenantRuntime {
   const TenantConfig* config = nullptr;
-  std::unique_ptr<auth::TokenProvider> microsoft_tokens;
+  std::unique_ptr<auth::TokenProvider> mail_tokens;    // the mail system's application token, if it has one
   std::unique_ptr<auth::TokenProvider> salesforce_session;
-  std::unique_ptr<graph::GraphClient> graph;
+  std::unique_ptr<MailSource> source;
+  std::vector<MailUser> mail_users;                    // index-aligned with directory->users()
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<TenantDirectory> directory;
   bool ready = false;                       // set-up succeeded; streams may run
@@ -47,6 +48,9 @@ struct TenantRuntime {
 
   void AddError(std::string message);
 };
+
+// Creates the Gmail source of a Google Workspace tenant (google_source.cpp).
+Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout);
 
 // Connects one tenant: Microsoft token + users, Salesforce session + users.
 // On failure the runtime stays !ready and the report says why.

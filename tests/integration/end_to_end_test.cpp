@@ -31,7 +31,7 @@ TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e
   CHECK(JsonInt(json, "totals.errors") == 0);
   std::int64_t grants = 0;
   for (int t = 0; t < 3; ++t) {
-    grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.microsoft_token_grants");
+    grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.mail_token_grants");
     grants += JsonInt(json, "tenants." + std::to_string(t) + ".api_calls.salesforce_token_grants");
   }
   INFO("token grants: " << grants);

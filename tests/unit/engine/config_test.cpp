@@ -76,3 +76,44 @@ TEST_CASE("duplicate tenant ids are refused", "[config]") {
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.status().message(), Catch::Contains("\"acme\" is used twice"));
 }
+
+TEST_CASE("a tenant names exactly one mail system", "[config]") {
+  const std::string google = R"(
+[[tenants]]
+id = "g"
+domains = ["g.example"]
+[tenants.google]
+key_file = "/etc/crmsync/g-sa.json"
+admin_email = "admin@g.example"
+page_size = 500
+[tenants.salesforce]
+client_id = "sc"
+client_secret = "ss"
+refresh_token = "rt"
+)";
+  auto config = ParseConfig(google, "g.toml");
+  REQUIRE(config.ok());
+  CHECK(config->tenants[0].provider == MailProvider::kGoogle);
+  CHECK(config->tenants[0].google.key_file == "/etc/crmsync/g-sa.json");
+  CHECK(config->tenants[0].google.api_url == "https://gmail.googleapis.com");
+  CHECK(config->tenants[0].google.page_size == 500);
+
+  std::string both = google;
+  both.insert(both.find("[tenants.salesforce]"),
+              "[tenants.microsoft]\ntenant_id = \"t\"\nclient_id = \"c\"\nclient_secret = \"s\"\n");
+  auto r = ParseConfig(both, "g.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("exactly one mail system"));
+
+  std::string neither = google.substr(0, google.find("[tenants.google]")) +
+                        google.substr(google.find("[tenants.salesforce]"));
+  r = ParseConfig(neither, "g.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("exactly one mail system"));
+
+  std::string missing = google;
+  missing.erase(missing.find("admin_email"), std::string("admin_email = \"admin@g.example\"").size());
+  r = ParseConfig(missing, "g.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("tenants[0].google.admin_email missing"));
+}

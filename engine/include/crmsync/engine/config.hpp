@@ -20,6 +20,20 @@ struct MicrosoftConfig {
   int page_size = 100;         // Prefer: odata.maxpagesize (1..1000)
 };
 
+// Google Workspace: one in-org service account with domain-wide delegation.
+struct GoogleConfig {
+  std::string key_file;        // the service account's JSON key file (secret: never logged)
+  std::string admin_email;     // a user the Directory API is read as
+  std::string customer = "my_customer";
+  std::string api_url = "https://gmail.googleapis.com";
+  std::string directory_url = "https://admin.googleapis.com";
+  std::string ca_file;
+  std::vector<std::string> scopes;   // empty: the read-only defaults
+  int page_size = 100;               // messages.list / history.list maxResults (1..500)
+};
+
+enum class MailProvider { kMicrosoft, kGoogle };
+
 struct SalesforceConfig {
   std::string login_url = "https://login.salesforce.com";
   std::string client_id;
@@ -32,7 +46,9 @@ struct SalesforceConfig {
 struct TenantConfig {
   std::string id;
   std::vector<std::string> domains;
+  MailProvider provider = MailProvider::kMicrosoft;   // which of the two tables is set
   MicrosoftConfig microsoft;
+  GoogleConfig google;
   SalesforceConfig salesforce;
 };
 

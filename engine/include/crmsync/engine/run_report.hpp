@@ -15,9 +15,9 @@
 namespace crmsync::engine {
 
 struct ApiCalls {
-  std::uint64_t microsoft_token_grants = 0;
+  std::uint64_t mail_token_grants = 0;   // Microsoft application token, or Google per-user tokens
   std::uint64_t salesforce_token_grants = 0;
-  std::uint64_t graph_pages = 0;         // users pages and mail delta pages
+  std::uint64_t mailbox_pages = 0;       // directory pages and mailbox pages
   std::uint64_t soql_queries = 0;
   std::uint64_t salesforce_upserts = 0;  // sObject Collections requests
 };

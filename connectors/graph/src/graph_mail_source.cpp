@@ -1,0 +1,76 @@
+#include "crmsync/graph/mail_source.hpp"
+
+#include <algorithm>
+
+#include "crmsync/graph/graph.hpp"
+
+namespace crmsync::graph {
+namespace {
+
+constexpr std::string_view kStreamPrefix = "mail/";
+
+std::string Lower(std::string text) {
+  std::transform(text.begin(), text.end(), text.begin(),
+                 [](unsigned char c) { return static_cast<char>(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); });
+  return text;
+}
+
+}  // namespace
+
+GraphMailSource::GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens,
+                                 GraphClientOptions options)
+    : tokens_(tokens), client_(transport, tokens, std::move(options)) {}
+
+Result<std::vector<MailUser>> GraphMailSource::ListUsers() {
+  auto users = client_.ListUsers();
+  if (!users.ok()) return users.status();
+  std::vector<MailUser> out;
+  out.reserve(users->size());
+  for (auto& user : users.value()) {
+    MailUser m;
+    m.id = std::move(user.id);
+    m.primary = Lower(!user.mail.empty() ? user.mail : user.user_principal_name);
+    m.aliases = std::move(user.aliases);
+    m.enabled = user.account_enabled;
+    out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<std::string> GraphMailSource::StreamKinds() const { return {"mail/inbox", "mail/sentitems"}; }
+
+std::string GraphMailSource::InitialCursor(const MailUser& user, const std::string& stream) const {
+  const std::string_view folder = std::string_view(stream).substr(kStreamPrefix.size());
+  return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
+}
+
+void GraphMailSource::FetchPage(const MailUser&, const std::string&, const std::string& cursor,
+                                std::function<void(Result<RawPage>)> done) {
+  client_.FetchPage(cursor, "graph.delta", [done = std::move(done)](Result<std::string> body) {
+    if (!body.ok()) {
+      done(body.status());
+      return;
+    }
+    done(RawPage{std::move(body.value()), {}});
+  });
+}
+
+Result<MailPage> GraphMailSource::ParsePage(RawPage&& raw) const {
+  auto delta = ParseDeltaPage(raw.body);
+  if (!delta.ok()) return delta.status();
+  MailPage page;
+  page.messages = std::move(delta->messages);
+  page.last = delta->next_link.empty();
+  page.next_cursor = page.last ? std::move(delta->delta_link) : std::move(delta->next_link);
+  return page;
+}
+
+MailSourceStats GraphMailSource::Stats() const {
+  MailSourceStats stats;
+  stats.pages = client_.stats().pages;
+  stats.requests = client_.stats().pages + client_.stats().retries;
+  stats.token_grants = tokens_.grants();
+  return stats;
+}
+
+}  // namespace crmsync::graph

@@ -1,0 +1,67 @@
+// The engine's view of a mail system (Microsoft Graph, Gmail, ...): users,
+// the streams of each user, and pages of messages behind opaque cursors.
+// Connectors implement it; the engine never builds a URL and never sees a
+// wire format. Implementations are thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "crmsync/core/message.hpp"
+#include "crmsync/core/status.hpp"
+
+namespace crmsync {
+
+struct MailUser {
+  std::string id;                    // stable id in the mail system
+  std::string primary;               // primary address, lower-case
+  std::vector<std::string> aliases;  // every address of the user, lower-case, primary included
+  bool enabled = true;
+};
+
+// One page of a stream, as parsed on an engine worker.
+struct MailPage {
+  std::vector<Message> messages;
+  // Where the stream resumes after this page. With `last`, the cursor for
+  // the next run (a deltaLink, a historyId); otherwise the next page of this
+  // run (a nextLink, a pageToken).
+  std::string next_cursor;
+  bool last = false;
+};
+
+// Body of one fetched page, parsed later by ParsePage on a worker thread.
+struct RawPage {
+  std::string body;
+  std::string context;   // connector-private state carried from fetch to parse
+};
+
+struct MailSourceStats {
+  std::uint64_t pages = 0;         // mailbox pages fetched
+  std::uint64_t requests = 0;      // HTTP requests, retries included
+  std::uint64_t token_grants = 0;
+};
+
+class MailSource {
+ public:
+  virtual ~MailSource() = default;
+
+  // Every user of the organization (blocking; set-up only, never from a
+  // transport callback).
+  virtual Result<std::vector<MailUser>> ListUsers() = 0;
+  // The streams each user has, e.g. {"mail/inbox", "mail/sentitems"}.
+  virtual std::vector<std::string> StreamKinds() const = 0;
+  // The cursor that starts `stream` of `user` from scratch.
+  virtual std::string InitialCursor(const MailUser& user, const std::string& stream) const = 0;
+  // Fetches the page at `cursor`; `done` runs once, possibly on the
+  // transport thread, and must not block. Errors: kGone means the cursor
+  // expired and the stream must restart from InitialCursor.
+  virtual void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+                         std::function<void(Result<RawPage>)> done) = 0;
+  // Parses a fetched page (kCorruption for malformed input; never throws).
+  virtual Result<MailPage> ParsePage(RawPage&& raw) const = 0;
+  virtual MailSourceStats Stats() const = 0;
+};
+
+}  // namespace crmsync
