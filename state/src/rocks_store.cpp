@@ -273,6 +273,21 @@ class RocksStore final : public Store {
     });
   }
 
+  Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) override {
+    return Guarded("put secret", [&]() -> Status {
+      auto s = db_->Put(write_options_, handles_[kSecretsFamily], EncodeKey({tenant, kind}),
+                        internal::EncodeSecret(sealed));
+      if (!s.ok()) return FromRocks(s, fmt::format("put secret {:?} of tenant {:?}", kind, tenant));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<std::string>> GetSecret(const std::string& tenant, const std::string& kind) override {
+    return Guarded("get secret", [&] {
+      return GetOne(kSecretsFamily, EncodeKey({tenant, kind}), internal::DecodeSecret);
+    });
+  }
+
   Status PutRun(const std::string& run_id, const std::string& report_json) override {
     return Guarded("put run", [&]() -> Status {
       if (run_id.empty()) return Status::InvalidArgument("state put run: empty run id");

@@ -139,6 +139,8 @@ std::string EncodeQuarantine(const QuarantineEntry& e) {
 
 std::string EncodeRun(std::string_view report_json) { return Writer().Rest(report_json).Take(); }
 
+std::string EncodeSecret(std::string_view sealed) { return Writer().Rest(sealed).Take(); }
+
 Result<Cursor> DecodeCursor(std::string_view value) {
   Cursor c;
   Reader r(value);
@@ -181,6 +183,13 @@ Result<std::string> DecodeRun(std::string_view value) {
   Reader r(value);
   r.Rest(report);
   return Done(r, std::move(report));
+}
+
+Result<std::string> DecodeSecret(std::string_view value) {
+  std::string sealed;
+  Reader r(value);
+  r.Rest(sealed);
+  return Done(r, std::move(sealed));
 }
 
 }  // namespace crmsync::state::internal

@@ -25,6 +25,9 @@ std::string EncodeLedger(const LedgerEntry& entry);
 std::string EncodeDirectory(const DirectoryEntry& entry);
 std::string EncodeQuarantine(const QuarantineEntry& entry);
 std::string EncodeRun(std::string_view report_json);
+// A sealed secret: opaque bytes (state/secret_box.hpp seals and opens them).
+std::string EncodeSecret(std::string_view sealed);
+Result<std::string> DecodeSecret(std::string_view value);
 
 Result<Cursor> DecodeCursor(std::string_view value);
 Result<LedgerEntry> DecodeLedger(std::string_view value);

@@ -109,6 +109,11 @@ class Store {
   // quarantine puts (a key in both ends erased). An empty batch is a no-op.
   virtual Status Commit(const CheckpointBatch& batch) = 0;
 
+  // Sealed secrets (state/secret_box.hpp), keyed by tenant and kind, e.g.
+  // ("acme", "google.service_account"). The store never sees plaintext.
+  virtual Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) = 0;
+  virtual Result<std::optional<std::string>> GetSecret(const std::string& tenant, const std::string& kind) = 0;
+
   // The run report, JSON text, keyed by run id.
   virtual Status PutRun(const std::string& run_id, const std::string& report_json) = 0;
   virtual Result<std::optional<std::string>> GetRun(const std::string& run_id) = 0;
