@@ -134,7 +134,7 @@ Status ReadMicrosoft(const toml::table& table, const std::string& file, const st
 Status ReadGoogle(const toml::table& table, const std::string& file, const std::string& prefix,
                   GoogleConfig& out) {
   TableReader r(table, file, prefix);
-  CRMSYNC_TRY(r.String("key_file", out.key_file, true));
+  CRMSYNC_TRY(r.String("key_file", out.key_file, false));
   CRMSYNC_TRY(r.String("admin_email", out.admin_email, true));
   CRMSYNC_TRY(r.String("customer", out.customer, false));
   CRMSYNC_TRY(r.String("api_url", out.api_url, false));

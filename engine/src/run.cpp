@@ -15,6 +15,7 @@
 
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
+#include "crmsync/engine/secrets.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -92,7 +93,7 @@ class Run {
   RunReport Execute(const RunOptions& options);
 
  private:
-  void SetUp();
+  void SetUp(const RunOptions& options);
   void PlanStreams();
   void LaunchNextStream();
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
@@ -125,6 +126,7 @@ class Run {
 
   std::atomic<std::size_t> next_stream_{0};
   std::atomic<std::int64_t> pages_upstream_{0};   // page requests not yet consumed by the coordinator
+  const state::SecretBox* secrets_ = nullptr;
   std::atomic<bool> fatal_{false};
   std::string fatal_message_;
 
@@ -137,10 +139,14 @@ class Run {
   state::CheckpointBatch checkpoint_;
 };
 
-void Run::SetUp() {
+void Run::SetUp(const RunOptions& options) {
+  secrets_ = options.secrets;
   for (const auto& tenant_config : config_.tenants) {
     auto tenant = std::make_unique<TenantRuntime>();
     tenant->config = &tenant_config;
+    tenant->load_sealed_google_key = [this, id = tenant_config.id]() -> Result<std::string> {
+      return OpenSealedSecret(store_, secrets_, id, kGoogleKeySecret);
+    };
     tenants_.push_back(std::move(tenant));
   }
   // Tenants connect in parallel: a slow or broken one does not hold the others.
@@ -498,7 +504,7 @@ RunReport Run::Execute(const RunOptions& options) {
   report.run_id = options.run_id.empty() ? DefaultRunId(started) : options.run_id;
   report.started_at = IsoUtc(started);
 
-  SetUp();
+  SetUp(options);
   PlanStreams();
 
   using AsyncPage = flow::async_node<PagePtr, PagePtr>;

@@ -35,6 +35,9 @@ struct TenantRuntime {
   std::unique_ptr<auth::TokenProvider> salesforce_session;
   std::unique_ptr<MailSource> source;
   std::vector<MailUser> mail_users;                    // index-aligned with directory->users()
+  // The service-account key sealed in the state by `crmsync connect google`
+  // (kNotFound when there is none).
+  std::function<Result<std::string>()> load_sealed_google_key;
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<TenantDirectory> directory;
   bool ready = false;                       // set-up succeeded; streams may run

@@ -11,18 +11,21 @@ using namespace crmsync::harness;
 
 namespace {
 
-// Small Graph pages make many checkpoints, so kills land between them.
+// Small mailbox pages make many checkpoints, so kills land between them.
 void UseSmallPages(const std::string& config_path, int page_size) {
   const std::string config = ReadFile(config_path);
-  WriteFile(config_path, std::regex_replace(config, std::regex(R"(\[tenants\.microsoft\])"),
-                                            "[tenants.microsoft]\npage_size = " + std::to_string(page_size)));
+  WriteFile(config_path, std::regex_replace(config, std::regex(R"(\[tenants\.(microsoft|google)\])"),
+                                            "$&\npage_size = " + std::to_string(page_size)));
 }
 
 }  // namespace
 
 TEST_CASE("SIGKILL at random moments, then a rerun: every email exactly once", "[crash]") {
+  const std::string provider = GENERATE(as<std::string>{}, "graph", "gmail");
+  INFO("provider " << provider);
   TempDir dir;
-  SimProcess sim(dir.path(), {"--seed", "11", "--tenants", "2", "--users", "60", "--messages", "30"});
+  SimProcess sim(dir.path(), {"--seed", "11", "--tenants", "2", "--users", "60", "--messages", "30",
+                              "--providers", provider});
   UseSmallPages(sim.config_path(), 7);
   const std::vector<std::string> args = {"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
                                          "--quiet"};
@@ -50,8 +53,11 @@ TEST_CASE("SIGKILL at random moments, then a rerun: every email exactly once", "
 }
 
 TEST_CASE("an incremental run captures exactly the new mail and writes nothing old", "[incremental]") {
+  const std::string provider = GENERATE(as<std::string>{}, "graph", "gmail");
+  INFO("provider " << provider);
   TempDir dir;
-  SimProcess sim(dir.path(), {"--seed", "5", "--tenants", "2", "--users", "40", "--messages", "10"});
+  SimProcess sim(dir.path(), {"--seed", "5", "--tenants", "2", "--users", "40", "--messages", "10",
+                              "--providers", provider});
   const std::vector<std::string> args = {"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
                                          "--report", dir.path() + "/report.json"};
   auto first = RunCrmsync(args);

@@ -1,7 +1,9 @@
 // crmsync: the command line. Commands: run, status.
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <optional>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
@@ -10,6 +12,9 @@
 #include "crmsync/engine/run.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "crmsync/state/store.hpp"
+#include "connect_command.hpp"
+#include "crmsync/engine/secrets.hpp"
+#include "crmsync/state/secret_box.hpp"
 #include "status_command.hpp"
 
 namespace {
@@ -35,8 +40,21 @@ int RunCommand(const std::string& config_path, const std::string& state_flag,
     std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
     return engine::kExitFailure;
   }
+  // Sealed secrets exist only where `crmsync connect` created the master key.
+  std::optional<state::SecretBox> box;
+  const std::string master_key = engine::MasterKeyFileFor(state_dir);
+  if (std::filesystem::exists(master_key)) {
+    auto loaded = state::SecretBox::LoadOrCreate(master_key);
+    if (!loaded.ok()) {
+      std::cerr << "crmsync: " << loaded.status().message() << "\n";
+      return engine::kExitFailure;
+    }
+    box.emplace(std::move(loaded.value()));
+  }
+  engine::RunOptions options;
+  options.secrets = box ? &*box : nullptr;
   http::CurlMultiTransport transport;
-  engine::RunReport report = engine::RunOnce(config.value(), {}, transport, *store.value());
+  engine::RunReport report = engine::RunOnce(config.value(), options, transport, *store.value());
   const http::TransportStats stats = transport.Stats();
   report.transport["requests"] = stats.requests;
   report.transport["connections_opened"] = stats.connections_opened;
@@ -77,6 +95,17 @@ int main(int argc, char** argv) {
   bool status_json = false;
   status->add_flag("--json", status_json, "Print the last run report as JSON");
 
+  CLI::App* connect = app.add_subcommand("connect", "Connect an organization's mail system once");
+  connect->require_subcommand(1);
+  crmsync::tools::ConnectGoogleOptions google_options;
+  CLI::App* google = connect->add_subcommand(
+      "google", "Validate a Google service-account key, test domain-wide delegation, store the key sealed");
+  google->add_option("--config", config_path, "Configuration file (TOML)")->required();
+  google->add_option("--tenant", google_options.tenant, "Tenant id (a [[tenants]] with a google table)")->required();
+  google->add_option("--key-file", google_options.key_file, "The service account's JSON key file")->required();
+  google->add_option("--user", google_options.user, "User to test the token exchange with (default: admin_email)");
+  google->add_option("--state", state_dir, "State directory");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -84,6 +113,15 @@ int main(int argc, char** argv) {
     return code == 0 ? 0 : engine::kExitUsage;
   }
   if (run->parsed()) return RunCommand(config_path, state_dir, report_path, quiet);
+  if (google->parsed()) {
+    auto config = engine::LoadConfig(config_path);
+    if (!config.ok()) {
+      std::cerr << "crmsync: configuration error: " << config.status().message() << "\n";
+      return engine::kExitUsage;
+    }
+    google_options.state_dir = StateDir(state_dir, config.value());
+    return crmsync::tools::ConnectGoogle(config.value(), google_options);
+  }
   if (status->parsed()) {
     auto config = engine::LoadConfig(config_path);
     if (!config.ok()) {

@@ -123,7 +123,7 @@ HttpResponse AdminService::Verify() {
       seen.insert(j.key);
       ++c.present;
       c.duplicates += it->second.size() - 1;
-      ExpectedTask expected = ExpectedFields(h, j, corpus_.Content(h));
+      ExpectedTask expected = ExpectedFields(h, j, corpus_.Content(h), tenant.provider);
       for (const StoredTask& task : it->second) {
         for (const auto& [field, value] : expected) {
           auto f = task.fields.find(field);
@@ -178,7 +178,9 @@ HttpResponse AdminService::Stats() {
   for (auto& [family, by_status] : salesforce_.RequestCounts()) {
     for (auto& [status, n] : by_status) counts[family][status] += n;
   }
-  for (const char* family : {"ms.token", "graph.users", "graph.delta", "sf.token", "sf.versions", "sf.query", "sf.upsert"}) {
+  for (const char* family : {"ms.token", "graph.users", "graph.delta", "google.token", "gmail.profile", "gmail.list",
+                             "gmail.history", "gmail.get", "gmail.sendas", "gmail.batch", "directory.users", "sf.token",
+                             "sf.versions", "sf.query", "sf.upsert"}) {
     counts[family];
   }
   std::string endpoints;

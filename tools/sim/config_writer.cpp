@@ -20,6 +20,12 @@ std::string Quoted(const std::string& value) { return "\"" + JsonEscape(value) +
 
 }  // namespace
 
+std::string KeyFilePath(const ConfigTarget& target, const Tenant& tenant) {
+  std::string dir = target.key_dir.empty() ? "." : target.key_dir;
+  if (dir.back() != '/') dir += '/';
+  return dir + tenant.id + "-service-account.json";
+}
+
 std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
   std::string out =
       "# written by crmsync-sim: a configuration pointing at this simulator\n"
@@ -29,13 +35,24 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
     std::string domains;
     for (const auto& d : t.domains) domains += (domains.empty() ? "" : ", ") + Quoted(d);
     out += fmt::format("\n[[tenants]]\nid = {}\ndomains = [{}]\n", Quoted(t.id), domains);
-    out += "[tenants.microsoft]\n";
-    out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
-                       Quoted(t.ms_client_id), Quoted(t.ms_client_secret));
-    out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/{{tenant_id}}/oauth2/v2.0/token\n",
-                       Quoted(target.origin));
-    out += fmt::format("graph_url = {}   # Graph API root: {{graph_url}}/v1.0/...\n", Quoted(target.origin));
-    if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    if (t.provider == Provider::kGmail) {
+      out += "[tenants.google]\n";
+      out += fmt::format("key_file = {}\nadmin_email = {}\n", Quoted(KeyFilePath(target, t)),
+                         Quoted(t.users.front().primary));
+      out += fmt::format("api_url = {}   # Gmail API root: {{api_url}}/gmail/v1/..., batch {{api_url}}/batch/gmail/v1\n",
+                         Quoted(target.origin));
+      out += fmt::format("directory_url = {}   # Directory API root: {{directory_url}}/admin/directory/v1/...\n",
+                         Quoted(target.origin));
+      if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    } else {
+      out += "[tenants.microsoft]\n";
+      out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
+                         Quoted(t.ms_client_id), Quoted(t.ms_client_secret));
+      out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/{{tenant_id}}/oauth2/v2.0/token\n",
+                         Quoted(target.origin));
+      out += fmt::format("graph_url = {}   # Graph API root: {{graph_url}}/v1.0/...\n", Quoted(target.origin));
+      if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    }
     out += "[tenants.salesforce]\n";
     out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/services/oauth2/token\n", Quoted(target.origin));
     out += fmt::format("client_id = {}\nclient_secret = {}\nrefresh_token = {}\napi_version = {}\n",

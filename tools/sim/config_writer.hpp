@@ -13,9 +13,14 @@ struct ConfigTarget {
   std::string origin;        // "https://127.0.0.1:PORT"
   std::string ca_file;       // absolute path of the CA PEM; empty with --plain-http
   std::string api_version = "60.0";
+  std::string key_dir{};     // absolute directory of the Gmail tenants' key files
 };
 
-// One [[tenants]] block per tenant with its Microsoft app and Salesforce org
+// "{key_dir}/{tenant id}-service-account.json"
+std::string KeyFilePath(const ConfigTarget& target, const Tenant& tenant);
+
+// One [[tenants]] block per tenant with its Microsoft app (Graph tenants) or
+// Google service-account key file (Gmail tenants) and Salesforce org
 // credentials. Contains secrets: write it with owner-only permissions.
 std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target);
 

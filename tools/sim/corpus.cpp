@@ -109,6 +109,8 @@ std::string_view DomainOf(std::string_view address) {
 
 }  // namespace
 
+const char* ProviderName(Provider provider) { return provider == Provider::kGmail ? "gmail" : "graph"; }
+
 Corpus::Corpus(CorpusOptions options) : options_(options) {
   const std::uint64_t seed = options_.seed;
   const int contacts = options_.contacts_per_tenant > 0 ? options_.contacts_per_tenant
@@ -118,6 +120,9 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
     Tenant tenant;
     tenant.index = t;
     tenant.id = fmt::format("tenant-{}", t + 1);
+    if (!options_.providers.empty()) {
+      tenant.provider = options_.providers[static_cast<std::size_t>(t) % options_.providers.size()];
+    }
     auto ut = static_cast<std::uint64_t>(t);
     Rng rng(HashOf(seed, Tag::kTenant, {ut}));
     const OrgName& org = kOrgNames[static_cast<std::size_t>(t) % kOrgNames.size()];

@@ -25,6 +25,10 @@
 //   except inbound ones; Inbox of v = messages of origin owner v or v-1 that
 //   name v as a recipient. A view is enumerated epoch by epoch, owner v then
 //   v-1, index ascending; a ViewCursor is a position in that enumeration.
+// - Providers: tenant t is served by options.providers[t % size] (default: all
+//   Microsoft Graph). A Gmail tenant has the same users, aliases, people and
+//   mail; its mailbox of user v is Inbox(v) ∪ SentItems(v), one Gmail message
+//   per origin message (labels INBOX and/or SENT), see google/gmail_mailbox.hpp.
 // Thread-safety: everything is const and thread-safe except Advance(), which
 // may run concurrently with readers (it takes a writer lock).
 #pragma once
@@ -42,12 +46,16 @@
 
 namespace crmsync::sim {
 
+enum class Provider { kGraph, kGmail };
+const char* ProviderName(Provider provider);   // "graph" | "gmail"
+
 struct CorpusOptions {
   std::uint64_t seed = 1;
   int tenants = 1;
   int users = 10;                // per tenant
   int messages = 100;            // origin messages per mailbox in epoch 0
   int contacts_per_tenant = 0;   // 0: max(50, 2 * users)
+  std::vector<Provider> providers{Provider::kGraph};   // assigned to tenants in turn
 };
 
 struct MailUser {
@@ -70,6 +78,7 @@ struct ExternalPerson {
 struct Tenant {
   int index = 0;
   std::string id;                       // "tenant-1"
+  Provider provider = Provider::kGraph;
   std::vector<std::string> domains;     // org domains, lower case; [0] is primary
   std::string ms_tenant_id, ms_client_id, ms_client_secret;
   std::string sf_org_id, sf_client_id, sf_client_secret, sf_refresh_token;

@@ -73,11 +73,40 @@ Judgement Judge(const Corpus& corpus, const MessageHeader& header) {
   return j;
 }
 
+std::string GmailSnippet(std::string_view body) {
+  std::string out;
+  std::size_t code_points = 0;
+  bool pending_space = false;
+  for (char ch : body) {
+    unsigned char c = static_cast<unsigned char>(ch);
+    if ((c & 0xC0) == 0x80) {   // continuation byte of the code point just added
+      if (code_points <= kSnippetCodePoints) out += ch;
+      continue;
+    }
+    if (c == ' ' || c == '\t' || c == '\r' || c == '\n' || c == '\f' || c == '\v') {
+      pending_space = !out.empty();
+      continue;
+    }
+    if (code_points + (pending_space ? 1 : 0) >= kSnippetCodePoints) break;
+    if (pending_space) {
+      out += ' ';
+      ++code_points;
+      pending_space = false;
+    }
+    out += ch;
+    ++code_points;
+  }
+  return out;
+}
+
 ExpectedTask ExpectedFields(const MessageHeader& header, const Judgement& judgement,
-                            const MessageContent& content) {
+                            const MessageContent& content, Provider provider) {
+  std::string description = provider == Provider::kGmail
+                                ? GmailSnippet(content.body)
+                                : std::string(Utf8Prefix(content.body, kDescriptionMaxCodePoints));
   return ExpectedTask{
       {"Subject", content.subject},
-      {"Description", std::string(Utf8Prefix(content.body, kDescriptionMaxCodePoints))},
+      {"Description", std::move(description)},
       {"ActivityDate", FormatDate(header.sent)},
       {"WhoId", judgement.who_id},
       {"OwnerId", judgement.owner_id},

@@ -12,6 +12,9 @@
 //   '<' '>', lower-cased. Subject as is; Description = the body's first
 //   min(length, 32000) code points; ActivityDate = UTC date of sentDateTime;
 //   TaskSubtype "Email"; Status "Completed".
+// - Gmail tenants: the engine only sees the snippet, so Description = the
+//   snippet (GmailSnippet below); ActivityDate = UTC date of internalDate,
+//   which the simulator sets to the send time (so the same date).
 #pragma once
 
 #include <cstdint>
@@ -42,7 +45,14 @@ std::string NormalizeMessageId(std::string_view internet_message_id);
 // Cheap: needs only the header.
 Judgement Judge(const Corpus& corpus, const MessageHeader& header);
 ExpectedTask ExpectedFields(const MessageHeader& header, const Judgement& judgement,
-                            const MessageContent& content);
+                            const MessageContent& content, Provider provider = Provider::kGraph);
+
+// Gmail's snippet as the simulator defines it: the body with every run of
+// ASCII whitespace (space, \t, \r, \n, \f, \v) collapsed to one space,
+// leading and trailing whitespace removed, then its first 200 code points
+// (and a space the cut leaves at the end removed).
+inline constexpr std::size_t kSnippetCodePoints = 200;
+std::string GmailSnippet(std::string_view body);
 
 struct OutcomeCounts {
   std::uint64_t captured = 0;

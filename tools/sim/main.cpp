@@ -72,6 +72,8 @@ int main(int argc, char** argv) {
   int tenants = 1, users = 10, messages = 100, contacts = 0;
   std::int64_t token_ttl = 3599;
   bool plain_http = false, expired_cert = false;
+  std::string providers_text = "graph";
+  int gmail_user_quota = 250, gmail_history_retention = 1000;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
@@ -87,6 +89,9 @@ int main(int argc, char** argv) {
   app.add_option("--token-ttl", token_ttl, "access token lifetime in seconds")->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}))->capture_default_str();
   app.add_option("--contacts-per-tenant", contacts, "external people per tenant (default max(50, 2*users))")->check(CLI::Range(1, 10000000));
   app.add_option("--api-version", api_version, "Salesforce API version written to the configuration")->capture_default_str();
+  app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail")->capture_default_str();
+  app.add_option("--gmail-user-quota", gmail_user_quota, "Gmail quota units per user per second")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -101,6 +106,13 @@ int main(int argc, char** argv) {
   if (!std::regex_match(api_version, match, kApiVersion) || std::stoi(match[1]) < 46) {
     return Fail(kUsageError, "--api-version must look like 60.0 (46.0 or later), got '" + api_version + "'");
   }
+  std::vector<crmsync::sim::Provider> providers;
+  for (const std::string& p : SplitList(providers_text)) {
+    if (p == "graph") providers.push_back(crmsync::sim::Provider::kGraph);
+    else if (p == "gmail") providers.push_back(crmsync::sim::Provider::kGmail);
+    else return Fail(kUsageError, "--providers takes graph and gmail, got '" + p + "'");
+  }
+  if (providers.empty()) return Fail(kUsageError, "--providers must name at least one provider");
   std::vector<std::string> hosts = SplitList(cert_hosts);
   if (!plain_http && hosts.empty()) return Fail(kUsageError, "--cert-hosts must name at least one host");
   if (plain_http && expired_cert) return Fail(kUsageError, "--expired-cert needs HTTPS; drop --plain-http");
@@ -160,14 +172,28 @@ int main(int argc, char** argv) {
   const std::string origin = fmt::format("{}://{}:{}", plain_http ? "http" : "https", host, server->port());
 
   crmsync::sim::SimulatorOptions options;
-  options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts};
+  options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
   options.origin = origin;
   options.token_ttl = std::chrono::seconds(token_ttl);
-  simulator = std::make_unique<crmsync::sim::Simulator>(options);
+  options.gmail.user_quota = gmail_user_quota;
+  options.gmail.history_retention = gmail_history_retention;
+  try {
+    simulator = std::make_unique<crmsync::sim::Simulator>(options);
+  } catch (const std::exception& e) {
+    return Fail(kRuntimeError, e.what());
+  }
   ready.store(simulator.get(), std::memory_order_release);
 
   if (!write_config.empty()) {
-    crmsync::sim::ConfigTarget target{origin, ca_file, api_version};
+    std::string key_dir = fs::absolute(fs::path(write_config), ec).parent_path().string();
+    crmsync::sim::ConfigTarget target{origin, ca_file, api_version, key_dir};
+    // Service-account keys are generated at each start: rewrite them every run.
+    for (const crmsync::sim::Tenant& t : simulator->corpus().tenants()) {
+      if (t.provider != crmsync::sim::Provider::kGmail) continue;
+      auto status = crmsync::sim::WriteFileAtomically(crmsync::sim::KeyFilePath(target, t),
+                                                      simulator->google_auth().KeyFileJson(t.index), 0600);
+      if (!status.ok()) return Fail(kRuntimeError, status.ToString());
+    }
     // The configuration holds client secrets and refresh tokens: owner-only.
     auto status = crmsync::sim::WriteFileAtomically(
         write_config, crmsync::sim::RenderConfig(simulator->corpus(), target), 0600);

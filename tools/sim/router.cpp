@@ -38,6 +38,8 @@ Simulator::Simulator(SimulatorOptions options)
       corpus_(options_.corpus),
       identity_(corpus_, options_.origin, options_.token_ttl, options_.clock),
       graph_(corpus_, identity_, options_.origin, stats_),
+      google_auth_(corpus_, options_.origin, options_.token_ttl, options_.clock, options_.unix_clock),
+      gmail_(corpus_, google_auth_, stats_, options_.gmail, options_.clock),
       salesforce_(options_.origin, options_.token_ttl, options_.clock),
       admin_(corpus_, salesforce_, graph_, stats_) {
   for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
@@ -46,6 +48,13 @@ Simulator::Simulator(SimulatorOptions options)
 HttpResponse Simulator::Route(const HttpRequest& request) {
   if (SalesforceSim::Owns(request)) return salesforce_.Handle(request);
   if (GraphService::Owns(request)) return graph_.Handle(request);
+  if (google::GmailService::Owns(request)) return gmail_.Handle(request);
+  if (google::GoogleAuth::Owns(request)) {
+    HttpResponse r = google_auth_.Handle(request);
+    stats_.Count("google.token", r.status);
+    return r;
+  }
+  if (google::GoogleAuth::OwnsAdmin(request)) return google_auth_.HandleAdmin(request);
   if (AdminService::Owns(request)) return admin_.Handle(request);
   if (IdentityService::Owns(request)) {
     HttpResponse r = identity_.Handle(request);

@@ -9,6 +9,8 @@
 
 #include "admin_service.hpp"
 #include "corpus.hpp"
+#include "gmail_service.hpp"
+#include "google_auth.hpp"
 #include "graph_service.hpp"
 #include "http_server.hpp"
 #include "http_util.hpp"
@@ -22,6 +24,8 @@ struct SimulatorOptions {
   std::string origin = "https://127.0.0.1:0";   // used in every absolute link
   std::chrono::seconds token_ttl{3599};          // Microsoft and Salesforce access tokens
   SteadyClock clock;                              // default: std::chrono::steady_clock
+  google::UnixClock unix_clock;                   // JWT iat/exp checks; default: system clock
+  google::GmailOptions gmail;                     // per-user quota, history retention
 };
 
 class Simulator {
@@ -36,6 +40,7 @@ class Simulator {
   Corpus& corpus() { return corpus_; }
   SalesforceSim& salesforce() { return salesforce_; }
   AdminService& admin() { return admin_; }
+  google::GoogleAuth& google_auth() { return google_auth_; }
 
  private:
   HttpResponse Route(const HttpRequest& request);
@@ -45,6 +50,8 @@ class Simulator {
   RequestStats stats_;
   IdentityService identity_;
   GraphService graph_;
+  google::GoogleAuth google_auth_;
+  google::GmailService gmail_;
   SalesforceSim salesforce_;
   AdminService admin_;
 };

@@ -9,12 +9,14 @@
 #include "crmsync/engine/config.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/http/transport.hpp"
+#include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 
 namespace crmsync::engine {
 
 struct RunOptions {
-  std::string run_id;   // empty: derived from the start time and pid
+  std::string run_id;                       // empty: derived from the start time and pid
+  const state::SecretBox* secrets = nullptr;   // opens sealed keys; none: only key files
 };
 
 // Runs every tenant to the end of its current mail. Tenant and stream

@@ -1,0 +1,51 @@
+// GmailMailSource: Google Workspace mailboxes through a service account with
+// domain-wide delegation, behind the engine's MailSource contract.
+//
+// Cursors (connector-private, stored by the engine as opaque strings):
+//   "list:<historyId>:<pageToken>"  initial window (users.messages.list).
+//       historyId is the mailbox's historyId read with users.getProfile
+//       before the first list page (empty in InitialCursor: the first fetch
+//       reads it), so nothing that arrives while the window is read is lost.
+//       pageToken is empty for the first page.
+//   "history:<historyId>[:<pageToken>]"  increments (users.history.list).
+// The last list page hands over to "history:<historyId-at-start>"; the last
+// history page to "history:<historyId of the answer>". A history 404
+// (startHistoryId too old) restarts the window ("list::"): writes are
+// upserts, so reading the window again is harmless.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "crmsync/auth/service_account.hpp"
+#include "crmsync/core/mail_source.hpp"
+#include "crmsync/http/transport.hpp"
+
+namespace crmsync::gmail {
+
+struct GmailSourceOptions {
+  auth::ServiceAccountKey key;
+  std::string admin_email;  // Directory API subject (a Workspace admin)
+  std::string customer = "my_customer";
+  std::string api_url = "https://gmail.googleapis.com";
+  std::string directory_url = "https://admin.googleapis.com";
+  std::string ca_file;
+  // Scopes of the per-user Gmail tokens.
+  std::vector<std::string> scopes = {std::string(auth::kGmailReadonlyScope)};
+  // Scopes of the admin's Directory token.
+  std::vector<std::string> directory_scopes = {std::string(auth::kDirectoryUserReadonlyScope)};
+  std::string since_date;   // initial window, YYYY/MM/DD; empty = no date bound
+  int page_size = 100;      // ids per list/history page (1..500)
+  int batch_size = 50;      // metadata gets per batch request (1..100)
+  int units_per_second = 250;  // per-user quota pacing
+  int max_attempts = 6;     // per call, throttling and transient errors
+  std::chrono::milliseconds timeout{30000};
+};
+
+// Thread-safe; completions run on the transport thread. The source must
+// outlive every FetchPage still in flight.
+std::unique_ptr<MailSource> MakeGmailMailSource(http::Transport& transport, GmailSourceOptions options);
+
+}  // namespace crmsync::gmail

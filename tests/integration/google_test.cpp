@@ -1,0 +1,114 @@
+// Google Workspace organizations: a service account with domain-wide
+// delegation, `crmsync connect google`, and mixed runs with Microsoft 365.
+#include <catch2/catch.hpp>
+
+#include "harness.hpp"
+
+using namespace crmsync::harness;
+
+namespace {
+
+std::string KeyFile(const TempDir& dir, const std::string& tenant) {
+  return dir.path() + "/" + tenant + "-service-account.json";
+}
+
+}  // namespace
+
+TEST_CASE("a mixed run of Google and Microsoft organizations completes exactly once", "[google]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "21", "--tenants", "4", "--users", "30", "--messages", "12",
+                              "--providers", "graph,gmail", "--token-ttl", "2"});
+  const std::string config = ReadFile(sim.config_path());
+  CHECK(config.find("[tenants.google]") != std::string::npos);
+  CHECK(config.find("[tenants.microsoft]") != std::string::npos);
+  const std::string report = dir.path() + "/report.json";
+  auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--report", report});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.expected > 100);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  CHECK(v.isolation_violations == 0);
+  for (const char* tenant : {"tenant-1", "tenant-2", "tenant-3", "tenant-4"}) {
+    INFO(tenant);
+    CHECK(JsonInt(v.raw, std::string("tenants.") + tenant + ".present") > 0);
+  }
+  CHECK(JsonInt(ReadFile(report), "totals.captured") == v.expected);
+}
+
+TEST_CASE("crmsync connect google validates the key, tests delegation and stores the key sealed", "[google]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "8", "--tenants", "2", "--users", "5", "--messages", "4",
+                              "--providers", "gmail"});
+  const std::string state = dir.path() + "/state";
+  const std::string key_file = KeyFile(dir, "tenant-1");
+  const std::string key_json = ReadFile(key_file);
+  REQUIRE((key_json.find("\"type\": \"service_account\"") != std::string::npos ||
+           key_json.find("\"type\":\"service_account\"") != std::string::npos));
+  auto connect = [&](const std::string& tenant, const std::string& file) {
+    return RunCrmsync({"connect", "google", "--config", sim.config_path(), "--tenant", tenant, "--key-file", file,
+                       "--state", state});
+  };
+
+  SECTION("a valid key connects, shows the account, and is stored sealed") {
+    auto result = connect("tenant-1", key_file);
+    INFO(result.output);
+    CHECK(result.exit_code == 0);
+    CHECK_THAT(result.output, Catch::Contains("Project ID:"));
+    CHECK_THAT(result.output, Catch::Contains("Client ID:"));
+    CHECK_THAT(result.output, Catch::Contains("iam.gserviceaccount.com"));
+    CHECK_THAT(result.output, Catch::Contains("Connection:     Connected"));
+    CHECK_THAT(result.output, !Catch::Contains("PRIVATE KEY"));
+    // The state holds no plaintext key; the run works from the sealed key alone.
+    std::string config = ReadFile(sim.config_path());
+    const std::size_t at = config.find("key_file = ");
+    REQUIRE(at != std::string::npos);
+    config.erase(at, config.find('\n', at) - at);
+    WriteFile(sim.config_path(), config);
+    auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--quiet"});
+    INFO(run.output);
+    CHECK(JsonInt(sim.Get("/_sim/verify"), "tenants.tenant-1.missing") == 0);
+  }
+  SECTION("a file that is not a service-account key is refused with its cause") {
+    const std::string bogus = dir.path() + "/bogus.json";
+    WriteFile(bogus, R"({"type":"authorized_user","client_id":"x"})");
+    auto result = connect("tenant-1", bogus);
+    INFO(result.output);
+    CHECK(result.exit_code == 2);
+    CHECK_THAT(result.output, Catch::Contains("not a usable service-account key"));
+    WriteFile(bogus, "{ this is not json");
+    CHECK(connect("tenant-1", bogus).exit_code == 2);
+  }
+  SECTION("another service account's key is refused by its signature") {
+    // tenant-2's key file, presented for tenant-1 whose client_email differs,
+    // with tenant-1's identity pasted in: the signature cannot verify.
+    std::string forged = ReadFile(KeyFile(dir, "tenant-2"));
+    const auto email_at = [](const std::string& json) {
+      const std::size_t k = json.find("\"client_email\"");
+      const std::size_t start = json.find('"', json.find(':', k) + 1);
+      return std::make_pair(start + 1, json.find('"', start + 1));
+    };
+    const auto [s1, e1] = email_at(key_json);
+    const auto [s2, e2] = email_at(forged);
+    forged.replace(s2, e2 - s2, key_json.substr(s1, e1 - s1));
+    const std::string forged_file = dir.path() + "/forged.json";
+    WriteFile(forged_file, forged);
+    auto result = connect("tenant-1", forged_file);
+    INFO(result.output);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.output, Catch::Contains("Disconnected"));
+    CHECK_THAT(result.output, Catch::Contains("signature"));
+  }
+  SECTION("revoked delegation is explained with the Client ID to authorize") {
+    sim.Post("/_sim/google/delegation", R"({"tenant":"tenant-1","granted":false})");
+    auto result = connect("tenant-1", key_file);
+    INFO(result.output);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.output, Catch::Contains("Disconnected"));
+    CHECK_THAT(result.output, Catch::Contains("domain-wide delegation"));
+  }
+}
