@@ -131,6 +131,16 @@ Status ReadMicrosoft(const toml::table& table, const std::string& file, const st
   return CheckUrl(file, prefix + "graph_url", out.graph_url);
 }
 
+bool IsIsoDate(const std::string& text) {
+  if (text.size() != 10 || text[4] != '-' || text[7] != '-') return false;
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9}) {
+    if (text[i] < '0' || text[i] > '9') return false;
+  }
+  const int month = std::stoi(text.substr(5, 2));
+  const int day = std::stoi(text.substr(8, 2));
+  return month >= 1 && month <= 12 && day >= 1 && day <= 31;
+}
+
 Status ReadGoogle(const toml::table& table, const std::string& file, const std::string& prefix,
                   GoogleConfig& out) {
   TableReader r(table, file, prefix);
@@ -142,7 +152,12 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
   CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
   CRMSYNC_TRY(r.StringList("scopes", out.scopes, false));
   CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 500));
+  CRMSYNC_TRY(r.String("since", out.since, false));
   CRMSYNC_TRY(r.RejectUnknown());
+  if (!out.since.empty() && !IsIsoDate(out.since)) {
+    return Status::InvalidArgument(
+        fmt::format("{}: {}since = \"{}\" is not a date like 2026-01-31", file, prefix, out.since));
+  }
   CRMSYNC_TRY(CheckUrl(file, prefix + "api_url", out.api_url));
   return CheckUrl(file, prefix + "directory_url", out.directory_url);
 }

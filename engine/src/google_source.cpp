@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <fstream>
 #include <sstream>
 
@@ -46,6 +47,11 @@ Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::
   options.ca_file = config.google.ca_file;
   if (!config.google.scopes.empty()) options.scopes = config.google.scopes;
   options.page_size = config.google.page_size;
+  if (!config.google.since.empty()) {
+    // Gmail's search syntax writes dates as YYYY/MM/DD.
+    options.since_date = config.google.since;
+    std::replace(options.since_date.begin(), options.since_date.end(), '-', '/');
+  }
   options.timeout = timeout;
   tenant.source = gmail::MakeGmailMailSource(transport, std::move(options));
   return Status::Ok();

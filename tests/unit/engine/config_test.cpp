@@ -111,6 +111,16 @@ refresh_token = "rt"
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.status().message(), Catch::Contains("exactly one mail system"));
 
+  std::string since = google;
+  since.insert(since.find("page_size"), "since = \"2026-13-01\"\n");
+  r = ParseConfig(since, "g.toml");
+  REQUIRE_FALSE(r.ok());
+  CHECK_THAT(r.status().message(), Catch::Contains("since = \"2026-13-01\" is not a date"));
+  since = google;
+  since.insert(since.find("page_size"), "since = \"2026-01-31\"\n");
+  REQUIRE(ParseConfig(since, "g.toml").ok());
+  CHECK(ParseConfig(since, "g.toml")->tenants[0].google.since == "2026-01-31");
+
   std::string missing = google;
   missing.erase(missing.find("admin_email"), std::string("admin_email = \"admin@g.example\"").size());
   r = ParseConfig(missing, "g.toml");

@@ -29,6 +29,7 @@ struct GoogleConfig {
   std::string directory_url = "https://admin.googleapis.com";
   std::string ca_file;
   std::vector<std::string> scopes;   // empty: the read-only defaults
+  std::string since;                 // initial window start, YYYY-MM-DD; empty: all mail
   int page_size = 100;               // messages.list / history.list maxResults (1..500)
 };
 
