@@ -67,7 +67,7 @@ int ConnectGoogle(const engine::Config& config, const ConnectGoogleOptions& opti
 
   const std::string user = options.user.empty() ? tenant->google.admin_email : options.user;
   std::vector<std::string> scopes = tenant->google.scopes;
-  if (scopes.empty()) scopes = {std::string(auth::kGmailReadonlyScope)};
+  if (scopes.empty()) scopes = auth::DefaultWorkspaceScopes();
   Result<auth::AccessToken> token = Status::Transient("no answer");
   {
     http::CurlMultiTransport transport;

@@ -17,6 +17,14 @@
 namespace crmsync::auth {
 
 inline constexpr std::string_view kGmailReadonlyScope = "https://www.googleapis.com/auth/gmail.readonly";
+inline constexpr std::string_view kCalendarReadonlyScope = "https://www.googleapis.com/auth/calendar.readonly";
+// What the engine reads by default: mail, and calendars for meetings. No
+// Drive scope: crmsync does not store attachments in Drive.
+inline const std::vector<std::string>& DefaultWorkspaceScopes() {
+  static const std::vector<std::string> scopes = {std::string(kGmailReadonlyScope),
+                                                  std::string(kCalendarReadonlyScope)};
+  return scopes;
+}
 inline constexpr std::string_view kDirectoryUserReadonlyScope =
     "https://www.googleapis.com/auth/admin.directory.user.readonly";
 

@@ -33,7 +33,7 @@ struct GmailSourceOptions {
   std::string directory_url = "https://admin.googleapis.com";
   std::string ca_file;
   // Scopes of the per-user Gmail tokens.
-  std::vector<std::string> scopes = {std::string(auth::kGmailReadonlyScope)};
+  std::vector<std::string> scopes = auth::DefaultWorkspaceScopes();
   // Scopes of the admin's Directory token.
   std::vector<std::string> directory_scopes = {std::string(auth::kDirectoryUserReadonlyScope)};
   std::string since_date;   // initial window, YYYY/MM/DD; empty = no date bound
