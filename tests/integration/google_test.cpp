@@ -112,3 +112,33 @@ TEST_CASE("crmsync connect google validates the key, tests delegation and stores
     CHECK_THAT(result.output, Catch::Contains("domain-wide delegation"));
   }
 }
+
+TEST_CASE("a historyId Gmail no longer knows falls back to a re-list, still exactly once", "[google]") {
+  TempDir dir;
+  // History is kept for one advance only: after two, the stored historyId is too old (404).
+  SimProcess sim(dir.path(), {"--seed", "31", "--tenants", "1", "--users", "15", "--messages", "8",
+                              "--providers", "gmail", "--gmail-history-retention", "1"});
+  const std::vector<std::string> args = {"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
+                                         "--report", dir.path() + "/report.json"};
+  auto first = RunCrmsync(args);
+  INFO(first.output);
+  REQUIRE(first.exit_code == 0);
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  const std::string stats_before = sim.Get("/_sim/stats");
+  auto second = RunCrmsync(args);
+  INFO(second.output);
+  CHECK(second.exit_code == 0);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  // The re-list re-read old mail: those records were already in the ledger, so nothing old was written.
+  const std::string report = ReadFile(dir.path() + "/report.json");
+  CHECK(JsonInt(report, "tenants.0.skipped.already_captured") > 0);
+  const std::string stats_after = sim.Get("/_sim/stats");
+  CHECK(JsonInt(stats_after, std::vector<std::string>{"endpoints", "gmail.history", "404"}) > 0);   // the fallback really ran
+  CHECK(JsonInt(stats_after, "records_updated") == JsonInt(stats_before, "records_updated"));
+}

@@ -195,14 +195,11 @@ std::string SimProcess::Post(const std::string& path, const std::string& body) c
   return Request(origin() + path, tls_ ? ca_file_ : "", "POST", &body);
 }
 
-std::int64_t JsonInt(const std::string& json, const std::string& dotted_path) {
+std::int64_t JsonInt(const std::string& json, const std::vector<std::string>& path) {
   simdjson::dom::parser parser;
   simdjson::dom::element element;
   if (parser.parse(json).get(element)) return -1;
-  std::size_t start = 0;
-  while (true) {
-    const std::size_t dot = dotted_path.find('.', start);
-    const std::string key = dotted_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+  for (const std::string& key : path) {
     simdjson::dom::element next;
     simdjson::dom::array array;
     if (!element.get(array)) {
@@ -213,12 +210,22 @@ std::int64_t JsonInt(const std::string& json, const std::string& dotted_path) {
       return -1;
     }
     element = next;
-    if (dot == std::string::npos) break;
-    start = dot + 1;
   }
   int64_t value = 0;
   if (element.get(value)) return -1;
   return value;
+}
+
+std::int64_t JsonInt(const std::string& json, const std::string& dotted_path) {
+  std::vector<std::string> path;
+  std::size_t start = 0;
+  for (;;) {
+    const std::size_t dot = dotted_path.find('.', start);
+    path.push_back(dotted_path.substr(start, dot == std::string::npos ? std::string::npos : dot - start));
+    if (dot == std::string::npos) break;
+    start = dot + 1;
+  }
+  return JsonInt(json, path);
 }
 
 Verify ParseVerify(const std::string& json) {

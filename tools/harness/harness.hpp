@@ -68,6 +68,8 @@ Verify ParseVerify(const std::string& json);
 // "tenants.tenant-1.missing" or "tenants.0.captured" (arrays by index) from a
 // JSON document; -1 when absent.
 std::int64_t JsonInt(const std::string& json, const std::string& dotted_path);
+// The same with the path given as keys, for keys that contain dots.
+std::int64_t JsonInt(const std::string& json, const std::vector<std::string>& path);
 
 struct ProcessResult {
   int exit_code = -1;        // -1 when killed by a signal
