@@ -388,11 +388,12 @@ bool Corpus::InView(const MessageHeader& header, int user, Folder folder) const 
   return names(header.to) || names(header.cc);
 }
 
-std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
-                                                const Epochs& epochs, ViewCursor& cursor) const {
+std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
+                                                   const Epochs& epochs, ViewCursor& cursor,
+                                                   const std::function<bool(const MessageHeader&)>& accept) const {
   const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
   const int previous = (user + users - 1) % users;
-  const int slots = folder == Folder::kInbox && previous != user ? 2 : 1;
+  const int slots = include_previous && previous != user ? 2 : 1;
   while (cursor.epoch < to_epoch) {
     if (cursor.slot >= slots) {
       ++cursor.epoch;
@@ -408,9 +409,15 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
     MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
     ++cursor.index;
     MessageHeader h = Header(ref, epochs);
-    if (InView(h, user, folder)) return h;
+    if (accept(h)) return h;
   }
   return std::nullopt;
+}
+
+std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
+                                                const Epochs& epochs, ViewCursor& cursor) const {
+  return NextCandidate(tenant, user, folder == Folder::kInbox, to_epoch, epochs, cursor,
+                       [&](const MessageHeader& h) { return InView(h, user, folder); });
 }
 
 std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {

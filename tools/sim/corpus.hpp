@@ -36,6 +36,7 @@
 #include <cstdint>
 #include <map>
 #include <mutex>
+#include <functional>
 #include <optional>
 #include <shared_mutex>
 #include <string>
@@ -164,6 +165,12 @@ class Corpus {
   // The next message of the view at or after `cursor`, with epochs in
   // [cursor.epoch, to_epoch); advances `cursor` past it. nullopt at the end
   // (cursor then points at to_epoch).
+  // Walks the origin messages that can concern `user` (its own, then, with
+  // `include_previous`, those of user-1) in (epoch, slot, index) order, and
+  // returns the next one `accept` takes. Every mailbox view is built on it.
+  std::optional<MessageHeader> NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
+                                             const Epochs& epochs, ViewCursor& cursor,
+                                             const std::function<bool(const MessageHeader&)>& accept) const;
   std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
                                           const Epochs& epochs, ViewCursor& cursor) const;
   // Graph id of the copy of `header` in (user, folder): stable and unique.

@@ -80,27 +80,10 @@ std::optional<MessageHeader> GmailMailbox::Find(int tenant, int user, std::strin
 
 std::optional<MessageHeader> GmailMailbox::Next(int tenant, int user, int to_epoch, const Epochs& epochs,
                                                 MailboxCursor& cursor) const {
-  const int users = static_cast<int>(corpus_.tenants()[static_cast<std::size_t>(tenant)].users.size());
-  const int previous = Previous(user, users);
-  const int slots = previous != user ? 2 : 1;
-  while (cursor.epoch < to_epoch) {
-    if (cursor.slot >= slots) {
-      ++cursor.epoch;
-      cursor.slot = 0;
-      cursor.index = 0;
-      continue;
-    }
-    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
-      ++cursor.slot;
-      cursor.index = 0;
-      continue;
-    }
-    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
-    ++cursor.index;
-    MessageHeader h = corpus_.Header(ref, epochs);
-    if (Contains(h, user)) return h;
-  }
-  return std::nullopt;
+  // A Gmail mailbox is Inbox and Sent Items together: every message that
+  // names the user, from its own origin messages and user-1's.
+  return corpus_.NextCandidate(tenant, user, /*include_previous=*/true, to_epoch, epochs, cursor,
+                               [&](const MessageHeader& h) { return Contains(h, user); });
 }
 
 }  // namespace crmsync::sim::google

@@ -21,11 +21,8 @@
 
 namespace crmsync::sim::google {
 
-struct MailboxCursor {
-  int epoch = 0;
-  int slot = 0;
-  int index = 0;
-};
+// Position in a Gmail mailbox: the corpus's own view cursor.
+using MailboxCursor = ViewCursor;
 
 class GmailMailbox {
  public:
