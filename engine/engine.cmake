@@ -17,7 +17,7 @@ add_library(crmsync::engine ALIAS crmsync_engine)
 target_include_directories(crmsync_engine PUBLIC include PRIVATE src)
 target_link_libraries(crmsync_engine
   PUBLIC crmsync::core crmsync::http crmsync::auth crmsync::graph crmsync::gmail crmsync::salesforce crmsync::state
-  PRIVATE TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto)
+  PRIVATE crmsync::connector_json TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto)
 
 # oneTBB's flow graph casts a task to its derived type from inside the base
 # constructor (detail/_flow_graph_impl.h), which UBSan's vptr check reports

@@ -2,32 +2,10 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/json/escape.hpp"
+
 namespace crmsync::engine {
 namespace {
-
-// JSON string literal (fmt has no JSON escaping of its own).
-std::string Quote(std::string_view text) {
-  std::string out;
-  out.reserve(text.size() + 2);
-  out.push_back('"');
-  for (char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", static_cast<unsigned>(c));
-        } else {
-          out.push_back(c);
-        }
-    }
-  }
-  out.push_back('"');
-  return out;
-}
 
 // Tombstones are not messages: they are listed by reason but not counted as
 // skipped mail, so that read = captured + skipped + deduplicated +
@@ -85,7 +63,7 @@ std::string RunReport::ToJson() const {
                  "{{\"run_id\":{},\"started_at\":{},\"finished_at\":{},\"duration_seconds\":{:.3f},"
                  "\"status\":{},\"exit_code\":{},\"totals\":{{\"messages_read\":{},\"captured\":{},"
                  "\"quarantined\":{},\"skipped\":{},\"errors\":{}}},\"tenants\":[",
-                 Quote(run_id), Quote(started_at), Quote(finished_at), duration_seconds, Quote(status),
+                 json::JsonQuote(run_id), json::JsonQuote(started_at), json::JsonQuote(finished_at), duration_seconds, json::JsonQuote(status),
                  exit_code, totals.messages_read, totals.captured, totals.quarantined, totals.skipped,
                  totals.errors);
   for (std::size_t i = 0; i < tenants.size(); ++i) {
@@ -95,12 +73,12 @@ std::string RunReport::ToJson() const {
                    "{{\"id\":{},\"status\":{},\"users\":{},\"streams\":{},\"streams_failed\":{},"
                    "\"pages\":{},\"messages_read\":{},\"captured\":{},\"created\":{},\"updated\":{},"
                    "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"skipped\":{{",
-                   Quote(t.id), Quote(t.status), t.users, t.streams, t.streams_failed, t.pages,
+                   json::JsonQuote(t.id), json::JsonQuote(t.status), t.users, t.streams, t.streams_failed, t.pages,
                    t.messages_read, t.captured, t.created, t.updated, t.deduplicated, t.quarantined,
                    t.not_terminal);
     bool first = true;
     for (int r = 1; r < kSkipReasonCount; ++r) {
-      fmt::format_to(it, "{}{}:{}", first ? "" : ",", Quote(SkipReasonName(static_cast<SkipReason>(r))),
+      fmt::format_to(it, "{}{}:{}", first ? "" : ",", json::JsonQuote(SkipReasonName(static_cast<SkipReason>(r))),
                      t.skipped[r]);
       first = false;
     }
@@ -111,14 +89,14 @@ std::string RunReport::ToJson() const {
                    t.api.mail_token_grants, t.api.salesforce_token_grants, t.api.mailbox_pages,
                    t.api.soql_queries, t.api.salesforce_upserts, t.error_count);
     for (std::size_t e = 0; e < t.errors.size(); ++e) {
-      fmt::format_to(it, "{}{}", e == 0 ? "" : ",", Quote(t.errors[e]));
+      fmt::format_to(it, "{}{}", e == 0 ? "" : ",", json::JsonQuote(t.errors[e]));
     }
     out += "]}";
   }
   out += "],\"transport\":{";
   bool first = true;
   for (const auto& [name, value] : transport) {
-    fmt::format_to(it, "{}{}:{}", first ? "" : ",", Quote(name), value);
+    fmt::format_to(it, "{}{}:{}", first ? "" : ",", json::JsonQuote(name), value);
     first = false;
   }
   out += "}}\n";

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "crmsync/auth/service_account.hpp"
+#include "crmsync/json/escape.hpp"
 #include "service_account_pem.hpp"
 
 namespace crmsync::auth {
@@ -25,28 +26,6 @@ std::string Base64Url(std::string_view bytes) {
     if (c == '+') c = '-';
     if (c == '/') c = '_';
   }
-  return out;
-}
-
-// JSON string literal; values come from the key file and configuration.
-std::string Quote(std::string_view text) {
-  std::string out = "\"";
-  for (const char c : text) {
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (static_cast<unsigned char>(c) < 0x20) {
-          out += fmt::format("\\u{:04x}", static_cast<unsigned>(static_cast<unsigned char>(c)));
-        } else {
-          out += c;
-        }
-    }
-  }
-  out += '"';
   return out;
 }
 
@@ -83,10 +62,10 @@ std::string BuildJwtAssertion(const ServiceAccountKey& key, const std::string& s
   }
   const std::int64_t iat = std::chrono::duration_cast<std::chrono::seconds>(now.time_since_epoch()).count();
   const std::string header =
-      fmt::format(R"({{"alg":"RS256","typ":"JWT","kid":{}}})", Quote(key.private_key_id));
-  const std::string sub = subject.empty() ? std::string() : fmt::format(R"("sub":{},)", Quote(subject));
+      fmt::format(R"({{"alg":"RS256","typ":"JWT","kid":{}}})", json::JsonQuote(key.private_key_id));
+  const std::string sub = subject.empty() ? std::string() : fmt::format(R"("sub":{},)", json::JsonQuote(subject));
   const std::string claims = fmt::format(R"({{"iss":{},{}"scope":{},"aud":{},"iat":{},"exp":{}}})",
-                                         Quote(key.client_email), sub, Quote(scope), Quote(key.token_uri), iat,
+                                         json::JsonQuote(key.client_email), sub, json::JsonQuote(scope), json::JsonQuote(key.token_uri), iat,
                                          iat + kAssertionLifetimeSeconds);
   std::string signing_input = Base64Url(header) + '.' + Base64Url(claims);
   const std::string signature = SignRs256(pkey.get(), signing_input);

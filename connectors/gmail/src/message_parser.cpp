@@ -91,7 +91,7 @@ Result<GmailMessage> ParseMessageMetadata(std::string_view body) {
   GmailMessage out;
   Message& m = out.message;
   std::string internal_date;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key == "id") return detail::ReadIdString(v, m.source_id);
     if (key == "historyId") return detail::ReadIdString(v, out.history_id);
     if (key == "snippet") return detail::ReadString(v, m.body_text);

@@ -28,7 +28,7 @@ Status ReadIdObject(od::value& value, std::string& id) {
 
 Result<ListPage> ParseListPage(std::string_view body) {
   ListPage page;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key == "messages") {
       return detail::ForEachElement(v, [&](od::value& element) {
         std::string id;
@@ -47,7 +47,7 @@ Result<ListPage> ParseListPage(std::string_view body) {
 Result<HistoryPage> ParseHistoryPage(std::string_view body) {
   HistoryPage page;
   std::unordered_set<std::string> seen;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key == "history") {
       return detail::ForEachElement(v, [&](od::value& record) {
         return detail::ForEachObjectField(record, [&](std::string_view rkey, od::value& rv) {
@@ -75,7 +75,7 @@ Result<HistoryPage> ParseHistoryPage(std::string_view body) {
 
 Result<std::string> ParseProfileHistoryId(std::string_view body) {
   std::string history_id;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key == "historyId") return detail::ReadIdString(v, history_id);
     return Status::Ok();
   });
@@ -86,7 +86,7 @@ Result<std::string> ParseProfileHistoryId(std::string_view body) {
 
 Result<DirectoryUsersPage> ParseDirectoryUsersPage(std::string_view body) {
   DirectoryUsersPage page;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key == "users") {
       return detail::ForEachElement(v, [&](od::value& element) {
         DirectoryUser user;
@@ -113,7 +113,7 @@ Result<DirectoryUsersPage> ParseDirectoryUsersPage(std::string_view body) {
 
 Result<std::vector<std::string>> ParseSendAsList(std::string_view body) {
   std::vector<std::string> addresses;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key != "sendAs") return Status::Ok();
     return detail::ForEachElement(v, [&](od::value& element) {
       std::string address;
@@ -133,7 +133,7 @@ Result<std::vector<std::string>> ParseSendAsList(std::string_view body) {
 
 GoogleError ParseGoogleError(std::string_view body) {
   GoogleError error;
-  Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
     if (key != "error") return Status::Ok();
     return detail::ForEachObjectField(v, [&](std::string_view ekey, od::value& ev) {
       if (ekey == "message") return detail::ReadString(ev, error.message);

@@ -12,7 +12,6 @@ namespace od = detail::od;
 using od::value;
 using detail::JsonError;
 using detail::Nest;
-using detail::NestIndex;
 
 constexpr std::string_view kWhat = "Graph delta page";
 
@@ -72,18 +71,12 @@ Status ReadMessage(value& element, Message& message) {
 }
 
 Status ReadMessages(value& value_field, std::vector<Message>& messages) {
-  od::array array;
-  if (auto error = value_field.get_array().get(array)) return JsonError("", error, "array");
-  std::size_t index = 0;
-  for (auto element_result : array) {
-    od::value element;
-    if (auto error = std::move(element_result).get(element)) return NestIndex(index, JsonError("", error));
+  return detail::ForEachElement(value_field, [&messages](value& element) {
     Message message;
-    if (Status s = ReadMessage(element, message); !s.ok()) return NestIndex(index, s);
+    if (Status s = ReadMessage(element, message); !s.ok()) return s;
     messages.push_back(std::move(message));
-    ++index;
-  }
-  return Status::Ok();
+    return Status::Ok();
+  });
 }
 
 Status ReadLink(value& v, std::string_view key, std::string& out) {

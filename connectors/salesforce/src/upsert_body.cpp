@@ -1,6 +1,6 @@
 // BuildUpsertBody: the sObject Collections upsert body (API-FACTS.md §4.2).
 #include "crmsync/salesforce/salesforce.hpp"
-#include "json_escape.hpp"
+#include "crmsync/json/escape.hpp"
 
 namespace crmsync::salesforce {
 namespace {
@@ -34,20 +34,20 @@ std::string BuildUpsertBody(std::string_view sobject, std::string_view external_
     if (!first_record) out.push_back(',');
     first_record = false;
     out += R"({"attributes":{"type":)";
-    detail::AppendJsonString(out, sobject);
+    json::AppendJsonString(out, sobject);
     out += "},";
-    detail::AppendJsonString(out, external_id_field);
+    json::AppendJsonString(out, external_id_field);
     out.push_back(':');
-    detail::AppendJsonString(out, record.external_id);
+    json::AppendJsonString(out, record.external_id);
     for (const Field& field : record.fields) {
       if (field.create_only && !include_create_only) continue;
       out.push_back(',');
-      detail::AppendJsonString(out, field.name);
+      json::AppendJsonString(out, field.name);
       out.push_back(':');
       if (field.null) {
         out += "null";
       } else {
-        detail::AppendJsonString(out, field.value);
+        json::AppendJsonString(out, field.value);
       }
     }
     out.push_back('}');

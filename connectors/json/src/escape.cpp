@@ -1,10 +1,10 @@
-#include "json_escape.hpp"
+#include "crmsync/json/escape.hpp"
 
 #include <simdjson.h>
 
 #include <cstdint>
 
-namespace crmsync::salesforce::detail {
+namespace crmsync::json {
 namespace {
 
 constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
@@ -113,4 +113,11 @@ void AppendJsonString(std::string& out, std::string_view text) {
   out.push_back('"');
 }
 
-}  // namespace crmsync::salesforce::detail
+std::string JsonQuote(std::string_view text) {
+  std::string out;
+  out.reserve(text.size() + 2);
+  AppendJsonString(out, text);
+  return out;
+}
+
+}  // namespace crmsync::json

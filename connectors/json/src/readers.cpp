@@ -1,0 +1,69 @@
+#include "crmsync/json/readers.hpp"
+
+#include <fmt/format.h>
+
+namespace crmsync::json {
+
+Status Nest(std::string_view segment, const Status& inner) {
+  const std::string& message = inner.message();
+  const bool attach = !message.empty() && (message[0] == ':' || message[0] == '[');
+  return Status::Corruption(fmt::format("{}{}{}", segment, attach ? "" : ".", message));
+}
+
+Status NestIndex(std::size_t index, const Status& inner) {
+  return Nest(fmt::format("[{}]", index), inner);
+}
+
+Status Describe(std::string_view what, const Status& inner) {
+  const std::string& message = inner.message();
+  if (!message.empty() && message[0] == ':') {
+    return Status::Corruption(fmt::format("{}{}", what, message));
+  }
+  return Status::Corruption(fmt::format("{}: {}", what, message));
+}
+
+Status CheckNull(od::value& value, bool* is_null) {
+  od::json_type type;
+  if (auto error = value.type().get(type)) return JsonError("", error);
+  *is_null = type == od::json_type::null;
+  if (*is_null) {
+    // is_null() validates the atom, so "nul" or "nullx" are rejected here.
+    bool really_null = false;
+    if (auto error = value.is_null().get(really_null)) return JsonError("", error);
+    if (!really_null) return JsonError("", simdjson::N_ATOM_ERROR);
+  }
+  return Status::Ok();
+}
+
+Status ReadRequiredString(od::value& value, std::string& out) {
+  std::string_view text;
+  if (auto error = value.get_string().get(text)) return JsonError("", error, "string");
+  out.assign(text);
+  return Status::Ok();
+}
+
+Status ReadString(od::value& value, std::string& out) {
+  bool is_null = false;
+  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
+  return ReadRequiredString(value, out);
+}
+
+Status ReadBool(od::value& value, bool& out) {
+  bool is_null = false;
+  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
+  if (auto error = value.get_bool().get(out)) return JsonError("", error, "boolean");
+  return Status::Ok();
+}
+
+Status ReadStringArray(od::value& value, std::vector<std::string>& out) {
+  bool is_null = false;
+  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
+  return ForEachElement(value, [&out](od::value& element) {
+    std::string_view text;
+    if (auto error = element.get_string().get(text)) return JsonError("", error, "string");
+    out.emplace_back(text);
+    return Status::Ok();
+  });
+}
+
+}  // namespace crmsync::json
