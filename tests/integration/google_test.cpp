@@ -103,6 +103,14 @@ TEST_CASE("crmsync connect google validates the key, tests delegation and stores
     CHECK_THAT(result.output, Catch::Contains("Disconnected"));
     CHECK_THAT(result.output, Catch::Contains("signature"));
   }
+  SECTION("an unknown user is named") {
+    auto result = RunCrmsync({"connect", "google", "--config", sim.config_path(), "--tenant", "tenant-1",
+                              "--key-file", key_file, "--user", "nobody@nowhere.example", "--state", state});
+    INFO(result.output);
+    CHECK(result.exit_code == 1);
+    CHECK_THAT(result.output, Catch::Contains("Disconnected"));
+    CHECK_THAT(result.output, Catch::Contains("nobody@nowhere.example"));
+  }
   SECTION("revoked delegation is explained with the Client ID to authorize") {
     sim.Post("/_sim/google/delegation", R"({"tenant":"tenant-1","granted":false})");
     auto result = connect("tenant-1", key_file);
