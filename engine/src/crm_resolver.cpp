@@ -5,22 +5,9 @@
 #include <chrono>
 #include <memory>
 
+#include "deterministic.hpp"
+
 namespace crmsync::engine {
-namespace {
-
-std::int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
-
-// The smallest id wins when an address has several records of one kind, so
-// every run and every shard picks the same WhoId.
-void KeepSmallest(std::string& slot, const std::string& id) {
-  if (slot.empty() || id < slot) slot = id;
-}
-
-}  // namespace
 
 CrmResolver::CrmResolver(std::string tenant, salesforce::SalesforceClient& client)
     : tenant_(std::move(tenant)), client_(client) {}
@@ -123,8 +110,8 @@ void CrmResolver::Complete(const Batch& batch, const Status& status,
     if (status.ok()) {
       std::unordered_map<std::string, CrmMatch> found;
       for (const auto& a : batch) found[a];
-      for (const auto& m : contacts) KeepSmallest(found[m.email].contact_id, m.id);
-      for (const auto& m : leads) KeepSmallest(found[m.email].lead_id, m.id);
+      for (const auto& m : contacts) KeepSmallestId(found[m.email].contact_id, m.id);
+      for (const auto& m : leads) KeepSmallestId(found[m.email].lead_id, m.id);
       const std::int64_t now = NowUnixMs();
       for (const auto& a : batch) {
         const CrmMatch& match = found[a];

@@ -16,6 +16,7 @@
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
 #include "crmsync/engine/secrets.hpp"
+#include "deterministic.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -25,12 +26,6 @@ namespace flow = oneapi::tbb::flow;
 
 // A CRM match older than this is looked up again.
 constexpr std::int64_t kDirectoryTtlMs = 24LL * 3600 * 1000;
-
-std::int64_t NowUnixMs() {
-  return std::chrono::duration_cast<std::chrono::milliseconds>(
-             std::chrono::system_clock::now().time_since_epoch())
-      .count();
-}
 
 std::string IsoUtc(std::chrono::system_clock::time_point tp) {
   const std::time_t t = std::chrono::system_clock::to_time_t(tp);

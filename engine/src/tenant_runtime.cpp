@@ -1,5 +1,7 @@
 #include "tenant_runtime.hpp"
 
+#include "deterministic.hpp"
+
 #include <fmt/format.h>
 
 #include "crmsync/engine/text.hpp"
@@ -104,12 +106,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_
     return;
   }
   std::unordered_map<std::string, std::string> owner_by_email;
-  for (const auto& match : owners.value()) {
-    // Several Salesforce users with one email: keep the smallest id, so
-    // every run and every shard picks the same owner.
-    auto [it, inserted] = owner_by_email.emplace(match.email, match.id);
-    if (!inserted && match.id < it->second) it->second = match.id;
-  }
+  for (const auto& match : owners.value()) KeepSmallestId(owner_by_email[match.email], match.id);
   for (auto& m : mailbox_users) {
     auto it = owner_by_email.find(m.primary);
     if (it != owner_by_email.end()) m.salesforce_user_id = it->second;
