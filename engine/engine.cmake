@@ -3,8 +3,10 @@ add_library(crmsync_engine STATIC
   src/batcher.cpp
   src/classify.cpp
   src/config.cpp
+  src/config_capture.cpp
   src/crm_resolver.cpp
   src/google_source.cpp
+  src/exchange_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp
   src/run.cpp

@@ -7,108 +7,15 @@
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "config_reader.hpp"
+#include "crmsync/engine/text.hpp"
+#include "crmsync/salesforce/host_allowlist.hpp"
+
 namespace crmsync::engine {
 namespace {
 
-// Reads typed fields of one TOML table, remembering which keys were used so
-// that leftovers can be reported as unknown.
-class TableReader {
- public:
-  TableReader(const toml::table& table, std::string file, std::string prefix)
-      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
-
-  Status String(const char* key, std::string& out, bool required, bool secret = false) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) {
-      if (required) return Error(key, "missing (a string is required)");
-      return Status::Ok();
-    }
-    const auto* value = node->as_string();
-    if (value == nullptr) return Error(key, fmt::format("must be a string, found {}", TypeName(*node)));
-    out = value->get();
-    if (required && out.empty()) {
-      return Error(key, secret ? "is empty" : "is empty (a value is required)");
-    }
-    return Status::Ok();
-  }
-
-  Status Int(const char* key, int& out, int min, int max) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) return Status::Ok();
-    const auto* value = node->as_integer();
-    if (value == nullptr) return Error(key, fmt::format("must be an integer, found {}", TypeName(*node)));
-    const auto v = value->get();
-    if (v < min || v > max) return Error(key, fmt::format("= {} is out of range {}..{}", v, min, max));
-    out = static_cast<int>(v);
-    return Status::Ok();
-  }
-
-  Status StringList(const char* key, std::vector<std::string>& out, bool required) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    if (node == nullptr) {
-      if (required) return Error(key, "missing (a list of strings is required)");
-      return Status::Ok();
-    }
-    const auto* array = node->as_array();
-    if (array == nullptr) return Error(key, fmt::format("must be a list of strings, found {}", TypeName(*node)));
-    for (std::size_t i = 0; i < array->size(); ++i) {
-      const auto* item = array->get(i)->as_string();
-      if (item == nullptr) return Error(fmt::format("{}[{}]", key, i), "must be a string");
-      out.push_back(item->get());
-    }
-    if (required && out.empty()) return Error(key, "is empty (at least one value is required)");
-    return Status::Ok();
-  }
-
-  const toml::table* Table(const char* key) {
-    used_.insert(key);
-    const toml::node* node = table_.get(key);
-    return node == nullptr ? nullptr : node->as_table();
-  }
-
-  Status RejectUnknown() const {
-    for (const auto& [key, node] : table_) {
-      if (used_.count(std::string(key.str())) == 0) {
-        return Status::InvalidArgument(fmt::format("{}:{}: unknown key '{}{}'", file_,
-                                                   node.source().begin.line, prefix_, key.str()));
-      }
-    }
-    return Status::Ok();
-  }
-
-  Status Error(std::string_view key, std::string_view problem) const {
-    const toml::node* node = table_.get(key);
-    const auto line = node != nullptr ? node->source().begin.line : table_.source().begin.line;
-    return Status::InvalidArgument(fmt::format("{}:{}: {}{} {}", file_, line, prefix_, key, problem));
-  }
-
- private:
-  static std::string_view TypeName(const toml::node& node) {
-    switch (node.type()) {
-      case toml::node_type::string: return "a string";
-      case toml::node_type::integer: return "an integer";
-      case toml::node_type::floating_point: return "a number";
-      case toml::node_type::boolean: return "a boolean";
-      case toml::node_type::array: return "a list";
-      case toml::node_type::table: return "a table";
-      default: return "another type";
-    }
-  }
-
-  const toml::table& table_;
-  std::string file_;
-  std::string prefix_;
-  std::set<std::string> used_;
-};
-
-#define CRMSYNC_TRY(expr)              \
-  do {                                 \
-    Status _s = (expr);                \
-    if (!_s.ok()) return _s;           \
-  } while (false)
+using config_detail::TableReader;
+#define CRMSYNC_TRY CRMSYNC_RETURN_IF_ERROR
 
 Status CheckUrl(const std::string& file, const std::string& key, const std::string& url) {
   if (url.rfind("https://", 0) == 0 || url.rfind("http://", 0) == 0) return Status::Ok();
@@ -165,18 +72,99 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
 Status ReadSalesforce(const toml::table& table, const std::string& file, const std::string& prefix,
                       SalesforceConfig& out) {
   TableReader r(table, file, prefix);
-  CRMSYNC_TRY(r.String("login_url", out.login_url, false));
+  int connection = 0;
+  CRMSYNC_TRY(r.Choice("connection", connection, {"production", "sandbox", "my_domain", "experience_site"}));
+  out.connection = static_cast<SalesforceConnection>(connection);
+  if (out.connection == SalesforceConnection::kSandbox) out.login_url = "https://test.salesforce.com";
+  const bool needs_login_url = out.connection == SalesforceConnection::kMyDomain ||
+                               out.connection == SalesforceConnection::kExperienceSite;
+  CRMSYNC_TRY(r.String("login_url", out.login_url, needs_login_url));
   CRMSYNC_TRY(r.String("client_id", out.client_id, true));
   CRMSYNC_TRY(r.String("client_secret", out.client_secret, true, true));
-  CRMSYNC_TRY(r.String("refresh_token", out.refresh_token, true, true));
+  CRMSYNC_TRY(r.String("refresh_token", out.refresh_token, false, true));
   CRMSYNC_TRY(r.String("api_version", out.api_version, false));
   CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
+  int object_model = 0;
+  CRMSYNC_TRY(r.Choice("object_model", object_model, {"task", "enhanced_email"}));
+  out.object_model = static_cast<ObjectModel>(object_model);
+  CRMSYNC_TRY(r.Bool("allow_loopback", out.allow_loopback));
   CRMSYNC_TRY(r.RejectUnknown());
   if (out.api_version.empty() || out.api_version.find_first_not_of("0123456789.") != std::string::npos) {
     return Status::InvalidArgument(fmt::format("{}: {}api_version = \"{}\" is not a version like 60.0",
                                                file, prefix, out.api_version));
   }
-  return CheckUrl(file, prefix + "login_url", out.login_url);
+  Status host = salesforce::CheckSalesforceUrl(out.login_url, out.allow_loopback);
+  if (!host.ok()) {
+    return Status::InvalidArgument(fmt::format("{}: {}login_url: {}", file, prefix, host.message()));
+  }
+  return Status::Ok();
+}
+
+Status ReadExchange(const toml::table& table, const std::string& file, const std::string& prefix,
+                    ExchangeConfig& out) {
+  TableReader r(table, file, prefix);
+  CRMSYNC_TRY(r.String("tenant_id", out.tenant_id, true));
+  CRMSYNC_TRY(r.String("client_id", out.client_id, true));
+  CRMSYNC_TRY(r.String("client_secret", out.client_secret, true, true));
+  CRMSYNC_TRY(r.String("login_url", out.login_url, false));
+  CRMSYNC_TRY(r.String("ews_url", out.ews_url, false));
+  CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
+  CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 512));
+  CRMSYNC_TRY(r.RejectUnknown());
+  CRMSYNC_TRY(CheckUrl(file, prefix + "login_url", out.login_url));
+  return CheckUrl(file, prefix + "ews_url", out.ews_url);
+}
+
+Status ReadUsers(const toml::table& table, const std::string& file, const std::string& prefix,
+                 UsersConfig& out) {
+  TableReader r(table, file, prefix);
+  int source = 0;
+  CRMSYNC_TRY(r.Choice("source", source, {"directory", "group", "listed"}));
+  out.source = static_cast<UserSource>(source);
+  CRMSYNC_TRY(r.String("group", out.group, out.source == UserSource::kGroup));
+  CRMSYNC_TRY(r.StringList("list", out.list, out.source == UserSource::kListed));
+  for (auto& address : out.list) address = AsciiLower(address);
+  int match = 0;
+  CRMSYNC_TRY(r.Choice("salesforce_match", match, {"email", "federation_id", "explicit"}));
+  out.match = static_cast<SalesforceUserMatch>(match);
+  if (const toml::table* map = r.Table("salesforce_map")) {
+    for (const auto& [address, id] : *map) {
+      const auto* value = id.as_string();
+      if (value == nullptr || value->get().empty()) {
+        return Status::InvalidArgument(fmt::format("{}:{}: {}salesforce_map.\"{}\" must be a Salesforce User id",
+                                                   file, id.source().begin.line, prefix, address.str()));
+      }
+      out.salesforce_map.emplace_back(AsciiLower(address.str()), value->get());
+    }
+  }
+  CRMSYNC_TRY(r.RejectUnknown());
+  if (out.match == SalesforceUserMatch::kExplicit && out.salesforce_map.empty()) {
+    return r.Error("salesforce_map", "missing: salesforce_match = \"explicit\" needs a [salesforce_map] table");
+  }
+  // One mailbox <-> one Salesforce user: a Salesforce user mapped twice is refused.
+  std::set<std::string> seen;
+  for (const auto& [address, id] : out.salesforce_map) {
+    if (!seen.insert(id).second) {
+      return r.Error("salesforce_map", fmt::format("maps two mailboxes to the Salesforce user {} "
+                                                   "(one mailbox per Salesforce user)", id));
+    }
+  }
+  return Status::Ok();
+}
+
+Status ReadProvisioning(const toml::table& table, const std::string& file, const std::string& prefix,
+                        ProvisioningConfig& out) {
+  TableReader r(table, file, prefix);
+  CRMSYNC_TRY(r.StringList("hmac_secrets", out.hmac_secrets, true));
+  CRMSYNC_TRY(r.RejectUnknown());
+  if (out.hmac_secrets.size() > 2) {
+    return r.Error("hmac_secrets", "holds more than two secrets (the current one, then at most one previous)");
+  }
+  for (const auto& secret : out.hmac_secrets) {
+    // The value itself is never echoed.
+    if (secret.size() < 32) return r.Error("hmac_secrets", "holds a secret shorter than 32 characters");
+  }
+  return Status::Ok();
 }
 
 Status ReadTenant(const toml::table& table, const std::string& file, std::size_t index,
@@ -185,23 +173,46 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   TableReader r(table, file, prefix);
   CRMSYNC_TRY(r.String("id", out.id, true));
   CRMSYNC_TRY(r.StringList("domains", out.domains, true));
+  for (auto& domain : out.domains) domain = AsciiLower(domain);
+  int authorization = 0;
+  CRMSYNC_TRY(r.Choice("authorization", authorization, {"service_account", "per_user"}));
+  out.authorization = static_cast<Authorization>(authorization);
+  int activation = 0;
+  CRMSYNC_TRY(r.Choice("activation", activation, {"immediate", "first_logon"}));
+  out.activation = static_cast<Activation>(activation);
   const toml::table* microsoft = r.Table("microsoft");
   const toml::table* google = r.Table("google");
+  const toml::table* exchange = r.Table("exchange");
   const toml::table* salesforce = r.Table("salesforce");
+  const toml::table* users = r.Table("users");
+  const toml::table* provisioning = r.Table("provisioning");
+  const toml::table* capture = r.Table("capture");
   CRMSYNC_TRY(r.RejectUnknown());
-  if ((microsoft == nullptr) == (google == nullptr)) {
-    return r.Error("microsoft", "and google: exactly one mail system is required "
-                                "(a [tenants.microsoft] or a [tenants.google] table)");
+  const int mail_tables = (microsoft != nullptr) + (google != nullptr) + (exchange != nullptr);
+  if (mail_tables != 1) {
+    return r.Error("microsoft", "/ google / exchange: exactly one mail system is required "
+                                "(a [tenants.microsoft], [tenants.google] or [tenants.exchange] table)");
   }
   if (salesforce == nullptr) return r.Error("salesforce", "missing (a [tenants.salesforce] table is required)");
   if (microsoft != nullptr) {
     out.provider = MailProvider::kMicrosoft;
     CRMSYNC_TRY(ReadMicrosoft(*microsoft, file, prefix + "microsoft.", out.microsoft));
-  } else {
+  } else if (google != nullptr) {
     out.provider = MailProvider::kGoogle;
     CRMSYNC_TRY(ReadGoogle(*google, file, prefix + "google.", out.google));
+  } else {
+    out.provider = MailProvider::kExchange;
+    CRMSYNC_TRY(ReadExchange(*exchange, file, prefix + "exchange.", out.exchange));
   }
-  return ReadSalesforce(*salesforce, file, prefix + "salesforce.", out.salesforce);
+  CRMSYNC_TRY(ReadSalesforce(*salesforce, file, prefix + "salesforce.", out.salesforce));
+  if (users != nullptr) CRMSYNC_TRY(ReadUsers(*users, file, prefix + "users.", out.users));
+  if (provisioning != nullptr) {
+    CRMSYNC_TRY(ReadProvisioning(*provisioning, file, prefix + "provisioning.", out.provisioning));
+  }
+  if (capture != nullptr) {
+    CRMSYNC_TRY(config_detail::ReadCapture(*capture, file, prefix + "capture.", out.capture));
+  }
+  return Status::Ok();
 }
 
 }  // namespace

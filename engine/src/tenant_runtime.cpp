@@ -45,6 +45,8 @@ static Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, 
     }
     case MailProvider::kGoogle:
       return MakeGoogleSource(tenant, transport, timeout);
+    case MailProvider::kExchange:
+      return MakeExchangeSource(tenant, transport, timeout);
   }
   return Status::InvalidArgument("unknown mail provider");
 }

@@ -55,6 +55,9 @@ struct TenantRuntime {
 // Creates the Gmail source of a Google Workspace tenant (google_source.cpp).
 Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout);
 
+// Creates the EWS source of an Exchange impersonation tenant (exchange_source.cpp).
+Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout);
+
 // Connects one tenant: Microsoft token + users, Salesforce session + users.
 // On failure the runtime stays !ready and the report says why.
 void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_timeout_seconds,

@@ -1,4 +1,5 @@
 #include "connect_command.hpp"
+#include "command.hpp"
 
 #include <future>
 #include <iostream>
@@ -102,6 +103,30 @@ int ConnectGoogle(const engine::Config& config, const ConnectGoogleOptions& opti
   std::cout << fmt::format("Key:            stored sealed in {} (master key {})\n", options.state_dir,
                            engine::MasterKeyFileFor(options.state_dir));
   return engine::kExitComplete;
+}
+
+void AddConnectCommands(CLI::App& root, Commands& commands) {
+  CLI::App* connect = root.add_subcommand("connect", "Connect an organization's mail system or Salesforce once");
+  connect->require_subcommand(1);
+  struct Flags {
+    std::string config_path, state_dir;
+    ConnectGoogleOptions google;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* google = connect->add_subcommand(
+      "google", "Validate a Google service-account key, test domain-wide delegation, store the key sealed");
+  google->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
+  google->add_option("--tenant", flags->google.tenant, "Tenant id (a [[tenants]] with a google table)")->required();
+  google->add_option("--key-file", flags->google.key_file, "The service account's JSON key file")->required();
+  google->add_option("--user", flags->google.user, "User to test the token exchange with (default: admin_email)");
+  google->add_option("--state", flags->state_dir, "State directory");
+  commands.push_back({google, [flags] {
+                        auto config = LoadConfigOrReport(flags->config_path);
+                        if (!config) return engine::kExitUsage;
+                        flags->google.state_dir = StateDir(flags->state_dir, *config);
+                        return ConnectGoogle(*config, flags->google);
+                      }});
+  AddConnectSalesforceCommand(*connect, commands);
 }
 
 }  // namespace crmsync::tools

@@ -1,4 +1,5 @@
 #include "status_command.hpp"
+#include "command.hpp"
 
 #include <iostream>
 
@@ -66,6 +67,23 @@ int StatusCommand(const std::string& state_dir, bool json) {
     }
   }
   return engine::kExitComplete;
+}
+
+void AddStatusCommand(CLI::App& root, Commands& commands) {
+  struct Flags {
+    std::string config_path, state_dir;
+    bool json = false;
+  };
+  auto flags = std::make_shared<Flags>();
+  CLI::App* status = root.add_subcommand("status", "Per-tenant status of the last run");
+  status->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
+  status->add_option("--state", flags->state_dir, "State directory");
+  status->add_flag("--json", flags->json, "Print the last run report as JSON");
+  commands.push_back({status, [flags] {
+                        auto config = LoadConfigOrReport(flags->config_path);
+                        if (!config) return engine::kExitUsage;
+                        return StatusCommand(StateDir(flags->state_dir, *config), flags->json);
+                      }});
 }
 
 }  // namespace crmsync::tools

@@ -54,6 +54,7 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
       if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
     }
     out += "[tenants.salesforce]\n";
+    out += "allow_loopback = true   # test only: the simulator's loopback host stands in for Salesforce\n";
     out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/services/oauth2/token\n", Quoted(target.origin));
     out += fmt::format("client_id = {}\nclient_secret = {}\nrefresh_token = {}\napi_version = {}\n",
                        Quoted(t.sf_client_id), Quoted(t.sf_client_secret), Quoted(t.sf_refresh_token),

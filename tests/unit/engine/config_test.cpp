@@ -41,10 +41,10 @@ TEST_CASE("configuration errors name the file, line, key and value", "[config]")
   CHECK(r.status().message() == "crmsync.toml:3: unknown key 'engine.max_streams_in_flite'");
 
   std::string missing = kValid;
-  missing.erase(missing.find("refresh_token"), std::string("refresh_token = \"rt-secret\"").size());
+  missing.erase(missing.find("client_secret = \"ss\""), std::string("client_secret = \"ss\"").size());
   r = ParseConfig(missing, "crmsync.toml");
   REQUIRE_FALSE(r.ok());
-  CHECK_THAT(r.status().message(), Catch::Contains("tenants[0].salesforce.refresh_token missing"));
+  CHECK_THAT(r.status().message(), Catch::Contains("tenants[0].salesforce.client_secret missing"));
 
   std::string range = kValid;
   range.replace(range.find("= 8"), 3, "= 0");

@@ -22,7 +22,14 @@ struct Message {
   std::vector<Participant> to;
   std::vector<Participant> cc;
   std::vector<Participant> bcc;
-  std::vector<std::string> categories;
+  std::vector<std::string> categories;   // Outlook categories
+  std::vector<std::string> labels;       // Gmail label names (system labels as their ids: INBOX, SENT)
+  std::string folder;                    // display name of the folder this copy sits in, when known
+  // Raw header facts for the bulk / automatic-reply rules; the engine decides.
+  std::string auto_submitted;            // Auto-Submitted value ("" when absent)
+  std::string precedence;                // Precedence value ("" when absent)
+  bool has_list_unsubscribe = false;     // a List-Unsubscribe header is present
+  bool is_auto_reply = false;            // the mail system marked it an automatic reply
   bool is_draft = false;
   bool removed = false;             // delta tombstone (@removed): nothing to capture
 };

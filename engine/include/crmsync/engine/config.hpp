@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/engine/capture_config.hpp"
 
 namespace crmsync::engine {
 
@@ -33,24 +34,85 @@ struct GoogleConfig {
   int page_size = 100;               // messages.list / history.list maxResults (1..500)
 };
 
-enum class MailProvider { kMicrosoft, kGoogle };
+// Exchange Web Services with impersonation: one application (app-only OAuth,
+// full_access_as_app) impersonates every mailbox.
+struct ExchangeConfig {
+  std::string tenant_id;
+  std::string client_id;
+  std::string client_secret;   // secret
+  std::string login_url = "https://login.microsoftonline.com";
+  std::string ews_url = "https://outlook.office365.com/EWS/Exchange.asmx";
+  std::string ca_file;
+  int page_size = 100;         // SyncFolderItems MaxChangesReturned (1..512)
+};
+
+enum class MailProvider { kMicrosoft, kGoogle, kExchange };
+
+// Which Salesforce login a tenant uses; decides the default login host.
+enum class SalesforceConnection {
+  kProduction,       // https://login.salesforce.com
+  kSandbox,          // https://test.salesforce.com
+  kMyDomain,         // login_url required: https://NAME.my.salesforce.com
+  kExperienceSite,   // login_url required: https://NAME.my.site.com/SITE (partner/customer community)
+};
+
+// What a captured email becomes in Salesforce.
+enum class ObjectModel { kTask, kEnhancedEmail };
 
 struct SalesforceConfig {
+  SalesforceConnection connection = SalesforceConnection::kProduction;
   std::string login_url = "https://login.salesforce.com";
   std::string client_id;
   std::string client_secret;   // secret
-  std::string refresh_token;   // secret: the service account's refresh token
+  // Secret: the service account's refresh token. Optional: `crmsync connect
+  // salesforce` stores it sealed in the state instead, which wins when present.
+  std::string refresh_token;
   std::string api_version = "60.0";
   std::string ca_file;
+  ObjectModel object_model = ObjectModel::kTask;
+  // Test-only: lets login_url and instance_url be a loopback host (the
+  // simulator). Every other host must be on a Salesforce domain.
+  bool allow_loopback = false;
+};
+
+// Mass authorization: one Salesforce service account writes for every user.
+// Per user: each user's own refresh token; a user is pending until it exists.
+enum class Authorization { kServiceAccount, kPerUser };
+// When a user becomes active: at once, or when their first logon is recorded
+// (`crmsync users activate`).
+enum class Activation { kImmediate, kFirstLogon };
+
+enum class UserSource { kDirectory, kGroup, kListed };
+enum class SalesforceUserMatch { kEmail, kFederationId, kExplicit };
+
+struct UsersConfig {
+  UserSource source = UserSource::kDirectory;
+  std::string group;                       // group id or address when source = group
+  std::vector<std::string> list;           // addresses when source = listed
+  SalesforceUserMatch match = SalesforceUserMatch::kEmail;
+  // match = explicit: mailbox address (lower-case) -> Salesforce User id.
+  std::vector<std::pair<std::string, std::string>> salesforce_map;
+};
+
+// The provisioning API (`crmsync serve`): HMAC-SHA256 secrets, current first,
+// then at most one previous secret still accepted during a rotation.
+struct ProvisioningConfig {
+  std::vector<std::string> hmac_secrets;   // secrets
 };
 
 struct TenantConfig {
   std::string id;
   std::vector<std::string> domains;
-  MailProvider provider = MailProvider::kMicrosoft;   // which of the two tables is set
+  MailProvider provider = MailProvider::kMicrosoft;   // which mail table is set
   MicrosoftConfig microsoft;
   GoogleConfig google;
+  ExchangeConfig exchange;
   SalesforceConfig salesforce;
+  Authorization authorization = Authorization::kServiceAccount;
+  Activation activation = Activation::kImmediate;
+  UsersConfig users;
+  ProvisioningConfig provisioning;
+  CaptureConfig capture;
 };
 
 struct EngineConfig {

@@ -17,6 +17,7 @@ namespace crmsync::engine {
 struct RunOptions {
   std::string run_id;                       // empty: derived from the start time and pid
   const state::SecretBox* secrets = nullptr;   // opens sealed keys; none: only key files
+  std::string state_dir;                    // where provisioning requests wait (inbox/); "" = none
 };
 
 // Runs every tenant to the end of its current mail. Tenant and stream

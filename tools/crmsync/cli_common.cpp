@@ -1,0 +1,32 @@
+#include <filesystem>
+#include <iostream>
+
+#include "command.hpp"
+#include "crmsync/engine/secrets.hpp"
+
+namespace crmsync::tools {
+
+std::optional<engine::Config> LoadConfigOrReport(const std::string& path) {
+  auto config = engine::LoadConfig(path);
+  if (!config.ok()) {
+    std::cerr << "crmsync: configuration error: " << config.status().message() << "\n";
+    return std::nullopt;
+  }
+  return std::move(config.value());
+}
+
+std::string StateDir(const std::string& flag, const engine::Config& config) {
+  if (!flag.empty()) return flag;
+  if (!config.engine.state_dir.empty()) return config.engine.state_dir;
+  return "crmsync-state";
+}
+
+Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create) {
+  const std::string master_key = engine::MasterKeyFileFor(state_dir);
+  if (!create && !std::filesystem::exists(master_key)) return std::optional<state::SecretBox>{};
+  auto loaded = state::SecretBox::LoadOrCreate(master_key);
+  if (!loaded.ok()) return loaded.status();
+  return std::optional<state::SecretBox>(std::move(loaded.value()));
+}
+
+}  // namespace crmsync::tools

@@ -1,0 +1,41 @@
+// The crmsync command line is a set of subcommands; each file registers its
+// own options on the CLI11 app and says what to run when it was chosen.
+#pragma once
+
+#include <functional>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "crmsync/core/status.hpp"
+#include "crmsync/engine/config.hpp"
+#include "crmsync/state/secret_box.hpp"
+
+namespace crmsync::tools {
+
+struct Command {
+  CLI::App* app = nullptr;      // runs when this (sub)command was parsed
+  std::function<int()> run;
+};
+using Commands = std::vector<Command>;
+
+// One registration function per command file.
+void AddRunCommand(CLI::App& root, Commands& commands);
+void AddStatusCommand(CLI::App& root, Commands& commands);
+void AddConnectCommands(CLI::App& root, Commands& commands);        // connect google | salesforce
+void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
+void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
+void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
+
+// Shared by the commands.
+// Loads the configuration; prints "crmsync: configuration error: ..." on failure.
+std::optional<engine::Config> LoadConfigOrReport(const std::string& path);
+// --state flag, else engine.state_dir, else ./crmsync-state.
+std::string StateDir(const std::string& flag, const engine::Config& config);
+// The state's master key when `crmsync connect` created one; nullopt when
+// there is none yet. `create` makes one (0600) when missing.
+Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
+
+}  // namespace crmsync::tools

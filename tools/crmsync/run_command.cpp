@@ -1,0 +1,69 @@
+// `crmsync run`: one scheduled batch run.
+#include <fstream>
+#include <iostream>
+
+#include "command.hpp"
+#include "crmsync/engine/run.hpp"
+#include "crmsync/http/curl_multi_transport.hpp"
+#include "crmsync/state/store.hpp"
+
+namespace crmsync::tools {
+namespace {
+
+struct RunFlags {
+  std::string config_path, state_dir, report_path;
+  bool quiet = false;
+};
+
+int RunCommand(const RunFlags& flags) {
+  auto config = LoadConfigOrReport(flags.config_path);
+  if (!config) return engine::kExitUsage;
+  const std::string state_dir = StateDir(flags.state_dir, *config);
+  auto store = state::Store::Open(state_dir);
+  if (!store.ok()) {
+    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
+    return engine::kExitFailure;
+  }
+  auto box = LoadSecretBox(state_dir, false);
+  if (!box.ok()) {
+    std::cerr << "crmsync: " << box.status().message() << "\n";
+    return engine::kExitFailure;
+  }
+  engine::RunOptions options;
+  options.secrets = box.value() ? &*box.value() : nullptr;
+  options.state_dir = state_dir;
+  http::CurlMultiTransport transport;
+  engine::RunReport report = engine::RunOnce(*config, options, transport, *store.value());
+  const http::TransportStats stats = transport.Stats();
+  report.transport["requests"] = stats.requests;
+  report.transport["connections_opened"] = stats.connections_opened;
+  report.transport["transport_failures"] = stats.transport_failures;
+
+  const std::string json = report.ToJson();
+  Status saved = store.value()->PutRun(report.run_id, json);
+  if (!saved.ok()) std::cerr << "crmsync: warning: run report not saved in state: " << saved.ToString() << "\n";
+  if (!flags.report_path.empty()) {
+    std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
+    out << json;
+    if (!out) {
+      std::cerr << "crmsync: cannot write the report to " << flags.report_path << "\n";
+      return engine::kExitFailure;
+    }
+  }
+  if (!flags.quiet) std::cout << report.ToText() << std::flush;
+  return report.exit_code;
+}
+
+}  // namespace
+
+void AddRunCommand(CLI::App& root, Commands& commands) {
+  auto flags = std::make_shared<RunFlags>();
+  CLI::App* run = root.add_subcommand("run", "Scheduled batch run: capture everything new since the last run");
+  run->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
+  run->add_option("--state", flags->state_dir, "State directory (default: engine.state_dir or ./crmsync-state)");
+  run->add_option("--report", flags->report_path, "Write the run report (JSON) to this file");
+  run->add_flag("--quiet", flags->quiet, "Do not print the human summary");
+  commands.push_back({run, [flags] { return RunCommand(*flags); }});
+}
+
+}  // namespace crmsync::tools
