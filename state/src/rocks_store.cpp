@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include <array>
+#include <mutex>
 #include <cerrno>
 #include <filesystem>
 #include <string_view>
@@ -288,6 +289,113 @@ class RocksStore final : public Store {
     });
   }
 
+  Status PutUsers(const std::string& tenant,
+                  const std::vector<std::pair<std::string, UserRecord>>& users) override {
+    return Guarded("put users", [&]() -> Status {
+      if (users.empty()) return Status::Ok();
+      rocksdb::WriteBatch wb;
+      for (const auto& [user, record] : users) {
+        if (user.empty()) return Status::InvalidArgument("state put users: empty user id");
+        auto s = wb.Put(handles_[kUsersFamily], EncodeKey({tenant, user}), internal::EncodeUser(record));
+        if (!s.ok()) return FromRocks(s, "put users: batch");
+      }
+      auto s = db_->Write(write_options_, &wb);
+      if (!s.ok()) return FromRocks(s, fmt::format("put users of tenant {:?}", tenant));
+      return Status::Ok();
+    });
+  }
+
+  Result<std::optional<UserRecord>> GetUser(const std::string& tenant, const std::string& user) override {
+    return Guarded("get user", [&] { return GetOne(kUsersFamily, EncodeKey({tenant, user}), internal::DecodeUser); });
+  }
+
+  Result<std::vector<std::pair<std::string, UserRecord>>> ListUsers(const std::string& tenant) override {
+    return Guarded("list users", [&]() -> Result<std::vector<std::pair<std::string, UserRecord>>> {
+      std::vector<std::pair<std::string, UserRecord>> out;
+      Status s = ScanTenant(kUsersFamily, tenant, [&](std::string_view key, std::string_view value) {
+        auto parts = internal::DecodeKey(key);
+        if (!parts || parts->size() != 2) {
+          return Status::Corruption(fmt::format("state: malformed key {} in column family users", DescribeKey(key)));
+        }
+        if ((*parts)[1].empty()) return Status::Ok();   // the tenant's own connection state
+        auto user = internal::DecodeUser(value);
+        if (!user.ok()) return CorruptValue(kUsersFamily, key, user.status());
+        out.emplace_back(std::move((*parts)[1]), std::move(user).value());
+        return Status::Ok();
+      });
+      if (!s.ok()) return s;
+      return out;
+    });
+  }
+
+  Status DeleteUser(const std::string& tenant, const std::string& user) override {
+    return Guarded("delete user", [&]() -> Status {
+      auto s = db_->Delete(write_options_, handles_[kUsersFamily], EncodeKey({tenant, user}));
+      if (!s.ok()) return FromRocks(s, fmt::format("delete user {:?} of tenant {:?}", user, tenant));
+      return Status::Ok();
+    });
+  }
+
+  // The tenant's connection state lives in the users family under the
+  // empty user id, which no mail system gives a user.
+  Status PutTenantState(const std::string& tenant, const TenantState& state) override {
+    return Guarded("put tenant state", [&]() -> Status {
+      auto s = db_->Put(write_options_, handles_[kUsersFamily], EncodeKey({tenant, ""}),
+                        internal::EncodeTenantState(state));
+      if (!s.ok()) return FromRocks(s, fmt::format("put connection state of tenant {:?}", tenant));
+      return Status::Ok();
+    });
+  }
+
+  Result<TenantState> GetTenantState(const std::string& tenant) override {
+    return Guarded("get tenant state", [&]() -> Result<TenantState> {
+      auto state = GetOne(kUsersFamily, EncodeKey({tenant, ""}), internal::DecodeTenantState);
+      if (!state.ok()) return state.status();
+      return state.value().value_or(TenantState{});
+    });
+  }
+
+  Result<bool> ClaimNonce(const std::string& tenant, const std::string& nonce, std::int64_t expires_unix_ms,
+                          std::int64_t now_unix_ms) override {
+    return Guarded("claim nonce", [&]() -> Result<bool> {
+      if (nonce.empty()) return Status::InvalidArgument("state claim nonce: empty nonce");
+      const std::string key = EncodeKey({tenant, nonce});
+      // Read-then-write must not interleave between threads.
+      std::lock_guard lock(nonce_mutex_);
+      auto existing = GetOne(kNonceFamily, key, internal::DecodeNonce);
+      if (!existing.ok()) return existing.status();
+      if (existing.value() && *existing.value() >= now_unix_ms) return false;
+      // Claims must survive a crash: a replay after a restart is refused.
+      rocksdb::WriteOptions durable = write_options_;
+      durable.sync = true;
+      auto s = db_->Put(durable, handles_[kNonceFamily], key, internal::EncodeNonce(expires_unix_ms));
+      if (!s.ok()) return FromRocks(s, fmt::format("claim nonce of tenant {:?}", tenant));
+      return true;
+    });
+  }
+
+  Result<std::size_t> PurgeNonces(std::int64_t now_unix_ms) override {
+    return Guarded("purge nonces", [&]() -> Result<std::size_t> {
+      std::lock_guard lock(nonce_mutex_);
+      rocksdb::WriteBatch wb;
+      std::size_t purged = 0;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kNonceFamily]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto expires = internal::DecodeNonce(it->value().ToStringView());
+        // A corrupt claim is dropped too: keeping it would refuse that nonce forever.
+        if (expires.ok() && expires.value() >= now_unix_ms) continue;
+        auto s = wb.Delete(handles_[kNonceFamily], it->key());
+        if (!s.ok()) return FromRocks(s, "purge nonces: batch");
+        ++purged;
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "purge nonces: iterate column family nonce");
+      if (purged == 0) return purged;
+      auto s = db_->Write(write_options_, &wb);
+      if (!s.ok()) return FromRocks(s, "purge nonces: write");
+      return purged;
+    });
+  }
+
   Status PutRun(const std::string& run_id, const std::string& report_json) override {
     return Guarded("put run", [&]() -> Status {
       if (run_id.empty()) return Status::InvalidArgument("state put run: empty run id");
@@ -388,6 +496,7 @@ class RocksStore final : public Store {
   std::unique_ptr<rocksdb::DB> db_;
   std::vector<rocksdb::ColumnFamilyHandle*> handles_;  // indexed by Family
   rocksdb::WriteOptions write_options_;
+  std::mutex nonce_mutex_;
 };
 
 }  // namespace

@@ -137,6 +137,40 @@ std::string EncodeQuarantine(const QuarantineEntry& e) {
       .Take();
 }
 
+std::string EncodeUser(const UserRecord& u) {
+  Writer w;
+  w.Str(u.status).Str(u.reason).Str(u.primary).UInt(u.aliases.size());
+  for (const auto& alias : u.aliases) w.Str(alias);
+  return w.Str(u.salesforce_user_id)
+      .Str(u.source)
+      .Int(u.status_since_unix_ms)
+      .Int(u.last_success_unix_ms)
+      .UInt(u.captured)
+      .UInt(u.activated ? 1 : 0)
+      .Take();
+}
+
+namespace {
+Writer& PutConnection(Writer& w, const ConnectionState& c) {
+  return w.Str(c.status).Str(c.last_error).Int(c.last_error_unix_ms).Int(c.last_success_unix_ms);
+}
+Reader& GetConnection(Reader& r, ConnectionState& c) {
+  return r.Str("status", c.status)
+      .Str("last_error", c.last_error)
+      .Int("last_error_unix_ms", c.last_error_unix_ms)
+      .Int("last_success_unix_ms", c.last_success_unix_ms);
+}
+}  // namespace
+
+std::string EncodeTenantState(const TenantState& state) {
+  Writer w;
+  PutConnection(w, state.mailbox);
+  PutConnection(w, state.crm);
+  return w.Take();
+}
+
+std::string EncodeNonce(std::int64_t expires_unix_ms) { return Writer().Int(expires_unix_ms).Take(); }
+
 std::string EncodeRun(std::string_view report_json) { return Writer().Rest(report_json).Take(); }
 
 std::string EncodeSecret(std::string_view sealed) { return Writer().Rest(sealed).Take(); }
@@ -183,6 +217,41 @@ Result<std::string> DecodeRun(std::string_view value) {
   Reader r(value);
   r.Rest(report);
   return Done(r, std::move(report));
+}
+
+Result<UserRecord> DecodeUser(std::string_view value) {
+  UserRecord u;
+  Reader r(value);
+  std::uint64_t aliases = 0;
+  r.Str("status", u.status).Str("reason", u.reason).Str("primary", u.primary).UInt("aliases", aliases);
+  // Each alias takes at least one byte: a larger count is corrupt, not a reason to allocate.
+  if (aliases > value.size()) return Status::Corruption("alias count larger than the value");
+  u.aliases.resize(aliases);
+  for (auto& alias : u.aliases) r.Str("alias", alias);
+  std::uint64_t activated = 0;
+  r.Str("salesforce_user_id", u.salesforce_user_id)
+      .Str("source", u.source)
+      .Int("status_since_unix_ms", u.status_since_unix_ms)
+      .Int("last_success_unix_ms", u.last_success_unix_ms)
+      .UInt("captured", u.captured)
+      .UInt("activated", activated);
+  u.activated = activated != 0;
+  return Done(r, std::move(u));
+}
+
+Result<TenantState> DecodeTenantState(std::string_view value) {
+  TenantState state;
+  Reader r(value);
+  GetConnection(r, state.mailbox);
+  GetConnection(r, state.crm);
+  return Done(r, std::move(state));
+}
+
+Result<std::int64_t> DecodeNonce(std::string_view value) {
+  std::int64_t expires = 0;
+  Reader r(value);
+  r.Int("expires_unix_ms", expires);
+  return Done(r, expires);
 }
 
 Result<std::string> DecodeSecret(std::string_view value) {

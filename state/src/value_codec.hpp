@@ -25,6 +25,9 @@ std::string EncodeLedger(const LedgerEntry& entry);
 std::string EncodeDirectory(const DirectoryEntry& entry);
 std::string EncodeQuarantine(const QuarantineEntry& entry);
 std::string EncodeRun(std::string_view report_json);
+std::string EncodeUser(const UserRecord& user);
+std::string EncodeTenantState(const TenantState& state);
+std::string EncodeNonce(std::int64_t expires_unix_ms);
 // A sealed secret: opaque bytes (state/secret_box.hpp seals and opens them).
 std::string EncodeSecret(std::string_view sealed);
 Result<std::string> DecodeSecret(std::string_view value);
@@ -34,5 +37,8 @@ Result<LedgerEntry> DecodeLedger(std::string_view value);
 Result<DirectoryEntry> DecodeDirectory(std::string_view value);
 Result<QuarantineEntry> DecodeQuarantine(std::string_view value);
 Result<std::string> DecodeRun(std::string_view value);
+Result<UserRecord> DecodeUser(std::string_view value);
+Result<TenantState> DecodeTenantState(std::string_view value);
+Result<std::int64_t> DecodeNonce(std::string_view value);
 
 }  // namespace crmsync::state::internal

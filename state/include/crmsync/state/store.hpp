@@ -49,6 +49,33 @@ struct QuarantineEntry {
   std::int64_t updated_unix_ms = 0;
 };
 
+// One mailbox user of a tenant as the state remembers it (users family).
+struct UserRecord {
+  std::string status;           // "active" | "pending" | "suspended" | "disabled"
+  std::string reason;           // why, when not active ("" when active)
+  std::string primary;          // primary address, lower-case
+  std::vector<std::string> aliases;
+  std::string salesforce_user_id;
+  std::string source;           // "directory" | "config" | "provisioned"
+  std::int64_t status_since_unix_ms = 0;   // when status last changed
+  std::int64_t last_success_unix_ms = 0;   // end of the last run that read every stream of the user
+  std::uint64_t captured = 0;   // records captured from this mailbox, all runs
+  bool activated = false;       // first logon / own authorization recorded
+};
+
+// One connection of a tenant (its mail system, or its Salesforce org).
+struct ConnectionState {
+  std::string status;           // "connected" | "disconnected" | "" (never tried)
+  std::string last_error;       // "" when the last attempt worked; never a secret
+  std::int64_t last_error_unix_ms = 0;
+  std::int64_t last_success_unix_ms = 0;
+};
+
+struct TenantState {
+  ConnectionState mailbox;
+  ConnectionState crm;
+};
+
 // Everything one acknowledgement changes, applied atomically by Commit().
 struct CheckpointBatch {
   std::vector<std::pair<StreamId, Cursor>> cursors;
@@ -113,6 +140,26 @@ class Store {
   // ("acme", "google.service_account"). The store never sees plaintext.
   virtual Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) = 0;
   virtual Result<std::optional<std::string>> GetSecret(const std::string& tenant, const std::string& kind) = 0;
+
+  // Users of a tenant (users family), keyed by the connector's user id.
+  virtual Status PutUsers(const std::string& tenant,
+                          const std::vector<std::pair<std::string, UserRecord>>& users) = 0;
+  virtual Result<std::optional<UserRecord>> GetUser(const std::string& tenant, const std::string& user) = 0;
+  virtual Result<std::vector<std::pair<std::string, UserRecord>>> ListUsers(const std::string& tenant) = 0;
+  virtual Status DeleteUser(const std::string& tenant, const std::string& user) = 0;
+
+  // The two connections of a tenant; a tenant never seen reads as empty.
+  virtual Status PutTenantState(const std::string& tenant, const TenantState& state) = 0;
+  virtual Result<TenantState> GetTenantState(const std::string& tenant) = 0;
+
+  // Replay protection (nonce family). Claims `nonce` for `tenant` until
+  // `expires_unix_ms`: true when it was free (or its earlier claim had
+  // expired by `now_unix_ms`), false when it is still claimed. Atomic across
+  // threads of this process (the directory lock keeps other processes out).
+  virtual Result<bool> ClaimNonce(const std::string& tenant, const std::string& nonce,
+                                  std::int64_t expires_unix_ms, std::int64_t now_unix_ms) = 0;
+  // Deletes claims that expired before `now_unix_ms`; returns how many.
+  virtual Result<std::size_t> PurgeNonces(std::int64_t now_unix_ms) = 0;
 
   // The run report, JSON text, keyed by run id.
   virtual Status PutRun(const std::string& run_id, const std::string& report_json) = 0;
