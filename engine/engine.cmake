@@ -1,25 +1,34 @@
 # crmsync::engine — the pipeline: classify, batch, acknowledge, the flow graph, reports.
 add_library(crmsync_engine STATIC
   src/batcher.cpp
+  src/capture_rules.cpp
   src/classify.cpp
   src/config.cpp
   src/config_capture.cpp
   src/crm_resolver.cpp
+  src/email_message_record.cpp
   src/google_source.cpp
   src/exchange_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp
+  src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp
   src/run_report.cpp
   src/secrets.cpp
   src/task_record.cpp
   src/tenant_runtime.cpp
+  src/tenant_setup.cpp
   src/text.cpp)
 add_library(crmsync::engine ALIAS crmsync_engine)
+# RE2 ships no CMake package in Debian 12 (DEPENDENCIES.md): pkg-config it,
+# unless another directory already did in a scope visible here.
+if(NOT TARGET PkgConfig::RE2)
+  pkg_check_modules(RE2 REQUIRED IMPORTED_TARGET re2)
+endif()
 target_include_directories(crmsync_engine PUBLIC include PRIVATE src)
 target_link_libraries(crmsync_engine
-  PUBLIC crmsync::core crmsync::http crmsync::auth crmsync::graph crmsync::gmail crmsync::salesforce crmsync::state
-  PRIVATE crmsync::connector_json TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto)
+  PUBLIC crmsync::core crmsync::http crmsync::auth crmsync::graph crmsync::gmail crmsync::ews crmsync::salesforce crmsync::state
+  PRIVATE crmsync::connector_json TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto PkgConfig::RE2)
 
 # oneTBB's flow graph casts a task to its derived type from inside the base
 # constructor (detail/_flow_graph_impl.h), which UBSan's vptr check reports

@@ -13,7 +13,9 @@ std::size_t ApproximateBytes(const salesforce::UpsertRecord& record) {
 
 bool IsTransientRecordError(const std::string& error_code) {
   return error_code == "UNABLE_TO_LOCK_ROW" || error_code == "REQUEST_LIMIT_EXCEEDED" ||
-         error_code == "SERVER_UNAVAILABLE" || error_code == "TXN_SECURITY_METERING_ERROR";
+         error_code == "SERVER_UNAVAILABLE" || error_code == "TXN_SECURITY_METERING_ERROR" ||
+         // A Composite Graph node rolled back because another node of its graph failed.
+         error_code == "PROCESSING_HALTED";
 }
 
 Batcher::Batcher(BatcherLimits limits) : limits_(limits) {}

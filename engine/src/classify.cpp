@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crmsync/engine/capture_rules.hpp"
 #include "crmsync/engine/message_key.hpp"
 #include "crmsync/engine/text.hpp"
 
@@ -16,6 +17,14 @@ const char* SkipReasonName(SkipReason reason) {
     case SkipReason::kInternalOnly: return "internal_only";
     case SkipReason::kNoCrmMatch: return "no_crm_match";
     case SkipReason::kAlreadyCaptured: return "already_captured";
+    case SkipReason::kTooOld: return "too_old";
+    case SkipReason::kWrongDirection: return "wrong_direction";
+    case SkipReason::kNotSelected: return "not_selected";
+    case SkipReason::kAutoReply: return "auto_reply";
+    case SkipReason::kBulk: return "bulk";
+    case SkipReason::kExcludedAddress: return "excluded_address";
+    case SkipReason::kExcludedDomain: return "excluded_domain";
+    case SkipReason::kExcludedSubject: return "excluded_subject";
   }
   return "unknown";
 }
@@ -48,14 +57,24 @@ const MailboxUser* TenantDirectory::FindUser(std::string_view address) const {
   return it == user_by_address_.end() ? nullptr : &users_[it->second];
 }
 
-Classification Classify(const Message& message, const TenantDirectory& directory,
-                        const MailboxUser& mailbox) {
+namespace {
+
+bool IsMe(const MailboxUser& mailbox, std::string_view address) {
+  if (address.empty()) return false;
+  if (address == mailbox.primary) return true;
+  return std::find(mailbox.aliases.begin(), mailbox.aliases.end(), address) != mailbox.aliases.end();
+}
+
+}  // namespace
+
+Classification Classify(const Message& message, const TenantDirectory& directory, const MailboxUser& mailbox,
+                        const CaptureRules& rules, std::chrono::system_clock::time_point now) {
   Classification result;
   if (message.removed) {
     result.skip = SkipReason::kRemoved;
     return result;
   }
-  if (message.is_draft) {
+  if (message.is_draft && rules.config().skip_drafts) {
     result.skip = SkipReason::kDraft;
     return result;
   }
@@ -75,6 +94,8 @@ Classification Classify(const Message& message, const TenantDirectory& directory
     }
   };
   add(message.from);
+  const bool outgoing = !participants.empty() && IsMe(mailbox, participants.front());
+  result.direction = outgoing ? Direction::kOutgoing : Direction::kIncoming;
   for (const auto& p : message.to) add(p);
   for (const auto& p : message.cc) add(p);
   for (const auto& p : message.bcc) add(p);
@@ -88,8 +109,14 @@ Classification Classify(const Message& message, const TenantDirectory& directory
     }
   }
   if (result.owner_salesforce_id.empty()) result.owner_salesforce_id = mailbox.salesforce_user_id;
-  if (result.external_addresses.empty()) result.skip = SkipReason::kInternalOnly;
+  const CopyFacts facts{participants, result.direction, !result.external_addresses.empty()};
+  result.skip = rules.Evaluate(message, mailbox, facts, now);
   return result;
+}
+
+Classification Classify(const Message& message, const TenantDirectory& directory,
+                        const MailboxUser& mailbox) {
+  return Classify(message, directory, mailbox, CaptureRules::Default(), std::chrono::system_clock::now());
 }
 
 }  // namespace crmsync::engine

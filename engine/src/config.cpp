@@ -108,10 +108,12 @@ Status ReadExchange(const toml::table& table, const std::string& file, const std
   CRMSYNC_TRY(r.String("client_secret", out.client_secret, true, true));
   CRMSYNC_TRY(r.String("login_url", out.login_url, false));
   CRMSYNC_TRY(r.String("ews_url", out.ews_url, false));
+  CRMSYNC_TRY(r.String("graph_url", out.graph_url, false));
   CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
   CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 512));
   CRMSYNC_TRY(r.RejectUnknown());
   CRMSYNC_TRY(CheckUrl(file, prefix + "login_url", out.login_url));
+  CRMSYNC_TRY(CheckUrl(file, prefix + "graph_url", out.graph_url));
   return CheckUrl(file, prefix + "ews_url", out.ews_url);
 }
 

@@ -3,34 +3,110 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <limits>
 #include <memory>
 
 #include "deterministic.hpp"
 
 namespace crmsync::engine {
+namespace {
 
-CrmResolver::CrmResolver(std::string tenant, salesforce::SalesforceClient& client)
-    : tenant_(std::move(tenant)), client_(client) {}
+constexpr std::int64_t kHourMs = 3600LL * 1000;
+
+}  // namespace
+
+CrmResolverOptions ResolverOptionsFrom(const CaptureConfig& capture) {
+  CrmResolverOptions options;
+  const auto& objects = capture.match_objects;
+  options.query_contacts = std::find(objects.begin(), objects.end(), "Contact") != objects.end();
+  options.query_leads = std::find(objects.begin(), objects.end(), "Lead") != objects.end();
+  options.match_ttl_ms = capture.match_ttl_hours * kHourMs;
+  options.miss_ttl_ms = capture.miss_ttl_hours * kHourMs;
+  options.prime = capture.prime_crm_cache;
+  return options;
+}
+
+CrmResolver::CrmResolver(std::string tenant, salesforce::SalesforceClient& client, CrmResolverOptions options)
+    : tenant_(std::move(tenant)), client_(client), options_(std::move(options)) {
+  if (options_.prime) prime_state_ = PrimeState::kPending;
+}
+
+std::int64_t CrmResolver::Now() const { return options_.now_unix_ms ? options_.now_unix_ms() : NowUnixMs(); }
+
+std::int64_t CrmResolver::TtlOf(const std::string& id) const {
+  return id.empty() ? options_.miss_ttl_ms : options_.match_ttl_ms;
+}
+
+// The earliest expiry of the queried objects' answers: a Contact found next
+// to "no Lead" is looked up again when the "no Lead" expires.
+std::int64_t CrmResolver::ExpiryOf(const CrmMatch& match, std::int64_t fetched_unix_ms) const {
+  std::int64_t ttl = options_.match_ttl_ms;
+  if (options_.query_contacts) ttl = std::min(ttl, TtlOf(match.contact_id));
+  if (options_.query_leads) ttl = std::min(ttl, TtlOf(match.lead_id));
+  if (!options_.query_contacts && !options_.query_leads) ttl = options_.miss_ttl_ms;
+  return fetched_unix_ms + ttl;
+}
+
+bool CrmResolver::FreshLocked(const std::string& address, std::int64_t now) const {
+  auto it = cache_.find(address);
+  return it != cache_.end() && now < it->second.expires_unix_ms;
+}
 
 std::vector<std::string> CrmResolver::Uncached(const std::vector<std::string>& addresses) {
   std::lock_guard lock(mutex_);
+  const std::int64_t now = Now();
   std::vector<std::string> misses;
   for (const auto& a : addresses) {
-    if (cache_.count(a) == 0) misses.push_back(a);
+    if (!FreshLocked(a, now)) misses.push_back(a);
   }
   return misses;
 }
 
-void CrmResolver::Seed(const std::string& address, CrmMatch match) {
-  std::lock_guard lock(mutex_);
-  cache_.emplace(address, std::move(match));
+std::vector<std::string> CrmResolver::DirectoryKeys(const std::vector<std::string>& addresses) const {
+  std::vector<std::string> keys;
+  for (const auto& a : addresses) {
+    if (options_.query_contacts) keys.push_back("Contact/" + a);
+    if (options_.query_leads) keys.push_back("Lead/" + a);
+  }
+  return keys;
+}
+
+std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addresses,
+                                           const std::vector<std::optional<state::DirectoryEntry>>& rows) {
+  const std::size_t per_address = (options_.query_contacts ? 1 : 0) + (options_.query_leads ? 1 : 0);
+  if (per_address == 0 || rows.size() != addresses.size() * per_address) return 0;
+  const std::int64_t now = Now();
+  std::size_t seeded = 0;
+  for (std::size_t i = 0; i < addresses.size(); ++i) {
+    CrmMatch match;
+    std::int64_t expires = std::numeric_limits<std::int64_t>::max();
+    bool complete = true;
+    std::size_t at = i * per_address;
+    for (std::string* id : {options_.query_contacts ? &match.contact_id : nullptr,
+                            options_.query_leads ? &match.lead_id : nullptr}) {
+      if (id == nullptr) continue;
+      const auto& row = rows[at++];
+      if (!row) {
+        complete = false;
+        break;
+      }
+      *id = row->salesforce_id;
+      expires = std::min(expires, row->fetched_unix_ms + TtlOf(row->salesforce_id));
+    }
+    if (!complete || expires <= now) continue;
+    std::lock_guard lock(mutex_);
+    auto& entry = cache_[addresses[i]];
+    if (entry.expires_unix_ms < expires) entry = Cached{std::move(match), expires, false};
+    ++seeded;
+  }
+  return seeded;
 }
 
 std::optional<CrmMatch> CrmResolver::Find(const std::string& address) {
   std::lock_guard lock(mutex_);
   auto it = cache_.find(address);
   if (it == cache_.end()) return std::nullopt;
-  return it->second;
+  return it->second.match;
 }
 
 std::vector<DirectoryRow> CrmResolver::TakeNewRows() {
@@ -38,33 +114,68 @@ std::vector<DirectoryRow> CrmResolver::TakeNewRows() {
   return std::exchange(new_rows_, {});
 }
 
+std::size_t CrmResolver::distinct_addresses() {
+  std::lock_guard lock(mutex_);
+  return asked_.size();
+}
+
+void CrmResolver::LearnLocked(const std::string& address, const CrmMatch& match, std::int64_t now) {
+  cache_[address] = Cached{match, ExpiryOf(match, now), false};
+  // A miss is written with sobject "" (state::DirectoryEntry): the key names the object.
+  auto row = [&](const char* sobject, const std::string& id) {
+    new_rows_.emplace_back(tenant_, std::string(sobject) + "/" + address,
+                           state::DirectoryEntry{id.empty() ? "" : sobject, id, now});
+  };
+  if (options_.query_contacts) row("Contact", match.contact_id);
+  if (options_.query_leads) row("Lead", match.lead_id);
+}
+
 void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::function<void(Status)> done) {
   std::optional<Batch> batch;
   bool all_cached = true;
+  bool start_prime = false;
   {
     std::lock_guard lock(mutex_);
+    const std::int64_t now = Now();
     Waiter waiter;
     for (const auto& a : addresses) {
-      if (cache_.count(a) > 0) continue;
+      asked_.insert(a);
+      auto it = cache_.find(a);
+      if (it != cache_.end() && now < it->second.expires_unix_ms) {
+        if (it->second.unsaved) LearnLocked(a, CrmMatch(it->second.match), now);
+        continue;
+      }
+      if (prime_state_ == PrimeState::kDone && it == cache_.end()) {
+        LearnLocked(a, CrmMatch{}, now);   // not among the primed emails: nobody has it
+        continue;
+      }
       waiter.pending.push_back(a);
+      if (prime_state_ == PrimeState::kPending || prime_state_ == PrimeState::kRunning) continue;
       if (in_lookup_.insert(a).second) queued_.push_back(a);
     }
     if (!waiter.pending.empty()) {
       all_cached = false;
       waiter.done = std::move(done);
       waiters_.push_back(std::move(waiter));
-      batch = NextBatchLocked();
+      if (prime_state_ == PrimeState::kPending) {
+        prime_state_ = PrimeState::kRunning;
+        start_prime = true;
+      } else {
+        batch = NextBatchLocked();
+      }
     }
   }
   if (all_cached) {
     done(Status::Ok());
     return;
   }
+  if (start_prime) Prime();
   if (batch) Dispatch(std::move(*batch));
 }
 
 std::optional<CrmResolver::Batch> CrmResolver::NextBatchLocked() {
   if (queued_.empty() || lookups_in_flight_ >= kMaxLookupsInFlight) return std::nullopt;
+  if (lookups_in_flight_ > 0 && queued_.size() < kMinAddressesForConcurrentLookup) return std::nullopt;
   const std::size_t take = std::min(queued_.size(), kMaxAddressesPerLookup);
   Batch batch(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(take));
   queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(take));
@@ -72,28 +183,133 @@ std::optional<CrmResolver::Batch> CrmResolver::NextBatchLocked() {
   return batch;
 }
 
-void CrmResolver::Dispatch(Batch batch) {
-  struct Join {
-    std::atomic<int> remaining{2};
-    std::mutex mutex;
-    Status error;
-    std::vector<salesforce::EmailMatch> contacts, leads;
-  };
-  auto join = std::make_shared<Join>();
-  auto shared_batch = std::make_shared<Batch>(std::move(batch));
-  auto on_result = [this, join, shared_batch](bool contacts, Result<std::vector<salesforce::EmailMatch>> result) {
+namespace {
+
+// Joins the Contact and Lead answers of one lookup (or priming pass).
+struct Join {
+  explicit Join(int queries) : remaining(queries) {}
+  std::atomic<int> remaining;
+  std::mutex mutex;
+  Status error;
+  std::vector<salesforce::EmailMatch> contacts, leads;
+
+  // True for the last answer.
+  bool Add(bool contact, Result<std::vector<salesforce::EmailMatch>> result) {
     {
-      std::lock_guard lock(join->mutex);
+      std::lock_guard lock(mutex);
       if (!result.ok()) {
-        if (join->error.ok()) join->error = result.status();
+        if (error.ok()) error = result.status();
       } else {
-        (contacts ? join->contacts : join->leads) = std::move(result.value());
+        (contact ? contacts : leads) = std::move(result.value());
       }
     }
-    if (--join->remaining == 0) Complete(*shared_batch, join->error, join->contacts, join->leads);
+    return --remaining == 0;
+  }
+};
+
+}  // namespace
+
+void CrmResolver::Dispatch(Batch batch) {
+  const int queries = (options_.query_contacts ? 1 : 0) + (options_.query_leads ? 1 : 0);
+  if (queries == 0) {
+    Complete(batch, Status::Ok(), {}, {});
+    return;
+  }
+  auto join = std::make_shared<Join>(queries);
+  auto shared_batch = std::make_shared<Batch>(std::move(batch));
+  auto on_result = [this, join, shared_batch](bool contacts, Result<std::vector<salesforce::EmailMatch>> result) {
+    if (join->Add(contacts, std::move(result))) Complete(*shared_batch, join->error, join->contacts, join->leads);
   };
-  client_.QueryByEmail("Contact", *shared_batch, [on_result](auto result) { on_result(true, std::move(result)); });
-  client_.QueryByEmail("Lead", *shared_batch, [on_result](auto result) { on_result(false, std::move(result)); });
+  if (options_.query_contacts) {
+    client_.QueryByEmail("Contact", *shared_batch, [on_result](auto result) { on_result(true, std::move(result)); });
+  }
+  if (options_.query_leads) {
+    client_.QueryByEmail("Lead", *shared_batch, [on_result](auto result) { on_result(false, std::move(result)); });
+  }
+}
+
+void CrmResolver::Prime() {
+  const int queries = (options_.query_contacts ? 1 : 0) + (options_.query_leads ? 1 : 0);
+  if (queries == 0) {
+    CompletePrime(Status::Ok(), {}, {});
+    return;
+  }
+  auto join = std::make_shared<Join>(queries);
+  auto on_result = [this, join](bool contacts, Result<std::vector<salesforce::EmailMatch>> result) {
+    if (join->Add(contacts, std::move(result))) CompletePrime(join->error, join->contacts, join->leads);
+  };
+  if (options_.query_contacts) {
+    client_.QueryAllEmails("Contact", [on_result](auto result) { on_result(true, std::move(result)); });
+  }
+  if (options_.query_leads) {
+    client_.QueryAllEmails("Lead", [on_result](auto result) { on_result(false, std::move(result)); });
+  }
+}
+
+void CrmResolver::CompletePrime(const Status& status, const std::vector<salesforce::EmailMatch>& contacts,
+                                const std::vector<salesforce::EmailMatch>& leads) {
+  std::vector<std::function<void(Status)>> ready;
+  std::vector<std::function<void(Status)>> failed;
+  std::optional<Batch> next;
+  {
+    std::lock_guard lock(mutex_);
+    std::unordered_set<std::string> waiting;
+    for (const auto& w : waiters_) waiting.insert(w.pending.begin(), w.pending.end());
+    if (status.ok()) {
+      const std::int64_t now = Now();
+      std::unordered_map<std::string, CrmMatch> primed;
+      for (const auto& m : contacts) KeepSmallestId(primed[m.email].contact_id, m.id);
+      for (const auto& m : leads) KeepSmallestId(primed[m.email].lead_id, m.id);
+      for (auto& [email, match] : primed) {
+        cache_[email] = Cached{std::move(match), 0, true};
+        cache_[email].expires_unix_ms = ExpiryOf(cache_[email].match, now);
+      }
+      for (const auto& a : waiting) {
+        auto it = cache_.find(a);
+        LearnLocked(a, it != cache_.end() && it->second.unsaved ? CrmMatch(it->second.match) : CrmMatch{}, now);
+      }
+      prime_state_ = PrimeState::kDone;
+      SettleLocked(waiting, status, ready, failed);
+    } else {
+      // The org refused the priming queries: look the addresses up in
+      // batches as without priming, rather than blocking every page.
+      prime_state_ = PrimeState::kOff;
+      for (const auto& a : waiting) {
+        if (in_lookup_.insert(a).second) queued_.push_back(a);
+      }
+      next = NextBatchLocked();
+    }
+  }
+  if (next) Dispatch(std::move(*next));
+  for (auto& done : ready) done(Status::Ok());
+  for (auto& done : failed) done(status);
+}
+
+void CrmResolver::SettleLocked(const std::unordered_set<std::string>& resolved, const Status& status,
+                               std::vector<std::function<void(Status)>>& ready,
+                               std::vector<std::function<void(Status)>>& failed) {
+  // Done when nothing is pending, failed when one of its addresses was in a
+  // failed lookup.
+  for (auto it = waiters_.begin(); it != waiters_.end();) {
+    bool touched = false;
+    auto& pending = it->pending;
+    pending.erase(std::remove_if(pending.begin(), pending.end(),
+                                 [&](const std::string& a) {
+                                   const bool mine = resolved.count(a) > 0;
+                                   touched = touched || mine;
+                                   return mine && status.ok();
+                                 }),
+                  pending.end());
+    if (touched && !status.ok()) {
+      failed.push_back(std::move(it->done));
+      it = waiters_.erase(it);
+    } else if (pending.empty()) {
+      ready.push_back(std::move(it->done));
+      it = waiters_.erase(it);
+    } else {
+      ++it;
+    }
+  }
 }
 
 void CrmResolver::Complete(const Batch& batch, const Status& status,
@@ -112,36 +328,10 @@ void CrmResolver::Complete(const Batch& batch, const Status& status,
       for (const auto& a : batch) found[a];
       for (const auto& m : contacts) KeepSmallestId(found[m.email].contact_id, m.id);
       for (const auto& m : leads) KeepSmallestId(found[m.email].lead_id, m.id);
-      const std::int64_t now = NowUnixMs();
-      for (const auto& a : batch) {
-        const CrmMatch& match = found[a];
-        cache_[a] = match;
-        new_rows_.emplace_back(tenant_, "Contact/" + a, state::DirectoryEntry{"Contact", match.contact_id, now});
-        new_rows_.emplace_back(tenant_, "Lead/" + a, state::DirectoryEntry{"Lead", match.lead_id, now});
-      }
+      const std::int64_t now = Now();
+      for (const auto& a : batch) LearnLocked(a, found[a], now);
     }
-    // Settle every waiter this lookup touched: done when nothing is pending,
-    // failed when one of its addresses was in a failed lookup.
-    for (auto it = waiters_.begin(); it != waiters_.end();) {
-      bool touched = false;
-      auto& pending = it->pending;
-      pending.erase(std::remove_if(pending.begin(), pending.end(),
-                                   [&](const std::string& a) {
-                                     const bool mine = in_batch.count(a) > 0;
-                                     touched = touched || mine;
-                                     return mine && status.ok();
-                                   }),
-                    pending.end());
-      if (touched && !status.ok()) {
-        failed.push_back(std::move(it->done));
-        it = waiters_.erase(it);
-      } else if (pending.empty()) {
-        ready.push_back(std::move(it->done));
-        it = waiters_.erase(it);
-      } else {
-        ++it;
-      }
-    }
+    SettleLocked(in_batch, status, ready, failed);
     next = NextBatchLocked();
   }
   if (next) Dispatch(std::move(*next));

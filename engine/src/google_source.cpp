@@ -53,6 +53,9 @@ Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::
     std::replace(options.since_date.begin(), options.since_date.end(), '-', '/');
   }
   options.timeout = timeout;
+  // Selective capture names Gmail labels; messages carry user labels by id.
+  options.resolve_label_names =
+      config.capture.mode == CaptureMode::kSelective && !config.capture.labels.empty();
   tenant.source = gmail::MakeGmailMailSource(transport, std::move(options));
   return Status::Ok();
 }

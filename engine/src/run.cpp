@@ -13,8 +13,10 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
+#include "crmsync/engine/text.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "deterministic.hpp"
 #include "tenant_runtime.hpp"
@@ -23,9 +25,6 @@ namespace crmsync::engine {
 namespace {
 
 namespace flow = oneapi::tbb::flow;
-
-// A CRM match older than this is looked up again.
-constexpr std::int64_t kDirectoryTtlMs = 24LL * 3600 * 1000;
 
 std::string IsoUtc(std::chrono::system_clock::time_point tp) {
   const std::time_t t = std::chrono::system_clock::to_time_t(tp);
@@ -108,6 +107,17 @@ class Run {
   void CommitCheckpoint();
 
   TenantRuntime& TenantOf(std::size_t stream) { return *tenants_[streams_[stream].tenant]; }
+  // The user of `stream` did not read everything this run (no last success).
+  void MarkIncomplete(std::size_t stream) {
+    const Stream& s = streams_[stream];
+    TenantRuntime& tenant = *tenants_[s.tenant];
+    std::lock_guard lock(tenant.lifecycle_mutex);
+    tenant.user_incomplete[s.user] = 1;
+  }
+  static std::string CrmReasonOf(const Status& status) {
+    const auto at = status.message().find("invalid_grant");
+    return at == std::string::npos ? status.message() : status.message().substr(at);
+  }
   std::string Where(std::size_t stream) const {
     const Stream& s = streams_[stream];
     return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, s.id.stream);
@@ -147,10 +157,7 @@ void Run::SetUp(const RunOptions& options) {
   // Tenants connect in parallel: a slow or broken one does not hold the others.
   oneapi::tbb::task_group group;
   for (auto& tenant : tenants_) {
-    group.run([this, t = tenant.get()] {
-      SetUpTenant(*t, transport_, config_.engine.request_timeout_seconds,
-                  config_.engine.max_writes_in_flight);
-    });
+    group.run([this, t = tenant.get()] { SetUpTenant(*t, transport_, store_, secrets_, config_.engine); });
   }
   group.wait();
 }
@@ -204,10 +211,14 @@ void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
 }
 
 void Run::LaunchNextStream() {
-  if (fatal_) return;
-  const std::size_t index = next_stream_++;
-  if (index >= streams_.size()) return;
-  SubmitPage(index, 0, streams_[index].start_url);
+  while (!fatal_) {
+    const std::size_t index = next_stream_++;
+    if (index >= streams_.size()) return;
+    // A tenant suspended mid-run starts no more streams; their cursors stay.
+    if (TenantOf(index).suspended) continue;
+    SubmitPage(index, 0, streams_[index].start_url);
+    return;
+  }
 }
 
 // A page that will never reach the coordinator: when nothing else is
@@ -244,6 +255,19 @@ bool Run::Parse(const PagePtr& page) {
     }
     ++tenant.counters.streams_failed;
     tenant.AddError(fmt::format("{}: {}", Where(page->stream), status.ToString()));
+    if (IsAccessFailure(status)) {
+      SuspendUser(tenant, stream.user, "mailbox access revoked: " + status.message());
+    } else {
+      MarkIncomplete(page->stream);
+    }
+    LaunchNextStream();
+    PageLeftPipeline();
+    return false;
+  }
+  if (tenant.suspended) {
+    // The tenant was suspended while this page was on the wire: drop it
+    // unparsed; the cursor stays before it.
+    MarkIncomplete(page->stream);
     LaunchNextStream();
     PageLeftPipeline();
     return false;
@@ -252,6 +276,7 @@ bool Run::Parse(const PagePtr& page) {
   page->raw = RawPage{};
   if (!parsed.ok()) {
     ++tenant.counters.streams_failed;
+    MarkIncomplete(page->stream);
     tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
                                 parsed.status().ToString()));
     LaunchNextStream();
@@ -274,13 +299,14 @@ void Run::Classify(const PagePtr& page) {
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
   const MailboxUser& mailbox = tenant.directory->users()[stream.user];
+  const auto now = std::chrono::system_clock::now();
   page->classes.reserve(page->messages.size());
   std::vector<std::string> keys;
   std::vector<std::size_t> key_index;
   for (std::size_t i = 0; i < page->messages.size(); ++i) {
     const Message& message = page->messages[i];
     if (!message.removed) ++tenant.counters.messages_read;
-    page->classes.push_back(engine::Classify(message, *tenant.directory, mailbox));
+    page->classes.push_back(engine::Classify(message, *tenant.directory, mailbox, *tenant.rules, now));
     if (page->classes.back().skip == SkipReason::kNone) {
       keys.push_back(page->classes.back().key);
       key_index.push_back(i);
@@ -316,23 +342,9 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
   // earlier runs. What is still missing goes to Salesforce, batched.
   const std::vector<std::string> misses = tenant.crm->Uncached(addresses);
   if (!misses.empty()) {
-    std::vector<std::string> keys;
-    for (const auto& a : misses) {
-      keys.push_back("Contact/" + a);
-      keys.push_back("Lead/" + a);
-    }
-    auto stored = store_.GetDirectoryMany(tenant.config->id, keys);
-    if (stored.ok()) {
-      const std::int64_t now = NowUnixMs();
-      for (std::size_t i = 0; i < misses.size(); ++i) {
-        const auto& contact = stored.value()[2 * i];
-        const auto& lead = stored.value()[2 * i + 1];
-        if (contact && lead && now - contact->fetched_unix_ms < kDirectoryTtlMs &&
-            now - lead->fetched_unix_ms < kDirectoryTtlMs) {
-          tenant.crm->Seed(misses[i], CrmMatch{contact->salesforce_id, lead->salesforce_id});
-        }
-      }
-    }
+    // Expired rows (match_ttl_hours / miss_ttl_hours) are not seeded.
+    auto stored = store_.GetDirectoryMany(tenant.config->id, tenant.crm->DirectoryKeys(misses));
+    if (stored.ok()) tenant.crm->SeedFromDirectory(misses, stored.value());
   }
   gateway.reserve_wait();
   tenant.crm->Resolve(addresses, [this, page, &gateway](Status status) {
@@ -343,11 +355,14 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
   });
 }
 
-// Chooses WhoId (the first external participant that is a Contact, else the
-// first that is a Lead) and builds the Task of every captured message.
+// Chooses WhoId (the first external participant that is an object of
+// capture.match_objects, trying the objects in their configured order:
+// Contact, then Lead by default) and builds the Task, or for Enhanced Email
+// tenants the EmailMessage with its relations, of every captured message.
 void Run::FinishResolve(const PagePtr& page) {
   if (!page->error.ok()) return;
   TenantRuntime& tenant = TenantOf(page->stream);
+  const CaptureRules& rules = *tenant.rules;
   for (std::size_t i = 0; i < page->messages.size(); ++i) {
     Classification& c = page->classes[i];
     if (c.skip != SkipReason::kNone) continue;
@@ -357,14 +372,46 @@ void Run::FinishResolve(const PagePtr& page) {
       if (!match) continue;
       if (contact.empty()) contact = match->contact_id;
       if (lead.empty()) lead = match->lead_id;
-      if (!contact.empty()) break;
+      if (!contact.empty() && !lead.empty()) break;
     }
-    const std::string& who = contact.empty() ? lead : contact;
+    const std::string& who = rules.ChooseWho(contact, lead);
     if (who.empty()) {
       c.skip = SkipReason::kNoCrmMatch;
       continue;
     }
-    page->records.push_back(BuildTaskRecord(c.key, page->messages[i], who, c.owner_salesforce_id));
+    const Message& message = page->messages[i];
+    if (tenant.config->salesforce.object_model != ObjectModel::kEnhancedEmail) {
+      page->records.push_back(
+          BuildTaskRecord(c.key, message, who, c.owner_salesforce_id, rules.max_body_chars()));
+      continue;
+    }
+    // Relation ids and direction come from the tenant's directory and CRM
+    // matches only, never from the mailbox this copy was read from, so every
+    // copy of the email builds the same graph.
+    RelationIdsByAddress ids;
+    for (const auto& a : c.external_addresses) {
+      const auto match = tenant.crm->Find(a);
+      if (!match) continue;
+      for (const CrmObject object : rules.match_order()) {
+        const std::string& id = object == CrmObject::kContact ? match->contact_id : match->lead_id;
+        if (!id.empty()) {
+          ids.emplace(a, id);
+          break;
+        }
+      }
+    }
+    auto add_user = [&](const Participant& p) {
+      std::string address = AsciiLower(p.address);
+      if (address.empty() || ids.count(address) != 0 || !tenant.directory->IsInternal(address)) return;
+      const MailboxUser* user = tenant.directory->FindUser(address);
+      if (user != nullptr && !user->salesforce_user_id.empty()) ids.emplace(std::move(address), user->salesforce_user_id);
+    };
+    add_user(message.from);
+    for (const auto& p : message.to) add_user(p);
+    for (const auto& p : message.cc) add_user(p);
+    for (const auto& p : message.bcc) add_user(p);
+    const bool incoming = !tenant.directory->IsInternal(AsciiLower(message.from.address));
+    page->records.push_back(BuildEmailMessageRecord(c.key, message, incoming, ids, rules.max_body_chars()));
   }
 }
 
@@ -381,7 +428,13 @@ void Run::OnPage(const PagePtr& page) {
       ++tenant.counters.skipped[static_cast<int>(c.skip)];
     }
   }
+  if (page->error.ok() && tenant.suspended) {
+    page->error = Status::Unauthorized("tenant suspended: " + tenant.report.reason);
+  } else if (IsAccessFailure(page->error) && !tenant.suspended) {
+    SuspendTenant(tenant, CrmReasonOf(page->error));
+  }
   if (!page->error.ok()) {
+    MarkIncomplete(page->stream);
     tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));
     std::size_t open = 0;
     for (const auto& c : page->classes) open += c.skip == SkipReason::kNone ? 1 : 0;
@@ -411,24 +464,33 @@ void Run::OnWrite(const WritePtr& write) {
   if (!write->outcome.ok()) {
   }
   const std::int64_t now = NowUnixMs();
+  const char* sobject =
+      tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail ? kEmailMessageSobject : kTaskSobject;
   auto results = tenant.batcher.Complete(write->batch.id, write->outcome);
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
+    if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReasonOf(write->outcome.status()));
   }
   for (auto& result : results) {
     const bool terminal = result.outcome &&
                           (result.outcome->success || !IsTransientRecordError(result.outcome->error_code));
     if (!terminal) {
       tenant.report.not_terminal += result.waiters.size();
-      for (const auto& w : result.waiters) tracker_.Block(w);
+      for (const auto& w : result.waiters) {
+        tracker_.Block(w);
+        MarkIncomplete(w.stream);
+      }
       continue;
     }
     if (result.outcome->success) {
       ++tenant.report.captured;
       ++(result.outcome->created ? tenant.report.created : tenant.report.updated);
+      if (auto user = tenant.user_index.find(result.first_user); user != tenant.user_index.end()) {
+        ++tenant.user_captured[user->second];
+      }
       checkpoint_.ledger.emplace_back(tenant.config->id, result.key,
-                                      state::LedgerEntry{result.outcome->id, kTaskSobject, result.first_user, now});
+                                      state::LedgerEntry{result.outcome->id, sobject, result.first_user, now});
     } else {
       ++tenant.report.quarantined;
       checkpoint_.quarantine.emplace_back(
@@ -460,6 +522,9 @@ void Run::CommitCheckpoint() {
 void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
   const bool drain = pages_upstream_.load() == 0;
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    // A suspended tenant's queued records stay unwritten (and their pages
+    // blocked) until the administrator reconnects it.
+    if (tenants_[t]->suspended) continue;
     for (auto& batch : tenants_[t]->batcher.TakeReady(drain)) {
       auto write = std::make_shared<WriteWork>();
       write->tenant = t;
@@ -484,12 +549,17 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
   gateway.reserve_wait();
   TenantRuntime& tenant = *tenants_[write->tenant];
   // The batcher keeps its own copy of each key's record; the request takes these.
-  tenant.salesforce->Upsert(kTaskSobject, kKeyField, std::move(write->batch.records),
-                            [write, &gateway](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
-                              write->outcome = std::move(outcome);
-                              gateway.try_put(Event{nullptr, write});
-                              gateway.release_wait();
-                            });
+  auto done = [write, &gateway](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
+    write->outcome = std::move(outcome);
+    gateway.try_put(Event{nullptr, write});
+    gateway.release_wait();
+  };
+  if (tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail) {
+    tenant.salesforce->UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records),
+                                         std::move(done));
+  } else {
+    tenant.salesforce->Upsert(kTaskSobject, kKeyField, std::move(write->batch.records), std::move(done));
+  }
 }
 
 RunReport Run::Execute(const RunOptions& options) {
@@ -555,10 +625,13 @@ RunReport Run::Execute(const RunOptions& options) {
     }
     if (tenant.salesforce_session) r.api.salesforce_token_grants = tenant.salesforce_session->grants();
     if (tenant.salesforce) r.api.soql_queries = tenant.salesforce->stats().query_requests;
+    if (tenant.crm) r.api.distinct_addresses = tenant.crm->distinct_addresses();
     if (fatal_) {
       r.status = "failed";
       tenant.AddError(fatal_message_);
     }
+    Status saved = SaveTenantLifecycle(tenant, store_);
+    if (!saved.ok()) tenant.AddError("cannot save user statuses: " + saved.ToString());
     report.tenants.push_back(std::move(r));
   }
   const auto finished = std::chrono::system_clock::now();

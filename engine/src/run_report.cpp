@@ -38,6 +38,8 @@ void Finalize(RunReport& report) {
   for (auto& t : report.tenants) {
     if (t.status == "failed") {
       ++failed;
+    } else if (t.status == "suspended") {
+      ++partial;   // work waits for the administrator; not a crmsync failure
     } else if (t.error_count > 0 || t.streams_failed > 0 || t.not_terminal > 0) {
       t.status = "partial";
       ++partial;
@@ -70,10 +72,14 @@ std::string RunReport::ToJson() const {
     const auto& t = tenants[i];
     if (i > 0) out.push_back(',');
     fmt::format_to(it,
-                   "{{\"id\":{},\"status\":{},\"users\":{},\"streams\":{},\"streams_failed\":{},"
+                   "{{\"id\":{},\"status\":{},\"mailbox\":{{\"status\":{}}},\"crm\":{{\"status\":{}}},"
+                   "\"reason\":{},\"users_by_status\":{{\"active\":{},\"pending\":{},\"suspended\":{},"
+                   "\"disabled\":{}}},\"users\":{},\"streams\":{},\"streams_failed\":{},"
                    "\"pages\":{},\"messages_read\":{},\"captured\":{},\"created\":{},\"updated\":{},"
                    "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"skipped\":{{",
-                   json::JsonQuote(t.id), json::JsonQuote(t.status), t.users, t.streams, t.streams_failed, t.pages,
+                   json::JsonQuote(t.id), json::JsonQuote(t.status), json::JsonQuote(t.mailbox),
+                   json::JsonQuote(t.crm), json::JsonQuote(t.reason), t.users_active, t.users_pending,
+                   t.users_suspended, t.users_disabled, t.users, t.streams, t.streams_failed, t.pages,
                    t.messages_read, t.captured, t.created, t.updated, t.deduplicated, t.quarantined,
                    t.not_terminal);
     bool first = true;
@@ -84,10 +90,10 @@ std::string RunReport::ToJson() const {
     }
     fmt::format_to(it,
                    "}},\"api_calls\":{{\"mail_token_grants\":{},\"salesforce_token_grants\":{},"
-                   "\"mailbox_pages\":{},\"soql_queries\":{},\"salesforce_upserts\":{}}},"
+                   "\"mailbox_pages\":{},\"soql_queries\":{},\"distinct_addresses\":{},\"salesforce_upserts\":{}}},"
                    "\"error_count\":{},\"errors\":[",
                    t.api.mail_token_grants, t.api.salesforce_token_grants, t.api.mailbox_pages,
-                   t.api.soql_queries, t.api.salesforce_upserts, t.error_count);
+                   t.api.soql_queries, t.api.distinct_addresses, t.api.salesforce_upserts, t.error_count);
     for (std::size_t e = 0; e < t.errors.size(); ++e) {
       fmt::format_to(it, "{}{}", e == 0 ? "" : ",", json::JsonQuote(t.errors[e]));
     }
@@ -115,6 +121,14 @@ std::string RunReport::ToText() const {
     fmt::format_to(it, "  {:<16} {:>8} {:>6} {:>10} {:>9} {:>8} {:>11} {:>6}\n", t.id, t.status,
                    t.users, t.messages_read, t.captured, SkippedTotal(t), t.quarantined,
                    t.error_count);
+    if (!t.reason.empty()) fmt::format_to(it, "    suspended: {}\n", t.reason);
+    if (t.mailbox != "connected" || t.crm != "connected") {
+      fmt::format_to(it, "    mailbox {}, crm {}\n", t.mailbox, t.crm);
+    }
+    if (t.users_pending + t.users_suspended + t.users_disabled > 0) {
+      fmt::format_to(it, "    users: {} active, {} pending, {} suspended, {} disabled\n", t.users_active,
+                     t.users_pending, t.users_suspended, t.users_disabled);
+    }
     std::string reasons;
     for (int r = 1; r < kSkipReasonCount; ++r) {
       if (t.skipped[r] == 0) continue;
@@ -124,9 +138,9 @@ std::string RunReport::ToText() const {
     if (!reasons.empty()) fmt::format_to(it, "    skipped: {}\n", reasons);
     if (t.deduplicated > 0) fmt::format_to(it, "    deduplicated copies: {}\n", t.deduplicated);
     fmt::format_to(it,
-                   "    api calls: mailbox pages {}, soql {}, upserts {}, token grants {} (mail) {} "
-                   "(salesforce)\n",
-                   t.api.mailbox_pages, t.api.soql_queries, t.api.salesforce_upserts,
+                   "    api calls: mailbox pages {}, soql {} (for {} distinct addresses), upserts {}, "
+                   "token grants {} (mail) {} (salesforce)\n",
+                   t.api.mailbox_pages, t.api.soql_queries, t.api.distinct_addresses, t.api.salesforce_upserts,
                    t.api.mail_token_grants, t.api.salesforce_token_grants);
     for (const auto& error : t.errors) fmt::format_to(it, "    error: {}\n", error);
     if (t.error_count > t.errors.size()) {

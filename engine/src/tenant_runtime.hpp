@@ -11,11 +11,13 @@
 
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/engine/batcher.hpp"
+#include "crmsync/engine/capture_rules.hpp"
 #include "crmsync/engine/classify.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/salesforce/client.hpp"
+#include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
 
@@ -40,7 +42,20 @@ struct TenantRuntime {
   std::function<Result<std::string>()> load_sealed_google_key;
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<TenantDirectory> directory;
+  std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run
+
+  // Lifecycle (tenant_setup.cpp). Per directory user, index-aligned:
+  std::vector<std::string> user_status;     // active | pending | suspended | disabled
+  std::vector<std::string> user_reason;
+  std::vector<state::UserRecord> user_records;   // as stored before this run (new users: empty)
+  std::vector<std::uint64_t> user_captured; // this run; coordinator only
+  std::unordered_map<std::string, std::size_t> user_index;   // mail system user id -> index
+  std::vector<std::pair<std::string, state::UserRecord>> stored_users;   // the users family before this run
+  std::vector<std::uint8_t> user_incomplete;     // a stream failed or was blocked; guarded by lifecycle_mutex
+  state::TenantState connection;            // as stored, updated by this run
+  std::atomic<bool> suspended{false};       // stop launching streams and writes
+  std::mutex lifecycle_mutex;               // guards user_status/user_reason/user_incomplete/connection during the run
 
   TenantCounters counters;
   TenantReport report;                      // owned by the coordinator while the graph runs
@@ -58,9 +73,28 @@ Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::
 // Creates the EWS source of an Exchange impersonation tenant (exchange_source.cpp).
 Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout);
 
-// Connects one tenant: Microsoft token + users, Salesforce session + users.
-// On failure the runtime stays !ready and the report says why.
-void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, int request_timeout_seconds,
-                 int max_writes_in_flight);
+// The mail source of the tenant's mail system (tenant_runtime.cpp).
+Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout);
+std::string TrimSlash(std::string url);
+
+// Connects one tenant (tenant_setup.cpp): its mail system and users, its
+// Salesforce session and user mapping, each user's status. A connection that
+// is refused (revoked refresh token, mailbox access taken away) suspends the
+// tenant or the user with the reason, instead of failing the run; other
+// failures leave the runtime !ready with the report saying why.
+void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                 const state::SecretBox* secrets, const EngineConfig& engine);
+
+// Called when Salesforce refuses the tenant's grant mid-run (coordinator):
+// the tenant stops, its users are suspended with `reason`.
+void SuspendTenant(TenantRuntime& tenant, const std::string& reason);
+// A stream of user `user` lost mailbox access (any thread).
+void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& reason);
+// Writes the tenant's connection states and user records at the end of a run.
+Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store);
+
+// A refused grant or revoked access (401/403, invalid_grant), as opposed to
+// a transient or per-record failure.
+bool IsAccessFailure(const Status& status);
 
 }  // namespace crmsync::engine

@@ -276,7 +276,11 @@ class RocksStore final : public Store {
 
   Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) override {
     return Guarded("put secret", [&]() -> Status {
-      auto s = db_->Put(write_options_, handles_[kSecretsFamily], EncodeKey({tenant, kind}),
+      // Always synced: a rotated refresh token lost in a machine crash would
+      // lose the grant itself (the old token is already void).
+      rocksdb::WriteOptions durable = write_options_;
+      durable.sync = true;
+      auto s = db_->Put(durable, handles_[kSecretsFamily], EncodeKey({tenant, kind}),
                         internal::EncodeSecret(sealed));
       if (!s.ok()) return FromRocks(s, fmt::format("put secret {:?} of tenant {:?}", kind, tenant));
       return Status::Ok();

@@ -39,7 +39,7 @@ TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e
   for (int t = 0; t < 3; ++t) {
     const std::string p = "tenants." + std::to_string(t) + ".";
     std::int64_t skipped = 0;
-    for (const char* reason : {"draft", "no_message_id", "internal_only", "no_crm_match", "already_captured"}) {
+    for (const char* reason : {"draft", "no_message_id", "auto_reply", "bulk", "internal_only", "no_crm_match", "already_captured"}) {
       skipped += JsonInt(json, p + "skipped." + reason);
     }
     const std::int64_t accounted = JsonInt(json, p + "captured") + skipped + JsonInt(json, p + "deduplicated") +

@@ -1,12 +1,301 @@
-// `crmsync connect salesforce`: the OAuth web-server flow or a headless
-// refresh token, stored sealed.
+// `crmsync connect salesforce`: connects a tenant's Salesforce service
+// account once. Either the OAuth web-server flow (authorize URL printed, the
+// code received on a loopback redirect, PKCE S256, exchanged for a refresh
+// token) or headless with --refresh-token-file. The refresh token is tested
+// with a real grant and stored sealed; the next run resumes suspended users.
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+#include <openssl/sha.h>
+
+#include <chrono>
+#include <fstream>
+#include <future>
+#include <iostream>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
 #include "command.hpp"
+#include "crmsync/auth/token_provider.hpp"
+#include "crmsync/engine/run_report.hpp"
+#include "crmsync/engine/secrets.hpp"
+#include "crmsync/http/curl_multi_transport.hpp"
+#include "crmsync/http/url.hpp"
+#include "crmsync/salesforce/host_allowlist.hpp"
+#include "crmsync/state/store.hpp"
+#include "http_server.hpp"
 
 namespace crmsync::tools {
+namespace {
+
+constexpr const char* kSandboxLogin = "https://test.salesforce.com";
+
+struct ConnectSalesforceFlags {
+  std::string config_path, state_dir, tenant, refresh_token_file, url_file;
+  bool sandbox = false, refresh = false;
+  int timeout_seconds = 300;
+  int redirect_port = 0;
+};
+
+std::string Base64Url(const unsigned char* bytes, std::size_t size) {
+  std::string out(4 * ((size + 2) / 3) + 1, '\0');
+  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
+  out.resize(static_cast<std::size_t>(n));
+  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
+  while (!out.empty() && out.back() == '=') out.pop_back();
+  return out;
+}
+
+std::string RandomUrlToken() {
+  unsigned char bytes[32];
+  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
+  return Base64Url(bytes, sizeof bytes);
+}
+
+std::string Trim(std::string text) {
+  const auto first = text.find_first_not_of(" \t\r\n");
+  if (first == std::string::npos) return {};
+  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
+}
+
+std::string TrimSlash(std::string url) {
+  while (!url.empty() && url.back() == '/') url.pop_back();
+  return url;
+}
+
+// The code of the web-server flow, received once on the loopback redirect.
+struct Callback {
+  std::promise<std::pair<std::string, std::string>> code_and_state;
+  std::once_flag once;
+};
+
+Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std::string& login_url,
+                                  const ConnectSalesforceFlags& flags, http::Transport& transport) {
+  auto callback = std::make_shared<Callback>();
+  auto received = callback->code_and_state.get_future();
+  sim::ServerOptions options;
+  options.host = "127.0.0.1";
+  options.port = static_cast<std::uint16_t>(flags.redirect_port);
+  options.tls = false;   // a loopback redirect: the browser talks to this machine only
+  std::unique_ptr<sim::HttpServer> server;
+  try {
+    server = std::make_unique<sim::HttpServer>(options, [callback](const sim::HttpRequest& request) {
+      sim::HttpResponse response;
+      if (request.path != "/callback") {
+        response.status = 404;
+        return response;
+      }
+      auto code = request.query.find("code");
+      auto state = request.query.find("state");
+      auto error = request.query.find("error");
+      std::call_once(callback->once, [&] {
+        callback->code_and_state.set_value({code == request.query.end() ? "" : code->second,
+                                            error != request.query.end() ? "error:" + error->second
+                                            : state == request.query.end() ? "" : state->second});
+      });
+      response.headers.emplace("Content-Type", "text/plain; charset=utf-8");
+      response.body = "crmsync: the authorization was received; you can close this window.\n";
+      return response;
+    });
+  } catch (const std::exception& e) {
+    return Status::Io(fmt::format("cannot listen for the OAuth redirect on 127.0.0.1:{}: {}", flags.redirect_port,
+                                  e.what()));
+  }
+  const std::string redirect_uri = fmt::format("http://127.0.0.1:{}/callback", server->port());
+  const std::string verifier = RandomUrlToken(), state = RandomUrlToken();
+  if (verifier.empty() || state.empty()) return Status::Io("no random bytes for the PKCE verifier");
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
+  const std::string url = fmt::format(
+      "{}/services/oauth2/authorize?{}", login_url,
+      http::FormEncode({{"response_type", "code"},
+                        {"client_id", tenant.salesforce.client_id},
+                        {"redirect_uri", redirect_uri},
+                        {"state", state},
+                        {"code_challenge", Base64Url(digest, sizeof digest)},
+                        {"code_challenge_method", "S256"},
+                        {"scope", "api refresh_token"}}));
+  std::cout << "Open this URL in a browser and approve crmsync as the Salesforce service account:\n  " << url
+            << "\nWaiting for the redirect to " << redirect_uri << " ...\n"
+            << std::flush;
+  if (!flags.url_file.empty()) {
+    std::ofstream out(flags.url_file, std::ios::trunc);
+    out << url << "\n";
+  }
+  if (received.wait_for(std::chrono::seconds(flags.timeout_seconds)) != std::future_status::ready) {
+    return Status::Transient(fmt::format("no authorization arrived within {} s", flags.timeout_seconds));
+  }
+  auto [code, returned_state] = received.get();
+  if (returned_state.starts_with("error:")) {
+    return Status::Unauthorized("Salesforce refused the authorization: " + returned_state.substr(6));
+  }
+  if (returned_state != state) return Status::Unauthorized("the redirect's state does not match (not this request)");
+  if (code.empty()) return Status::Unauthorized("the redirect carried no authorization code");
+
+  http::Request request;
+  request.method = "POST";
+  request.url = login_url + "/services/oauth2/token";
+  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
+  request.body = http::FormEncode({{"grant_type", "authorization_code"},
+                                   {"code", code},
+                                   {"client_id", tenant.salesforce.client_id},
+                                   {"client_secret", tenant.salesforce.client_secret},
+                                   {"redirect_uri", redirect_uri},
+                                   {"code_verifier", verifier}});
+  request.ca_file = tenant.salesforce.ca_file;
+  request.kind = "auth.sf_code";
+  std::promise<http::Response> answered;
+  auto answer = answered.get_future();
+  transport.Submit(std::move(request), [&answered](http::Response r) { answered.set_value(std::move(r)); });
+  http::Response response = answer.get();
+  if (!response.transport_ok()) return Status::Transient("token request failed: " + response.error_message);
+  simdjson::padded_string padded(response.body);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  if (parser.parse(padded).get(doc)) {
+    return Status::Corruption(fmt::format("the token endpoint answered HTTP {} without JSON", response.status));
+  }
+  std::string_view refresh_token, error, description;
+  if (response.status != 200) {
+    if (doc["error"].get(error)) error = "no OAuth error";
+    if (doc["error_description"].get(description)) description = "";
+    return Status::Unauthorized(fmt::format("Salesforce refused the authorization code: {}: {}", error, description));
+  }
+  if (doc["refresh_token"].get(refresh_token) || refresh_token.empty()) {
+    return Status::Unauthorized("the token answer has no refresh_token (is the refresh_token scope granted "
+                                "to the connected app?)");
+  }
+  return std::string(refresh_token);
+}
+
+// A real refresh grant with the token; the answer's instance_url must be a
+// Salesforce host.
+Status TestRefreshToken(const engine::TenantConfig& tenant, const std::string& login_url,
+                        const std::string& refresh_token, http::Transport& transport, std::string& instance_url) {
+  auth::SalesforceRefreshConfig config;
+  config.token_url = login_url + "/services/oauth2/token";
+  config.client_id = tenant.salesforce.client_id;
+  config.client_secret = tenant.salesforce.client_secret;
+  config.refresh_token = refresh_token;
+  config.ca_file = tenant.salesforce.ca_file;
+  config.check_instance_url = [allow = tenant.salesforce.allow_loopback](std::string_view url) {
+    return salesforce::CheckSalesforceUrl(url, allow);
+  };
+  auto provider = auth::MakeSalesforceRefreshProvider(transport, config);
+  std::promise<Result<auth::AccessToken>> granted;
+  auto token = granted.get_future();
+  provider->Get([&granted](Result<auth::AccessToken> t) { granted.set_value(std::move(t)); });
+  auto result = token.get();
+  if (!result.ok()) return result.status();
+  instance_url = result.value().instance_url;
+  return Status::Ok();
+}
+
+int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
+  auto config = LoadConfigOrReport(flags.config_path);
+  if (!config) return engine::kExitUsage;
+  const engine::TenantConfig* tenant = nullptr;
+  for (const auto& t : config->tenants) {
+    if (t.id == flags.tenant) tenant = &t;
+  }
+  if (tenant == nullptr) {
+    std::cerr << "crmsync: --tenant " << flags.tenant << " is not a tenant of " << flags.config_path << "\n";
+    return engine::kExitUsage;
+  }
+  const std::string login_url = flags.sandbox ? kSandboxLogin : TrimSlash(tenant->salesforce.login_url);
+  if (Status host = salesforce::CheckSalesforceUrl(login_url, tenant->salesforce.allow_loopback); !host.ok()) {
+    std::cerr << "crmsync: login URL: " << host.message() << "\n";
+    return engine::kExitUsage;
+  }
+  const std::string state_dir = StateDir(flags.state_dir, *config);
+  auto store = state::Store::Open(state_dir);
+  if (!store.ok()) {
+    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
+    return engine::kExitFailure;
+  }
+  auto box = LoadSecretBox(state_dir, true);
+  if (!box.ok() || !box.value()) {
+    std::cerr << "crmsync: " << (box.ok() ? "no master key" : box.status().message()) << "\n";
+    return engine::kExitFailure;
+  }
+  auto existing = store.value()->GetSecret(tenant->id, engine::kSalesforceRefreshSecret);
+  if (existing.ok() && existing.value() && !flags.refresh) {
+    std::cerr << "crmsync: tenant " << tenant->id << " is already connected to Salesforce; "
+              << "use --refresh to replace its refresh token\n";
+    return engine::kExitUsage;
+  }
+
+  http::CurlMultiTransport transport;
+  std::string refresh_token;
+  if (!flags.refresh_token_file.empty()) {
+    std::ifstream in(flags.refresh_token_file, std::ios::binary);
+    std::stringstream text;
+    text << in.rdbuf();
+    if (!in) {
+      std::cerr << "crmsync: cannot read " << flags.refresh_token_file << "\n";
+      return engine::kExitUsage;
+    }
+    refresh_token = Trim(text.str());
+    if (refresh_token.empty()) {
+      std::cerr << "crmsync: " << flags.refresh_token_file << " holds no refresh token\n";
+      return engine::kExitUsage;
+    }
+  } else {
+    auto flowed = WebServerFlow(*tenant, login_url, flags, transport);
+    if (!flowed.ok()) {
+      std::cerr << "crmsync: tenant " << tenant->id << ": Salesforce not connected: " << flowed.status().message()
+                << "\n";
+      return engine::kExitFailure;
+    }
+    refresh_token = std::move(flowed.value());
+  }
+  std::string instance_url;
+  Status tested = TestRefreshToken(*tenant, login_url, refresh_token, transport, instance_url);
+  if (!tested.ok()) {
+    std::cerr << "crmsync: tenant " << tenant->id << ": Salesforce not connected: " << tested.message() << "\n";
+    return engine::kExitFailure;
+  }
+  Status stored = engine::StoreSealedSecret(*store.value(), *box.value(), tenant->id, engine::kSalesforceRefreshSecret,
+                                            refresh_token);
+  if (!stored.ok()) {
+    std::cerr << "crmsync: cannot store the refresh token: " << stored.message() << "\n";
+    return engine::kExitFailure;
+  }
+  auto connection = store.value()->GetTenantState(tenant->id);
+  if (connection.ok()) {
+    connection.value().crm.status = "connected";
+    connection.value().crm.last_error.clear();
+    connection.value().crm.last_success_unix_ms =
+        std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+            .count();
+    (void)store.value()->PutTenantState(tenant->id, connection.value());
+  }
+  std::cout << fmt::format("tenant {}: Salesforce Connected (instance {}); the refresh token is stored sealed in {}. "
+                           "Suspended users resume at the next run.\n",
+                           tenant->id, instance_url, state_dir);
+  return engine::kExitComplete;
+}
+
+}  // namespace
 
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands) {
-  (void)connect;
-  (void)commands;
+  auto flags = std::make_shared<ConnectSalesforceFlags>();
+  CLI::App* sf = connect.add_subcommand(
+      "salesforce", "Authorize the tenant's Salesforce service account (OAuth web-server flow or a refresh token file)");
+  sf->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
+  sf->add_option("--tenant", flags->tenant, "Tenant id")->required();
+  sf->add_option("--state", flags->state_dir, "State directory");
+  sf->add_flag("--sandbox", flags->sandbox, "Log in at the sandbox host https://test.salesforce.com");
+  sf->add_flag("--refresh", flags->refresh, "Replace a stored refresh token (after it expired or was revoked)");
+  sf->add_option("--refresh-token-file", flags->refresh_token_file,
+                 "Headless: read the refresh token from this file instead of the browser flow");
+  sf->add_option("--url-file", flags->url_file, "Also write the authorize URL to this file (for scripts)");
+  sf->add_option("--timeout", flags->timeout_seconds, "Seconds to wait for the browser redirect")
+      ->check(CLI::Range(1, 3600));
+  sf->add_option("--redirect-port", flags->redirect_port, "Loopback port of the redirect (0: any free port)")
+      ->check(CLI::Range(0, 65535));
+  commands.push_back({sf, [flags] { return ConnectSalesforce(*flags); }});
 }
 
 }  // namespace crmsync::tools

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "crmsync/engine/provisioning_inbox.hpp"
 #include "crmsync/engine/run.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "crmsync/state/store.hpp"
@@ -24,10 +25,21 @@ int RunCommand(const RunFlags& flags) {
     std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
     return engine::kExitFailure;
   }
-  auto box = LoadSecretBox(state_dir, false);
+  // Created on first use: a rotated Salesforce refresh token must be sealed.
+  auto box = LoadSecretBox(state_dir, true);
   if (!box.ok()) {
     std::cerr << "crmsync: " << box.status().message() << "\n";
     return engine::kExitFailure;
+  }
+  // Users provisioned through `crmsync serve` since the last run take effect now.
+  auto inbox = engine::ApplyInbox(*config, *store.value(), state_dir);
+  if (!inbox.ok()) {
+    std::cerr << "crmsync: cannot apply provisioning requests: " << inbox.status().message() << "\n";
+    return engine::kExitFailure;
+  }
+  if (inbox.value().rejected > 0) {
+    std::cerr << "crmsync: " << inbox.value().rejected << " provisioning request(s) rejected, see "
+              << state_dir << "/inbox/rejected/\n";
   }
   engine::RunOptions options;
   options.secrets = box.value() ? &*box.value() : nullptr;

@@ -1,7 +1,19 @@
 #pragma once
 #include <string>
 
+#include "crmsync/engine/config.hpp"
+
 namespace crmsync::tools {
-// Prints the per-tenant status of the last run recorded in `state_dir`.
-int StatusCommand(const std::string& state_dir, bool json);
+
+struct StatusOptions {
+  std::string state_dir;
+  std::string tenant;   // "": every tenant, no per-user lines
+  bool json = false;
+};
+
+// `crmsync status`: per tenant the mailbox and CRM connections (with the last
+// error and when), users by status, the last run; with a tenant, every user's
+// status, reason, last success, lag and captured count.
+int StatusCommand(const engine::Config& config, const StatusOptions& options);
+
 }  // namespace crmsync::tools

@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <simdjson.h>
 
+#include "email_verify.hpp"
 #include "json_escape.hpp"
 #include "text_util.hpp"
 
@@ -19,6 +20,7 @@ constexpr std::int64_t kMaxAdvanceMessages = 100000;
 
 struct VerifyCounters {
   std::uint64_t expected = 0, present = 0, missing = 0, duplicates = 0, unexpected = 0, mismatched = 0;
+  std::uint64_t relations_missing = 0;   // Enhanced Email only (email_verify.hpp)
   VerifyCounters& operator+=(const VerifyCounters& o) {
     expected += o.expected;
     present += o.present;
@@ -26,12 +28,13 @@ struct VerifyCounters {
     duplicates += o.duplicates;
     unexpected += o.unexpected;
     mismatched += o.mismatched;
+    relations_missing += o.relations_missing;
     return *this;
   }
   std::string Json(std::uint64_t isolation) const {
     return fmt::format(
-        R"("expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"isolation_violations":{})",
-        expected, present, missing, duplicates, unexpected, mismatched, isolation);
+        R"("expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"relations_missing":{},"isolation_violations":{})",
+        expected, present, missing, duplicates, unexpected, mismatched, relations_missing, isolation);
   }
 };
 
@@ -48,9 +51,19 @@ HttpResponse AdminError(int status, const std::string& message) {
   return JsonResponse(status, fmt::format(R"({{"error":"{}"}})", JsonEscape(message)));
 }
 
-std::string CountsJson(const OutcomeCounts& c) {
-  return fmt::format(R"({{"messages":{},"captured":{},"internal_only":{},"no_crm_match":{}}})", c.total(), c.captured,
-                     c.internal_only, c.no_crm_match);
+// {"messages":N,"captured":N,"internal_only":N,...} with every outcome.
+std::string CountsJson(const OutcomeCounts& c, const char* total_name = "messages") {
+  std::string out = fmt::format(R"({{"{}":{})", total_name, c.total());
+  for (int o = 0; o < kOutcomeCount; ++o) {
+    out += fmt::format(R"(,"{}":{})", OutcomeName(static_cast<Outcome>(o)), c.of(static_cast<Outcome>(o)));
+  }
+  return out + "}";
+}
+
+std::string TruthJson(const TruthCounts& c) {
+  std::string out = CountsJson(c.messages);
+  out.pop_back();
+  return out + R"(,"copies":)" + CountsJson(c.copies, "copies") + "}";
 }
 
 }  // namespace
@@ -73,29 +86,34 @@ HttpResponse AdminService::Handle(const HttpRequest& request) {
   return AdminError(404, "no such admin endpoint: " + p);
 }
 
-OutcomeCounts AdminService::EpochCounts(int tenant, int epoch, const Epochs& epochs) {
+TruthCounts AdminService::EpochCounts(int tenant, int epoch, const Epochs& epochs) {
   {
     std::lock_guard lock(cache_mutex_);
     auto it = epoch_counts_.find({tenant, epoch});
     if (it != epoch_counts_.end()) return it->second;
   }
-  OutcomeCounts counts;
+  TruthCounts counts;
   corpus_.ForEachMessage(tenant, epoch, epoch + 1, epochs,
-                         [&](const MessageHeader& h) { counts.Add(Judge(corpus_, h).outcome); });
+                         [&](const MessageHeader& h) { counts.Add(Judge(corpus_, h)); });
   std::lock_guard lock(cache_mutex_);
   epoch_counts_[{tenant, epoch}] = counts;
   return counts;
 }
 
-OutcomeCounts AdminService::Expected(int tenant) {
+OutcomeCounts AdminService::Expected(int tenant) { return ExpectedTruth(tenant).messages; }
+
+TruthCounts AdminService::ExpectedTruth(int tenant) {
   Epochs epochs = corpus_.epochs();
-  OutcomeCounts total;
+  TruthCounts total;
   for (int e = 0; e < static_cast<int>(epochs.size()); ++e) total += EpochCounts(tenant, e, epochs);
   return total;
 }
 
 HttpResponse AdminService::Verify() {
-  auto tasks = salesforce_.TasksByKey();
+  // --object email-message: the EmailMessages stand in for the Tasks.
+  const auto emails = email_message_objects_ ? salesforce_.EmailMessagesByKey()
+                                             : std::map<std::string, EmailMessagesByKey>{};
+  auto tasks = email_message_objects_ ? EmailMessagesAsRecords(emails) : salesforce_.TasksByKey();
   const Epochs epochs = corpus_.epochs();
   VerifyCounters all;
   std::vector<std::string> missing_examples, unexpected_examples;
@@ -108,6 +126,10 @@ HttpResponse AdminService::Verify() {
     static const std::map<std::string, std::vector<StoredTask>> kNone;
     auto tit = tasks.find(tenant.id);
     const auto& by_key = tit == tasks.end() ? kNone : tit->second;
+    static const EmailMessagesByKey kNoEmails;
+    auto eit = emails.find(tenant.id);
+    const auto& emails_by_key = eit == emails.end() ? kNoEmails : eit->second;
+    const auto known = email_message_objects_ ? KnownAddresses(tenant) : std::unordered_set<std::string>{};
     VerifyCounters c;
     std::unordered_set<std::string> seen;
     corpus_.ForEachMessage(tenant.index, 0, static_cast<int>(epochs.size()), epochs, [&](const MessageHeader& h) {
@@ -123,10 +145,14 @@ HttpResponse AdminService::Verify() {
       seen.insert(j.key);
       ++c.present;
       c.duplicates += it->second.size() - 1;
-      ExpectedTask expected = ExpectedFields(h, j, corpus_.Content(h), tenant.provider);
+      if (email_message_objects_) c.relations_missing += MissingRelations(h, j.key, known, emails_by_key);
+      ExpectedTask expected =
+          ExpectedFields(h, j, corpus_.Content(h), tenant.provider, corpus_.options().capture.max_body_chars);
       for (const StoredTask& task : it->second) {
         for (const auto& [field, value] : expected) {
-          auto f = task.fields.find(field);
+          const char* stored_name = email_message_objects_ ? EmailFieldFor(field) : field.c_str();
+          if (stored_name == nullptr) continue;
+          auto f = task.fields.find(stored_name);
           bool absent = f == task.fields.end();
           if (!absent && f->second == value) continue;
           ++c.mismatched;
@@ -168,8 +194,9 @@ HttpResponse AdminService::Verify() {
                               JsonEscape(Short(m.actual)));
   }
   mismatches += "]";
-  return JsonResponse(200, fmt::format(R"({{{},"tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
-                                       all.Json(graph_.isolation_violations()), tenants_json,
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+                                       all.Json(graph_.isolation_violations()), stats_.detail_reads(),
+                                       RuleSetName(corpus_.options().capture.kind), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }
 
@@ -179,7 +206,7 @@ HttpResponse AdminService::Stats() {
     for (auto& [status, n] : by_status) counts[family][status] += n;
   }
   for (const char* family : {"ms.token", "graph.users", "graph.delta", "google.token", "gmail.profile", "gmail.list",
-                             "gmail.history", "gmail.get", "gmail.sendas", "gmail.batch", "directory.users", "sf.token",
+                             "gmail.history", "gmail.get", "gmail.sendas", "gmail.labels", "gmail.batch", "directory.users", "sf.token",
                              "sf.versions", "sf.query", "sf.upsert"}) {
     counts[family];
   }
@@ -199,8 +226,9 @@ HttpResponse AdminService::Stats() {
   for (const auto& [tenant, by_key] : salesforce_.TasksByKey()) {
     for (const auto& [key, records] : by_key) task_count += records.size();
   }
-  return JsonResponse(200, fmt::format(R"({{"endpoints":{{{}}},"records_created":{},"records_updated":{},"records_failed":{},"tasks":{}}})",
-                                       endpoints, sf.records_created, sf.records_updated, sf.records_failed, task_count));
+  return JsonResponse(200, fmt::format(R"({{"endpoints":{{{}}},"records_created":{},"records_updated":{},"records_failed":{},"tasks":{},"detail_reads":{}}})",
+                                       endpoints, sf.records_created, sf.records_updated, sf.records_failed, task_count,
+                                       stats_.detail_reads()));
 }
 
 HttpResponse AdminService::Advance(const HttpRequest& request) {
@@ -245,16 +273,17 @@ HttpResponse AdminService::ExpectedCounts(const HttpRequest& request) {
   } else {
     for (const Tenant& t : corpus_.tenants()) selected.push_back(t.index);
   }
-  OutcomeCounts total;
+  TruthCounts total;
   std::string tenants;
   for (int t : selected) {
-    OutcomeCounts c = Expected(t);
+    TruthCounts c = ExpectedTruth(t);
     total += c;
     if (!tenants.empty()) tenants += ',';
-    tenants += fmt::format(R"("{}":{})", JsonEscape(corpus_.tenants()[static_cast<std::size_t>(t)].id), CountsJson(c));
+    tenants += fmt::format(R"("{}":{})", JsonEscape(corpus_.tenants()[static_cast<std::size_t>(t)].id), TruthJson(c));
   }
-  return JsonResponse(200, fmt::format(R"({{"clock":"{}","tenants":{{{}}},"total":{}}})", FormatIsoUtc(corpus_.clock()),
-                                       tenants, CountsJson(total)));
+  return JsonResponse(200, fmt::format(R"({{"clock":"{}","capture":"{}","tenants":{{{}}},"total":{}}})",
+                                       FormatIsoUtc(corpus_.clock()), RuleSetName(corpus_.options().capture.kind),
+                                       tenants, TruthJson(total)));
 }
 
 }  // namespace crmsync::sim

@@ -22,24 +22,30 @@ class AdminService {
 
   static bool Owns(const HttpRequest& request);   // /_sim/...
   HttpResponse Handle(const HttpRequest& request);
+  // Verify EmailMessage records and their relations instead of Tasks
+  // (--object email-message). Set before the first request.
+  void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
 
   // Outcome counts of the ground truth for one tenant over all epochs so far.
   OutcomeCounts Expected(int tenant);
+  // The same with the outcomes of every mailbox copy.
+  TruthCounts ExpectedTruth(int tenant);
 
  private:
   HttpResponse Verify();
   HttpResponse Stats();
   HttpResponse Advance(const HttpRequest& request);
   HttpResponse ExpectedCounts(const HttpRequest& request);
-  OutcomeCounts EpochCounts(int tenant, int epoch, const Epochs& epochs);
+  TruthCounts EpochCounts(int tenant, int epoch, const Epochs& epochs);
 
   Corpus& corpus_;
   SalesforceSim& salesforce_;
   const GraphService& graph_;
   const RequestStats& stats_;
   std::mutex cache_mutex_;
-  std::map<std::pair<int, int>, OutcomeCounts> epoch_counts_;   // (tenant, epoch); epochs never change
+  std::map<std::pair<int, int>, TruthCounts> epoch_counts_;   // (tenant, epoch); epochs never change
   std::mutex advance_mutex_;
+  bool email_message_objects_ = false;
 };
 
 }  // namespace crmsync::sim

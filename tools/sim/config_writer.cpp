@@ -44,6 +44,15 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
       out += fmt::format("directory_url = {}   # Directory API root: {{directory_url}}/admin/directory/v1/...\n",
                          Quoted(target.origin));
       if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    } else if (t.provider == Provider::kEws) {
+      out += "[tenants.exchange]\n";
+      out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
+                         Quoted(t.ms_client_id), Quoted(t.ms_client_secret));
+      out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/{{tenant_id}}/oauth2/v2.0/token\n",
+                         Quoted(target.origin));
+      out += fmt::format("ews_url = {}\n", Quoted(target.origin + "/EWS/Exchange.asmx"));
+      out += fmt::format("graph_url = {}   # users: {{graph_url}}/v1.0/users\n", Quoted(target.origin));
+      if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
     } else {
       out += "[tenants.microsoft]\n";
       out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
@@ -60,6 +69,8 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
                        Quoted(t.sf_client_id), Quoted(t.sf_client_secret), Quoted(t.sf_refresh_token),
                        Quoted(target.api_version));
     if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+    if (!target.object_model.empty()) out += fmt::format("object_model = {}\n", Quoted(target.object_model));
+    out += CaptureTableToml(t, corpus.options().capture);
   }
   return out;
 }

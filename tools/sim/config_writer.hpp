@@ -14,6 +14,7 @@ struct ConfigTarget {
   std::string ca_file;       // absolute path of the CA PEM; empty with --plain-http
   std::string api_version = "60.0";
   std::string key_dir{};     // absolute directory of the Gmail tenants' key files
+  std::string object_model{};   // written as [tenants.salesforce] object_model unless empty (--object)
 };
 
 // "{key_dir}/{tenant id}-service-account.json"

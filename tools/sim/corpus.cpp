@@ -109,7 +109,14 @@ std::string_view DomainOf(std::string_view address) {
 
 }  // namespace
 
-const char* ProviderName(Provider provider) { return provider == Provider::kGmail ? "gmail" : "graph"; }
+const char* ProviderName(Provider provider) {
+  switch (provider) {
+    case Provider::kGmail: return "gmail";
+    case Provider::kEws: return "ews";
+    case Provider::kGraph: break;
+  }
+  return "graph";
+}
 
 Corpus::Corpus(CorpusOptions options) : options_(options) {
   const std::uint64_t seed = options_.seed;
@@ -201,8 +208,99 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
     }
     tenants_.push_back(std::move(tenant));
   }
-  std::int64_t offset = static_cast<std::int64_t>(HashOf(seed, Tag::kClock, {}) % 86400);
-  epochs_.push_back(Epoch{options_.messages, kStartClock + offset});
+  epochs_.push_back(Epoch{options_.messages, StartClock(seed)});
+  for (Tenant& tenant : tenants_) Designate(tenant);
+}
+
+void Corpus::Designate(Tenant& tenant) const {
+  CaptureDesignations& d = tenant.designated;
+  d.excluded_domain = fmt::format("{}-{}-0.example", kCompanies[0], tenant.index + 1);
+  d.user = 0;
+  const Epochs epochs = epochs_;
+  auto domain_of = [](const Participant& p) { return AsciiLower(DomainOf(p.address)); };
+  // From user 0's own epoch 0 mail, so both rules are sure to apply.
+  for (int k = 0; k < epochs[0].messages && d.excluded_address.empty(); ++k) {
+    MessageHeader h = Header(MessageRef{tenant.index, 0, 0, k}, epochs);
+    if (h.kind != MessageKind::kInbound || h.from.person < 0 || h.traits.bulk || h.traits.auto_reply) continue;
+    const ExternalPerson& person = tenant.people[static_cast<std::size_t>(h.from.person)];
+    if (person.contact_id.empty() || domain_of(h.from) == d.excluded_domain) continue;
+    d.excluded_address = AsciiLower(person.address);
+  }
+  for (int k = 0; k < epochs[0].messages && d.user_excluded_domain.empty(); ++k) {
+    MessageHeader h = Header(MessageRef{tenant.index, 0, 0, k}, epochs);
+    std::vector<const Participant*> all{&h.from};
+    for (const auto& p : h.to) all.push_back(&p);
+    for (const auto& p : h.cc) all.push_back(&p);
+    for (const Participant* p : all) {
+      if (p->person < 0) continue;
+      std::string domain = domain_of(*p);
+      if (domain == d.excluded_domain || domain == AsciiLower(DomainOf(d.excluded_address))) continue;
+      d.user_excluded_domain = domain;
+      break;
+    }
+  }
+  // Tiny corpora: fall back to people who may not appear in user 0's mail.
+  for (const ExternalPerson& person : tenant.people) {
+    std::string domain = AsciiLower(DomainOf(person.address));
+    if (d.excluded_address.empty() && !person.contact_id.empty() && domain != d.excluded_domain) {
+      d.excluded_address = AsciiLower(person.address);
+    }
+  }
+  if (d.user_excluded_domain.empty()) d.user_excluded_domain = fmt::format("{}-{}-1.example", kCompanies[1], tenant.index + 1);
+}
+
+MessageTraits Corpus::Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain) const {
+  Rng rng(HashOf(options_.seed, Tag::kCaptureTraits,
+                 {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
+                  static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
+  MessageTraits t;
+  const std::uint64_t pick = rng.Below(100);
+  const std::uint64_t style = rng.Below(5);
+  const std::uint64_t token = rng.Next();
+  if (kind == MessageKind::kInbound && pick < 10) {
+    t.bulk = true;
+    std::string unsubscribe = fmt::format("<mailto:unsubscribe@{}?subject=u{}>, <https://{}/unsubscribe/{}>",
+                                          sender_domain, token % 100000, sender_domain, token % 1000003);
+    switch (style) {
+      case 0: t.headers.emplace_back("List-Unsubscribe", unsubscribe); break;
+      case 1: t.headers.emplace_back("Precedence", "bulk"); break;
+      case 2: t.headers.emplace_back("Precedence", "list"); break;
+      case 3:
+        t.headers.emplace_back("List-Unsubscribe", unsubscribe);
+        t.headers.emplace_back("Precedence", "Bulk");
+        break;
+      default: t.headers.emplace_back("Precedence", "JUNK"); break;
+    }
+  } else if (kind != MessageKind::kInternal && pick >= 10 && pick < 15) {
+    t.auto_reply = true;
+    t.headers.emplace_back("Auto-Submitted", style % 2 == 0 ? "auto-replied" : "Auto-Replied");
+  } else if (pick >= 15 && pick < 18) {
+    t.headers.emplace_back("Auto-Submitted", "no");
+  } else if (pick >= 18 && pick < 21) {
+    t.headers.emplace_back("Precedence", "first-class");
+  }
+  t.confidential = rng.Chance(7);
+  t.confidential_style = static_cast<int>(rng.Below(4));
+  return t;
+}
+
+bool Corpus::CrmMarked(const MessageHeader& header, int user, Folder folder) const {
+  const MessageRef& r = header.ref;
+  return HashOf(options_.seed, Tag::kCaptureTraits,
+                {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(r.owner),
+                 static_cast<std::uint64_t>(r.epoch), static_cast<std::uint64_t>(r.index),
+                 static_cast<std::uint64_t>(user), static_cast<std::uint64_t>(folder), 0xC0FFEEULL}) %
+             100 <
+         35;
+}
+
+bool Corpus::CrmLabelled(const MessageHeader& header, int user) const {
+  return (InView(header, user, Folder::kInbox) && CrmMarked(header, user, Folder::kInbox)) ||
+         (InView(header, user, Folder::kSentItems) && CrmMarked(header, user, Folder::kSentItems));
+}
+
+std::int64_t Corpus::StartClock(std::uint64_t seed) {
+  return kStartClock + static_cast<std::int64_t>(HashOf(seed, Tag::kClock, {}) % 86400);
 }
 
 Epochs Corpus::epochs() const {
@@ -324,12 +422,18 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   const Epoch& epoch = epochs[static_cast<std::size_t>(ref.epoch)];
   std::int64_t age = ref.epoch == 0 ? 200 + static_cast<std::int64_t>(rng.Below(kHistorySeconds))
                                     : 200 + static_cast<std::int64_t>(rng.Below(1800));
+  // Keep clear of the max-age cutoff band (capture_rule_set.hpp).
+  constexpr std::int64_t kGapAge = kMaxAgeGapDays * 86400;
+  if (ref.epoch == 0 && age >= kGapAge - kMaxAgeGapHalfWidth && age < kGapAge + kMaxAgeGapHalfWidth) {
+    age += 2 * kMaxAgeGapHalfWidth;
+  }
   h.sent = epoch.clock - age;
   h.received = h.sent + 1 + static_cast<std::int64_t>(rng.Below(120));
 
   Rng id_rng(rng.Next());
   h.internet_message_id = fmt::format("<{}.T{}U{}E{}K{}@{}>", Base62(id_rng, 12), ref.tenant, ref.owner,
                                       ref.epoch, ref.index, DomainOf(h.from.address));
+  h.traits = Traits(ref, h.kind, AsciiLower(DomainOf(h.from.address)));
   return h;
 }
 
@@ -347,6 +451,12 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
   std::string subject;
   if (depth > 0 && rng.Chance(15)) subject += "FW: ";
   for (int i = 0; i < depth; ++i) subject += "RE: ";
+  if (header.traits.auto_reply) subject = "Automatic reply: " + subject;
+  if (header.traits.confidential) {
+    static constexpr std::array<const char*, 4> kConfidential{
+        {"Confidential: ", "[CONFIDENTIAL] ", "Strictly confidential – ", "ConfidentialNDA "}};
+    subject += kConfidential[static_cast<std::size_t>(header.traits.confidential_style) % kConfidential.size()];
+  }
   subject += kSubjects[base];
   if (rng.Chance(50)) subject += fmt::format(" #{}", thread);
   c.subject = std::string(Utf8Prefix(subject, 200));

@@ -29,6 +29,26 @@
 //   Microsoft Graph). A Gmail tenant has the same users, aliases, people and
 //   mail; its mailbox of user v is Inbox(v) ∪ SentItems(v), one Gmail message
 //   per origin message (labels INBOX and/or SENT), see google/gmail_mailbox.hpp.
+// - Capture-rule features (MessageTraits; drawn from their own stream, so they
+//   change no other value): 10% of inbound mail is bulk (List-Unsubscribe
+//   and/or Precedence: bulk|list|junk, in varying case); 5% of the other
+//   non-internal mail is an automatic reply (Auto-Submitted: auto-replied,
+//   subject "Automatic reply: ..."); decoys that are neither: 3% carry
+//   "Auto-Submitted: no", 3% "Precedence: first-class"; 7% of all messages
+//   have "Confidential" (any case) in the subject, and no other subject does.
+// - Each mailbox copy is marked "CRM" independently with 35% (CrmMarked): the
+//   Sent Items copy of the sender and the Inbox copy of each recipient user.
+//   Graph returns the mark as the Outlook category "CRM" (next to the
+//   content's own "Red category"); a Gmail message of v carries the user
+//   label "CRM" (id "Label_<n>", per mailbox) when its Inbox(v) or Sent(v)
+//   copy is marked.
+// - Designated exclusions per tenant (Tenant::designated, for the exclusions
+//   rule set): the customer domain "{company 0}-{t+1}-0.example"; the address
+//   of the Contact who sends user 0's first inbound message outside that
+//   domain; for user 0 alone, the next other customer domain in its mail.
+// - No epoch 0 message is dated within 1.5 days of (epoch 0 clock − 30 days)
+//   (such ages move 3 days older), so a max-age cutoff near there is never
+//   ambiguous (capture_rule_set.hpp).
 // Thread-safety: everything is const and thread-safe except Advance(), which
 // may run concurrently with readers (it takes a writer lock).
 #pragma once
@@ -45,10 +65,13 @@
 #include <utility>
 #include <vector>
 
+#include "capture_rule_set.hpp"
+
 namespace crmsync::sim {
 
-enum class Provider { kGraph, kGmail };
-const char* ProviderName(Provider provider);   // "graph" | "gmail"
+// kEws: Exchange Web Services with impersonation (same mail as Graph; users via Graph /users).
+enum class Provider { kGraph, kGmail, kEws };
+const char* ProviderName(Provider provider);   // "graph" | "gmail" | "ews"
 
 struct CorpusOptions {
   std::uint64_t seed = 1;
@@ -57,6 +80,7 @@ struct CorpusOptions {
   int messages = 100;            // origin messages per mailbox in epoch 0
   int contacts_per_tenant = 0;   // 0: max(50, 2 * users)
   std::vector<Provider> providers{Provider::kGraph};   // assigned to tenants in turn
+  RuleSet capture{};             // the rule set the ground truth follows (--capture)
 };
 
 struct MailUser {
@@ -76,6 +100,14 @@ struct ExternalPerson {
   std::string lead_id;                  // 00Q..., empty when not a Lead
 };
 
+// Lower-case values the exclusions rule set writes (rules at the top).
+struct CaptureDesignations {
+  std::string excluded_domain;          // tenant-wide exclude_domains
+  std::string excluded_address;         // tenant-wide exclude_addresses
+  int user = 0;                         // the user with its own rule
+  std::string user_excluded_domain;     // that user's exclude_domains
+};
+
 struct Tenant {
   int index = 0;
   std::string id;                       // "tenant-1"
@@ -86,6 +118,7 @@ struct Tenant {
   std::string sf_integration_user_id;
   std::vector<MailUser> users;
   std::vector<ExternalPerson> people;
+  CaptureDesignations designated;
 };
 
 enum class MessageKind { kInbound, kOutbound, kInternal };
@@ -105,8 +138,19 @@ struct MessageRef {
   int index = 0;
 };
 
+// Facts about a message that capture rules look at (rules at the top).
+struct MessageTraits {
+  bool bulk = false;
+  bool auto_reply = false;
+  bool confidential = false;            // the subject contains "confidential" (any case)
+  int confidential_style = 0;
+  // Extra Internet headers in order (List-Unsubscribe, Precedence, Auto-Submitted).
+  std::vector<std::pair<std::string, std::string>> headers;
+};
+
 struct MessageHeader {
   MessageRef ref;
+  MessageTraits traits;
   MessageKind kind = MessageKind::kInbound;
   Participant from;
   std::vector<Participant> to, cc;
@@ -145,6 +189,8 @@ class Corpus {
   std::uint64_t seed() const { return options_.seed; }
 
   // Copy of the epoch list (index = epoch number).
+  // Epoch 0's clock for `seed` (a day's spread after 2026-11-01T00:00:00Z).
+  static std::int64_t StartClock(std::uint64_t seed);
   Epochs epochs() const;
   std::int64_t clock() const;
   // Adds an epoch of `messages` new origin messages per mailbox, clock += 1 h.
@@ -173,6 +219,10 @@ class Corpus {
                                              const std::function<bool(const MessageHeader&)>& accept) const;
   std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
                                           const Epochs& epochs, ViewCursor& cursor) const;
+  // Whether the copy of `header` in (user, folder) is marked "CRM".
+  bool CrmMarked(const MessageHeader& header, int user, Folder folder) const;
+  // Whether user's Gmail message of `header` carries the "CRM" label.
+  bool CrmLabelled(const MessageHeader& header, int user) const;
   // Graph id of the copy of `header` in (user, folder): stable and unique.
   std::string MailboxMessageId(const MessageHeader& header, int user, Folder folder) const;
   std::string FolderId(int tenant, int user, Folder folder) const;
@@ -191,6 +241,8 @@ class Corpus {
   }
 
  private:
+  MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain) const;
+  void Designate(Tenant& tenant) const;
   Participant UserParticipant(const Tenant& tenant, int user, bool may_use_alias, std::uint64_t pick) const;
 
   CorpusOptions options_;

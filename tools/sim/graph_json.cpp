@@ -138,6 +138,9 @@ std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint
     for (std::size_t i = 0; i < c->categories.size(); ++i) {
       out += fmt::format(R"({}"{}")", i ? "," : "", JsonEscape(c->categories[i]));
     }
+    if (corpus.CrmMarked(h, copy.user, copy.folder)) {
+      out += fmt::format(R"({}"{}")", c->categories.empty() ? "" : ",", kCrmMarker);
+    }
     out += ']';
   }
   if (has(kReceived)) out += fmt::format(R"(,"receivedDateTime":"{}")", received);
@@ -178,8 +181,12 @@ std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint
   if (has(kUniqueBody)) body_json("uniqueBody");
   if (has(kHeaders)) {
     out += fmt::format(
-        R"(,"internetMessageHeaders":[{{"name":"Message-ID","value":"{}"}},{{"name":"Subject","value":"{}"}},{{"name":"MIME-Version","value":"1.0"}}])",
+        R"(,"internetMessageHeaders":[{{"name":"Message-ID","value":"{}"}},{{"name":"Subject","value":"{}"}},{{"name":"MIME-Version","value":"1.0"}})",
         JsonEscape(h.internet_message_id), JsonEscape(c->subject));
+    for (const auto& [name, value] : h.traits.headers) {
+      out += fmt::format(R"(,{{"name":"{}","value":"{}"}})", JsonEscape(name), JsonEscape(value));
+    }
+    out += ']';
   }
   out += '}';
   return out;

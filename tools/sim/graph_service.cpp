@@ -76,7 +76,9 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   };
   if (token.empty()) return unauthorized("Access token is empty.");
   auto check = identity_.Check(token);
-  if (check.state == IdentityService::TokenState::kUnknown) return unauthorized("Access token validation failure. Invalid audience.");
+  if (check.state == IdentityService::TokenState::kUnknown || check.audience != IdentityService::Audience::kGraph) {
+    return unauthorized("Access token validation failure. Invalid audience.");
+  }
   if (check.state == IdentityService::TokenState::kExpired) {
     return unauthorized("Access token has expired or is not yet valid.");
   }
@@ -149,6 +151,10 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
     ++isolation_violations_;
     ++per_tenant_violations_[static_cast<std::size_t>(user_tenant)];
     return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  if (access_ != nullptr && access_->UserRevoked(tenant, user)) {
+    return GraphError(request, 403, "ErrorAccessDenied",
+                      "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.");
   }
   Folder folder;
   if (EqualsNoCase(folder_key, "inbox") || folder_key == corpus_.FolderId(tenant, user, Folder::kInbox)) {
@@ -249,6 +255,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   std::string body = fmt::format(R"j({{"@odata.context":"{}/v1.0/$metadata#Collection(message)",{},"value":[{}]}})j",
                                  JsonEscape(origin_), link, values);
   HttpResponse r = JsonResponse(200, std::move(body));
+  if (count > 0) stats_.CountDetailRead();
   AddGraphIds(request, r, RandomUuid());
   std::string applied;
   if (prefs.max_page_size) applied = fmt::format("odata.maxpagesize={}", page_size);

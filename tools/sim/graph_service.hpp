@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "corpus.hpp"
+#include "mailbox_access.hpp"
 #include "http_server.hpp"
 #include "http_util.hpp"
 #include "identity_service.hpp"
@@ -32,6 +33,9 @@ class GraphService {
   // Requests whose token belonged to another tenant than the mailbox's.
   std::uint64_t isolation_violations() const { return isolation_violations_.load(); }
   // The same, counted against the tenant whose mailbox was asked for.
+  // Access the administrator revoked answers 403 (nullptr: all allowed).
+  void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
+
   std::uint64_t isolation_violations(int tenant) const {
     return per_tenant_violations_[static_cast<std::size_t>(tenant)].load();
   }
@@ -47,6 +51,7 @@ class GraphService {
   LinkTokens tokens_;
   std::atomic<std::uint64_t> isolation_violations_{0};
   std::vector<std::atomic<std::uint64_t>> per_tenant_violations_;
+  const MailboxAccess* access_ = nullptr;
 };
 
 }  // namespace crmsync::sim

@@ -1,6 +1,7 @@
 // Response helpers and per-endpoint request counters shared by the services.
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -38,8 +39,13 @@ class RequestStats {
  public:
   void Count(const std::string& family, int status);
   std::map<std::string, std::map<int, std::uint64_t>> Snapshot() const;
+  // Requests served that returned message (later: event) content: Graph
+  // delta pages holding messages, Gmail messages.get (also inside a batch).
+  void CountDetailRead() { detail_reads_.fetch_add(1, std::memory_order_relaxed); }
+  std::uint64_t detail_reads() const { return detail_reads_.load(std::memory_order_relaxed); }
 
  private:
+  std::atomic<std::uint64_t> detail_reads_{0};
   mutable std::mutex mutex_;
   std::map<std::string, std::map<int, std::uint64_t>> counts_;
 };

@@ -10,6 +10,7 @@ namespace crmsync::sim {
 namespace {
 
 constexpr std::string_view kGraphScope = "https://graph.microsoft.com/.default";
+constexpr std::string_view kEwsScope = "https://outlook.office365.com/.default";
 // Bounds the token table of a long benchmark; expired entries go first.
 constexpr std::size_t kSweepThreshold = 100000;
 
@@ -65,6 +66,9 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
                              tenant_key));
   }
   const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(*tenant)];
+  if (access_ != nullptr && access_->TenantRevoked(*tenant)) {
+    return Error(401, "unauthorized_client", 7000112, "Application is disabled.");
+  }
   std::string content_type = AsciiLower(request.header("content-type"));
   if (content_type.rfind("application/x-www-form-urlencoded", 0) != 0) {
     return Error(400, "invalid_request", 900144,
@@ -126,7 +130,7 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
   if (scope.empty()) {
     return Error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
   }
-  if (scope != kGraphScope) {
+  if (scope != kGraphScope && scope != kEwsScope) {
     if (scope.find("/.default") == std::string::npos) {
       return Error(400, "invalid_scope", 1002012,
                    fmt::format("The provided value for scope {} is not valid. Client credential flows must have a "
@@ -147,7 +151,7 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
     if (tokens_.size() > kSweepThreshold) {
       std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
     }
-    tokens_.emplace(token, Grant{*tenant, now + ttl_});
+    tokens_.emplace(token, Grant{*tenant, now + ttl_, scope == kEwsScope ? Audience::kExchange : Audience::kGraph});
   }
   HttpResponse r = JsonResponse(
       200, fmt::format(R"({{"token_type":"Bearer","expires_in":{},"ext_expires_in":{},"access_token":"{}"}})",
@@ -162,7 +166,8 @@ IdentityService::TokenCheck IdentityService::Check(std::string_view access_token
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(std::string(access_token));
   if (it == tokens_.end()) return {};
-  return TokenCheck{it->second.expires <= now ? TokenState::kExpired : TokenState::kValid, it->second.tenant};
+  return TokenCheck{it->second.expires <= now ? TokenState::kExpired : TokenState::kValid, it->second.tenant,
+                    it->second.audience};
 }
 
 }  // namespace crmsync::sim

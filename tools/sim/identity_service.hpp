@@ -12,6 +12,7 @@
 #include <unordered_map>
 
 #include "corpus.hpp"
+#include "mailbox_access.hpp"
 #include "http_server.hpp"
 
 namespace crmsync::sim {
@@ -24,12 +25,17 @@ class IdentityService {
 
   // POST /{tenant}/oauth2/v2.0/token
   static bool Owns(const HttpRequest& request);
+  // A tenant whose access the administrator revoked gets no tokens (nullptr: all allowed).
+  void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
   HttpResponse Handle(const HttpRequest& request);
 
   enum class TokenState { kValid, kExpired, kUnknown };
+  // The resource a token was granted for (its scope): Graph or EWS.
+  enum class Audience { kGraph, kExchange };
   struct TokenCheck {
     TokenState state = TokenState::kUnknown;
     int tenant = -1;
+    Audience audience = Audience::kGraph;
   };
   TokenCheck Check(std::string_view access_token) const;
 
@@ -37,6 +43,7 @@ class IdentityService {
   struct Grant {
     int tenant;
     std::chrono::steady_clock::time_point expires;
+    Audience audience = Audience::kGraph;
   };
   HttpResponse Error(int status, const char* error, int code, const std::string& description) const;
 
@@ -46,6 +53,7 @@ class IdentityService {
   SteadyClock clock_;
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Grant> tokens_;
+  const MailboxAccess* access_ = nullptr;
 };
 
 }  // namespace crmsync::sim

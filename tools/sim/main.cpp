@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdio>
+#include <ctime>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -71,7 +72,7 @@ int main(int argc, char** argv) {
   std::uint64_t seed = 1;
   int tenants = 1, users = 10, messages = 100, contacts = 0;
   std::int64_t token_ttl = 3599;
-  bool plain_http = false, expired_cert = false;
+  bool plain_http = false, expired_cert = false, rotate_refresh_tokens = false;
   std::string providers_text = "graph";
   int gmail_user_quota = 250, gmail_history_retention = 1000;
 
@@ -85,12 +86,17 @@ int main(int argc, char** argv) {
   app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
   app.add_flag("--expired-cert", expired_cert, "serve an expired leaf certificate");
+  app.add_flag("--rotate-refresh-tokens", rotate_refresh_tokens,
+               "Salesforce answers every refresh grant with a new refresh token and voids the old one");
   app.add_option("--cert-hosts", cert_hosts, "comma-separated leaf certificate hosts")->capture_default_str();
   app.add_option("--token-ttl", token_ttl, "access token lifetime in seconds")->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}))->capture_default_str();
   app.add_option("--contacts-per-tenant", contacts, "external people per tenant (default max(50, 2*users))")->check(CLI::Range(1, 10000000));
   app.add_option("--api-version", api_version, "Salesforce API version written to the configuration")->capture_default_str();
-  app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail")->capture_default_str();
+  app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail, ews")->capture_default_str();
   app.add_option("--gmail-user-quota", gmail_user_quota, "Gmail quota units per user per second")->check(CLI::Range(1, 1000000))->capture_default_str();
+  std::string capture_text = "automatic", object_text = "task";
+  app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions")->capture_default_str();
+  app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   try {
     app.parse(argc, argv);
@@ -110,9 +116,18 @@ int main(int argc, char** argv) {
   for (const std::string& p : SplitList(providers_text)) {
     if (p == "graph") providers.push_back(crmsync::sim::Provider::kGraph);
     else if (p == "gmail") providers.push_back(crmsync::sim::Provider::kGmail);
-    else return Fail(kUsageError, "--providers takes graph and gmail, got '" + p + "'");
+    else if (p == "ews") providers.push_back(crmsync::sim::Provider::kEws);
+    else return Fail(kUsageError, "--providers takes graph, gmail and ews, got '" + p + "'");
   }
   if (providers.empty()) return Fail(kUsageError, "--providers must name at least one provider");
+  if (capture_text == "freebusy") return Fail(kUsageError, "--capture freebusy is not supported yet (calendars come later)");
+  auto capture_kind = crmsync::sim::ParseRuleSetKind(capture_text);
+  if (!capture_kind) {
+    return Fail(kUsageError, "--capture takes automatic, selective or exclusions, got '" + capture_text + "'");
+  }
+  if (object_text != "task" && object_text != "email-message") {
+    return Fail(kUsageError, "--object takes task or email-message, got '" + object_text + "'");
+  }
   std::vector<std::string> hosts = SplitList(cert_hosts);
   if (!plain_http && hosts.empty()) return Fail(kUsageError, "--cert-hosts must name at least one host");
   if (plain_http && expired_cert) return Fail(kUsageError, "--expired-cert needs HTTPS; drop --plain-http");
@@ -173,7 +188,11 @@ int main(int argc, char** argv) {
 
   crmsync::sim::SimulatorOptions options;
   options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
+  // The engine applies max_age_days against the real clock: so does the rule set.
+  options.corpus.capture = crmsync::sim::MakeRuleSet(*capture_kind, crmsync::sim::Corpus::StartClock(seed),
+                                                     static_cast<std::int64_t>(std::time(nullptr)));
   options.origin = origin;
+  options.email_message_objects = object_text == "email-message";
   options.token_ttl = std::chrono::seconds(token_ttl);
   options.gmail.user_quota = gmail_user_quota;
   options.gmail.history_retention = gmail_history_retention;
@@ -182,11 +201,13 @@ int main(int argc, char** argv) {
   } catch (const std::exception& e) {
     return Fail(kRuntimeError, e.what());
   }
+  simulator->salesforce().SetRotateRefreshTokens(rotate_refresh_tokens);
   ready.store(simulator.get(), std::memory_order_release);
 
   if (!write_config.empty()) {
     std::string key_dir = fs::absolute(fs::path(write_config), ec).parent_path().string();
     crmsync::sim::ConfigTarget target{origin, ca_file, api_version, key_dir};
+    if (object_text == "email-message") target.object_model = "enhanced_email";
     // Service-account keys are generated at each start: rewrite them every run.
     for (const crmsync::sim::Tenant& t : simulator->corpus().tenants()) {
       if (t.provider != crmsync::sim::Provider::kGmail) continue;

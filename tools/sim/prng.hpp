@@ -47,7 +47,7 @@ class Rng {
 // Distinct tags keep the streams of different kinds of values independent.
 enum class Tag : std::uint64_t {
   kTenant = 1, kUser, kPerson, kMessage, kMessageText, kSecret, kGraphId, kSfId,
-  kMailboxCopy, kClock, kTokenKey,
+  kMailboxCopy, kClock, kTokenKey, kCaptureTraits,
 };
 
 inline std::uint64_t HashOf(std::uint64_t seed, Tag tag, std::initializer_list<std::uint64_t> parts) {

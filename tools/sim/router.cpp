@@ -38,16 +38,23 @@ Simulator::Simulator(SimulatorOptions options)
       corpus_(options_.corpus),
       identity_(corpus_, options_.origin, options_.token_ttl, options_.clock),
       graph_(corpus_, identity_, options_.origin, stats_),
+      ews_(corpus_, identity_, stats_),
       google_auth_(corpus_, options_.origin, options_.token_ttl, options_.clock, options_.unix_clock),
       gmail_(corpus_, google_auth_, stats_, options_.gmail, options_.clock),
       salesforce_(options_.origin, options_.token_ttl, options_.clock),
-      admin_(corpus_, salesforce_, graph_, stats_) {
+      admin_(corpus_, salesforce_, graph_, stats_),
+      lifecycle_(corpus_, salesforce_, access_) {
+  identity_.SetMailboxAccess(&access_);
+  graph_.SetMailboxAccess(&access_);
+  google_auth_.SetMailboxAccess(&access_);
   for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
+  admin_.SetEmailMessageObjects(options_.email_message_objects);
 }
 
 HttpResponse Simulator::Route(const HttpRequest& request) {
   if (SalesforceSim::Owns(request)) return salesforce_.Handle(request);
   if (GraphService::Owns(request)) return graph_.Handle(request);
+  if (ews::EwsService::Owns(request)) return ews_.Handle(request);
   if (google::GmailService::Owns(request)) return gmail_.Handle(request);
   if (google::GoogleAuth::Owns(request)) {
     HttpResponse r = google_auth_.Handle(request);
@@ -55,6 +62,7 @@ HttpResponse Simulator::Route(const HttpRequest& request) {
     return r;
   }
   if (google::GoogleAuth::OwnsAdmin(request)) return google_auth_.HandleAdmin(request);
+  if (LifecycleAdmin::Owns(request)) return lifecycle_.Handle(request);
   if (AdminService::Owns(request)) return admin_.Handle(request);
   if (IdentityService::Owns(request)) {
     HttpResponse r = identity_.Handle(request);

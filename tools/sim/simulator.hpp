@@ -9,12 +9,15 @@
 
 #include "admin_service.hpp"
 #include "corpus.hpp"
+#include "ews/ews_service.hpp"
 #include "gmail_service.hpp"
 #include "google_auth.hpp"
 #include "graph_service.hpp"
 #include "http_server.hpp"
 #include "http_util.hpp"
 #include "identity_service.hpp"
+#include "lifecycle_admin.hpp"
+#include "mailbox_access.hpp"
 #include "salesforce_sim.hpp"
 
 namespace crmsync::sim {
@@ -26,6 +29,9 @@ struct SimulatorOptions {
   SteadyClock clock;                              // default: std::chrono::steady_clock
   google::UnixClock unix_clock;                   // JWT iat/exp checks; default: system clock
   google::GmailOptions gmail;                     // per-user quota, history retention
+  // --object email-message: /_sim/verify counts EmailMessage records (and
+  // their relations) instead of Tasks.
+  bool email_message_objects = false;
 };
 
 class Simulator {
@@ -41,19 +47,23 @@ class Simulator {
   SalesforceSim& salesforce() { return salesforce_; }
   AdminService& admin() { return admin_; }
   google::GoogleAuth& google_auth() { return google_auth_; }
+  ews::EwsService& ews() { return ews_; }
 
  private:
   HttpResponse Route(const HttpRequest& request);
 
   SimulatorOptions options_;
   Corpus corpus_;
+  MailboxAccess access_;
   RequestStats stats_;
   IdentityService identity_;
   GraphService graph_;
+  ews::EwsService ews_;
   google::GoogleAuth google_auth_;
   google::GmailService gmail_;
   SalesforceSim salesforce_;
   AdminService admin_;
+  LifecycleAdmin lifecycle_;
 };
 
 // The Salesforce org of one tenant, as the corpus defines it.

@@ -53,12 +53,29 @@ class SalesforceRefreshFlow final : public GrantFlow {
         !(reply->instance_url.starts_with("https://") || reply->instance_url.starts_with("http://"))) {
       return MalformedGrant(context_, "a valid instance_url");
     }
+    if (config_.check_instance_url) {
+      Status allowed = config_.check_instance_url(reply->instance_url);
+      if (!allowed.ok()) {
+        return Status::Unauthorized(fmt::format("Salesforce token endpoint at {} answered an instance_url that is "
+                                                "not allowed: {}", context_.host, allowed.message()));
+      }
+    }
     if (!reply->refresh_token.empty()) {
-      // Refresh-token rotation: the old token is now void. Kept in memory for
-      // the next grant; persisting it is the owner of the configuration's job.
-      std::lock_guard lock(mu_);
-      config_.refresh_token = reply->refresh_token;
-      context_.secrets.push_back(reply->refresh_token);
+      // Refresh-token rotation: the old token is now void. Kept for the next
+      // grant, and handed to the owner to store before anyone uses the grant.
+      {
+        std::lock_guard lock(mu_);
+        config_.refresh_token = reply->refresh_token;
+        context_.secrets.push_back(reply->refresh_token);
+      }
+      if (config_.on_rotated) {
+        Status kept = config_.on_rotated(reply->refresh_token);
+        if (!kept.ok()) {
+          return Status::Io(Redact(fmt::format("Salesforce rotated the refresh token but it could not be stored: {}",
+                                               kept.message()),
+                                   {reply->refresh_token}));
+        }
+      }
     }
     IssuedToken issued;
     issued.token.value = std::move(reply->access_token);

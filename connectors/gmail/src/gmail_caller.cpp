@@ -133,6 +133,12 @@ void GmailCaller::OnResponse(std::shared_ptr<Pending> call, const std::string& t
     Retry(std::move(call), Status::Transient(Describe(call->spec, response)), retry_after);
     return;
   }
+  if (status == 403) {
+    // Not a rate limit: the mailbox's access was taken away (delegation
+    // revoked, user suspended). The engine suspends that user.
+    call->done(Status::Unauthorized(Describe(call->spec, response)));
+    return;
+  }
   call->done(Status::Permanent(Describe(call->spec, response)));
 }
 

@@ -6,6 +6,7 @@
 #include <atomic>
 #include <charconv>
 #include <future>
+#include <mutex>
 #include <unordered_map>
 
 #include "crmsync/gmail/batch.hpp"
@@ -108,8 +109,13 @@ class GmailMailSource final : public MailSource {
   void FetchHistory(std::string user, Cursor cursor, Done done);
   void FetchMetadata(std::string user, std::vector<std::string> ids, std::string next_cursor, bool last, Done done);
   void SendBatch(std::shared_ptr<Metadata> job, std::chrono::milliseconds delay);
+  void FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done);
+  std::shared_ptr<const LabelNames> LabelsOf(const std::string& user) const;
 
   GmailSourceOptions options_;
+  // resolve_label_names: each mailbox's label names, read once per run.
+  mutable std::mutex labels_mutex_;
+  std::unordered_map<std::string, std::shared_ptr<const LabelNames>> labels_;
   mutable GmailCaller caller_;
   std::atomic<std::uint64_t> pages_{0};
   std::atomic<std::uint64_t> batch_counter_{0};
@@ -191,12 +197,47 @@ void GmailMailSource::FetchPage(const MailUser& user, const std::string& stream,
     done(Status::InvalidArgument(fmt::format("Gmail: malformed cursor for {}", user.primary)));
     return;
   }
-  if (cursor->history) {
-    FetchHistory(user.primary, std::move(*cursor), std::move(done));
+  if (options_.resolve_label_names && LabelsOf(user.primary) == nullptr) {
+    CallSpec spec;
+    spec.subject = user.primary;
+    spec.units = kUnitsLabelsList;
+    spec.url = LabelsUrl(options_.api_url, user.primary);
+    spec.kind = "gmail.labels";
+    caller_.Call(std::move(spec), [this, user, cursor = std::move(*cursor), done = std::move(done)](
+                                      Result<http::Response> response) mutable {
+      if (!response.ok()) {
+        done(response.status());
+        return;
+      }
+      Result<LabelNames> names = ParseLabelsList(response->body);
+      if (!names.ok()) {
+        done(names.status());
+        return;
+      }
+      {
+        std::lock_guard lock(labels_mutex_);
+        labels_[user.primary] = std::make_shared<const LabelNames>(std::move(names.value()));
+      }
+      FetchPageOfMailbox(user, std::move(cursor), std::move(done));
+    });
     return;
   }
-  if (!cursor->history_id.empty()) {
-    FetchList(user.primary, std::move(cursor->history_id), std::move(cursor->page_token), std::move(done));
+  FetchPageOfMailbox(user, std::move(*cursor), std::move(done));
+}
+
+std::shared_ptr<const LabelNames> GmailMailSource::LabelsOf(const std::string& user) const {
+  std::lock_guard lock(labels_mutex_);
+  const auto it = labels_.find(user);
+  return it == labels_.end() ? nullptr : it->second;
+}
+
+void GmailMailSource::FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done) {
+  if (cursor.history) {
+    FetchHistory(user.primary, std::move(cursor), std::move(done));
+    return;
+  }
+  if (!cursor.history_id.empty()) {
+    FetchList(user.primary, std::move(cursor.history_id), std::move(cursor.page_token), std::move(done));
     return;
   }
   // Start of the window: the historyId comes first, so that mail arriving
@@ -307,7 +348,10 @@ void GmailMailSource::FetchMetadata(std::string user, std::vector<std::string> i
 void GmailMailSource::SendBatch(std::shared_ptr<Metadata> job, std::chrono::milliseconds delay) {
   if (job->pending.empty()) {
     RawPage raw;
-    raw.context = fmt::format("{}\n{}", job->last ? 1 : 0, job->next_cursor);
+    // "<last>\n<cursor>[\n<user>]": the user only when ParsePage must name labels.
+    raw.context = options_.resolve_label_names
+                      ? fmt::format("{}\n{}\n{}", job->last ? 1 : 0, job->next_cursor, job->user)
+                      : fmt::format("{}\n{}", job->last ? 1 : 0, job->next_cursor);
     for (const std::optional<std::string>& body : job->bodies) {
       if (body) AppendFrame(raw.body, *body);
     }
@@ -406,7 +450,14 @@ Result<MailPage> GmailMailSource::ParsePage(RawPage&& raw) const {
     return Status::Corruption("Gmail page: malformed context");
   }
   page.last = raw.context[0] == '1';
-  page.next_cursor = raw.context.substr(2);
+  std::shared_ptr<const LabelNames> labels;
+  const std::size_t user_at = raw.context.find('\n', 2);
+  if (user_at == std::string::npos) {
+    page.next_cursor = raw.context.substr(2);
+  } else {
+    page.next_cursor = raw.context.substr(2, user_at - 2);
+    labels = LabelsOf(raw.context.substr(user_at + 1));
+  }
   std::string_view body = raw.body;
   while (!body.empty()) {
     const std::size_t end = body.find('\n');
@@ -418,6 +469,7 @@ Result<MailPage> GmailMailSource::ParsePage(RawPage&& raw) const {
     }
     Result<GmailMessage> message = ParseMessageMetadata(body.substr(end + 1, length));
     if (!message.ok()) return message.status();
+    if (labels) ApplyLabelNames(*labels, message->message);
     page.messages.push_back(std::move(message->message));
     body.remove_prefix(end + 1 + length + 1);
   }

@@ -42,9 +42,9 @@ void ApplyHeader(std::string_view name, std::string value, GmailMessage& out, st
       case 3: m.bcc = ParseAddressList(value); break;
       case 4: m.internet_message_id = std::move(value); break;
       case 5: m.subject = std::move(value); break;
-      case 6: out.list_unsubscribe = std::move(value); break;
-      case 7: out.precedence = std::move(value); break;
-      case 8: out.auto_submitted = std::move(value); break;
+      case 6: m.has_list_unsubscribe = true; break;
+      case 7: m.precedence = std::move(value); break;
+      case 8: m.auto_submitted = std::move(value); break;
       default: break;
     }
     return;
@@ -95,7 +95,7 @@ Result<GmailMessage> ParseMessageMetadata(std::string_view body) {
     if (key == "id") return detail::ReadIdString(v, m.source_id);
     if (key == "historyId") return detail::ReadIdString(v, out.history_id);
     if (key == "snippet") return detail::ReadString(v, m.body_text);
-    if (key == "labelIds") return detail::ReadStringArray(v, m.categories);
+    if (key == "labelIds") return detail::ReadStringArray(v, m.labels);
     if (key == "internalDate") return detail::ReadIdString(v, internal_date);
     if (key == "payload") {
       bool is_null = false;
@@ -116,7 +116,7 @@ Result<GmailMessage> ParseMessageMetadata(std::string_view body) {
       return Status::Corruption(fmt::format("Gmail message {}: internalDate: not epoch milliseconds", m.source_id));
     }
   }
-  for (const std::string& label : m.categories) {
+  for (const std::string& label : m.labels) {
     if (label == "DRAFT") m.is_draft = true;
   }
   return out;

@@ -66,6 +66,8 @@ std::string DirectoryUsersUrl(std::string_view directory_url, std::string_view c
   return url;
 }
 
+std::string LabelsUrl(std::string_view api_url, std::string_view user) { return UserRoot(api_url, user) + "/labels"; }
+
 std::string BatchUrl(std::string_view api_url) { return fmt::format("{}/batch/gmail/v1", api_url); }
 
 }  // namespace crmsync::gmail

@@ -31,6 +31,45 @@ Status ReadBody(value& body_value, std::string& text) {
   return Status::Ok();
 }
 
+bool IEquals(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t i = 0; i < a.size(); ++i) {
+    const auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+    if (lower(a[i]) != lower(b[i])) return false;
+  }
+  return true;
+}
+
+// internetMessageHeaders: [{"name","value"}] or null. Only the facts of the
+// bulk and automatic-reply rules are kept; names are case-insensitive and the
+// first occurrence wins, as in the Gmail parser.
+Status ReadHeaders(value& headers_value, Message& message) {
+  bool is_null = false;
+  if (Status s = detail::CheckNull(headers_value, &is_null); !s.ok() || is_null) return s;
+  bool seen_precedence = false;
+  bool seen_auto_submitted = false;
+  return detail::ForEachElement(headers_value, [&](value& element) {
+    std::string name;
+    std::string header_value;
+    Status s = detail::ForEachObjectField(element, [&](std::string_view key, value& v) {
+      if (key == "name") return detail::ReadString(v, name);
+      if (key == "value") return detail::ReadString(v, header_value);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    if (IEquals(name, "List-Unsubscribe")) {
+      message.has_list_unsubscribe = true;
+    } else if (IEquals(name, "Precedence") && !seen_precedence) {
+      seen_precedence = true;
+      message.precedence = std::move(header_value);
+    } else if (IEquals(name, "Auto-Submitted") && !seen_auto_submitted) {
+      seen_auto_submitted = true;
+      message.auto_submitted = std::move(header_value);
+    }
+    return Status::Ok();
+  });
+}
+
 Status ReadMessage(value& element, Message& message) {
   od::object object;
   if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
@@ -53,6 +92,7 @@ Status ReadMessage(value& element, Message& message) {
     if (key == "receivedDateTime") return detail::ReadString(v, received_at);
     if (key == "isDraft") return detail::ReadBool(v, message.is_draft);
     if (key == "categories") return detail::ReadStringArray(v, message.categories);
+    if (key == "internetMessageHeaders") return ReadHeaders(v, message);
     if (key == "@removed") message.removed = true;
     return Status::Ok();
   });
@@ -70,10 +110,11 @@ Status ReadMessage(value& element, Message& message) {
   return Status::Ok();
 }
 
-Status ReadMessages(value& value_field, std::vector<Message>& messages) {
-  return detail::ForEachElement(value_field, [&messages](value& element) {
+Status ReadMessages(value& value_field, std::string_view folder, std::vector<Message>& messages) {
+  return detail::ForEachElement(value_field, [&messages, folder](value& element) {
     Message message;
     if (Status s = ReadMessage(element, message); !s.ok()) return s;
+    if (!message.removed) message.folder.assign(folder);
     messages.push_back(std::move(message));
     return Status::Ok();
   });
@@ -87,14 +128,14 @@ Status ReadLink(value& v, std::string_view key, std::string& out) {
   return Status::Ok();
 }
 
-Status ParseInto(std::string_view body, DeltaPage& page) {
+Status ParseInto(std::string_view body, std::string_view folder, DeltaPage& page) {
   bool has_value = false;
   bool has_next = false;
   bool has_delta = false;
   Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, value& v) {
     if (key == "value") {
       has_value = true;
-      if (Status read = ReadMessages(v, page.messages); !read.ok()) return Nest("value", read);
+      if (Status read = ReadMessages(v, folder, page.messages); !read.ok()) return Nest("value", read);
     } else if (key == "@odata.nextLink") {
       has_next = true;
       return ReadLink(v, key, page.next_link);
@@ -116,9 +157,9 @@ Status ParseInto(std::string_view body, DeltaPage& page) {
 
 }  // namespace
 
-Result<DeltaPage> ParseDeltaPage(std::string_view body) {
+Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder) {
   DeltaPage page;
-  if (Status s = ParseInto(body, page); !s.ok()) return detail::Describe(kWhat, s);
+  if (Status s = ParseInto(body, folder, page); !s.ok()) return detail::Describe(kWhat, s);
   return page;
 }
 

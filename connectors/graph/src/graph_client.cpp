@@ -114,6 +114,12 @@ void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& toke
     }
     return;
   }
+  if (status == 403) {
+    // ErrorAccessDenied: an application access policy or RBAC scope took the
+    // mailbox away. The engine suspends that user, not the run.
+    call->done(Status::Unauthorized(detail::DescribeGraphError(status, response.body)));
+    return;
+  }
   call->done(Status::Permanent(detail::DescribeGraphError(status, response.body)));
 }
 

@@ -44,19 +44,24 @@ std::string GraphMailSource::InitialCursor(const MailUser& user, const std::stri
   return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
 }
 
-void GraphMailSource::FetchPage(const MailUser&, const std::string&, const std::string& cursor,
+void GraphMailSource::FetchPage(const MailUser&, const std::string& stream, const std::string& cursor,
                                 std::function<void(Result<RawPage>)> done) {
-  client_.FetchPage(cursor, "graph.delta", [done = std::move(done)](Result<std::string> body) {
-    if (!body.ok()) {
-      done(body.status());
-      return;
-    }
-    done(RawPage{std::move(body.value()), {}});
-  });
+  // The folder's display name rides along to the parser (Message::folder).
+  std::string_view well_known(stream);
+  if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
+  std::string folder = FolderDisplayName(well_known);
+  client_.FetchPage(cursor, "graph.delta",
+                    [done = std::move(done), folder = std::move(folder)](Result<std::string> body) mutable {
+                      if (!body.ok()) {
+                        done(body.status());
+                        return;
+                      }
+                      done(RawPage{std::move(body.value()), std::move(folder)});
+                    });
 }
 
 Result<MailPage> GraphMailSource::ParsePage(RawPage&& raw) const {
-  auto delta = ParseDeltaPage(raw.body);
+  auto delta = ParseDeltaPage(raw.body, raw.context);
   if (!delta.ok()) return delta.status();
   MailPage page;
   page.messages = std::move(delta->messages);

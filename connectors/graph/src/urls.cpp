@@ -17,7 +17,7 @@ constexpr std::string_view kUsersSelect =
     "id,userPrincipalName,mail,proxyAddresses,accountEnabled";
 constexpr std::string_view kDeltaSelect =
     "id,internetMessageId,subject,body,sentDateTime,receivedDateTime,from,toRecipients,"
-    "ccRecipients,bccRecipients,isDraft,categories";
+    "ccRecipients,bccRecipients,isDraft,categories,internetMessageHeaders";
 
 std::string_view TrimTrailingSlash(std::string_view origin) {
   while (!origin.empty() && origin.back() == '/') origin.remove_suffix(1);
@@ -49,6 +49,16 @@ std::string UsersUrl(std::string_view graph_url, int page_size) {
   page_size = std::clamp(page_size, 1, kMaxUsersPageSize);
   return fmt::format("{}/{}/users?$select={}&$top={}", TrimTrailingSlash(graph_url), kApiVersion,
                      kUsersSelect, page_size);
+}
+
+std::string FolderDisplayName(std::string_view well_known) {
+  if (well_known == "inbox") return "Inbox";
+  if (well_known == "sentitems") return "Sent Items";
+  if (well_known == "drafts") return "Drafts";
+  if (well_known == "deleteditems") return "Deleted Items";
+  if (well_known == "junkemail") return "Junk Email";
+  if (well_known == "archive") return "Archive";
+  return std::string(well_known);
 }
 
 std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view user_id,

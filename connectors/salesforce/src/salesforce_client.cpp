@@ -310,6 +310,16 @@ void SalesforceClient::QueryByEmail(std::string sobject, std::vector<std::string
   }
 }
 
+void SalesforceClient::QueryAllEmails(std::string sobject,
+                                      std::function<void(Result<std::vector<EmailMatch>>)> done) {
+  auto state = std::make_shared<QueryState>();
+  state->done = std::move(done);
+  state->pending = 1;
+  const std::string soql = fmt::format("SELECT Id, Email FROM {} WHERE Email != null", sobject);
+  FetchQueryPage(state, fmt::format("/services/data/v{}/query?q={}", options_.api_version,
+                                    detail::UrlEncode(soql)));
+}
+
 Result<std::vector<EmailMatch>> SalesforceClient::QueryByEmailBlocking(
     std::string sobject, std::vector<std::string> emails) {
   std::promise<Result<std::vector<EmailMatch>>> promise;

@@ -46,6 +46,8 @@ std::string BuildUpsertBody(std::string_view sobject, std::string_view external_
       out.push_back(':');
       if (field.null) {
         out += "null";
+      } else if (field.literal) {
+        out += field.value;
       } else {
         json::AppendJsonString(out, field.value);
       }

@@ -21,7 +21,7 @@ constexpr const char* kToken = "https://oauth2.test/token";
 
 std::string MessageJson(const std::string& id) {
   return fmt::format(
-      R"({{"id":"{0}","labelIds":["INBOX"],"snippet":"body of {0}","internalDate":"1714557600000",)"
+      R"({{"id":"{0}","labelIds":["INBOX","Label_7"],"snippet":"body of {0}","internalDate":"1714557600000",)"
       R"("payload":{{"headers":[{{"name":"From","value":"Dana <dana@customer.example>"}},)"
       R"({{"name":"To","value":"alice@acme.example"}},{{"name":"Message-ID","value":"<{0}@x>"}}]}}}})",
       id);
@@ -34,6 +34,7 @@ struct FakeGoogle {
   int throttle_once = 1;      // batch parts answered 429 before succeeding
   std::vector<std::size_t> batch_sizes;
   std::vector<std::string> deleted = {"m3"};
+  int labels_calls = 0;
 
   http::Response Answer(const http::Request& request) {
     std::lock_guard lock(mu);
@@ -50,6 +51,11 @@ struct FakeGoogle {
       return testing::Reply(200, R"({"sendAs":[{"sendAsEmail":"alice@acme.example"},{"sendAsEmail":"Sales@acme.example"}]})");
     }
     if (url.find("/profile") != std::string::npos) return testing::Reply(200, R"({"historyId":"100"})");
+    if (url.find("/labels") != std::string::npos) {
+      ++labels_calls;
+      return testing::Reply(200, R"({"labels":[{"id":"INBOX","name":"INBOX","type":"system"},)"
+                                 R"({"id":"Label_7","name":"CRM","type":"user"}]})");
+    }
     if (url.find("/messages?") != std::string::npos) {
       if (url.find("pageToken=p2") == std::string::npos) {
         return testing::Reply(200, R"({"messages":[{"id":"m1"},{"id":"m2"},{"id":"m3"}],"nextPageToken":"p2"})");
@@ -239,4 +245,28 @@ TEST_CASE("GmailMailSource: revoked delegation surfaces as kUnauthorized", "[gma
   REQUIRE(page.status().code() == StatusCode::kUnauthorized);
   CHECK(page.status().message().find("domain-wide delegation is not granted to client_id 109876543210") !=
         std::string::npos);
+}
+
+TEST_CASE("GmailMailSource: label ids become names when asked, labels read once per mailbox", "[gmail][source]") {
+  for (const bool resolve : {false, true}) {
+    INFO("resolve_label_names=" << resolve);
+    FakeGoogle google;
+    ScriptedTransport transport([&](const http::Request& r) { return google.Answer(r); });
+    auto options = Options();
+    options.resolve_label_names = resolve;
+    auto source = gmail::MakeGmailMailSource(transport, options);
+    MailUser alice{"1", "alice@acme.example", {"alice@acme.example"}, true};
+    auto page1 = Fetch(*source, alice, source->InitialCursor(alice, "mail"));
+    REQUIRE(page1.ok());
+    REQUIRE_FALSE(page1->messages.empty());
+    CHECK(page1->next_cursor == "list:100:p2");
+    const std::vector<std::string> expected =
+        resolve ? std::vector<std::string>{"INBOX", "CRM"} : std::vector<std::string>{"INBOX", "Label_7"};
+    CHECK(page1->messages[0].labels == expected);
+    auto page2 = Fetch(*source, alice, page1->next_cursor);
+    REQUIRE(page2.ok());
+    REQUIRE_FALSE(page2->messages.empty());
+    CHECK(page2->messages[0].labels == expected);
+    CHECK(google.labels_calls == (resolve ? 1 : 0));
+  }
 }

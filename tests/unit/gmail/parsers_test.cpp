@@ -68,12 +68,14 @@ TEST_CASE("message metadata -> Message", "[gmail]") {
   REQUIRE(m.cc.size() == 2);
   CHECK(m.cc[0].name == "Last, First");
   CHECK(m.bcc.empty());
-  CHECK(m.categories == std::vector<std::string>{"SENT", "IMPORTANT", "CATEGORY_PERSONAL"});
+  CHECK(m.labels == std::vector<std::string>{"SENT", "IMPORTANT", "CATEGORY_PERSONAL"});
+  CHECK(m.categories.empty());   // Outlook only
   CHECK_FALSE(m.is_draft);
   CHECK(parsed->history_id == "987654");
-  CHECK(parsed->precedence == "bulk");
-  CHECK(parsed->auto_submitted == "auto-generated");
-  CHECK(parsed->list_unsubscribe == "<mailto:unsub@acme.example>");
+  CHECK(m.precedence == "bulk");
+  CHECK(m.auto_submitted == "auto-generated");
+  CHECK(m.has_list_unsubscribe);
+  CHECK_FALSE(m.is_auto_reply);
 }
 
 TEST_CASE("message metadata: drafts, minimal and malformed", "[gmail]") {
@@ -81,6 +83,19 @@ TEST_CASE("message metadata: drafts, minimal and malformed", "[gmail]") {
   REQUIRE(draft.ok());
   CHECK(draft->message.is_draft);
   CHECK(draft->message.sent_at.empty());
+  CHECK_FALSE(draft->message.has_list_unsubscribe);
+  CHECK(draft->message.precedence.empty());
+  CHECK(draft->message.auto_submitted.empty());
+
+  // Header names are case-insensitive; the first occurrence wins.
+  auto headers = ParseMessageMetadata(
+      R"({"id":"h1","payload":{"headers":[{"name":"list-unsubscribe","value":""},)"
+      R"({"name":"PRECEDENCE","value":"List"},{"name":"Precedence","value":"bulk"},)"
+      R"({"name":"auto-submitted","value":"auto-replied"}]}})");
+  REQUIRE(headers.ok());
+  CHECK(headers->message.has_list_unsubscribe);
+  CHECK(headers->message.precedence == "List");
+  CHECK(headers->message.auto_submitted == "auto-replied");
 
   auto missing_id = ParseMessageMetadata(R"({"snippet":"x"})");
   CHECK(missing_id.status().code() == StatusCode::kCorruption);
@@ -181,4 +196,22 @@ TEST_CASE("URLs", "[gmail]") {
   CHECK(DirectoryUsersUrl("https://admin.test", "my_customer", "") ==
         "https://admin.test/admin/directory/v1/users?customer=my_customer&maxResults=500");
   CHECK(BatchUrl("https://g.test") == "https://g.test/batch/gmail/v1");
+}
+
+TEST_CASE("labels list: ids to names", "[gmail]") {
+  auto names = ParseLabelsList(
+      R"({"labels":[{"id":"INBOX","name":"INBOX","type":"system"},{"id":"Label_12","name":"CRM \u2013 Kunden"}]})");
+  REQUIRE(names.ok());
+  CHECK(names->at("Label_12") == "CRM \xE2\x80\x93 Kunden");
+  crmsync::Message m;
+  m.labels = {"INBOX", "Label_12", "Label_99"};
+  ApplyLabelNames(*names, m);
+  CHECK(m.labels == std::vector<std::string>{"INBOX", "CRM \xE2\x80\x93 Kunden", "Label_99"});
+  auto empty = ParseLabelsList("{}");
+  REQUIRE(empty.ok());
+  CHECK(empty->empty());
+  for (const char* bad : {"", "{", R"({"labels":{}})", R"({"labels":[{"name":"x"}]})", R"({"labels":[{"id":1}]})"}) {
+    INFO(bad);
+    CHECK(ParseLabelsList(bad).status().code() == StatusCode::kCorruption);
+  }
 }

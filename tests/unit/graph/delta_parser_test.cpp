@@ -154,3 +154,38 @@ TEST_CASE("every proper prefix of a page is rejected without crashing", "[graph]
   }
   CHECK(ParseDeltaPage(std::string_view(sample).substr(0, complete)).ok());
 }
+
+TEST_CASE("delta: internetMessageHeaders give the bulk and automatic-reply facts; folder is set",
+          "[graph][delta]") {
+  const std::string body =
+      R"({"value":[)"
+      R"({"id":"a","internetMessageHeaders":[{"name":"list-unsubscribe","value":"<mailto:u@x.example>"},)"
+      R"({"name":"PRECEDENCE","value":"bulk"},{"name":"Precedence","value":"list"},)"
+      R"({"name":"Auto-Submitted","value":"auto-replied"}]},)"
+      R"({"id":"b","internetMessageHeaders":null},)"
+      R"({"id":"c","internetMessageHeaders":[{"name":"Received","value":"from x"}]},)"
+      R"({"id":"d","@removed":{"reason":"deleted"}}],)"
+      R"("@odata.deltaLink":"https://g/delta?$deltatoken=1"})";
+  auto page = ParseDeltaPage(body, "Sent Items");
+  REQUIRE(page.ok());
+  REQUIRE(page->messages.size() == 4);
+  const auto& a = page->messages[0];
+  CHECK(a.has_list_unsubscribe);
+  CHECK(a.precedence == "bulk");
+  CHECK(a.auto_submitted == "auto-replied");
+  CHECK(a.folder == "Sent Items");
+  for (std::size_t i : {1u, 2u}) {
+    CHECK_FALSE(page->messages[i].has_list_unsubscribe);
+    CHECK(page->messages[i].precedence.empty());
+    CHECK(page->messages[i].auto_submitted.empty());
+  }
+  CHECK(page->messages[3].folder.empty());   // a tombstone keeps only its id
+
+  auto bad = ParseDeltaPage(
+      R"({"value":[{"id":"a","internetMessageHeaders":[{"name":5}]}],"@odata.deltaLink":"x"})");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == StatusCode::kCorruption);
+  CHECK(bad.status().message().find("value[0].internetMessageHeaders[0].name") != std::string::npos);
+  auto not_list = ParseDeltaPage(R"({"value":[{"id":"a","internetMessageHeaders":{}}],"@odata.deltaLink":"x"})");
+  CHECK(not_list.status().code() == StatusCode::kCorruption);
+}

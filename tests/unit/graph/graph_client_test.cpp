@@ -146,7 +146,7 @@ TEST_CASE("5xx and transport failures are retried, then kTransient", "[graph][cl
   CHECK(requests[2].delay == 1000ms);
 }
 
-TEST_CASE("410 is kGone, 403 is kPermanent, TLS is not retried", "[graph][client]") {
+TEST_CASE("410 is kGone, 403 is kUnauthorized (access revoked), TLS is not retried", "[graph][client]") {
   FakeTokenProvider tokens;
   SECTION("410 SyncStateNotFound") {
     ScriptedTransport transport(Script({Reply(
@@ -164,8 +164,9 @@ TEST_CASE("410 is kGone, 403 is kPermanent, TLS is not retried", "[graph][client
     GraphClient client(transport, tokens, Options());
     auto body = Fetch(client);
     REQUIRE_FALSE(body.ok());
-    CHECK(body.status().code() == StatusCode::kPermanent);
+    CHECK(body.status().code() == StatusCode::kUnauthorized);
     CHECK(body.status().message() == "Graph 403 ErrorAccessDenied: Access to OData is disabled.");
+    CHECK(transport.requests().size() == 1);   // no retry, no token refresh
   }
   SECTION("404 with a non-JSON body") {
     ScriptedTransport transport(Script({Reply(404, "Not Found")}));

@@ -19,10 +19,16 @@ TEST_CASE("InitialMailDeltaUrl encodes path segments but keeps '@'", "[graph][ur
   CHECK(InitialMailDeltaUrl("https://graph.microsoft.com", "alice@contoso.com", "inbox") ==
         "https://graph.microsoft.com/v1.0/users/alice@contoso.com/mailFolders/inbox/messages/"
         "delta?$select=id,internetMessageId,subject,body,sentDateTime,receivedDateTime,from,"
-        "toRecipients,ccRecipients,bccRecipients,isDraft,categories");
+        "toRecipients,ccRecipients,bccRecipients,isDraft,categories,internetMessageHeaders");
   const std::string url =
       InitialMailDeltaUrl("https://g/", "o'hara x/y#z+1@contoso.com", "sentitems");
   CHECK(url.rfind("https://g/v1.0/users/o%27hara%20x%2Fy%23z%2B1@contoso.com/mailFolders/"
                   "sentitems/messages/delta?$select=",
                   0) == 0);
+}
+
+TEST_CASE("FolderDisplayName maps well-known folders to Outlook's names", "[graph][urls]") {
+  CHECK(crmsync::graph::FolderDisplayName("inbox") == "Inbox");
+  CHECK(crmsync::graph::FolderDisplayName("sentitems") == "Sent Items");
+  CHECK(crmsync::graph::FolderDisplayName("Clients") == "Clients");
 }

@@ -50,7 +50,7 @@ TEST_CASE("token endpoint: AADSTS errors", "[sim][identity]") {
   CHECK(Str(Json(parser, wrong_client)["error"]) == "unauthorized_client");
   CHECK(int64_t(Json(parser, wrong_client)["error_codes"].at(0)) == 700016);
 
-  HttpResponse bad_scope = PostToken(sim, t.ms_tenant_id, Form(t, t.ms_client_secret, "https%3A%2F%2Foutlook.office365.com%2F.default"));
+  HttpResponse bad_scope = PostToken(sim, t.ms_tenant_id, Form(t, t.ms_client_secret, "https%3A%2F%2Fvault.azure.net%2F.default"));
   CHECK(bad_scope.status == 400);
   CHECK(Str(Json(parser, bad_scope)["error"]) == "invalid_scope");
   CHECK(int64_t(Json(parser, bad_scope)["error_codes"].at(0)) == 70011);

@@ -32,6 +32,12 @@ MailboxCursor GmailMailbox::CursorAfter(std::int64_t history_id) {
                        static_cast<int>(rest & ((std::int64_t{1} << kIndexBits) - 1))};
 }
 
+std::string GmailMailbox::CrmLabelId(int tenant, int user) const {
+  return fmt::format("Label_{}", 1000 + HashOf(corpus_.seed(), Tag::kCaptureTraits,
+                                               {static_cast<std::uint64_t>(tenant), static_cast<std::uint64_t>(user), 0x1abe1ULL}) %
+                                          9000000);
+}
+
 bool GmailMailbox::Contains(const MessageHeader& header, int user) const {
   return corpus_.InView(header, user, Folder::kInbox) || corpus_.InView(header, user, Folder::kSentItems);
 }
@@ -40,6 +46,7 @@ std::vector<std::string> GmailMailbox::Labels(const MessageHeader& header, int u
   std::vector<std::string> labels;
   if (corpus_.InView(header, user, Folder::kInbox)) labels.emplace_back("INBOX");
   if (corpus_.InView(header, user, Folder::kSentItems)) labels.emplace_back("SENT");
+  if (corpus_.CrmLabelled(header, user)) labels.push_back(CrmLabelId(header.ref.tenant, user));
   return labels;
 }
 

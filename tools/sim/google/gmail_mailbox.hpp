@@ -1,6 +1,7 @@
 // A Gmail tenant's mailboxes over the lazy corpus. The mailbox of user v holds
 // one message per origin message in Inbox(v) ∪ SentItems(v) (corpus.hpp),
-// labelled INBOX and/or SENT. Enumeration order is the corpus's: epoch by
+// labelled INBOX and/or SENT, and with the user label "CRM" when marked
+// (Corpus::CrmLabelled). Enumeration order is the corpus's: epoch by
 // epoch, slot 0 (origin owner v) then slot 1 (owner v-1), index ascending.
 //
 // Identifiers are stateless: a message id is the 16-hex-digit packing of
@@ -29,8 +30,10 @@ class GmailMailbox {
   explicit GmailMailbox(const Corpus& corpus) : corpus_(corpus) {}
 
   bool Contains(const MessageHeader& header, int user) const;
-  // "INBOX" and/or "SENT".
+  // "INBOX" and/or "SENT", and CrmLabelId when the message is labelled CRM.
   std::vector<std::string> Labels(const MessageHeader& header, int user) const;
+  // The id ("Label_<n>") of the user label named "CRM" in (tenant, user)'s mailbox.
+  std::string CrmLabelId(int tenant, int user) const;
   std::string MessageId(const MessageHeader& header, int user) const;
   // The message `id` of (tenant, user)'s mailbox, if it exists in `epochs`.
   std::optional<MessageHeader> Find(int tenant, int user, std::string_view id, const Epochs& epochs) const;

@@ -217,6 +217,7 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
     else if (seg.size() == 3 && seg[1] == "messages") family = "gmail.get";
     else if (seg.size() == 2 && seg[1] == "history") family = "gmail.history";
     else if (seg.size() == 3 && seg[1] == "settings" && seg[2] == "sendAs") family = "gmail.sendas";
+    else if (seg.size() == 2 && seg[1] == "labels") family = "gmail.labels";
   } else if (request.path == kDirectoryUsers) {
     family = "directory.users";
   } else {
@@ -251,13 +252,14 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
                        "PERMISSION_DENIED");
   }
   std::string_view f = family;
-  int units = f == "gmail.profile" ? 1 : f == "gmail.history" ? 2 : f == "gmail.sendas" ? 1 : 5;
+  int units = f == "gmail.profile" || f == "gmail.sendas" || f == "gmail.labels" ? 1 : f == "gmail.history" ? 2 : 5;
   if (!quota_.Charge(check.tenant, check.user, units)) return QuotaError();
   if (f == "gmail.profile") return Profile(check.tenant, check.user);
   if (f == "gmail.list") return List(request, check.tenant, check.user);
   if (f == "gmail.get") return Get(request, check.tenant, check.user, seg[2]);
   if (f == "gmail.history") return History(request, check.tenant, check.user);
   if (f == "gmail.sendas") return SendAs(check.tenant, check.user);
+  if (f == "gmail.labels") return Labels(check.tenant, check.user);
   return GoogleError(404, "Not Found", "notFound", "NOT_FOUND");
 }
 
@@ -418,6 +420,7 @@ HttpResponse GmailService::Get(const HttpRequest& request, int tenant, int user,
     headers.emplace_back("Message-ID", h->internet_message_id);
     headers.emplace_back("MIME-Version", "1.0");
     headers.emplace_back("Content-Type", "text/plain; charset=\"UTF-8\"");
+    for (const auto& header : h->traits.headers) headers.push_back(header);
     std::vector<std::string> wanted = format == "metadata" ? QueryValues(request, "metadataHeaders") : std::vector<std::string>{};
     std::string list;
     for (const auto& [name, value] : headers) {
@@ -436,7 +439,15 @@ HttpResponse GmailService::Get(const HttpRequest& request, int tenant, int user,
     body += "}";
   }
   body += "}";
+  stats_.CountDetailRead();
   return JsonResponse(200, std::move(body));
+}
+
+HttpResponse GmailService::Labels(int tenant, int user) {
+  return JsonResponse(
+      200, fmt::format(
+               R"({{"labels":[{{"id":"INBOX","name":"INBOX","type":"system"}},{{"id":"SENT","name":"SENT","type":"system"}},{{"id":"UNREAD","name":"UNREAD","type":"system"}},{{"id":"{}","name":"{}","type":"user"}}]}})",
+               mailbox_.CrmLabelId(tenant, user), kCrmMarker));
 }
 
 HttpResponse GmailService::SendAs(int tenant, int user) {

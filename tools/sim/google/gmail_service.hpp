@@ -1,6 +1,6 @@
 // The simulated Gmail API v1 and Directory API for Gmail tenants
 // (API-FACTS.md §3.1-3.6): profile, messages.list, messages.get, history.list,
-// settings.sendAs.list, the batch endpoint, Directory users.list, per-user
+// settings.sendAs.list, labels.list, the batch endpoint, Directory users.list, per-user
 // quota. Requests carry a GoogleAuth access token of the impersonated user.
 // Thread-safe.
 #pragma once
@@ -42,6 +42,7 @@ class GmailService {
   HttpResponse History(const HttpRequest& request, int tenant, int user);
   HttpResponse Get(const HttpRequest& request, int tenant, int user, std::string_view id);
   HttpResponse SendAs(int tenant, int user);
+  HttpResponse Labels(int tenant, int user);   // INBOX, SENT, UNREAD and the user label "CRM"
   HttpResponse DirectoryUsers(const HttpRequest& request, int tenant);
 
   const Corpus& corpus_;

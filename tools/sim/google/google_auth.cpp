@@ -230,6 +230,10 @@ HttpResponse GoogleAuth::Token(const HttpRequest& request) {
                     claims->sub)) {
     return OAuthError(400, "invalid_grant", "Invalid email or User ID");
   }
+  if (access_ != nullptr && access_->TenantRevoked(tenant)) return UnauthorizedClient();
+  if (access_ != nullptr && access_->UserRevoked(tenant, user->second)) {
+    return OAuthError(400, "invalid_grant", "Invalid email or User ID");
+  }
 
   std::lock_guard lock(mutex_);
   const Delegation& delegation = delegations_[static_cast<std::size_t>(tenant)];
@@ -253,6 +257,8 @@ GoogleAuth::TokenCheck GoogleAuth::Check(std::string_view access_token) const {
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(std::string(access_token));
   if (it == tokens_.end()) return {};
+  // Tokens issued before a revocation stop working with it.
+  if (access_ != nullptr && access_->UserRevoked(it->second.tenant, it->second.user)) return {};
   TokenCheck check;
   check.state = clock_() < it->second.expires ? TokenState::kValid : TokenState::kExpired;
   check.tenant = it->second.tenant;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "corpus.hpp"
+#include "mailbox_access.hpp"
 #include "http_server.hpp"
 #include "identity_service.hpp"
 #include "rsa_key.hpp"
@@ -72,6 +73,9 @@ class GoogleAuth {
   };
   TokenCheck Check(std::string_view access_token) const;
 
+  // Revoked access refuses grants and voids issued tokens (nullptr: all allowed).
+  void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
+
  private:
   struct Grant {
     int tenant;
@@ -91,6 +95,7 @@ class GoogleAuth {
   mutable std::mutex mutex_;
   std::vector<Delegation> delegations_;                        // by tenant
   std::unordered_map<std::string, Grant> tokens_;
+  const MailboxAccess* access_ = nullptr;
 };
 
 }  // namespace crmsync::sim::google

@@ -14,6 +14,9 @@
 #include "sim_state.hpp"
 
 namespace crmsync::sim {
+
+std::string NewRefreshToken();   // grants.cpp
+
 namespace {
 
 constexpr std::size_t kTokenRandomChars = 96;
@@ -57,6 +60,7 @@ std::string Param(const std::map<std::string, std::string>& form, const char* na
 HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
   if (request.method != "POST") return sf::OAuthError("invalid_request", "must use HTTP POST");
   auto form = sf::ParseForm(request.body);
+  if (Param(form, "grant_type") == "authorization_code") return HandleAuthorizationCode(form);
   if (Param(form, "grant_type") != "refresh_token") {
     return sf::OAuthError("unsupported_grant_type", "grant type not supported");
   }
@@ -68,8 +72,8 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
   }
   if (org == nullptr) return sf::OAuthError("invalid_client_id", "client identifier invalid");
 
-  std::string client_secret;
-  std::string integration_user_id;
+  std::string rotated_refresh_token;
+  ++org->token_grants;
   {
     std::lock_guard lock(org->mu);
     // The client_id may have been re-assigned by AddOrg since the lookup.
@@ -83,10 +87,24 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
         !ConstantTimeEquals(org->credentials.refresh_token, Param(form, "refresh_token"))) {
       return sf::OAuthError("invalid_grant", "expired access/refresh token");
     }
+    if (rotate_refresh_tokens) {
+      // Rotation: the answer carries a new refresh token; the old one is void.
+      rotated_refresh_token = NewRefreshToken();
+      org->credentials.refresh_token = rotated_refresh_token;
+    }
+  }
+
+  return IssueTokens(org, rotated_refresh_token);
+}
+
+HttpResponse SalesforceSim::Impl::IssueTokens(const std::shared_ptr<sf::Org>& org,
+                                             const std::string& rotated_refresh_token) {
+  std::string client_secret, integration_user_id;
+  {
+    std::lock_guard lock(org->mu);
     client_secret = org->credentials.client_secret;
     integration_user_id = org->credentials.integration_user_id;
   }
-
   std::string access_token = NewAccessToken(org->org_id);
   {
     std::unique_lock lock(sessions_mu);
@@ -111,6 +129,10 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
   sf::AppendJsonString(body, origin);
   body.append(",\"id\":");
   sf::AppendJsonString(body, id_url);
+  if (!rotated_refresh_token.empty()) {
+    body.append(",\"refresh_token\":");
+    sf::AppendJsonString(body, rotated_refresh_token);
+  }
   body.append(",\"token_type\":\"Bearer\",\"issued_at\":");
   sf::AppendJsonString(body, issued_at);
   body.push_back('}');

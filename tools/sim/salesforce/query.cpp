@@ -123,6 +123,9 @@ HttpResponse SalesforceSim::Impl::HandleQuery(const HttpRequest& request, int ve
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());
   } else {
     rows = cursor.directory->all[slot];
+    if (query.email_not_null) {
+      std::erase_if(rows, [&](std::uint32_t row) { return cursor.directory->records[row].email.empty(); });
+    }
   }
   if (query.limit && rows.size() > *query.limit) rows.resize(*query.limit);
 

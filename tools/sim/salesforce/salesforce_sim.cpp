@@ -84,6 +84,10 @@ std::shared_ptr<sf::Org> SalesforceSim::Impl::OrgOfToken(const HttpRequest& requ
 
 HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& family) {
   std::string_view path = request.path;
+  if (path == "/services/oauth2/authorize") {
+    family = Family::kToken;
+    return HandleAuthorize(request);
+  }
   if (path == kTokenPath) {
     family = Family::kToken;
     return HandleToken(request);
@@ -108,7 +112,10 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
 
   constexpr std::string_view kQuery = "/query";
   constexpr std::string_view kCollections = "/composite/sobjects";
-  if (tail == kQuery || tail.starts_with("/query/")) {
+  constexpr std::string_view kGraph = "/composite/graph";
+  if (tail == kGraph) {
+    family = Family::kUpsert;
+  } else if (tail == kQuery || tail.starts_with("/query/")) {
     family = Family::kQuery;
   } else if (tail == kCollections || tail.starts_with("/composite/sobjects/")) {
     family = Family::kUpsert;
@@ -148,6 +155,9 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
         response = locator.find('/') == std::string_view::npos ? HandleQueryMore(locator, version, *org)
                                                                : NotFound();
       }
+    } else if (tail == kGraph) {
+      response = request.method == "POST" ? HandleCompositeGraph(request, version, *org)
+                                          : MethodNotAllowed(request.method, "POST");
     } else if (family == Family::kUpsert) {
       std::string_view target = tail.substr(kCollections.size());   // "" or "/Task/Field"
       std::size_t sep = target.find('/', 1);
@@ -162,6 +172,7 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
         response = MethodNotAllowed(request.method, "PATCH");
       } else {
         response = HandleUpsert(request, target.substr(1, sep - 1), target.substr(sep + 1), *org);
+        AfterUpsert(*org);
       }
     } else {
       response = NotFound();

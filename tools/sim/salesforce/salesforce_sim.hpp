@@ -1,6 +1,7 @@
 // The simulated Salesforce: OAuth refresh-token grant, REST versions, the
-// SOQL subset the engine uses, and sObject Collections upsert of Task on
-// Crmsync_Key__c, for any number of orgs behind one origin. Strict like the
+// SOQL subset the engine uses, sObject Collections upsert of Task on
+// Crmsync_Key__c, Composite Graph upserts of EmailMessage and
+// EmailMessageRelation (Enhanced Email), for any number of orgs behind one origin. Strict like the
 // real service (API-FACTS.md §4). Thread-safe.
 #pragma once
 
@@ -42,6 +43,13 @@ struct StoredTask {
   std::map<std::string, std::string> fields;   // field name -> value as sent (JSON null -> absent)
 };
 
+// One EmailMessage as stored, with the EmailMessageRelation rows whose
+// EmailMessageId is its id.
+struct StoredEmailMessage {
+  StoredTask message;
+  std::vector<StoredTask> relations;
+};
+
 struct SalesforceCounters {
   std::uint64_t records_created = 0;
   std::uint64_t records_updated = 0;
@@ -64,8 +72,24 @@ class SalesforceSim {
   // Answers one request. Never throws.
   HttpResponse Handle(const HttpRequest& request);
 
+  // Connection lifecycle controls (admin /_sim/revoke, /_sim/reissue,
+  // /_sim/expire-sessions; grants.cpp). `after_upserts` > 0 arms the action
+  // to happen once the org has served that many more upsert requests, so a
+  // test can make it land in the middle of a run. False: no org for `tenant`.
+  bool RevokeRefreshToken(const std::string& tenant, std::uint64_t after_upserts = 0);
+  bool ExpireSessions(const std::string& tenant, std::uint64_t after_upserts = 0);
+  // A new refresh token for the tenant's org (the old one stops working);
+  // empty when there is no org for `tenant`.
+  std::string ReissueRefreshToken(const std::string& tenant);
+  // Each refresh grant answers with a new refresh token and voids the old one.
+  void SetRotateRefreshTokens(bool rotate);
+  // Token grants per tenant (successful or not), for "one refresh" checks.
+  std::uint64_t TokenGrants(const std::string& tenant) const;
+
   // Snapshot of every Task per tenant: tasks_by_key[tenant][Crmsync_Key__c] -> records.
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;
+  // Snapshot of every EmailMessage per tenant, by Crmsync_Key__c, with its relations.
+  std::map<std::string, std::map<std::string, std::vector<StoredEmailMessage>>> EmailMessagesByKey() const;
   SalesforceCounters counters() const;
   // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;

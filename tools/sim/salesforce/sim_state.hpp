@@ -89,6 +89,21 @@ struct Org {
   std::uint64_t next_task_serial = 1;
   std::uint64_t next_cursor_serial = 1;
   std::deque<QueryCursor> cursors;       // oldest first
+  // Enhanced Email (composite_graph.cpp), kept like the Tasks: vectors that
+  // never shrink, lower-cased Crmsync_Key__c -> indices.
+  std::vector<StoredTask> email_messages;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> email_messages_by_key;
+  std::unordered_map<std::string, std::uint32_t> email_message_by_id;
+  std::vector<StoredTask> email_relations;
+  std::unordered_map<std::string, std::vector<std::uint32_t>> email_relations_by_key;
+  std::uint64_t next_email_serial = 1;
+  std::uint64_t next_relation_serial = 1;
+  // Lifecycle controls (grants.cpp): upserts served, and the upsert count
+  // at which the refresh token is revoked / the sessions expire (0 = never).
+  std::uint64_t upserts_served = 0;
+  std::uint64_t revoke_at_upsert = 0;
+  std::uint64_t expire_at_upsert = 0;
+  std::atomic<std::uint64_t> token_grants{0};
 };
 
 struct Session {
@@ -129,6 +144,18 @@ struct SalesforceSim::Impl {
 
   // Endpoints (one file each).
   HttpResponse HandleToken(const HttpRequest& request);
+  // OAuth web-server flow (grants.cpp): the authorize page approves at once
+  // and redirects with a code; the code grant answers a new refresh token.
+  HttpResponse HandleAuthorize(const HttpRequest& request);
+  HttpResponse HandleAuthorizationCode(const std::map<std::string, std::string>& form);
+  // The access-token answer of a grant (oauth_token.cpp).
+  HttpResponse IssueTokens(const std::shared_ptr<sf::Org>& org, const std::string& refresh_token_to_send);
+  struct PendingCode {
+    std::shared_ptr<sf::Org> org;
+    std::string redirect_uri, code_challenge;
+  };
+  std::mutex codes_mu;
+  std::unordered_map<std::string, PendingCode> codes;
   HttpResponse HandleVersions(const HttpRequest& request);
   HttpResponse HandleVersionRoot(int version, sf::Org& org);
   HttpResponse HandleLimits(sf::Org& org);
@@ -136,6 +163,14 @@ struct SalesforceSim::Impl {
   HttpResponse HandleQueryMore(std::string_view locator, int version, sf::Org& org);
   HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
                             std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
+
+  // Lifecycle controls armed with an upsert count fire here (grants.cpp).
+  void AfterUpsert(sf::Org& org);
+  // Drops every live session of `org` (its next request gets 401).
+  void DropSessions(const sf::Org& org);
+  std::shared_ptr<sf::Org> OrgOfTenant(const std::string& tenant) const;
+  std::atomic<bool> rotate_refresh_tokens{false};
 
   // The live session's org for the request's bearer token, or nullptr.
   std::shared_ptr<sf::Org> Authenticate(const HttpRequest& request) const;

@@ -11,7 +11,7 @@
 namespace crmsync::sim::sf {
 namespace {
 
-enum class TokenKind { kIdent, kString, kNumber, kComma, kLParen, kRParen, kEquals, kOther, kEnd };
+enum class TokenKind { kIdent, kString, kNumber, kComma, kLParen, kRParen, kEquals, kNotEquals, kOther, kEnd };
 
 struct Token {
   TokenKind kind = TokenKind::kEnd;
@@ -53,6 +53,14 @@ class Lexer {
         case '(': token.kind = TokenKind::kLParen; break;
         case ')': token.kind = TokenKind::kRParen; break;
         case '=': token.kind = TokenKind::kEquals; break;
+        case '!':
+          if (pos_ < soql_.size() && soql_[pos_] == '=') {
+            ++pos_;
+            token.kind = TokenKind::kNotEquals;
+            break;
+          }
+          token.kind = TokenKind::kOther;
+          break;
         default: token.kind = TokenKind::kOther;
       }
     }
@@ -206,11 +214,17 @@ class Parser {
     if (std::holds_alternative<SfError>(field)) return std::get<SfError>(field);
     if (std::get<SoqlField>(field) != SoqlField::kEmail) {
       return Malformed(fmt::format("ERROR at Row:1:Column:{}\nthe simulated Salesforce filters only "
-                                   "on Email (WHERE Email = '...' or WHERE Email IN (...)), not on {}",
+                                   "on Email (WHERE Email = '...', WHERE Email IN (...) or WHERE Email != null), not on {}",
                                    token_.column, token_.text));
     }
-    query.filtered = true;
     if (auto e = Advance()) return e;
+    if (token_.kind == TokenKind::kNotEquals) {
+      if (auto e = Advance()) return e;
+      if (!IsKeyword("null")) return Unexpected();
+      query.email_not_null = true;
+      return Advance();
+    }
+    query.filtered = true;
     if (token_.kind == TokenKind::kEquals) {
       if (auto e = Advance()) return e;
       if (token_.kind != TokenKind::kString) return Unexpected();

@@ -2,7 +2,7 @@
 // makes to resolve participants.
 //
 //   SELECT f [, f]* FROM Contact|Lead|User
-//     [WHERE Email IN ('a' [, 'b']*) | WHERE Email = 'a'] [LIMIT n]
+//     [WHERE Email IN ('a' [, 'b']*) | WHERE Email = 'a' | WHERE Email != null] [LIMIT n]
 //
 // Keywords, field and object names are case-insensitive; fields are Id,
 // Email, Name, FirstName, LastName, and IsActive on User. String literals take
@@ -32,6 +32,7 @@ struct SoqlQuery {
   std::vector<SoqlField> fields;      // in SELECT order, no duplicates
   bool filtered = false;              // has WHERE Email ...
   std::vector<std::string> emails;    // literal values, unescaped
+  bool email_not_null = false;        // WHERE Email != null
   std::optional<std::uint64_t> limit;
 };
 

@@ -1,9 +1,9 @@
 // classify: who is "me", who is internal, what the dedup key is, and whether
-// a message is a capture candidate under the default policy of this slice
-// (capture when an external participant is a Salesforce Contact or Lead;
-// skip internal-only mail). Pure functions, thread-safe.
+// a copy of a message is a capture candidate under the tenant's capture rules
+// (capture_rules.hpp). Pure functions, thread-safe.
 #pragma once
 
+#include <chrono>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -41,6 +41,10 @@ class TenantDirectory {
   std::unordered_map<std::string, std::size_t> user_by_address_;
 };
 
+// Every reason a copy is not captured, counted in the run report under
+// skipped.<SkipReasonName>. The names are stable: reports and the simulator's
+// ground truth use them. The order of the rules applied is documented at
+// Classify below.
 enum class SkipReason {
   kNone,
   kRemoved,          // delta tombstone
@@ -49,21 +53,45 @@ enum class SkipReason {
   kInternalOnly,
   kNoCrmMatch,       // no external participant is a Contact or Lead
   kAlreadyCaptured,  // the ledger holds the key from an earlier run
+  kTooOld,           // sent before now - max_age_days
+  kWrongDirection,   // incoming copy with direction = "outgoing", or the reverse
+  kNotSelected,      // selective mode: no marked category, label or folder
+  kAutoReply,        // Auto-Submitted other than "no", or the mail system's flag
+  kBulk,             // List-Unsubscribe, or Precedence bulk / list / junk
+  kExcludedAddress,
+  kExcludedDomain,
+  kExcludedSubject,
 };
-inline constexpr int kSkipReasonCount = 7;
+inline constexpr int kSkipReasonCount = 15;
 const char* SkipReasonName(SkipReason reason);
+
+// Outgoing when the sender is the mailbox user under any alias.
+enum class Direction { kIncoming, kOutgoing };
 
 struct Classification {
   SkipReason skip = SkipReason::kNone;
+  Direction direction = Direction::kIncoming;
   std::string key;                              // normalized Message-ID
   std::vector<std::string> external_addresses;  // from, to, cc, bcc order; lower-case; unique
   std::string owner_salesforce_id;              // deterministic across mailboxes
 };
 
-// Decides everything that does not need Salesforce. The owner is the
-// Salesforce user of the first internal participant (from, to, cc, bcc) who
-// is a mailbox user with a Salesforce user, falling back to the mailbox
-// owner: it depends only on the message, so every copy agrees.
+class CaptureRules;
+
+// Decides everything that does not need Salesforce, for one copy of a
+// message in `mailbox`. The reported reason is the first that applies, in
+// this order: removed, draft, no_message_id, too_old, wrong_direction,
+// not_selected, auto_reply, bulk, excluded_address, excluded_domain,
+// excluded_subject, internal_only (already_captured and no_crm_match come
+// later, from the ledger and the CRM match). The owner is the Salesforce user
+// of the first internal participant (from, to, cc, bcc) who is a mailbox user
+// with a Salesforce user, falling back to the mailbox owner: it depends only
+// on the message, so every copy agrees. `rules` must have been compiled for
+// `directory`.
+Classification Classify(const Message& message, const TenantDirectory& directory, const MailboxUser& mailbox,
+                        const CaptureRules& rules, std::chrono::system_clock::time_point now);
+
+// The default capture rules (CaptureConfig{}), for callers without a configuration.
 Classification Classify(const Message& message, const TenantDirectory& directory,
                         const MailboxUser& mailbox);
 

@@ -42,6 +42,7 @@ struct ExchangeConfig {
   std::string client_secret;   // secret
   std::string login_url = "https://login.microsoftonline.com";
   std::string ews_url = "https://outlook.office365.com/EWS/Exchange.asmx";
+  std::string graph_url = "https://graph.microsoft.com";   // users are listed with Graph /users
   std::string ca_file;
   int page_size = 100;         // SyncFolderItems MaxChangesReturned (1..512)
 };

@@ -18,13 +18,19 @@ struct ApiCalls {
   std::uint64_t mail_token_grants = 0;   // Microsoft application token, or Google per-user tokens
   std::uint64_t salesforce_token_grants = 0;
   std::uint64_t mailbox_pages = 0;       // directory pages and mailbox pages
-  std::uint64_t soql_queries = 0;
+  std::uint64_t soql_queries = 0;        // query and queryMore requests (priming pages included)
+  std::uint64_t distinct_addresses = 0;  // external addresses resolved this run, each counted once
   std::uint64_t salesforce_upserts = 0;  // sObject Collections requests
 };
 
 struct TenantReport {
   std::string id;
-  std::string status = "ok";             // ok | partial | failed
+  std::string status = "ok";             // ok | partial | suspended | failed
+  std::string mailbox = "connected";     // the mail system connection: connected | disconnected
+  std::string crm = "connected";         // the Salesforce connection: connected | disconnected
+  std::string reason;                    // why the tenant is suspended ("" otherwise)
+  // Users by status after this run: active, pending, suspended, disabled.
+  std::uint64_t users_active = 0, users_pending = 0, users_suspended = 0, users_disabled = 0;
   std::uint64_t users = 0;
   std::uint64_t streams = 0;
   std::uint64_t streams_failed = 0;

@@ -16,7 +16,10 @@ inline constexpr std::size_t kDescriptionMaxChars = 32000;
 // TaskSubtype Email (create-only), Status Completed, Subject and Description
 // truncated to the field limits at code-point boundaries (never failing the
 // record), ActivityDate = UTC date of sent_at, WhoId, OwnerId.
+// `description_max_chars` is the tenant's capture.max_body_chars, capped at
+// the field limit.
 salesforce::UpsertRecord BuildTaskRecord(const std::string& key, const Message& message,
-                                         const std::string& who_id, const std::string& owner_id);
+                                         const std::string& who_id, const std::string& owner_id,
+                                         std::size_t description_max_chars = kDescriptionMaxChars);
 
 }  // namespace crmsync::engine

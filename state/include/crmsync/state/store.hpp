@@ -138,6 +138,7 @@ class Store {
 
   // Sealed secrets (state/secret_box.hpp), keyed by tenant and kind, e.g.
   // ("acme", "google.service_account"). The store never sees plaintext.
+  // PutSecret always syncs the write-ahead log, whatever StoreOptions::sync says.
   virtual Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) = 0;
   virtual Result<std::optional<std::string>> GetSecret(const std::string& tenant, const std::string& kind) = 0;
 

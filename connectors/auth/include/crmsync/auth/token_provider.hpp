@@ -60,6 +60,14 @@ struct SalesforceRefreshConfig {
   std::string client_secret;
   std::string refresh_token;
   std::string ca_file;
+  // Refresh-token rotation: called with the new refresh token on the
+  // transport thread BEFORE the access token of that grant is handed out, so
+  // it can be stored durably first. An error fails the grant: a token that
+  // could not be kept must not be relied on.
+  std::function<Status(const std::string& new_refresh_token)> on_rotated;
+  // Vets the instance_url of every grant (the Salesforce host allowlist); an
+  // error fails the grant and no request is sent to that host.
+  std::function<Status(std::string_view instance_url)> check_instance_url;
 };
 
 std::unique_ptr<TokenProvider> MakeSalesforceRefreshProvider(http::Transport& transport,

@@ -5,6 +5,7 @@
 #pragma once
 
 #include <string>
+#include <unordered_map>
 #include <string_view>
 #include <vector>
 
@@ -36,6 +37,8 @@ std::string MessageMetadataPath(std::string_view user, std::string_view id);
 // {directory}/admin/directory/v1/users?customer=C&maxResults=500[&pageToken=T]
 std::string DirectoryUsersUrl(std::string_view directory_url, std::string_view customer,
                               std::string_view page_token);
+// {api}/gmail/v1/users/{user}/labels
+std::string LabelsUrl(std::string_view api_url, std::string_view user);
 // {api}/batch/gmail/v1
 std::string BatchUrl(std::string_view api_url);
 
@@ -72,19 +75,25 @@ Result<DirectoryUsersPage> ParseDirectoryUsersPage(std::string_view body);
 // users.settings.sendAs.list -> every sendAsEmail.
 Result<std::vector<std::string>> ParseSendAsList(std::string_view body);
 
-// A message fetched with format=metadata. `message` holds what the engine's
-// Message carries; the bulk-mail markers have no place there yet.
+// A message fetched with format=metadata.
 struct GmailMessage {
   Message message;
   std::string history_id;
-  std::string list_unsubscribe;
-  std::string precedence;
-  std::string auto_submitted;
 };
-// id (required), labelIds -> categories (DRAFT -> is_draft), snippet ->
-// body_text, internalDate (epoch ms string) -> sent_at ISO-8601 UTC, and
-// payload.headers (names case-insensitive).
+// id (required), labelIds -> labels (as ids: system labels are their own
+// names, user labels "Label_N"; DRAFT -> is_draft), snippet -> body_text,
+// internalDate (epoch ms string) -> sent_at ISO-8601 UTC, and
+// payload.headers (names case-insensitive; List-Unsubscribe ->
+// has_list_unsubscribe, Precedence, Auto-Submitted).
 Result<GmailMessage> ParseMessageMetadata(std::string_view body);
+
+// Label id -> display name of one mailbox ("Label_12" -> "CRM"; system
+// labels map to themselves: "INBOX" -> "INBOX").
+using LabelNames = std::unordered_map<std::string, std::string>;
+// users.labels.list {"labels":[{"id","name",...}]}; a label without id is malformed.
+Result<LabelNames> ParseLabelsList(std::string_view body);
+// Replaces every label id of `message` that `names` knows by its name.
+void ApplyLabelNames(const LabelNames& names, Message& message);
 
 // --- RFC 5322 address lists ---
 

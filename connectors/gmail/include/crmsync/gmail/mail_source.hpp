@@ -41,6 +41,10 @@ struct GmailSourceOptions {
   int batch_size = 50;      // metadata gets per batch request (1..100)
   int units_per_second = 250;  // per-user quota pacing
   int max_attempts = 6;     // per call, throttling and transient errors
+  // Read each mailbox's labels (users.labels.list, once per user and run) and
+  // give messages label names instead of ids ("Label_12" -> "CRM"); needed
+  // when capture rules select mail by Gmail label.
+  bool resolve_label_names = false;
   std::chrono::milliseconds timeout{30000};
 };
 

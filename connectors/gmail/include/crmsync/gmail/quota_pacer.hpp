@@ -18,6 +18,7 @@ inline constexpr int kUnitsMessagesGet = 5;
 inline constexpr int kUnitsHistoryList = 2;
 inline constexpr int kUnitsGetProfile = 1;
 inline constexpr int kUnitsSendAsList = 1;
+inline constexpr int kUnitsLabelsList = 1;
 inline constexpr int kDefaultUnitsPerSecond = 250;
 
 class QuotaPacer {

@@ -34,12 +34,17 @@ struct DeltaPage {
 // invalid UTF-8, missing both links) gives kCorruption with a message naming
 // the field; they never throw and never crash.
 Result<UsersPage> ParseUsersPage(std::string_view body);
-Result<DeltaPage> ParseDeltaPage(std::string_view body);
+// `folder` (a display name such as "Inbox") goes to every message's folder.
+// internetMessageHeaders fill the bulk / automatic-reply facts.
+Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder = {});
 
 // {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
 std::string UsersUrl(std::string_view graph_url, int page_size);
 // {graph_url}/v1.0/users/{id}/mailFolders/{folder}/messages/delta?$select=...
 // folder is a well-known name: "inbox" or "sentitems".
+// The English display name of a well-known folder ("inbox" -> "Inbox",
+// "sentitems" -> "Sent Items"); other names unchanged.
+std::string FolderDisplayName(std::string_view well_known);
 std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view user_id,
                                 std::string_view folder);
 

@@ -14,11 +14,14 @@
 
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/http/transport.hpp"
+#include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/salesforce.hpp"
 
 namespace crmsync::salesforce {
 
 inline constexpr std::size_t kMaxCollectionRecords = 200;
+
+using UpsertCallback = std::function<void(Result<std::vector<UpsertOutcome>>)>;
 
 struct SalesforceClientOptions {
   std::string api_version = "60.0";  // used as /services/data/v{api_version}/
@@ -50,10 +53,30 @@ class SalesforceClient {
               std::vector<UpsertRecord> records,
               std::function<void(Result<std::vector<UpsertOutcome>>)> done);
 
+  // Enhanced Email: POST /services/data/vXX/composite/graph, one all-or-none
+  // graph per record (the parent `sobject`, e.g. EmailMessage, upserted on
+  // `external_id_field`, then its children on the same field, referring to
+  // the parent as @{parent.id}). At most kMaxCollectionRecords records (more
+  // is kInvalidArgument), split into payloads within the graph limits
+  // (email_graph.hpp) that are sent concurrently. Same retries and 401
+  // refresh as Upsert. `done` gets one outcome per record in order, or the
+  // first request-level failure. A record refused with
+  // INVALID_FIELD_FOR_INSERT_UPDATE (the email exists and is no longer a
+  // Draft, so its standard fields are read-only) is re-sent once as its
+  // parent alone without create-only fields: its relations were committed
+  // with it, because its first graph was all-or-none.
+  void UpsertEmailGraphs(std::string sobject, std::string external_id_field,
+                         std::vector<UpsertRecord> records, UpsertCallback done);
+
   // Every record of `sobject` whose Email is one of `emails` (batched SOQL,
   // following nextRecordsUrl). Calls `done` once with all matches.
   void QueryByEmail(std::string sobject, std::vector<std::string> emails,
                     std::function<void(Result<std::vector<EmailMatch>>)> done);
+
+  // Every record of `sobject` that has an Email (SELECT Id, Email FROM
+  // {sobject} WHERE Email != null, following nextRecordsUrl): the CRM cache
+  // priming pass. Calls `done` once with all records.
+  void QueryAllEmails(std::string sobject, std::function<void(Result<std::vector<EmailMatch>>)> done);
 
   // Blocking variant for set-up steps; never from a callback.
   Result<std::vector<EmailMatch>> QueryByEmailBlocking(std::string sobject,
@@ -64,6 +87,9 @@ class SalesforceClient {
  private:
   struct Call;        // one REST request across its attempts
   struct QueryState;  // one QueryByEmail across its chunks and pages
+  struct GraphState;  // one UpsertEmailGraphs across its payloads
+  void SendGraphPayload(std::shared_ptr<GraphState> state, std::vector<std::size_t> indices,
+                        bool first_attempt);
   void Send(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
   void OnResponse(std::shared_ptr<Call> call, const std::string& token, http::Response&& response);
   void Retry(std::shared_ptr<Call> call, Status final_status);

@@ -18,11 +18,25 @@ struct Field {
   std::string value;        // string value; empty + null=true sends JSON null
   bool null = false;
   bool create_only = false; // e.g. Task.TaskSubtype: settable only on create
+  bool literal = false;     // value is a JSON literal (true, false, a number), sent unquoted
+};
+
+// A record written in the same all-or-none Composite Graph as its parent
+// (EmailMessageRelation under EmailMessage). Upserted by its own external id
+// so that a re-send never duplicates it.
+struct ChildRecord {
+  std::string sobject;       // e.g. "EmailMessageRelation"
+  std::string external_id;   // value of the child's external-ID field
+  std::string parent_field;  // set to the parent's id, e.g. "EmailMessageId"
+  std::vector<Field> fields;
 };
 
 struct UpsertRecord {
   std::string external_id;  // value of the external-ID field
   std::vector<Field> fields;
+  // Only the Composite Graph writer (email_graph.hpp) sends children;
+  // BuildUpsertBody (sObject Collections) ignores them.
+  std::vector<ChildRecord> children = {};
 };
 
 struct UpsertOutcome {

@@ -1,0 +1,24 @@
+// The opaque cursor of an EWS stream: "ews1:<folder>:<SyncState>", with an
+// empty SyncState before the first sync of the folder. SyncState is EWS's own
+// base64 token, stored as given.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "crmsync/core/status.hpp"
+
+namespace crmsync::ews::detail {
+
+struct Cursor {
+  std::string folder;       // distinguished folder id: "inbox" or "sentitems"
+  std::string sync_state;   // empty: first sync
+};
+
+std::string EncodeCursor(const Cursor& cursor);
+// kGone for a cursor this connector did not write (the stream restarts).
+Result<Cursor> DecodeCursor(std::string_view text);
+// "inbox" → "Inbox", "sentitems" → "Sent Items".
+std::string_view FolderDisplayName(std::string_view folder);
+
+}  // namespace crmsync::ews::detail

@@ -1,0 +1,66 @@
+// SOAP 1.1 envelopes for SyncFolderItems and GetItem (API-FACTS.md §2.1-2.4).
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "crmsync/ews/ews.hpp"
+
+namespace crmsync::ews {
+namespace {
+
+// Every call names the server version it speaks and the mailbox it acts as.
+std::string Envelope(std::string_view impersonated_smtp, std::string_view body) {
+  return fmt::format(
+      R"(<?xml version="1.0" encoding="utf-8"?>)"
+      R"(<soap:Envelope xmlns:soap="{}" xmlns:t="{}" xmlns:m="{}">)"
+      R"(<soap:Header>)"
+      R"(<t:RequestServerVersion Version="{}"/>)"
+      R"(<t:ExchangeImpersonation><t:ConnectingSID><t:PrimarySmtpAddress>{}</t:PrimarySmtpAddress>)"
+      R"(</t:ConnectingSID></t:ExchangeImpersonation>)"
+      R"(</soap:Header>)"
+      R"(<soap:Body>{}</soap:Body></soap:Envelope>)",
+      kSoapNs, kTypesNs, kMessagesNs, kRequestServerVersion, XmlEscape(impersonated_smtp), body);
+}
+
+}  // namespace
+
+std::string BuildSyncFolderItems(std::string_view impersonated_smtp, std::string_view folder,
+                                 std::string_view sync_state, int max_changes) {
+  const int max = std::clamp(max_changes, 1, kMaxChangesReturned);
+  std::string body = fmt::format(
+      R"(<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>)"
+      R"(<m:SyncFolderId><t:DistinguishedFolderId Id="{}"/></m:SyncFolderId>)",
+      XmlEscape(folder));
+  // Left out on the first sync of a folder.
+  if (!sync_state.empty()) body += fmt::format("<m:SyncState>{}</m:SyncState>", XmlEscape(sync_state));
+  body += fmt::format(
+      "<m:MaxChangesReturned>{}</m:MaxChangesReturned><m:SyncScope>NormalItems</m:SyncScope>"
+      "</m:SyncFolderItems>",
+      max);
+  return Envelope(impersonated_smtp, body);
+}
+
+std::string BuildGetItem(std::string_view impersonated_smtp, const std::vector<std::string>& item_ids,
+                         bool with_headers) {
+  std::string body =
+      R"(<m:GetItem><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape><t:BodyType>Text</t:BodyType>)"
+      R"(<t:AdditionalProperties>)"
+      R"(<t:FieldURI FieldURI="item:ItemClass"/>)"
+      R"(<t:FieldURI FieldURI="item:Subject"/>)"
+      R"(<t:FieldURI FieldURI="item:Body"/>)"
+      R"(<t:FieldURI FieldURI="item:Categories"/>)"
+      R"(<t:FieldURI FieldURI="item:DateTimeSent"/>)"
+      R"(<t:FieldURI FieldURI="item:IsDraft"/>)"
+      R"(<t:FieldURI FieldURI="message:ToRecipients"/>)"
+      R"(<t:FieldURI FieldURI="message:CcRecipients"/>)"
+      R"(<t:FieldURI FieldURI="message:BccRecipients"/>)"
+      R"(<t:FieldURI FieldURI="message:From"/>)"
+      R"(<t:FieldURI FieldURI="message:InternetMessageId"/>)";
+  if (with_headers) body += R"(<t:FieldURI FieldURI="item:InternetMessageHeaders"/>)";
+  body += "</t:AdditionalProperties></m:ItemShape><m:ItemIds>";
+  for (const std::string& id : item_ids) body += fmt::format(R"(<t:ItemId Id="{}"/>)", XmlEscape(id));
+  body += "</m:ItemIds></m:GetItem>";
+  return Envelope(impersonated_smtp, body);
+}
+
+}  // namespace crmsync::ews

@@ -1,0 +1,370 @@
+// Connecting one tenant at the start of a run, and its lifecycle: who is
+// active, pending, suspended or disabled, and whether its two connections
+// (mail system, Salesforce) work. Refused access suspends; it never fails the
+// run and never moves a cursor past unwritten mail.
+#include <algorithm>
+#include <set>
+
+#include <fmt/format.h>
+
+#include "crmsync/engine/secrets.hpp"
+#include "crmsync/engine/text.hpp"
+#include "crmsync/salesforce/email_graph.hpp"
+#include "crmsync/salesforce/host_allowlist.hpp"
+#include "deterministic.hpp"
+#include "tenant_runtime.hpp"
+
+namespace crmsync::engine {
+namespace {
+
+constexpr const char* kActive = "active";
+constexpr const char* kPending = "pending";
+constexpr const char* kSuspended = "suspended";
+constexpr const char* kDisabled = "disabled";
+
+void MarkConnection(state::ConnectionState& c, bool ok, const std::string& error) {
+  const std::int64_t now = NowUnixMs();
+  if (ok) {
+    c.status = "connected";
+    c.last_error.clear();
+    c.last_success_unix_ms = now;
+  } else {
+    c.status = "disconnected";
+    c.last_error = error;
+    c.last_error_unix_ms = now;
+  }
+}
+
+// "invalid_grant: expired access/refresh token" out of the provider's longer
+// message, so every suspended user shows the same short reason.
+std::string CrmReason(const Status& status) {
+  const std::string& m = status.message();
+  const auto at = m.find("invalid_grant");
+  if (at != std::string::npos) return m.substr(at);
+  return m;
+}
+
+void Fail(TenantRuntime& tenant, const std::string& message) {
+  tenant.report.status = "failed";
+  tenant.AddError(fmt::format("tenant {}: {}", tenant.config->id, message));
+}
+
+// The tenant cannot run at all this time: one of its connections was refused.
+void SuspendAtSetUp(TenantRuntime& tenant, bool crm, const std::string& error, const std::string& reason) {
+  tenant.suspended = true;
+  tenant.report.status = "suspended";
+  tenant.report.reason = reason;
+  (crm ? tenant.report.crm : tenant.report.mailbox) = "disconnected";
+  MarkConnection(crm ? tenant.connection.crm : tenant.connection.mailbox, false, error);
+  tenant.AddError(fmt::format("tenant {} suspended: {}", tenant.config->id, error));
+}
+
+Result<std::string> SalesforceRefreshToken(TenantRuntime& tenant, state::Store& store,
+                                           const state::SecretBox* secrets) {
+  auto sealed = OpenSealedSecret(store, secrets, tenant.config->id, kSalesforceRefreshSecret);
+  if (sealed.ok()) return sealed;
+  if (sealed.status().code() != StatusCode::kNotFound) return sealed.status();
+  return tenant.config->salesforce.refresh_token;
+}
+
+void ConnectSalesforce(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                       const state::SecretBox* secrets, std::chrono::milliseconds timeout,
+                       const std::string& refresh_token) {
+  const TenantConfig& config = *tenant.config;
+  auth::SalesforceRefreshConfig sf;
+  sf.token_url = TrimSlash(config.salesforce.login_url) + "/services/oauth2/token";
+  sf.client_id = config.salesforce.client_id;
+  sf.client_secret = config.salesforce.client_secret;
+  sf.refresh_token = refresh_token;
+  sf.ca_file = config.salesforce.ca_file;
+  sf.check_instance_url = [allow = config.salesforce.allow_loopback](std::string_view url) {
+    return salesforce::CheckSalesforceUrl(url, allow);
+  };
+  // Stored (synced) before the grant's access token is used: a crash right
+  // after a rotation still finds the new token in the state.
+  sf.on_rotated = [&store, secrets, id = config.id](const std::string& rotated) -> Status {
+    if (secrets == nullptr) return Status::Io("the state has no master key to seal it with");
+    return StoreSealedSecret(store, *secrets, id, kSalesforceRefreshSecret, rotated);
+  };
+  tenant.salesforce_session = auth::MakeSalesforceRefreshProvider(transport, sf);
+  salesforce::SalesforceClientOptions options;
+  options.api_version = config.salesforce.api_version;
+  options.ca_file = config.salesforce.ca_file;
+  options.timeout = timeout;
+  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, options);
+  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
+}
+
+bool Listed(const UsersConfig& users, const MailUser& user) {
+  if (users.source != UserSource::kListed) return true;
+  for (const auto& address : users.list) {
+    if (AsciiLower(user.primary) == address) return true;
+    for (const auto& alias : user.aliases) {
+      if (AsciiLower(alias) == address) return true;
+    }
+  }
+  return false;
+}
+
+// Directory users (limited to the configured list) plus users provisioned
+// through `crmsync serve` that the directory does not already hold.
+std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> directory) {
+  const UsersConfig& users = tenant.config->users;
+  std::vector<MailUser> selected;
+  std::set<std::string> addresses;
+  for (auto& user : directory) {
+    if (!Listed(users, user)) continue;
+    addresses.insert(AsciiLower(user.primary));
+    selected.push_back(std::move(user));
+  }
+  if (users.source == UserSource::kListed) {
+    for (const auto& address : users.list) {
+      bool found = false;
+      for (const auto& user : selected) {
+        found = found || AsciiLower(user.primary) == address ||
+                std::find(user.aliases.begin(), user.aliases.end(), address) != user.aliases.end();
+      }
+      if (!found) {
+        tenant.AddError(fmt::format("tenant {}: listed user {} is not in the mail system's directory",
+                                    tenant.config->id, address));
+      }
+    }
+  }
+  for (const auto& [id, record] : tenant.stored_users) {
+    if (record.source != "provisioned" || addresses.count(record.primary) != 0) continue;
+    MailUser user;
+    user.id = id;
+    user.primary = record.primary;
+    user.aliases = record.aliases;
+    if (std::find(user.aliases.begin(), user.aliases.end(), user.primary) == user.aliases.end()) {
+      user.aliases.insert(user.aliases.begin(), user.primary);
+    }
+    user.enabled = record.status != kDisabled;
+    selected.push_back(std::move(user));
+  }
+  return selected;
+}
+
+const state::UserRecord* StoredUser(const TenantRuntime& tenant, const std::string& id) {
+  for (const auto& [stored_id, record] : tenant.stored_users) {
+    if (stored_id == id) return &record;
+  }
+  return nullptr;
+}
+
+// Each mailbox user's Salesforce user: by email (primary address), or by the
+// explicit map (any alias). One Salesforce user serves one mailbox, never more.
+void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
+                        const std::vector<salesforce::EmailMatch>& by_email) {
+  const UsersConfig& config = tenant.config->users;
+  std::unordered_map<std::string, std::string> owner_by_email;
+  for (const auto& match : by_email) KeepSmallestId(owner_by_email[match.email], match.id);
+  std::unordered_map<std::string, std::string> explicit_map(config.salesforce_map.begin(),
+                                                            config.salesforce_map.end());
+  for (auto& user : users) {
+    if (config.match == SalesforceUserMatch::kExplicit) {
+      for (const auto& alias : user.aliases) {
+        auto it = explicit_map.find(alias);
+        if (it != explicit_map.end()) user.salesforce_user_id = it->second;
+      }
+    } else {
+      auto it = owner_by_email.find(user.primary);
+      if (it != owner_by_email.end()) user.salesforce_user_id = it->second;
+    }
+  }
+}
+
+}  // namespace
+
+bool IsAccessFailure(const Status& status) { return status.code() == StatusCode::kUnauthorized; }
+
+void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                 const state::SecretBox* secrets, const EngineConfig& engine) {
+  const TenantConfig& config = *tenant.config;
+  tenant.report.id = config.id;
+  tenant.batcher =
+      Batcher(BatcherLimits{.max_records = config.salesforce.object_model == ObjectModel::kEnhancedEmail
+                                               ? salesforce::kMaxGraphsPerPayload   // one Composite Graph payload
+                                               : BatcherLimits{}.max_records,
+                            .max_inflight_requests = static_cast<std::size_t>(engine.max_writes_in_flight)});
+  const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
+
+  auto connection = store.GetTenantState(config.id);
+  auto stored_users = store.ListUsers(config.id);
+  if (!connection.ok() || !stored_users.ok()) {
+    return Fail(tenant, (connection.ok() ? stored_users.status() : connection.status()).ToString());
+  }
+  tenant.connection = std::move(connection.value());
+  tenant.stored_users = std::move(stored_users.value());
+
+  Status source = MakeMailSource(tenant, transport, timeout);
+  if (!source.ok()) return Fail(tenant, source.message());
+
+  auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
+  if (!refresh_token.ok()) return Fail(tenant, refresh_token.status().ToString());
+  if (refresh_token.value().empty()) {
+    const std::string error = fmt::format("no Salesforce refresh token: run `crmsync connect salesforce --tenant {}` "
+                                          "or set salesforce.refresh_token", config.id);
+    return SuspendAtSetUp(tenant, true, error, error);
+  }
+  ConnectSalesforce(tenant, transport, store, secrets, timeout, refresh_token.value());
+
+  auto listed = tenant.source->ListUsers();
+  if (!listed.ok()) {
+    if (IsAccessFailure(listed.status())) {
+      return SuspendAtSetUp(tenant, false, listed.status().message(),
+                            "mailbox access revoked: " + listed.status().message());
+    }
+    return Fail(tenant, "cannot list the organization's users: " + listed.status().ToString());
+  }
+  MarkConnection(tenant.connection.mailbox, true, "");
+  std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()));
+
+  std::vector<MailboxUser> mailbox_users;
+  std::vector<std::string> primaries;
+  for (const auto& user : mail_users) {
+    MailboxUser m;
+    m.id = user.id;
+    m.primary = AsciiLower(user.primary);
+    for (const auto& alias : user.aliases) m.aliases.push_back(AsciiLower(alias));
+    m.enabled = user.enabled;
+    primaries.push_back(m.primary);
+    mailbox_users.push_back(std::move(m));
+  }
+  auto owners = tenant.salesforce->QueryByEmailBlocking("User", primaries);
+  if (!owners.ok()) {
+    if (IsAccessFailure(owners.status())) {
+      return SuspendAtSetUp(tenant, true, owners.status().message(), CrmReason(owners.status()));
+    }
+    return Fail(tenant, "cannot read Salesforce users: " + owners.status().ToString());
+  }
+  MarkConnection(tenant.connection.crm, true, "");
+  MapSalesforceUsers(tenant, mailbox_users, owners.value());
+
+  // Statuses, and one mailbox per Salesforce user.
+  std::unordered_map<std::string, std::string> mailbox_of_salesforce_user;
+  for (std::size_t i = 0; i < mailbox_users.size(); ++i) {
+    MailboxUser& user = mailbox_users[i];
+    const state::UserRecord* stored = StoredUser(tenant, user.id);
+    std::string status = kActive, reason;
+    if (!user.enabled) {
+      status = kDisabled;
+      reason = stored != nullptr && stored->source == "provisioned" ? "deprovisioned" : "account disabled in the directory";
+    } else if (config.activation == Activation::kFirstLogon && (stored == nullptr || !stored->activated)) {
+      status = kPending;
+      reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary);
+    } else if (config.authorization == Authorization::kPerUser) {
+      auto own = OpenSealedSecret(store, secrets, config.id, kUserSalesforceSecretPrefix + user.id);
+      if (!own.ok()) {
+        status = kPending;
+        reason = fmt::format("awaiting the user's own Salesforce authorization (crmsync users authorize --tenant {} "
+                             "--user {})", config.id, user.primary);
+      }
+    }
+    if (!user.salesforce_user_id.empty()) {
+      auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id, user.primary);
+      if (!fresh && status == kActive) {
+        status = kPending;
+        reason = fmt::format("Salesforce user {} already belongs to mailbox {} (one mailbox per Salesforce user)",
+                             user.salesforce_user_id, it->second);
+      }
+    }
+    // Not active: keeps its cursors; its mail is not read until it is.
+    user.enabled = status == kActive;
+    tenant.user_index[user.id] = i;
+    tenant.user_status.push_back(status);
+    tenant.user_reason.push_back(reason);
+    tenant.user_records.push_back(stored != nullptr ? *stored : state::UserRecord{});
+  }
+  tenant.user_captured.assign(mailbox_users.size(), 0);
+  tenant.user_incomplete.assign(mailbox_users.size(), 0);
+  tenant.mail_users = std::move(mail_users);
+  tenant.report.users = mailbox_users.size();
+  tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
+  auto rules = CaptureRules::Compile(config.id, config.capture, *tenant.directory);
+  if (!rules.ok()) return Fail(tenant, rules.status().message());
+  tenant.rules = std::move(rules.value());
+  tenant.ready = true;
+}
+
+void SuspendTenant(TenantRuntime& tenant, const std::string& reason) {
+  std::lock_guard lock(tenant.lifecycle_mutex);
+  if (tenant.suspended.exchange(true)) return;
+  tenant.report.status = "suspended";
+  tenant.report.reason = reason;
+  tenant.report.crm = "disconnected";
+  MarkConnection(tenant.connection.crm, false, reason);
+  for (std::size_t i = 0; i < tenant.user_status.size(); ++i) {
+    if (tenant.user_status[i] != kActive) continue;
+    tenant.user_status[i] = kSuspended;
+    tenant.user_reason[i] = reason;
+  }
+}
+
+void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& reason) {
+  std::lock_guard lock(tenant.lifecycle_mutex);
+  if (user >= tenant.user_status.size()) return;
+  tenant.user_incomplete[user] = 1;
+  if (tenant.user_status[user] != kActive) return;
+  tenant.user_status[user] = kSuspended;
+  tenant.user_reason[user] = reason;
+}
+
+Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
+  const std::int64_t now = NowUnixMs();
+  const std::string& id = tenant.config->id;
+  std::vector<std::pair<std::string, state::UserRecord>> records;
+  std::lock_guard lock(tenant.lifecycle_mutex);
+  TenantReport& report = tenant.report;
+  if (tenant.directory) {
+    const auto& users = tenant.directory->users();
+    std::size_t had_active = 0, lost_access = 0;
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      state::UserRecord record = tenant.user_records[i];
+      const std::string& status = tenant.user_status[i];
+      if (record.status != status) record.status_since_unix_ms = now;
+      if (users[i].enabled) {
+        ++had_active;
+        if (status == kSuspended) ++lost_access;
+      }
+      record.status = status;
+      record.reason = tenant.user_reason[i];
+      record.primary = users[i].primary;
+      record.aliases = users[i].aliases;
+      record.salesforce_user_id = users[i].salesforce_user_id;
+      if (record.source.empty()) record.source = tenant.config->users.source == UserSource::kListed ? "config" : "directory";
+      record.captured += tenant.user_captured[i];
+      if (status == kActive && !tenant.user_incomplete[i] && !tenant.suspended) record.last_success_unix_ms = now;
+      records.emplace_back(users[i].id, std::move(record));
+    }
+    // Every mailbox refused: the tenant's mail access is gone, not a user's.
+    if (!tenant.suspended && had_active > 0 && lost_access == had_active) {
+      report.mailbox = "disconnected";
+      report.status = "suspended";
+      report.reason = tenant.user_reason.empty() ? "mailbox access revoked" : tenant.user_reason.front();
+      MarkConnection(tenant.connection.mailbox, false, report.reason);
+    }
+  } else {
+    // Set-up never reached the directory: what the state knew is suspended.
+    for (auto& [user_id, record] : tenant.stored_users) {
+      if (record.status == kActive && tenant.suspended) {
+        record.status = kSuspended;
+        record.reason = report.reason;
+        record.status_since_unix_ms = now;
+      }
+      records.emplace_back(user_id, record);
+    }
+  }
+  for (const auto& [user_id, record] : records) {
+    if (record.status == kActive) ++report.users_active;
+    else if (record.status == kPending) ++report.users_pending;
+    else if (record.status == kSuspended) ++report.users_suspended;
+    else ++report.users_disabled;
+  }
+  if (report.status == "failed") return Status::Ok();   // nothing learned about the connections
+  Status users = store.PutUsers(id, records);
+  if (!users.ok()) return users;
+  return store.PutTenantState(id, tenant.connection);
+}
+
+}  // namespace crmsync::engine
