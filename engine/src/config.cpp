@@ -123,12 +123,18 @@ Status ReadUsers(const toml::table& table, const std::string& file, const std::s
   int source = 0;
   CRMSYNC_TRY(r.Choice("source", source, {"directory", "group", "listed"}));
   out.source = static_cast<UserSource>(source);
+  if (out.source == UserSource::kGroup) {
+    return r.Error("source", "= \"group\" is not supported yet (use \"directory\" or \"listed\")");
+  }
   CRMSYNC_TRY(r.String("group", out.group, out.source == UserSource::kGroup));
   CRMSYNC_TRY(r.StringList("list", out.list, out.source == UserSource::kListed));
   for (auto& address : out.list) address = AsciiLower(address);
   int match = 0;
   CRMSYNC_TRY(r.Choice("salesforce_match", match, {"email", "federation_id", "explicit"}));
   out.match = static_cast<SalesforceUserMatch>(match);
+  if (out.match == SalesforceUserMatch::kFederationId) {
+    return r.Error("salesforce_match", "= \"federation_id\" is not supported yet (use \"email\" or \"explicit\")");
+  }
   if (const toml::table* map = r.Table("salesforce_map")) {
     for (const auto& [address, id] : *map) {
       const auto* value = id.as_string();
@@ -179,6 +185,10 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   int authorization = 0;
   CRMSYNC_TRY(r.Choice("authorization", authorization, {"service_account", "per_user"}));
   out.authorization = static_cast<Authorization>(authorization);
+  if (out.authorization == Authorization::kPerUser) {
+    return r.Error("authorization", "= \"per_user\" is not supported yet (use \"service_account\": one Salesforce "
+                                    "service account authorizes every user)");
+  }
   int activation = 0;
   CRMSYNC_TRY(r.Choice("activation", activation, {"immediate", "first_logon"}));
   out.activation = static_cast<Activation>(activation);

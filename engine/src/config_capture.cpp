@@ -172,6 +172,10 @@ Status ReadCapture(const toml::table& table, const std::string& file, const std:
   int calendar = static_cast<int>(out.calendar);
   CRMSYNC_RETURN_IF_ERROR(r.Choice("calendar", calendar, {"off", "meetings", "free_busy"}));
   out.calendar = static_cast<CalendarCapture>(calendar);
+  if (out.calendar != CalendarCapture::kOff) {
+    return r.Error("calendar", fmt::format("= \"{}\" is not supported yet (meetings and free/busy come later; use \"off\")",
+                                           out.calendar == CalendarCapture::kMeetings ? "meetings" : "free_busy"));
+  }
   CRMSYNC_RETURN_IF_ERROR(ReadUsers(r, table, file, out.users));
   CRMSYNC_RETURN_IF_ERROR(r.RejectUnknown());
   if (out.mode == CaptureMode::kSelective && out.categories.empty() && out.labels.empty() && out.folders.empty()) {

@@ -253,13 +253,6 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     } else if (config.activation == Activation::kFirstLogon && (stored == nullptr || !stored->activated)) {
       status = kPending;
       reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary);
-    } else if (config.authorization == Authorization::kPerUser) {
-      auto own = OpenSealedSecret(store, secrets, config.id, kUserSalesforceSecretPrefix + user.id);
-      if (!own.ok()) {
-        status = kPending;
-        reason = fmt::format("awaiting the user's own Salesforce authorization (crmsync users authorize --tenant {} "
-                             "--user {})", config.id, user.primary);
-      }
     }
     if (!user.salesforce_user_id.empty()) {
       auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id, user.primary);

@@ -295,3 +295,37 @@ TEST_CASE("connect salesforce: the web-server flow receives the code on a loopba
   CHECK(again.exit_code == 2);
   CHECK_THAT(again.output, Catch::Contains("already connected"));
 }
+
+TEST_CASE("activation on first logon keeps users pending until crmsync users activate records it", "[lifecycle]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "17", "--tenants", "1", "--users", "4", "--messages", "20"});
+  std::string config = ReadFile(sim.config_path());
+  const std::string id_line = "id = \"tenant-1\"";
+  REQUIRE(config.find(id_line) != std::string::npos);
+  config.replace(config.find(id_line), id_line.size(), id_line + "\nactivation = \"first_logon\"");
+  const std::string path = s.dir.path() + "/first-logon.toml";
+  WriteFile(path, config);
+  auto run = [&] {
+    return RunCrmsync({"run", "--config", path, "--state", s.state, "--report", s.report, "--quiet"});
+  };
+  REQUIRE(run().exit_code == 0);
+  auto status = RunCrmsync({"status", "--config", path, "--state", s.state, "--tenant", "tenant-1", "--json"});
+  INFO(status.output);
+  CHECK(JsonInt(status.output, "tenants.0.users.pending") == 4);
+  CHECK_THAT(JsonString(status.output, "tenants.0.user_details.0.reason"), Catch::StartsWith("awaiting first logon"));
+  CHECK(JsonInt(ReadFile(s.report), "tenants.0.captured") == 0);   // nobody's mail is read yet
+
+  const std::string first = JsonString(status.output, "tenants.0.user_details.0.address");
+  auto activate = RunCrmsync({"users", "activate", "--config", path, "--state", s.state, "--tenant", "tenant-1",
+                              "--user", first});
+  INFO(activate.output);
+  REQUIRE(activate.exit_code == 0);
+  auto unknown = RunCrmsync({"users", "activate", "--config", path, "--state", s.state, "--tenant", "tenant-1",
+                             "--user", "nobody@nowhere.example"});
+  CHECK(unknown.exit_code == 2);
+  REQUIRE(run().exit_code == 0);
+  status = RunCrmsync({"status", "--config", path, "--state", s.state, "--tenant", "tenant-1", "--json"});
+  CHECK(JsonInt(status.output, "tenants.0.users.active") == 1);
+  CHECK(JsonInt(status.output, "tenants.0.users.pending") == 3);
+  CHECK(JsonInt(ReadFile(s.report), "tenants.0.captured") > 0);
+}

@@ -72,7 +72,7 @@ unknown_person = "skip"
 match_ttl_hours = 12
 miss_ttl_hours = 2
 prime_crm_cache = true
-calendar = "meetings"
+calendar = "off"
 [[tenants.capture.users]]
 address = "CEO@acme.example"
 exclude_domains = ["board.example"]
@@ -102,7 +102,7 @@ address = "cfo@acme.example"
   CHECK(c.match_ttl_hours == 12);
   CHECK(c.miss_ttl_hours == 2);
   CHECK(c.prime_crm_cache);
-  CHECK(c.calendar == CalendarCapture::kMeetings);
+  CHECK(c.calendar == CalendarCapture::kOff);
   REQUIRE(c.users.size() == 2);
   CHECK(c.users[0].address == "ceo@acme.example");
   CHECK(c.users[0].exclude.domains == std::vector<std::string>{"board.example"});
@@ -122,7 +122,7 @@ TEST_CASE("capture: each choice accepts exactly its documented values", "[config
       {"mode = \"manual\"", false},           {"direction = \"both\"", true},
       {"direction = \"incoming\"", true},     {"direction = \"outgoing\"", true},
       {"direction = \"inbound\"", false},     {"calendar = \"off\"", true},
-      {"calendar = \"free_busy\"", true},     {"calendar = \"all\"", false},
+      {"calendar = \"free_busy\"", false},     {"calendar = \"all\"", false},
       {"unknown_person = \"skip\"", true},    {"unknown_person = \"ignore\"", false},
       {"match_objects = [\"Contact\"]", true}, {"match_objects = [\"Lead\"]", true},
       {"max_body_chars = 1", true},           {"max_body_chars = 32000", true},

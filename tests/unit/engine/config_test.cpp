@@ -127,3 +127,50 @@ refresh_token = "rt"
   REQUIRE_FALSE(r.ok());
   CHECK_THAT(r.status().message(), Catch::Contains("tenants[0].google.admin_email missing"));
 }
+
+TEST_CASE("organization settings: connection kinds, host allowlist, users, provisioning", "[config]") {
+  auto with = [](const std::string& tenant_lines, const std::string& salesforce_lines) {
+    std::string text = kValid;
+    const std::string domains = "domains = [\"acme.example\"]";
+    text.replace(text.find(domains), domains.size(), domains + "\n" + tenant_lines);
+    text += salesforce_lines;
+    return ParseConfig(text, "crmsync.toml");
+  };
+  auto sandbox = with("", "connection = \"sandbox\"\n");
+  REQUIRE(sandbox.ok());
+  CHECK(sandbox->tenants[0].salesforce.login_url == "https://test.salesforce.com");
+
+  auto my_domain = with("", "connection = \"my_domain\"\n");
+  REQUIRE_FALSE(my_domain.ok());
+  CHECK_THAT(my_domain.status().message(), Catch::Contains("salesforce.login_url missing"));
+
+  auto lookalike = with("", "login_url = \"https://login.salesforce.com.attacker.io\"\n");
+  REQUIRE_FALSE(lookalike.ok());
+  CHECK_THAT(lookalike.status().message(),
+             Catch::Contains("tenants[0].salesforce.login_url: host login.salesforce.com.attacker.io refused"));
+
+  auto loopback = with("", "login_url = \"https://127.0.0.1:8443\"\n");
+  REQUIRE_FALSE(loopback.ok());
+  CHECK(with("", "login_url = \"https://127.0.0.1:8443\"\nallow_loopback = true\n").ok());
+
+  auto listed = with("[tenants.users]\nsource = \"listed\"\nlist = [\"A@acme.example\"]\n", "");
+  REQUIRE(listed.ok());
+  CHECK(listed->tenants[0].users.list == std::vector<std::string>{"a@acme.example"});
+
+  auto twice = with("[tenants.users]\nsalesforce_match = \"explicit\"\n[tenants.users.salesforce_map]\n"
+                    "\"a@acme.example\" = \"005A\"\n\"b@acme.example\" = \"005A\"\n", "");
+  REQUIRE_FALSE(twice.ok());
+  CHECK_THAT(twice.status().message(), Catch::Contains("one mailbox per Salesforce user"));
+
+  for (const char* unsupported : {"authorization = \"per_user\"\n", "[tenants.users]\nsource = \"group\"\ngroup = \"g\"\n",
+                                  "[tenants.users]\nsalesforce_match = \"federation_id\"\n"}) {
+    INFO(unsupported);
+    auto r = with(unsupported, "");
+    REQUIRE_FALSE(r.ok());
+    CHECK_THAT(r.status().message(), Catch::Contains("is not supported yet"));
+  }
+
+  auto provisioning = with("[tenants.provisioning]\nhmac_secrets = [\"short\"]\n", "");
+  REQUIRE_FALSE(provisioning.ok());
+  CHECK_THAT(provisioning.status().message(), Catch::Contains("shorter than 32") && !Catch::Contains("short\""));
+}

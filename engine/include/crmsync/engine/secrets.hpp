@@ -14,9 +14,6 @@ inline constexpr const char* kGoogleKeySecret = "google.service_account";
 // The Salesforce service account's refresh token, stored by `crmsync connect
 // salesforce` and replaced whenever Salesforce rotates it.
 inline constexpr const char* kSalesforceRefreshSecret = "salesforce.refresh_token";
-// A user's own Salesforce refresh token (authorization = "per_user"), stored
-// by `crmsync users authorize`: kind = prefix + the mail system's user id.
-inline constexpr const char* kUserSalesforceSecretPrefix = "salesforce.user/";
 
 // The master key file of a state directory: beside it, not inside it, so a
 // copy of the RocksDB directory alone opens nothing.
