@@ -23,12 +23,45 @@ CrmResolverOptions ResolverOptionsFrom(const CaptureConfig& capture) {
   options.match_ttl_ms = capture.match_ttl_hours * kHourMs;
   options.miss_ttl_ms = capture.miss_ttl_hours * kHourMs;
   options.prime = capture.prime_crm_cache;
+  // Long enough for the pages of a busy first run to gather into one lookup,
+  // short next to a lookup's own round trip to Salesforce.
+  options.linger = std::chrono::milliseconds(25);
   return options;
 }
 
 CrmResolver::CrmResolver(std::string tenant, salesforce::SalesforceClient& client, CrmResolverOptions options)
     : tenant_(std::move(tenant)), client_(client), options_(std::move(options)) {
   if (options_.prime) prime_state_ = PrimeState::kPending;
+}
+
+CrmResolver::~CrmResolver() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  timer_wake_.notify_all();
+  if (timer_.joinable()) timer_.join();
+}
+
+void CrmResolver::TimerLoop() {
+  std::unique_lock lock(mutex_);
+  while (!stopping_) {
+    if (!timer_armed_) {
+      timer_wake_.wait(lock);
+      continue;
+    }
+    const auto deadline = queued_since_ + options_.linger;
+    if (std::chrono::steady_clock::now() < deadline) {
+      timer_wake_.wait_until(lock, deadline);
+      continue;
+    }
+    timer_armed_ = false;
+    std::optional<Batch> batch = NextBatchLocked();
+    if (!batch) continue;
+    lock.unlock();
+    Dispatch(std::move(*batch));
+    lock.lock();
+  }
 }
 
 std::int64_t CrmResolver::Now() const { return options_.now_unix_ms ? options_.now_unix_ms() : NowUnixMs(); }
@@ -151,7 +184,10 @@ void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::functi
       }
       waiter.pending.push_back(a);
       if (prime_state_ == PrimeState::kPending || prime_state_ == PrimeState::kRunning) continue;
-      if (in_lookup_.insert(a).second) queued_.push_back(a);
+      if (in_lookup_.insert(a).second) {
+        if (queued_.empty()) queued_since_ = std::chrono::steady_clock::now();
+        queued_.push_back(a);
+      }
     }
     if (!waiter.pending.empty()) {
       all_cached = false;
@@ -176,9 +212,20 @@ void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::functi
 std::optional<CrmResolver::Batch> CrmResolver::NextBatchLocked() {
   if (queued_.empty() || lookups_in_flight_ >= kMaxLookupsInFlight) return std::nullopt;
   if (lookups_in_flight_ > 0 && queued_.size() < kMinAddressesForConcurrentLookup) return std::nullopt;
+  if (options_.linger.count() > 0 && queued_.size() < kMinAddressesForConcurrentLookup &&
+      std::chrono::steady_clock::now() < queued_since_ + options_.linger) {
+    timer_armed_ = true;
+    if (!timer_.joinable()) {
+      timer_ = std::thread([this] { TimerLoop(); });
+    } else {
+      timer_wake_.notify_all();
+    }
+    return std::nullopt;
+  }
   const std::size_t take = std::min(queued_.size(), kMaxAddressesPerLookup);
   Batch batch(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(take));
   queued_.erase(queued_.begin(), queued_.begin() + static_cast<std::ptrdiff_t>(take));
+  if (!queued_.empty()) queued_since_ = std::chrono::steady_clock::now();
   ++lookups_in_flight_;
   return batch;
 }
@@ -275,7 +322,9 @@ void CrmResolver::CompletePrime(const Status& status, const std::vector<salesfor
       // batches as without priming, rather than blocking every page.
       prime_state_ = PrimeState::kOff;
       for (const auto& a : waiting) {
-        if (in_lookup_.insert(a).second) queued_.push_back(a);
+        if (!in_lookup_.insert(a).second) continue;
+        if (queued_.empty()) queued_since_ = std::chrono::steady_clock::now();
+        queued_.push_back(a);
       }
       next = NextBatchLocked();
     }

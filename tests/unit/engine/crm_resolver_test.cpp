@@ -428,3 +428,20 @@ TEST_CASE("distinct_addresses counts each address once, cached or not", "[resolv
   REQUIRE(Ask(f.resolver, {"a@x.example", "c@z.example"}).wait_for(kWaitLimit) == std::future_status::ready);
   CHECK(f.resolver.distinct_addresses() == 3);
 }
+
+TEST_CASE("with a linger, the misses of pages asking close together share one lookup", "[resolve]") {
+  CrmResolverOptions options;
+  options.linger = std::chrono::milliseconds(200);
+  ClockFixture f(Answer, options);
+  auto first = Ask(*f.resolver, {"a@x.example"});
+  auto second = Ask(*f.resolver, {"b@y.example"});
+  auto third = Ask(*f.resolver, {"c@z.example", "a@x.example"});
+  for (auto* done : {&first, &second, &third}) {
+    REQUIRE(done->wait_for(kWaitLimit) == std::future_status::ready);
+    CHECK(done->get().ok());
+  }
+  CHECK(f.transport.requests().size() == 2);   // one lookup: Contact and Lead
+  CHECK(AskedSince(f.transport, 0) == std::vector<std::string>{"a@x.example", "a@x.example", "b@y.example",
+                                                               "b@y.example", "c@z.example", "c@z.example"});
+  CHECK(f.resolver->Find("c@z.example")->lead_id == "00Q000000000003AAA");
+}

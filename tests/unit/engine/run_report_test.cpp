@@ -40,3 +40,15 @@ TEST_CASE("the JSON report carries totals and escapes error text", "[report]") {
   CHECK_THAT(json, Catch::Contains("user \\\"x\\\"\\nfailed"));
   CHECK_THAT(report.ToText(), Catch::Contains("internal_only=3"));
 }
+
+TEST_CASE("each tenant's api_calls show SOQL queries next to distinct addresses", "[report]") {
+  RunReport report;
+  TenantReport t;
+  t.id = "acme";
+  t.api.soql_queries = 16;
+  t.api.distinct_addresses = 384;
+  report.tenants.push_back(t);
+  Finalize(report);
+  CHECK_THAT(report.ToJson(), Catch::Contains("\"soql_queries\":16,\"distinct_addresses\":384,"));
+  CHECK_THAT(report.ToText(), Catch::Contains("soql 16 (for 384 distinct addresses)"));
+}

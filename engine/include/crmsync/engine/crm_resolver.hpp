@@ -12,11 +12,14 @@
 // instead; addresses missing from it are then known misses for the run.
 #pragma once
 
+#include <chrono>
+#include <condition_variable>
 #include <cstdint>
 #include <functional>
 #include <mutex>
 #include <optional>
 #include <string>
+#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <unordered_set>
@@ -43,6 +46,9 @@ struct CrmResolverOptions {
   std::int64_t match_ttl_ms = 24LL * 3600 * 1000;
   std::int64_t miss_ttl_ms = 6LL * 3600 * 1000;
   bool prime = false;
+  // A small lookup waits this long for the misses of other pages to join it
+  // (0: sent at once). Large queues never wait.
+  std::chrono::milliseconds linger{0};
   std::function<std::int64_t()> now_unix_ms;   // empty: the system clock
 };
 
@@ -60,6 +66,9 @@ class CrmResolver {
   static constexpr std::size_t kMinAddressesForConcurrentLookup = 100;
 
   CrmResolver(std::string tenant, salesforce::SalesforceClient& client, CrmResolverOptions options = {});
+  ~CrmResolver();
+  CrmResolver(const CrmResolver&) = delete;
+  CrmResolver& operator=(const CrmResolver&) = delete;
 
   // Addresses of `addresses` with no fresh cached match.
   std::vector<std::string> Uncached(const std::vector<std::string>& addresses);
@@ -100,6 +109,8 @@ class CrmResolver {
   std::optional<Batch> NextBatchLocked();
   void Dispatch(Batch batch);
   void Prime();
+  // The linger timer: dispatches a lingering lookup once its time is up.
+  void TimerLoop();
   void CompletePrime(const Status& status, const std::vector<salesforce::EmailMatch>& contacts,
                      const std::vector<salesforce::EmailMatch>& leads);
   // Under mutex_: caches `match` for `address` and records its directory rows.
@@ -124,6 +135,11 @@ class CrmResolver {
   std::unordered_map<std::string, CrmMatch> primed_;   // every email of the queried objects
   std::unordered_set<std::string> in_lookup_;   // queued or being queried
   std::vector<std::string> queued_;
+  std::chrono::steady_clock::time_point queued_since_;   // when queued_ last became non-empty
+  std::thread timer_;                    // started by the first lingering lookup
+  std::condition_variable timer_wake_;
+  bool timer_armed_ = false;
+  bool stopping_ = false;
   int lookups_in_flight_ = 0;
   std::vector<Waiter> waiters_;
   std::vector<DirectoryRow> new_rows_;
