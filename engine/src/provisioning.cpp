@@ -76,6 +76,12 @@ ProvisioningRoute MatchProvisioningRoute(std::string_view method, std::string_vi
   if (rest == "/users") {
     route.kind = ProvisioningRoute::Kind::kUpsertUser;
     route.method_allowed = method == "POST";
+  } else if (rest.substr(0, 7) == "/users/" && rest.ends_with("/activate") &&
+             rest.size() > 7 + 9 && rest.find('/', 7) == rest.size() - 9) {
+    // POST /v1/tenants/{tenant}/users/{user}/activate: the user's first logon.
+    route.kind = ProvisioningRoute::Kind::kActivateUser;
+    route.user = std::string(rest.substr(7, rest.size() - 7 - 9));
+    route.method_allowed = method == "POST";
   } else if (rest.substr(0, 7) == "/users/" && rest.size() > 7 &&
              rest.find('/', 7) == std::string_view::npos) {
     route.kind = ProvisioningRoute::Kind::kDeleteUser;

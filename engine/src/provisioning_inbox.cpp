@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cerrno>
 #include <cstring>
 #include <ctime>
@@ -55,7 +56,7 @@ std::string EncodeEntry(const InboxEntry& e) {
   return fmt::format(
       R"({{"version":{},"op":"{}","tenant":{},"user_id":{},"email":{},"aliases":[{}],"salesforce_user_id":{},"accepted_unix_ms":{}}})"
       "\n",
-      kEntryVersion, e.op == InboxEntry::Op::kUpsert ? "upsert" : "delete", json::JsonQuote(e.tenant),
+      kEntryVersion, OpName(e.op), json::JsonQuote(e.tenant),
       json::JsonQuote(e.user_id), json::JsonQuote(e.email), aliases, json::JsonQuote(e.salesforce_user_id),
       e.accepted_unix_ms);
 }
@@ -147,6 +148,31 @@ state::UserRecord ApplyEntry(const TenantConfig& tenant, const InboxEntry& e,
 
 }  // namespace
 
+const char* OpName(InboxEntry::Op op) {
+  switch (op) {
+    case InboxEntry::Op::kUpsert: return "upsert";
+    case InboxEntry::Op::kDelete: return "delete";
+    case InboxEntry::Op::kActivate: return "activate";
+  }
+  return "upsert";
+}
+
+Result<bool> RecordFirstLogon(state::Store& store, const std::string& tenant, const std::string& user) {
+  auto users = store.ListUsers(tenant);
+  if (!users.ok()) return users.status();
+  std::string wanted = user;
+  for (char& c : wanted) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& [id, record] : users.value()) {
+    bool match = id == user || record.primary == wanted;
+    for (const auto& alias : record.aliases) match = match || alias == wanted;
+    if (!match) continue;
+    record.activated = true;
+    if (Status s = store.PutUsers(tenant, {{id, record}}); !s.ok()) return s;
+    return true;
+  }
+  return false;
+}
+
 std::string InboxDir(const std::string& state_dir) { return (fs::path(state_dir) / "inbox").string(); }
 
 Result<std::string> WriteInboxEntry(const std::string& state_dir, const InboxEntry& entry) {
@@ -201,8 +227,10 @@ Result<InboxEntry> ReadInboxEntry(const std::string& path) {
     entry.op = InboxEntry::Op::kUpsert;
   } else if (op == "delete") {
     entry.op = InboxEntry::Op::kDelete;
+  } else if (op == "activate") {
+    entry.op = InboxEntry::Op::kActivate;
   } else {
-    return Status::Corruption(fmt::format("inbox entry {}: op \"{}\" is not upsert or delete", path, op));
+    return Status::Corruption(fmt::format("inbox entry {}: op \"{}\" is not upsert, delete or activate", path, op));
   }
   if (entry.tenant.empty() || entry.user_id.empty()) {
     return Status::Corruption(fmt::format("inbox entry {}: tenant and user_id are required", path));
@@ -242,6 +270,21 @@ Result<InboxSummary> ApplyInbox(const Config& config, state::Store& store, const
         return s;
       }
       ++summary.rejected;
+      continue;
+    }
+    if (entry->op == InboxEntry::Op::kActivate) {
+      auto activated = RecordFirstLogon(store, entry->tenant, entry->user_id);
+      if (!activated.ok()) return activated.status();
+      if (!activated.value()) {
+        const std::string reason = fmt::format("tenant \"{}\" has no user \"{}\" (by id or address) to activate",
+                                               entry->tenant, entry->user_id);
+        if (Status s = Reject(dir, file, reason); !s.ok()) return s;
+        ++summary.rejected;
+        continue;
+      }
+      ++summary.activated;
+      fs::remove(file, ec);
+      if (ec) return Status::Io(fmt::format("inbox: cannot remove applied entry {}: {}", file.string(), ec.message()));
       continue;
     }
     auto existing = store.GetUser(entry->tenant, entry->user_id);

@@ -166,12 +166,12 @@ ProvisioningResponse ProvisioningService::HandleRequest(std::string_view method,
     entry.salesforce_user_id = std::move(user->salesforce_user_id);
   } else {
     if (Status s = CheckUserId(route.user); !s.ok()) return BadBody(json::Nest("user_id", s));
-    entry.op = InboxEntry::Op::kDelete;
+    entry.op = route.kind == ProvisioningRoute::Kind::kActivateUser ? InboxEntry::Op::kActivate : InboxEntry::Op::kDelete;
     entry.user_id = route.user;
   }
   auto written = WriteInboxEntry(state_dir_, entry);
   if (!written.ok()) return Json(503, R"({"error":"inbox_unavailable"})", written.status().message(), entry.user_id);
-  const char* op = entry.op == InboxEntry::Op::kUpsert ? "upsert" : "delete";
+  const char* op = OpName(entry.op);
   return Json(202,
               fmt::format(R"({{"status":"accepted","op":"{}","tenant":{},"user_id":{}}})", op,
                           json::JsonQuote(entry.tenant), json::JsonQuote(entry.user_id)),

@@ -5,8 +5,8 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "crmsync/engine/provisioning_inbox.hpp"
 #include "crmsync/engine/run_report.hpp"
-#include "crmsync/engine/text.hpp"
 #include "crmsync/state/store.hpp"
 
 namespace crmsync::tools {
@@ -32,25 +32,14 @@ int Activate(const ActivateFlags& flags) {
     std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
     return engine::kExitFailure;
   }
-  auto users = store.value()->ListUsers(tenant->id);
-  if (!users.ok()) {
-    std::cerr << "crmsync: " << users.status().message() << "\n";
+  auto recorded = engine::RecordFirstLogon(*store.value(), tenant->id, flags.user);
+  if (!recorded.ok()) {
+    std::cerr << "crmsync: " << recorded.status().message() << "\n";
     return engine::kExitFailure;
   }
-  const std::string wanted = engine::AsciiLower(flags.user);
-  for (auto& [id, record] : users.value()) {
-    bool match = id == flags.user || record.primary == wanted;
-    for (const auto& alias : record.aliases) match = match || alias == wanted;
-    if (!match) continue;
-    record.activated = true;
-    Status saved = store.value()->PutUsers(tenant->id, {{id, record}});
-    if (!saved.ok()) {
-      std::cerr << "crmsync: " << saved.message() << "\n";
-      return engine::kExitFailure;
-    }
-    std::cout << fmt::format("tenant {}: first logon of {} recorded; {} at the next run\n", tenant->id,
-                             record.primary,
-                             record.status == "disabled" ? "still disabled (the account is disabled)" : "active");
+  if (recorded.value()) {
+    std::cout << fmt::format("tenant {}: first logon of {} recorded; active from the next run\n", tenant->id,
+                             flags.user);
     return engine::kExitComplete;
   }
   std::cerr << fmt::format("crmsync: tenant {} has no user {} (users are known after the first run reads the "

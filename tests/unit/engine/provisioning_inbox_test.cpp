@@ -229,3 +229,29 @@ TEST_CASE("inbox: a missing inbox is empty", "[inbox]") {
   REQUIRE(summary.ok());
   CHECK(summary->upserted == 0);
 }
+
+TEST_CASE("inbox: an activation records the first logon of a known user by id or address", "[provisioning][inbox]") {
+  Fixture f;
+  REQUIRE(WriteInboxEntry(f.state_dir, Upsert("beta", "u1", 1)).ok());
+  REQUIRE(ApplyInbox(f.config, *f.store, f.state_dir).ok());
+  CHECK(f.User("beta", "u1").status == "pending");
+  CHECK_FALSE(f.User("beta", "u1").activated);
+
+  InboxEntry activate = Delete("beta", "ALIAS-u1@beta.example", 2);   // any alias, any case
+  activate.op = InboxEntry::Op::kActivate;
+  InboxEntry unknown = Delete("beta", "nobody", 3);
+  unknown.op = InboxEntry::Op::kActivate;
+  REQUIRE(WriteInboxEntry(f.state_dir, activate).ok());
+  REQUIRE(WriteInboxEntry(f.state_dir, unknown).ok());
+  auto summary = ApplyInbox(f.config, *f.store, f.state_dir);
+  REQUIRE(summary.ok());
+  CHECK(summary.value().activated == 1);
+  CHECK(summary.value().rejected == 1);
+  CHECK(f.User("beta", "u1").activated);
+  // The entry round-trips through its file with its op.
+  auto path = WriteInboxEntry(f.state_dir, activate);
+  REQUIRE(path.ok());
+  auto read = ReadInboxEntry(path.value());
+  REQUIRE(read.ok());
+  CHECK(read.value().op == InboxEntry::Op::kActivate);
+}

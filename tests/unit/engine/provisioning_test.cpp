@@ -337,3 +337,18 @@ TEST_CASE("provisioning: the service answers 202, 400, 401, 404, 405 and 413 and
   }
   CHECK(files == 3);
 }
+
+TEST_CASE("provisioning: routes for upsert, delete and first-logon activation", "[provisioning]") {
+  using crmsync::engine::MatchProvisioningRoute;
+  using Kind = crmsync::engine::ProvisioningRoute::Kind;
+  auto activate = MatchProvisioningRoute("POST", "/v1/tenants/acme/users/u1/activate");
+  CHECK(activate.kind == Kind::kActivateUser);
+  CHECK(activate.user == "u1");
+  CHECK(activate.tenant == "acme");
+  CHECK(activate.method_allowed);
+  CHECK_FALSE(MatchProvisioningRoute("DELETE", "/v1/tenants/acme/users/u1/activate").method_allowed);
+  CHECK(MatchProvisioningRoute("POST", "/v1/tenants/acme/users//activate").kind == Kind::kNone);
+  CHECK(MatchProvisioningRoute("POST", "/v1/tenants/acme/users/u1/other").kind == Kind::kNone);
+  CHECK(MatchProvisioningRoute("DELETE", "/v1/tenants/acme/users/u1").kind == Kind::kDeleteUser);
+  CHECK(MatchProvisioningRoute("POST", "/v1/tenants/acme/users").kind == Kind::kUpsertUser);
+}

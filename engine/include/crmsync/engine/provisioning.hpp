@@ -44,7 +44,7 @@ inline constexpr std::string_view kNonceStoreError = "nonce_store_unavailable"; 
 
 // What the path addresses.
 struct ProvisioningRoute {
-  enum class Kind { kNone, kUpsertUser, kDeleteUser } kind = Kind::kNone;
+  enum class Kind { kNone, kUpsertUser, kDeleteUser, kActivateUser } kind = Kind::kNone;
   std::string tenant;
   std::string user;          // kDeleteUser only
   bool method_allowed = true;   // false: the path exists, the method does not (405)

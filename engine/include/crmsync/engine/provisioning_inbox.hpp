@@ -17,7 +17,7 @@
 namespace crmsync::engine {
 
 struct InboxEntry {
-  enum class Op { kUpsert, kDelete } op = Op::kUpsert;
+  enum class Op { kUpsert, kDelete, kActivate } op = Op::kUpsert;
   std::string tenant;
   std::string user_id;
   std::string email;                    // upsert only, lower-case
@@ -43,6 +43,7 @@ struct InboxSummary {
   std::size_t disabled = 0;     // deletes applied to a known user
   std::size_t unknown_deletes = 0;   // deletes of a user the state never had (nothing to do)
   std::size_t rejected = 0;     // moved to inbox/rejected/
+  std::size_t activated = 0;    // first logons recorded
 };
 
 // Applies every entry of the inbox in name order to `store` (users family):
@@ -55,5 +56,13 @@ struct InboxSummary {
 // inbox/rejected/ with a NAME.reason file beside it. A missing inbox is empty.
 // Fails only when the store or the inbox directory fails (kIo).
 Result<InboxSummary> ApplyInbox(const Config& config, state::Store& store, const std::string& state_dir);
+
+// "upsert" | "delete" | "activate": the op as written in an entry and answered by the API.
+const char* OpName(InboxEntry::Op op);
+
+// Records the first logon of `user` (its mail-system id, primary address or
+// any alias): activated = true; such a user turns active at the next run of a
+// first_logon tenant. False when the tenant has no such user (yet).
+Result<bool> RecordFirstLogon(state::Store& store, const std::string& tenant, const std::string& user);
 
 }  // namespace crmsync::engine
