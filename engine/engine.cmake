@@ -7,6 +7,7 @@ add_library(crmsync_engine STATIC
   src/config_capture.cpp
   src/crm_resolver.cpp
   src/email_message_record.cpp
+  src/event_record.cpp
   src/google_source.cpp
   src/exchange_source.cpp
   src/message_key.cpp

@@ -123,18 +123,12 @@ Status ReadUsers(const toml::table& table, const std::string& file, const std::s
   int source = 0;
   CRMSYNC_TRY(r.Choice("source", source, {"directory", "group", "listed"}));
   out.source = static_cast<UserSource>(source);
-  if (out.source == UserSource::kGroup) {
-    return r.Error("source", "= \"group\" is not supported yet (use \"directory\" or \"listed\")");
-  }
   CRMSYNC_TRY(r.String("group", out.group, out.source == UserSource::kGroup));
   CRMSYNC_TRY(r.StringList("list", out.list, out.source == UserSource::kListed));
   for (auto& address : out.list) address = AsciiLower(address);
   int match = 0;
   CRMSYNC_TRY(r.Choice("salesforce_match", match, {"email", "federation_id", "explicit"}));
   out.match = static_cast<SalesforceUserMatch>(match);
-  if (out.match == SalesforceUserMatch::kFederationId) {
-    return r.Error("salesforce_match", "= \"federation_id\" is not supported yet (use \"email\" or \"explicit\")");
-  }
   if (const toml::table* map = r.Table("salesforce_map")) {
     for (const auto& [address, id] : *map) {
       const auto* value = id.as_string();

@@ -50,6 +50,9 @@ Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std
   options.client.timeout = timeout;
   options.page_size = config.page_size;
   options.list_users = [directory] { return directory->source->ListUsers(); };
+  options.list_group_members = [directory](const std::string& group) {
+    return directory->source->ListGroupMembers(group);
+  };
   tenant.source = std::make_unique<ews::EwsMailSource>(transport, *tenant.mail_tokens, std::move(options));
   return Status::Ok();
 }

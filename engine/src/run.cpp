@@ -114,10 +114,6 @@ class Run {
     std::lock_guard lock(tenant.lifecycle_mutex);
     tenant.user_incomplete[s.user] = 1;
   }
-  static std::string CrmReasonOf(const Status& status) {
-    const auto at = status.message().find("invalid_grant");
-    return at == std::string::npos ? status.message() : status.message().substr(at);
-  }
   std::string Where(std::size_t stream) const {
     const Stream& s = streams_[stream];
     return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, s.id.stream);
@@ -428,14 +424,17 @@ void Run::OnPage(const PagePtr& page) {
       ++tenant.counters.skipped[static_cast<int>(c.skip)];
     }
   }
-  if (page->error.ok() && tenant.suspended) {
+  // Pages of a suspended tenant wait (blocked) without an error each: the
+  // suspension and its reason are reported once.
+  const bool was_suspended = tenant.suspended;
+  if (page->error.ok() && was_suspended) {
     page->error = Status::Unauthorized("tenant suspended: " + tenant.report.reason);
-  } else if (IsAccessFailure(page->error) && !tenant.suspended) {
-    SuspendTenant(tenant, CrmReasonOf(page->error));
+  } else if (IsAccessFailure(page->error) && !was_suspended) {
+    SuspendTenant(tenant, CrmReason(page->error));
   }
   if (!page->error.ok()) {
     MarkIncomplete(page->stream);
-    tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));
+    if (!was_suspended) tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));
     std::size_t open = 0;
     for (const auto& c : page->classes) open += c.skip == SkipReason::kNone ? 1 : 0;
     tenant.report.not_terminal += open;
@@ -470,7 +469,7 @@ void Run::OnWrite(const WritePtr& write) {
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
-    if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReasonOf(write->outcome.status()));
+    if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReason(write->outcome.status()));
   }
   for (auto& result : results) {
     const bool terminal = result.outcome &&

@@ -96,5 +96,8 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store);
 // A refused grant or revoked access (401/403, invalid_grant), as opposed to
 // a transient or per-record failure.
 bool IsAccessFailure(const Status& status);
+// "invalid_grant: expired access/refresh token" out of the token provider's
+// longer message, so every suspended user shows the same short reason.
+std::string CrmReason(const Status& status);
 
 }  // namespace crmsync::engine

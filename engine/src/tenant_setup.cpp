@@ -4,6 +4,7 @@
 // run and never moves a cursor past unwritten mail.
 #include <algorithm>
 #include <set>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -33,15 +34,6 @@ void MarkConnection(state::ConnectionState& c, bool ok, const std::string& error
     c.last_error = error;
     c.last_error_unix_ms = now;
   }
-}
-
-// "invalid_grant: expired access/refresh token" out of the provider's longer
-// message, so every suspended user shows the same short reason.
-std::string CrmReason(const Status& status) {
-  const std::string& m = status.message();
-  const auto at = m.find("invalid_grant");
-  if (at != std::string::npos) return m.substr(at);
-  return m;
 }
 
 void Fail(TenantRuntime& tenant, const std::string& message) {
@@ -106,14 +98,25 @@ bool Listed(const UsersConfig& users, const MailUser& user) {
   return false;
 }
 
-// Directory users (limited to the configured list) plus users provisioned
-// through `crmsync serve` that the directory does not already hold.
-std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> directory) {
+bool InGroup(const std::unordered_set<std::string>& members, const MailUser& user) {
+  if (members.count(user.id) != 0) return true;
+  for (const auto& alias : user.aliases) {
+    if (members.count(AsciiLower(alias)) != 0) return true;
+  }
+  return false;
+}
+
+// Directory users (limited to the configured list, or to the group's
+// `members`) plus users provisioned through `crmsync serve` that the
+// directory does not already hold.
+std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> directory,
+                                  const std::unordered_set<std::string>& members) {
   const UsersConfig& users = tenant.config->users;
   std::vector<MailUser> selected;
   std::set<std::string> addresses;
   for (auto& user : directory) {
     if (!Listed(users, user)) continue;
+    if (users.source == UserSource::kGroup && !InGroup(members, user)) continue;
     addresses.insert(AsciiLower(user.primary));
     selected.push_back(std::move(user));
   }
@@ -152,13 +155,34 @@ const state::UserRecord* StoredUser(const TenantRuntime& tenant, const std::stri
   return nullptr;
 }
 
-// Each mailbox user's Salesforce user: by email (primary address), or by the
-// explicit map (any alias). One Salesforce user serves one mailbox, never more.
+// The Salesforce User field a mailbox is matched on, and the addresses it
+// is looked up by: the primary for Email; for FederationIdentifier (the SSO
+// id, usually the UPN or the primary address) every address of the user.
+const char* MatchField(const UsersConfig& config) {
+  return config.match == SalesforceUserMatch::kFederationId ? "FederationIdentifier" : "Email";
+}
+
+std::vector<std::string> MatchValues(const UsersConfig& config, const std::vector<MailboxUser>& users) {
+  std::vector<std::string> values;
+  for (const auto& user : users) {
+    values.push_back(user.primary);
+    if (config.match != SalesforceUserMatch::kFederationId) continue;
+    for (const auto& alias : user.aliases) {
+      if (alias != user.primary) values.push_back(alias);
+    }
+  }
+  return values;
+}
+
+// Each mailbox user's Salesforce user: by email (primary address), by
+// federation id (primary address first, then the other addresses), or by
+// the explicit map (any alias). One Salesforce user serves one mailbox,
+// never more.
 void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
-                        const std::vector<salesforce::EmailMatch>& by_email) {
+                        const std::vector<salesforce::EmailMatch>& matches) {
   const UsersConfig& config = tenant.config->users;
-  std::unordered_map<std::string, std::string> owner_by_email;
-  for (const auto& match : by_email) KeepSmallestId(owner_by_email[match.email], match.id);
+  std::unordered_map<std::string, std::string> owner_by_value;
+  for (const auto& match : matches) KeepSmallestId(owner_by_value[match.email], match.id);
   std::unordered_map<std::string, std::string> explicit_map(config.salesforce_map.begin(),
                                                             config.salesforce_map.end());
   for (auto& user : users) {
@@ -167,9 +191,19 @@ void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
         auto it = explicit_map.find(alias);
         if (it != explicit_map.end()) user.salesforce_user_id = it->second;
       }
-    } else {
-      auto it = owner_by_email.find(user.primary);
-      if (it != owner_by_email.end()) user.salesforce_user_id = it->second;
+      continue;
+    }
+    auto it = owner_by_value.find(user.primary);
+    if (it != owner_by_value.end()) {
+      user.salesforce_user_id = it->second;
+      continue;
+    }
+    if (config.match != SalesforceUserMatch::kFederationId) continue;
+    for (const auto& alias : user.aliases) {
+      it = owner_by_value.find(alias);
+      if (it == owner_by_value.end()) continue;
+      user.salesforce_user_id = it->second;
+      break;
     }
   }
 }
@@ -177,6 +211,13 @@ void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
 }  // namespace
 
 bool IsAccessFailure(const Status& status) { return status.code() == StatusCode::kUnauthorized; }
+
+std::string CrmReason(const Status& status) {
+  const std::string& m = status.message();
+  const auto at = m.find("invalid_grant");
+  if (at != std::string::npos) return m.substr(at);
+  return m;
+}
 
 void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                  const state::SecretBox* secrets, const EngineConfig& engine) {
@@ -217,21 +258,36 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     }
     return Fail(tenant, "cannot list the organization's users: " + listed.status().ToString());
   }
+  std::unordered_set<std::string> members;
+  if (config.users.source == UserSource::kGroup) {
+    auto listed_members = tenant.source->ListGroupMembers(config.users.group);
+    if (!listed_members.ok()) {
+      if (IsAccessFailure(listed_members.status())) {
+        return SuspendAtSetUp(tenant, false, listed_members.status().message(),
+                              "mailbox access revoked: " + listed_members.status().message());
+      }
+      return Fail(tenant, fmt::format("users.group {}: cannot read its members: {}", config.users.group,
+                                      listed_members.status().message()));
+    }
+    // Ids stay as given (case-sensitive); addresses compare lower-case.
+    for (auto& member : listed_members.value()) {
+      members.insert(member.find('@') == std::string::npos ? std::move(member) : AsciiLower(member));
+    }
+  }
   MarkConnection(tenant.connection.mailbox, true, "");
-  std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()));
+  std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()), members);
 
   std::vector<MailboxUser> mailbox_users;
-  std::vector<std::string> primaries;
   for (const auto& user : mail_users) {
     MailboxUser m;
     m.id = user.id;
     m.primary = AsciiLower(user.primary);
     for (const auto& alias : user.aliases) m.aliases.push_back(AsciiLower(alias));
     m.enabled = user.enabled;
-    primaries.push_back(m.primary);
     mailbox_users.push_back(std::move(m));
   }
-  auto owners = tenant.salesforce->QueryByEmailBlocking("User", primaries);
+  auto owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
+                                                        MatchValues(config.users, mailbox_users));
   if (!owners.ok()) {
     if (IsAccessFailure(owners.status())) {
       return SuspendAtSetUp(tenant, true, owners.status().message(), CrmReason(owners.status()));

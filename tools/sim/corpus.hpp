@@ -49,10 +49,19 @@
 // - No epoch 0 message is dated within 1.5 days of (epoch 0 clock − 30 days)
 //   (such ages move 3 days older), so a max-age cutoff near there is never
 //   ambiguous (capture_rule_set.hpp).
+// - Calendars (calendar_model.hpp; their own hash stream, so no mail value
+//   changes): every epoch gives each user 3 meetings it organizes (dated from
+//   7 days before to 14 days after the epoch clock, on half hours, 30-90
+//   min; 5% all-day for 1-2 days). A meeting invites user (u+1) % U with 50%
+//   and 1-3 external people (any of the tenant's people, so CRM Contacts and
+//   Leads among them) with 60%; 15% are cancelled by the next epoch. User v's
+//   calendar holds its own meetings and those of v-1 that invite it: one
+//   iCalUID per meeting, one event id per calendar copy.
 // Thread-safety: everything is const and thread-safe except Advance(), which
 // may run concurrently with readers (it takes a writer lock).
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <map>
 #include <mutex>
@@ -120,6 +129,18 @@ struct Tenant {
   std::vector<ExternalPerson> people;
   CaptureDesignations designated;
 };
+
+// Each tenant has one directory group, "sales@{domains[0]}", holding every
+// other user (even index: users 0, 2, 4, ...). Graph serves it under
+// /v1.0/groups (object id SalesGroupId), the Directory API under
+// /admin/directory/v1/groups/{address or id}/members. Users' Salesforce
+// FederationIdentifier is their primary address upper-cased.
+inline std::string SalesGroupAddress(const Tenant& tenant) { return "sales@" + tenant.domains[0]; }
+inline std::string SalesGroupId(const Tenant& tenant) {
+  std::string index = std::to_string(tenant.index + 1);
+  return "5a1e5000-0000-4000-8000-" + std::string(12 - std::min<std::size_t>(12, index.size()), '0') + index;
+}
+inline bool InSalesGroup(const MailUser& user) { return user.index % 2 == 0; }
 
 enum class MessageKind { kInbound, kOutbound, kInternal };
 enum class Folder { kInbox, kSentItems };

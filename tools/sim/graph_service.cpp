@@ -5,6 +5,7 @@
 
 #include <fmt/core.h>
 
+#include "graph_groups.hpp"
 #include "graph_json.hpp"
 #include "json_escape.hpp"
 #include "text_util.hpp"
@@ -48,13 +49,20 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   bool is_users = seg.size() == 1 && seg[0] == "users";
   bool is_delta = seg.size() == 6 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
                   EqualsNoCase(seg[4], "messages") && EqualsNoCase(seg[5], "delta");
-  const std::string family = is_users ? "graph.users" : is_delta ? "graph.delta" : "graph.other";
+  bool is_groups = seg.size() == 1 && seg[0] == "groups";
+  bool is_members = seg.size() == 4 && seg[0] == "groups" && EqualsNoCase(seg[2], "transitiveMembers") &&
+                    EqualsNoCase(seg[3], "microsoft.graph.user");
+  const std::string family = is_users     ? "graph.users"
+                             : is_delta   ? "graph.delta"
+                             : is_groups  ? "graph.groups"
+                             : is_members ? "graph.group_members"
+                                          : "graph.other";
   auto done = [&](HttpResponse r) {
     stats_.Count(family, r.status);
     return r;
   };
 
-  if (!is_users && !is_delta) {
+  if (!is_users && !is_delta && !is_groups && !is_members) {
     return done(GraphError(request, 400, "BadRequest",
                            fmt::format("Resource not found for the segment '{}'.", seg.empty() ? "" : seg.back())));
   }
@@ -83,6 +91,9 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
     return unauthorized("Access token has expired or is not yet valid.");
   }
   if (is_users) return done(Users(request, check.tenant));
+  const Tenant& tenant = corpus_.tenants()[static_cast<std::size_t>(check.tenant)];
+  if (is_groups) return done(GraphGroupsByMail(request, tenant));
+  if (is_members) return done(GraphGroupMembers(request, tenant, seg[1], origin_));
   return done(Delta(request, check.tenant, seg[1], seg[3]));
 }
 

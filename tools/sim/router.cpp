@@ -7,6 +7,14 @@
 #include "json_escape.hpp"
 
 namespace crmsync::sim {
+namespace {
+
+std::string AsciiUpper(std::string text) {
+  for (char& c : text) c = (c >= 'a' && c <= 'z') ? static_cast<char>(c - 'a' + 'A') : c;
+  return text;
+}
+
+}  // namespace
 
 OrgSetup OrgFor(const Tenant& tenant) {
   OrgSetup org;
@@ -18,16 +26,18 @@ OrgSetup OrgFor(const Tenant& tenant) {
   org.integration_user_id = tenant.sf_integration_user_id;
   org.records.reserve(tenant.users.size() + tenant.people.size() + 1);
   org.records.push_back(DirectoryRecord{"User", tenant.sf_integration_user_id,
-                                        "crmsync.integration@" + tenant.domains[0], "crmsync", "Integration"});
+                                        "crmsync.integration@" + tenant.domains[0], "crmsync", "Integration", ""});
   for (const MailUser& u : tenant.users) {
-    org.records.push_back(DirectoryRecord{"User", u.sf_user_id, u.primary, u.given_name, u.surname});
+    // FederationIdentifier: the primary address upper-cased, so that
+    // salesforce_match = "federation_id" exercises case-insensitive matching.
+    org.records.push_back(DirectoryRecord{"User", u.sf_user_id, u.primary, u.given_name, u.surname, AsciiUpper(u.primary)});
   }
   for (const ExternalPerson& p : tenant.people) {
     if (!p.contact_id.empty()) {
-      org.records.push_back(DirectoryRecord{"Contact", p.contact_id, p.crm_email, p.first_name, p.last_name});
+      org.records.push_back(DirectoryRecord{"Contact", p.contact_id, p.crm_email, p.first_name, p.last_name, ""});
     }
     if (!p.lead_id.empty()) {
-      org.records.push_back(DirectoryRecord{"Lead", p.lead_id, p.crm_email, p.first_name, p.last_name});
+      org.records.push_back(DirectoryRecord{"Lead", p.lead_id, p.crm_email, p.first_name, p.last_name, ""});
     }
   }
   return org;
@@ -41,6 +51,7 @@ Simulator::Simulator(SimulatorOptions options)
       ews_(corpus_, identity_, stats_),
       google_auth_(corpus_, options_.origin, options_.token_ttl, options_.clock, options_.unix_clock),
       gmail_(corpus_, google_auth_, stats_, options_.gmail, options_.clock),
+      calendar_(corpus_, identity_, google_auth_, options_.origin, stats_),
       salesforce_(options_.origin, options_.token_ttl, options_.clock),
       admin_(corpus_, salesforce_, graph_, stats_),
       lifecycle_(corpus_, salesforce_, access_) {
@@ -53,6 +64,7 @@ Simulator::Simulator(SimulatorOptions options)
 
 HttpResponse Simulator::Route(const HttpRequest& request) {
   if (SalesforceSim::Owns(request)) return salesforce_.Handle(request);
+  if (CalendarService::Owns(request)) return calendar_.Handle(request);   // before Graph: same /v1.0/users root
   if (GraphService::Owns(request)) return graph_.Handle(request);
   if (ews::EwsService::Owns(request)) return ews_.Handle(request);
   if (google::GmailService::Owns(request)) return gmail_.Handle(request);

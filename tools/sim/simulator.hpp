@@ -8,6 +8,7 @@
 #include <string>
 
 #include "admin_service.hpp"
+#include "calendar_service.hpp"
 #include "corpus.hpp"
 #include "ews/ews_service.hpp"
 #include "gmail_service.hpp"
@@ -61,6 +62,7 @@ class Simulator {
   ews::EwsService ews_;
   google::GoogleAuth google_auth_;
   google::GmailService gmail_;
+  CalendarService calendar_;   // calendar endpoints (not yet read by the engine)
   SalesforceSim salesforce_;
   AdminService admin_;
   LifecycleAdmin lifecycle_;

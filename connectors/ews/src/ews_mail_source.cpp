@@ -117,6 +117,11 @@ Result<std::vector<MailUser>> EwsMailSource::ListUsers() {
   return options_.list_users();
 }
 
+Result<std::vector<std::string>> EwsMailSource::ListGroupMembers(const std::string& group) {
+  if (!options_.list_group_members) return MailSource::ListGroupMembers(group);
+  return options_.list_group_members(group);
+}
+
 std::vector<std::string> EwsMailSource::StreamKinds() const { return {"mail/inbox", "mail/sentitems"}; }
 
 std::string EwsMailSource::InitialCursor(const MailUser&, const std::string& stream) const {

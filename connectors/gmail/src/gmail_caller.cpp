@@ -40,13 +40,18 @@ struct GmailCaller::Pending {
 GmailCaller::GmailCaller(http::Transport& transport, const GmailSourceOptions& options)
     : transport_(transport), options_(options), pacer_(options.units_per_second) {}
 
-auth::TokenProvider& GmailCaller::TokensFor(const std::string& subject, bool directory) {
-  const std::string key = (directory ? "directory\n" : "gmail\n") + subject;
+auth::TokenProvider& GmailCaller::TokensFor(const CallSpec& spec) {
+  // Group members need their own scope, asked for only when a tenant reads a
+  // group, so that tenants without groups need no extra delegation.
+  const bool members = spec.directory && spec.group_members;
+  const std::string key = (members ? "members\n" : spec.directory ? "directory\n" : "gmail\n") + spec.subject;
   std::lock_guard lock(mu_);
   std::unique_ptr<auth::TokenProvider>& provider = providers_[key];
   if (!provider) {
-    provider = auth::MakeServiceAccountProvider(transport_, options_.key, subject,
-                                                directory ? options_.directory_scopes : options_.scopes,
+    provider = auth::MakeServiceAccountProvider(transport_, options_.key, spec.subject,
+                                                members ? options_.group_member_scopes
+                                                : spec.directory ? options_.directory_scopes
+                                                                 : options_.scopes,
                                                 options_.ca_file);
   }
   return *provider;
@@ -68,7 +73,7 @@ void GmailCaller::Call(CallSpec spec, std::function<void(Result<http::Response>)
 }
 
 void GmailCaller::Attempt(std::shared_ptr<Pending> call, std::chrono::milliseconds retry_delay) {
-  auth::TokenProvider& tokens = TokensFor(call->spec.subject, call->spec.directory);
+  auth::TokenProvider& tokens = TokensFor(call->spec);
   tokens.Get([this, call, retry_delay](Result<auth::AccessToken> token) {
     if (!token.ok()) {
       call->done(token.status());
@@ -114,7 +119,7 @@ void GmailCaller::OnResponse(std::shared_ptr<Pending> call, const std::string& t
       return;
     }
     call->refreshed = true;
-    TokensFor(call->spec.subject, call->spec.directory).Invalidate(token);
+    TokensFor(call->spec).Invalidate(token);
     Attempt(std::move(call), std::chrono::milliseconds(0));
     return;
   }

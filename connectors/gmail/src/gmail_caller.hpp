@@ -24,6 +24,7 @@ namespace crmsync::gmail::detail {
 struct CallSpec {
   std::string subject;      // impersonated user: token and pacing bucket
   bool directory = false;   // Directory scopes instead of Gmail scopes
+  bool group_members = false;   // with `directory`: the group-member scope (groups.members.list)
   int units = 0;            // quota units of this call
   std::string method = "GET";
   std::string url;
@@ -52,7 +53,7 @@ class GmailCaller {
 
  private:
   struct Pending;
-  auth::TokenProvider& TokensFor(const std::string& subject, bool directory);
+  auth::TokenProvider& TokensFor(const CallSpec& spec);
   void Attempt(std::shared_ptr<Pending> call, std::chrono::milliseconds retry_delay);
   void OnResponse(std::shared_ptr<Pending> call, const std::string& token, http::Response&& response);
   void Retry(std::shared_ptr<Pending> call, Status final_status, std::optional<std::chrono::milliseconds> after);

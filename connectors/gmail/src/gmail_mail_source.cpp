@@ -87,6 +87,7 @@ class GmailMailSource final : public MailSource {
   }
 
   Result<std::vector<MailUser>> ListUsers() override;
+  Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override { return {"mail"}; }
   std::string InitialCursor(const MailUser&, const std::string&) const override { return ListCursor("", ""); }
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
@@ -184,6 +185,39 @@ Result<std::vector<MailUser>> GmailMailSource::ListUsers() {
     users.push_back(std::move(user));
   }
   return users;
+}
+
+Result<std::vector<std::string>> GmailMailSource::ListGroupMembers(const std::string& group) {
+  if (group.empty()) return Status::InvalidArgument("Directory group: empty group key");
+  std::vector<std::string> ids;
+  std::string token;
+  for (int page_count = 0;; ++page_count) {
+    if (page_count == kMaxDirectoryPages) return Status::Corruption("Directory group members: too many pages");
+    CallSpec spec;
+    spec.subject = options_.admin_email;
+    spec.directory = true;
+    spec.group_members = true;
+    spec.url = DirectoryGroupMembersUrl(options_.directory_url, group, token);
+    spec.kind = "directory.members";
+    Result<http::Response> response = CallBlocking(std::move(spec));
+    if (!response.ok()) {
+      if (response.status().code() == StatusCode::kNotFound) {
+        return Status::NotFound(fmt::format("Directory: group {} not found: {}", group, response.status().message()));
+      }
+      return response.status();
+    }
+    Result<DirectoryMembersPage> page = ParseDirectoryMembersPage(response->body);
+    if (!page.ok()) return page.status();
+    // Derived membership lists the nested groups' users as USER members
+    // too; the groups themselves are not mailboxes.
+    for (DirectoryMember& member : page->members) {
+      if (member.type == "USER" && !member.id.empty()) ids.push_back(std::move(member.id));
+    }
+    if (page->next_page_token.empty()) break;
+    if (page->next_page_token == token) return Status::Corruption("Directory group members: nextPageToken repeats");
+    token = std::move(page->next_page_token);
+  }
+  return ids;
 }
 
 void GmailMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor_text,

@@ -111,6 +111,31 @@ Result<DirectoryUsersPage> ParseDirectoryUsersPage(std::string_view body) {
   return page;
 }
 
+Result<DirectoryMembersPage> ParseDirectoryMembersPage(std::string_view body) {
+  DirectoryMembersPage page;
+  Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {
+    if (key == "members") {
+      return detail::ForEachElement(v, [&](od::value& element) {
+        DirectoryMember member;
+        Status r = detail::ForEachObjectField(element, [&](std::string_view mkey, od::value& mv) {
+          if (mkey == "id") return detail::ReadIdString(mv, member.id);
+          if (mkey == "email") return detail::ReadString(mv, member.email);
+          if (mkey == "type") return detail::ReadString(mv, member.type);
+          return Status::Ok();
+        });
+        if (!r.ok()) return r;
+        if (member.id.empty() && member.email.empty()) return Status::Corruption("id: missing");
+        page.members.push_back(std::move(member));
+        return Status::Ok();
+      });
+    }
+    if (key == "nextPageToken") return detail::ReadString(v, page.next_page_token);
+    return Status::Ok();
+  });
+  if (!s.ok()) return Describe("Directory group members page", s);
+  return page;
+}
+
 Result<std::vector<std::string>> ParseSendAsList(std::string_view body) {
   std::vector<std::string> addresses;
   Status s = detail::ForEachTopLevelFieldNested(body, [&](std::string_view key, od::value& v) {

@@ -66,6 +66,14 @@ std::string DirectoryUsersUrl(std::string_view directory_url, std::string_view c
   return url;
 }
 
+std::string DirectoryGroupMembersUrl(std::string_view directory_url, std::string_view group_key,
+                                     std::string_view page_token) {
+  std::string url = fmt::format("{}/admin/directory/v1/groups/{}/members?includeDerivedMembership=true&maxResults=200",
+                                directory_url, Escape(group_key));
+  if (!page_token.empty()) url += "&pageToken=" + Escape(page_token);
+  return url;
+}
+
 std::string LabelsUrl(std::string_view api_url, std::string_view user) { return UserRoot(api_url, user) + "/labels"; }
 
 std::string BatchUrl(std::string_view api_url) { return fmt::format("{}/batch/gmail/v1", api_url); }

@@ -135,23 +135,49 @@ void GraphClient::Retry(std::shared_ptr<Call> call, Status final_status,
 }
 
 Result<std::vector<GraphUser>> GraphClient::ListUsers() {
+  return ListAllPages(UsersUrl(options_.graph_url, options_.page_size), "graph.users", "Graph users");
+}
+
+Result<std::vector<GraphUser>> GraphClient::ListGroupMembers(const std::string& group) {
+  if (group.empty()) return Status::InvalidArgument("Graph group: empty group id");
+  std::string group_id = group;
+  if (group.find('@') != std::string::npos) {
+    auto found = ListAllPages(GroupsByMailUrl(options_.graph_url, group), "graph.groups",
+                              fmt::format("Graph group {}", group));
+    if (!found.ok()) return found.status();
+    if (found->empty()) return Status::NotFound(fmt::format("Graph: group {} not found (no group has that address)", group));
+    if (found->size() > 1) {
+      return Status::InvalidArgument(
+          fmt::format("Graph: {} groups have the address {}; give the group's object id", found->size(), group));
+    }
+    group_id = std::move(found->front().id);
+  }
+  auto members = ListAllPages(GroupMembersUrl(options_.graph_url, group_id, options_.page_size),
+                              "graph.group_members", fmt::format("Graph group {} members", group));
+  // Graph answers 404 Request_ResourceNotFound for an unknown object id.
+  if (!members.ok() && members.status().message().rfind("Graph 404", 0) == 0) {
+    return Status::NotFound(fmt::format("Graph: group {} not found: {}", group, members.status().message()));
+  }
+  return members;
+}
+
+Result<std::vector<GraphUser>> GraphClient::ListAllPages(std::string url, const std::string& kind,
+                                                         std::string_view what) {
   std::vector<GraphUser> users;
-  std::string url = UsersUrl(options_.graph_url, options_.page_size);
   for (int page_count = 0; !url.empty(); ++page_count) {
     if (page_count == kMaxUserPages) {
-      return Status::Corruption(fmt::format("Graph users: more than {} pages", kMaxUserPages));
+      return Status::Corruption(fmt::format("{}: more than {} pages", what, kMaxUserPages));
     }
     std::promise<Result<std::string>> promise;
     std::future<Result<std::string>> future = promise.get_future();
-    FetchPage(url, "graph.users",
-              [&promise](Result<std::string> body) { promise.set_value(std::move(body)); });
+    FetchPage(url, kind, [&promise](Result<std::string> body) { promise.set_value(std::move(body)); });
     Result<std::string> body = future.get();
     if (!body.ok()) return body.status();
     Result<UsersPage> page = ParseUsersPage(body.value());
     if (!page.ok()) return page.status();
     for (GraphUser& user : page->users) users.push_back(std::move(user));
     if (page->next_link == url) {
-      return Status::Corruption("Graph users: @odata.nextLink points at the same page");
+      return Status::Corruption(fmt::format("{}: @odata.nextLink points at the same page", what));
     }
     url = std::move(page->next_link);
   }

@@ -37,6 +37,15 @@ Result<std::vector<MailUser>> GraphMailSource::ListUsers() {
   return out;
 }
 
+Result<std::vector<std::string>> GraphMailSource::ListGroupMembers(const std::string& group) {
+  auto members = client_.ListGroupMembers(group);
+  if (!members.ok()) return members.status();
+  std::vector<std::string> ids;
+  ids.reserve(members->size());
+  for (auto& member : members.value()) ids.push_back(std::move(member.id));
+  return ids;
+}
+
 std::vector<std::string> GraphMailSource::StreamKinds() const { return {"mail/inbox", "mail/sentitems"}; }
 
 std::string GraphMailSource::InitialCursor(const MailUser& user, const std::string& stream) const {

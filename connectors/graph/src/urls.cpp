@@ -15,6 +15,7 @@ constexpr std::string_view kApiVersion = "v1.0";
 constexpr int kMaxUsersPageSize = 999;  // Graph's $top limit for directory objects
 constexpr std::string_view kUsersSelect =
     "id,userPrincipalName,mail,proxyAddresses,accountEnabled";
+constexpr std::string_view kGroupMembersSelect = "id,mail,userPrincipalName";
 constexpr std::string_view kDeltaSelect =
     "id,internetMessageId,subject,body,sentDateTime,receivedDateTime,from,toRecipients,"
     "ccRecipients,bccRecipients,isDraft,categories,internetMessageHeaders";
@@ -49,6 +50,27 @@ std::string UsersUrl(std::string_view graph_url, int page_size) {
   page_size = std::clamp(page_size, 1, kMaxUsersPageSize);
   return fmt::format("{}/{}/users?$select={}&$top={}", TrimTrailingSlash(graph_url), kApiVersion,
                      kUsersSelect, page_size);
+}
+
+std::string GroupsByMailUrl(std::string_view graph_url, std::string_view mail) {
+  // OData string literals double their single quotes.
+  std::string literal;
+  for (char c : mail) {
+    if (c == '\'') literal.push_back('\'');
+    literal.push_back(c);
+  }
+  const std::string filter = fmt::format("mail eq '{}'", literal);
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, filter.data(), static_cast<int>(filter.size())), &curl_free);
+  return fmt::format("{}/{}/groups?$filter={}&$select=id,mail", TrimTrailingSlash(graph_url), kApiVersion,
+                     escaped ? escaped.get() : "");
+}
+
+std::string GroupMembersUrl(std::string_view graph_url, std::string_view group_id, int page_size) {
+  page_size = std::clamp(page_size, 1, kMaxUsersPageSize);
+  return fmt::format("{}/{}/groups/{}/transitiveMembers/microsoft.graph.user?$select={}&$top={}",
+                     TrimTrailingSlash(graph_url), kApiVersion, EncodePathSegment(group_id),
+                     kGroupMembersSelect, page_size);
 }
 
 std::string FolderDisplayName(std::string_view well_known) {

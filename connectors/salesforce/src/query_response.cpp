@@ -12,7 +12,7 @@ namespace {
 namespace od = detail::od;
 constexpr std::string_view kWhat = "Salesforce query response";
 
-Status ReadRecord(od::value& element, std::size_t index, EmailMatch& match) {
+Status ReadRecord(od::value& element, std::size_t index, std::string_view value_field, EmailMatch& match) {
   od::object object;
   if (auto error = element.get_object().get(object)) {
     return detail::JsonError(kWhat, fmt::format("records[{}]", index), error, "object");
@@ -34,9 +34,9 @@ Status ReadRecord(od::value& element, std::size_t index, EmailMatch& match) {
         return detail::JsonError(kWhat, fmt::format("records[{}].Id", index), error, "string");
       }
       match.id.assign(id);
-    } else if (key == "Email") {
+    } else if (key == value_field) {
       if (auto error = detail::ReadNullableString(field.value(), match.email)) {
-        return detail::JsonError(kWhat, fmt::format("records[{}].Email", index), error, "string");
+        return detail::JsonError(kWhat, fmt::format("records[{}].{}", index, value_field), error, "string");
       }
     }
   }
@@ -49,7 +49,7 @@ Status ReadRecord(od::value& element, std::size_t index, EmailMatch& match) {
 
 }  // namespace
 
-Result<QueryPage> ParseQueryResponse(std::string_view body) {
+Result<QueryPage> ParseQueryResponse(std::string_view body, std::string_view value_field) {
   if (body.empty()) return Status::Corruption(fmt::format("{}: empty body", kWhat));
   od::document doc;
   if (auto error = json::ThreadParser().iterate(json::PadInput(body)).get(doc)) {
@@ -82,7 +82,7 @@ Result<QueryPage> ParseQueryResponse(std::string_view body) {
           return detail::JsonError(kWhat, fmt::format("records[{}]", index), error);
         }
         EmailMatch match;
-        if (Status s = ReadRecord(element, index, match); !s.ok()) return s;
+        if (Status s = ReadRecord(element, index, value_field, match); !s.ok()) return s;
         page.records.push_back(std::move(match));
         ++index;
       }

@@ -52,6 +52,7 @@ struct SalesforceClient::Call {
 
 struct SalesforceClient::QueryState {
   std::function<void(Result<std::vector<EmailMatch>>)> done;
+  std::string field = "Email";   // the record key each match's value is read from
   std::mutex mutex;
   std::size_t pending = 0;  // chunks not finished yet
   bool finished = false;    // `done` was called (success or first error)
@@ -263,7 +264,7 @@ void SalesforceClient::FetchQueryPage(std::shared_ptr<QueryState> state, std::st
       state->Fail(reply.status());
       return;
     }
-    Result<QueryPage> page = ParseQueryResponse(reply.value());
+    Result<QueryPage> page = ParseQueryResponse(reply.value(), state->field);
     if (!page.ok()) {
       state->Fail(page.status());
       return;
@@ -295,14 +296,20 @@ void SalesforceClient::FetchQueryPage(std::shared_ptr<QueryState> state, std::st
 
 void SalesforceClient::QueryByEmail(std::string sobject, std::vector<std::string> emails,
                                     std::function<void(Result<std::vector<EmailMatch>>)> done) {
+  QueryByField(std::move(sobject), "Email", std::move(emails), std::move(done));
+}
+
+void SalesforceClient::QueryByField(std::string sobject, std::string field, std::vector<std::string> values,
+                                    std::function<void(Result<std::vector<EmailMatch>>)> done) {
   std::vector<std::string> queries =
-      BuildEmailInQueries(sobject, emails, kMaxQueryUrlBytes - kQueryUrlAllowance);
+      BuildFieldInQueries(sobject, field, values, kMaxQueryUrlBytes - kQueryUrlAllowance);
   if (queries.empty()) {
     done(std::vector<EmailMatch>{});
     return;
   }
   auto state = std::make_shared<QueryState>();
   state->done = std::move(done);
+  state->field = std::move(field);
   state->pending = queries.size();
   for (const std::string& soql : queries) {
     FetchQueryPage(state, fmt::format("/services/data/v{}/query?q={}", options_.api_version,
@@ -322,9 +329,14 @@ void SalesforceClient::QueryAllEmails(std::string sobject,
 
 Result<std::vector<EmailMatch>> SalesforceClient::QueryByEmailBlocking(
     std::string sobject, std::vector<std::string> emails) {
+  return QueryByFieldBlocking(std::move(sobject), "Email", std::move(emails));
+}
+
+Result<std::vector<EmailMatch>> SalesforceClient::QueryByFieldBlocking(
+    std::string sobject, std::string field, std::vector<std::string> values) {
   std::promise<Result<std::vector<EmailMatch>>> promise;
   std::future<Result<std::vector<EmailMatch>>> future = promise.get_future();
-  QueryByEmail(std::move(sobject), std::move(emails),
+  QueryByField(std::move(sobject), std::move(field), std::move(values),
                [&promise](Result<std::vector<EmailMatch>> result) {
                  promise.set_value(std::move(result));
                });

@@ -1,4 +1,4 @@
-// BuildEmailInQueries: batched "Email IN (...)" lookups that fit in a URL.
+// BuildFieldInQueries: batched "Field IN (...)" lookups that fit in a URL.
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -50,7 +50,13 @@ std::string SoqlLiteral(std::string_view value) {
 std::vector<std::string> BuildEmailInQueries(std::string_view sobject,
                                              std::span<const std::string> emails,
                                              std::size_t max_url_bytes) {
-  const std::string prefix = fmt::format("SELECT Id, Email FROM {} WHERE Email IN (", sobject);
+  return BuildFieldInQueries(sobject, "Email", emails, max_url_bytes);
+}
+
+std::vector<std::string> BuildFieldInQueries(std::string_view sobject, std::string_view field,
+                                             std::span<const std::string> emails,
+                                             std::size_t max_url_bytes) {
+  const std::string prefix = fmt::format("SELECT Id, {1} FROM {0} WHERE {1} IN (", sobject, field);
   constexpr std::string_view kSuffix = ")";
   const std::size_t framing = detail::UrlEncode(prefix).size() + detail::UrlEncode(kSuffix).size();
   const std::size_t separator = detail::UrlEncode(",").size();

@@ -162,13 +162,21 @@ TEST_CASE("organization settings: connection kinds, host allowlist, users, provi
   REQUIRE_FALSE(twice.ok());
   CHECK_THAT(twice.status().message(), Catch::Contains("one mailbox per Salesforce user"));
 
-  for (const char* unsupported : {"authorization = \"per_user\"\n", "[tenants.users]\nsource = \"group\"\ngroup = \"g\"\n",
-                                  "[tenants.users]\nsalesforce_match = \"federation_id\"\n"}) {
-    INFO(unsupported);
-    auto r = with(unsupported, "");
-    REQUIRE_FALSE(r.ok());
-    CHECK_THAT(r.status().message(), Catch::Contains("is not supported yet"));
-  }
+  auto per_user = with("authorization = \"per_user\"\n", "");
+  REQUIRE_FALSE(per_user.ok());
+  CHECK_THAT(per_user.status().message(), Catch::Contains("is not supported yet"));
+
+  auto group = with("[tenants.users]\nsource = \"group\"\ngroup = \"Sales@acme.example\"\n", "");
+  REQUIRE(group.ok());
+  CHECK(group->tenants[0].users.source == crmsync::engine::UserSource::kGroup);
+  CHECK(group->tenants[0].users.group == "Sales@acme.example");
+  auto no_group = with("[tenants.users]\nsource = \"group\"\n", "");
+  REQUIRE_FALSE(no_group.ok());
+  CHECK_THAT(no_group.status().message(), Catch::Contains("group"));
+
+  auto federation = with("[tenants.users]\nsalesforce_match = \"federation_id\"\n", "");
+  REQUIRE(federation.ok());
+  CHECK(federation->tenants[0].users.match == crmsync::engine::SalesforceUserMatch::kFederationId);
 
   auto provisioning = with("[tenants.provisioning]\nhmac_secrets = [\"short\"]\n", "");
   REQUIRE_FALSE(provisioning.ok());

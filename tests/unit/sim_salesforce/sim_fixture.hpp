@@ -69,20 +69,20 @@ inline OrgFixture MakeOrg(std::uint32_t n, int contacts = 3) {
     std::string id = sf::MakeSalesforceId("003", 900 + n, static_cast<std::uint64_t>(i + 1));
     std::string email = "c" + std::to_string(i) + "@org" + std::to_string(n) + ".example";
     if (i == 0) email = "Alice.Smith@Org" + std::to_string(n) + ".EXAMPLE";
-    f.setup.records.push_back({"Contact", id, email, "Alice" + std::to_string(i), "Smith"});
+    f.setup.records.push_back({"Contact", id, email, "Alice" + std::to_string(i), "Smith", ""});
     f.contact_ids.push_back(id);
   }
   for (int i = 0; i < 2; ++i) {
     std::string id = sf::MakeSalesforceId("00Q", 900 + n, static_cast<std::uint64_t>(i + 1));
-    f.setup.records.push_back({"Lead", id, "lead" + std::to_string(i) + "@prospect.example", "", "Lead"});
+    f.setup.records.push_back({"Lead", id, "lead" + std::to_string(i) + "@prospect.example", "", "Lead", ""});
     f.lead_ids.push_back(id);
   }
   f.setup.records.push_back({"Contact", sf::MakeSalesforceId("003", 900 + n, 500), "o'brien@org.example",
-                             "Pat", "O'Brien"});
+                             "Pat", "O'Brien", ""});
   for (int i = 0; i < 2; ++i) {
     std::string id = sf::MakeSalesforceId("005", 900 + n, static_cast<std::uint64_t>(i + 1));
     f.setup.records.push_back({"User", id, "user" + std::to_string(i) + "@org" + std::to_string(n) + ".example",
-                               "User", std::to_string(i)});
+                               "User", std::to_string(i), ""});
     f.user_ids.push_back(id);
   }
   return f;

@@ -1,6 +1,7 @@
 #include "gmail_service.hpp"
 
 #include <ctime>
+#include <optional>
 #include <vector>
 
 #include <fmt/core.h>
@@ -17,6 +18,19 @@ namespace {
 constexpr std::string_view kGmailPrefix = "/gmail/v1/users/";
 constexpr std::string_view kBatchPath = "/batch/gmail/v1";
 constexpr std::string_view kDirectoryUsers = "/admin/directory/v1/users";
+constexpr std::string_view kDirectoryGroups = "/admin/directory/v1/groups/";
+constexpr std::string_view kMembersSuffix = "/members";
+
+// "/admin/directory/v1/groups/{groupKey}/members" -> groupKey.
+std::optional<std::string_view> GroupKeyOfMembersPath(std::string_view path) {
+  if (path.rfind(kDirectoryGroups, 0) != 0 || path.size() <= kDirectoryGroups.size() + kMembersSuffix.size() ||
+      path.substr(path.size() - kMembersSuffix.size()) != kMembersSuffix) {
+    return std::nullopt;
+  }
+  std::string_view key = path.substr(kDirectoryGroups.size(), path.size() - kDirectoryGroups.size() - kMembersSuffix.size());
+  if (key.find('/') != std::string_view::npos) return std::nullopt;
+  return key;
+}
 
 std::vector<std::string_view> Split(std::string_view text, char sep) {
   std::vector<std::string_view> out;
@@ -220,6 +234,8 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
     else if (seg.size() == 2 && seg[1] == "labels") family = "gmail.labels";
   } else if (request.path == kDirectoryUsers) {
     family = "directory.users";
+  } else if (GroupKeyOfMembersPath(request.path)) {
+    family = "directory.members";
   } else {
     family = "directory.other";
   }
@@ -236,6 +252,15 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
   const MailUser& me = tenant.users[static_cast<std::size_t>(check.user)];
 
   if (directory) {
+    if (auto group = GroupKeyOfMembersPath(request.path)) {
+      if (!HasAny(check.scopes, {kDirectoryGroupMemberReadonlyScope, "https://www.googleapis.com/auth/admin.directory.group.member",
+                                 "https://www.googleapis.com/auth/admin.directory.group.readonly",
+                                 "https://www.googleapis.com/auth/admin.directory.group"})) {
+        return GoogleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions",
+                           "PERMISSION_DENIED");
+      }
+      return DirectoryGroupMembers(request, check.tenant, *group);
+    }
     if (request.path != kDirectoryUsers) return GoogleError(404, "Not Found", "notFound", "NOT_FOUND");
     if (!HasAny(check.scopes, {kDirectoryUserReadonlyScope, "https://www.googleapis.com/auth/admin.directory.user"})) {
       return GoogleError(403, "Request had insufficient authentication scopes.", "insufficientPermissions",
@@ -463,6 +488,45 @@ HttpResponse GmailService::SendAs(int tenant, int user) {
   return JsonResponse(200, fmt::format(R"({{"sendAs":[{}]}})", items));
 }
 
+std::string GmailService::DirectoryUserId(int tenant, std::size_t user) const {
+  return fmt::format("1{:019}", HashOf(corpus_.seed(), Tag::kGraphId, {static_cast<std::uint64_t>(tenant), 77, user}) %
+                                    10000000000000000000ULL);
+}
+
+// The corpus' one group per tenant (corpus.hpp SalesGroupAddress), by
+// address or id; derived membership or not, its members are users.
+HttpResponse GmailService::DirectoryGroupMembers(const HttpRequest& request, int tenant, std::string_view group_key) {
+  const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(tenant)];
+  const std::string key(group_key);   // the server decoded the path
+  if (!EqualsNoCase(key, SalesGroupAddress(t)) && key != SalesGroupId(t)) {
+    return GoogleError(404, "Resource Not Found: groupKey", "notFound", "NOT_FOUND");
+  }
+  auto page = PageSize(request);
+  if (!page) return BadRequest("Invalid maxResults");
+  std::vector<std::size_t> members;
+  for (std::size_t i = 0; i < t.users.size(); ++i) {
+    if (InSalesGroup(t.users[i])) members.push_back(i);
+  }
+  std::size_t start = 0;
+  if (auto token = QueryValue(request, "pageToken"); token && !token->empty()) {
+    auto n = ParseUint(*token);
+    if (!n || *n > members.size()) return BadRequest("Invalid pageToken");
+    start = static_cast<std::size_t>(*n);
+  }
+  const std::size_t end = std::min(members.size(), start + static_cast<std::size_t>(*page));
+  std::string items;
+  for (std::size_t m = start; m < end; ++m) {
+    const MailUser& u = t.users[members[m]];
+    items += fmt::format(R"({}{{"kind":"admin#directory#member","id":"{}","email":"{}","role":"MEMBER","type":"USER","status":"ACTIVE"}})",
+                         m == start ? "" : ",", DirectoryUserId(tenant, members[m]), JsonEscape(u.primary));
+  }
+  std::string body = R"({"kind":"admin#directory#members")";
+  if (end > start) body += fmt::format(R"(,"members":[{}])", items);
+  if (end < members.size()) body += fmt::format(R"(,"nextPageToken":"{}")", end);
+  body += "}";
+  return JsonResponse(200, std::move(body));
+}
+
 HttpResponse GmailService::DirectoryUsers(const HttpRequest& request, int tenant) {
   const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(tenant)];
   auto customer = QueryValue(request, "customer");
@@ -488,8 +552,7 @@ HttpResponse GmailService::DirectoryUsers(const HttpRequest& request, int tenant
   std::string users;
   for (std::size_t i = start; i < end; ++i) {
     const MailUser& u = t.users[i];
-    std::string id = fmt::format("1{:019}", HashOf(corpus_.seed(), Tag::kGraphId,
-                                                   {static_cast<std::uint64_t>(tenant), 77, i}) % 10000000000000000000ULL);
+    std::string id = DirectoryUserId(tenant, i);
     users += fmt::format(
         R"({}{{"kind":"admin#directory#user","id":"{}","primaryEmail":"{}","name":{{"givenName":"{}","familyName":"{}","fullName":"{}"}},"isAdmin":{},"suspended":false,"orgUnitPath":"/")",
         i == start ? "" : ",", id, JsonEscape(u.primary), JsonEscape(u.given_name), JsonEscape(u.surname),

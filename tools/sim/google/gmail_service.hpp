@@ -44,6 +44,8 @@ class GmailService {
   HttpResponse SendAs(int tenant, int user);
   HttpResponse Labels(int tenant, int user);   // INBOX, SENT, UNREAD and the user label "CRM"
   HttpResponse DirectoryUsers(const HttpRequest& request, int tenant);
+  HttpResponse DirectoryGroupMembers(const HttpRequest& request, int tenant, std::string_view group_key);
+  std::string DirectoryUserId(int tenant, std::size_t user) const;
 
   const Corpus& corpus_;
   const GoogleAuth& auth_;

@@ -120,7 +120,7 @@ GoogleAuth::GoogleAuth(const Corpus& corpus, std::string origin, std::chrono::se
       tenant_by_email_.emplace(AsciiLower(account.client_email), t.index);
       delegation.client_id = account.client_id;
       delegation.scopes = {std::string(kGmailReadonlyScope), std::string(kCalendarReadonlyScope),
-                           std::string(kDirectoryUserReadonlyScope)};
+                           std::string(kDirectoryUserReadonlyScope), std::string(kDirectoryGroupMemberReadonlyScope)};
     } else {
       delegation.granted = false;
     }

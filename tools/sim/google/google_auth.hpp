@@ -31,6 +31,8 @@ inline constexpr std::string_view kGmailReadonlyScope = "https://www.googleapis.
 inline constexpr std::string_view kCalendarReadonlyScope = "https://www.googleapis.com/auth/calendar.readonly";
 inline constexpr std::string_view kDirectoryUserReadonlyScope =
     "https://www.googleapis.com/auth/admin.directory.user.readonly";
+inline constexpr std::string_view kDirectoryGroupMemberReadonlyScope =
+    "https://www.googleapis.com/auth/admin.directory.group.member.readonly";
 inline constexpr std::int64_t kMaxJwtLifetime = 3600;
 inline constexpr std::int64_t kClockSkew = 300;
 

@@ -39,6 +39,9 @@ std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup) {
     if (!record.email.empty()) directory->by_email[s][AsciiLower(record.email)].push_back(index);
     if (slot == SobjectSlot("User")) {
       directory->user_ids.Insert(record.id);
+      if (!record.federation_id.empty()) {
+        directory->users_by_federation_id[AsciiLower(record.federation_id)].push_back(index);
+      }
     } else {
       directory->who_ids.Insert(record.id);
     }

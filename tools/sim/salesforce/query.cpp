@@ -66,6 +66,7 @@ void AppendRecord(std::string& out, const DirectoryRecord& record, const std::st
         break;
       }
       case sf::SoqlField::kIsActive: out.append("true"); break;
+      case sf::SoqlField::kFederationIdentifier: append_text(record.federation_id); break;
     }
   }
   out.push_back('}');
@@ -114,10 +115,12 @@ HttpResponse SalesforceSim::Impl::HandleQuery(const HttpRequest& request, int ve
   auto slot = static_cast<std::size_t>(sf::SobjectSlot(query.sobject));
   std::vector<std::uint32_t> rows;
   if (query.filtered) {
-    const auto& by_email = cursor.directory->by_email[slot];
-    for (const std::string& email : query.emails) {
-      auto it = by_email.find(sf::AsciiLower(email));
-      if (it != by_email.end()) rows.insert(rows.end(), it->second.begin(), it->second.end());
+    const auto& by_value = query.filter_field == sf::SoqlField::kFederationIdentifier
+                               ? cursor.directory->users_by_federation_id
+                               : cursor.directory->by_email[slot];
+    for (const std::string& value : query.emails) {
+      auto it = by_value.find(sf::AsciiLower(value));
+      if (it != by_value.end()) rows.insert(rows.end(), it->second.begin(), it->second.end());
     }
     std::sort(rows.begin(), rows.end());
     rows.erase(std::unique(rows.begin(), rows.end()), rows.end());

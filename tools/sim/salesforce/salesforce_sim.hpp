@@ -25,6 +25,7 @@ struct DirectoryRecord {
   std::string email;     // as stored (may have upper-case letters)
   std::string first_name;
   std::string last_name;
+  std::string federation_id;   // User.FederationIdentifier (SSO id), may be empty; matched case-insensitively
 };
 
 struct OrgSetup {

@@ -50,6 +50,8 @@ struct Directory {
   // Per sobject (Contact, Lead, User): lower-cased email -> record indices.
   std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 3> by_email;
   std::array<std::vector<std::uint32_t>, 3> all;   // record indices per sobject
+  // Users: lower-cased FederationIdentifier -> record indices.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> users_by_federation_id;
   IdSet who_ids;    // Contacts and Leads
   IdSet user_ids;   // Users, including the integration user
 };
@@ -98,6 +100,10 @@ struct Org {
   std::unordered_map<std::string, std::vector<std::uint32_t>> email_relations_by_key;
   std::uint64_t next_email_serial = 1;
   std::uint64_t next_relation_serial = 1;
+  // Calendar Events (event_upsert.cpp): lower-cased Crmsync_Key__c -> index.
+  std::vector<StoredTask> events;
+  std::unordered_map<std::string, std::uint32_t> event_by_key;
+  std::uint64_t next_event_serial = 1;
   // Lifecycle controls (grants.cpp): upserts served, and the upsert count
   // at which the refresh token is revoked / the sessions expire (0 = never).
   std::uint64_t upserts_served = 0;
@@ -163,6 +169,7 @@ struct SalesforceSim::Impl {
   HttpResponse HandleQueryMore(std::string_view locator, int version, sf::Org& org);
   HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
                             std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
 
   // Lifecycle controls armed with an upsert count fire here (grants.cpp).

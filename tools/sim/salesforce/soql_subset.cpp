@@ -20,8 +20,8 @@ struct Token {
   std::size_t column = 0;  // 1-based, for messages
 };
 
-constexpr std::array<std::string_view, 6> kFieldNames = {"Id", "Email", "Name",
-                                                         "FirstName", "LastName", "IsActive"};
+constexpr std::array<std::string_view, 7> kFieldNames = {"Id", "Email", "Name", "FirstName",
+                                                         "LastName", "IsActive", "FederationIdentifier"};
 constexpr std::array<std::string_view, 3> kObjects = {"Contact", "Lead", "User"};
 
 SfError Malformed(std::string message) { return {"MALFORMED_QUERY", std::move(message), {}}; }
@@ -195,7 +195,7 @@ class Parser {
     for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
       if (!EqualsNoCase(kFieldNames[i], t.text)) continue;
       auto field = static_cast<SoqlField>(i);
-      if (field == SoqlField::kIsActive && sobject != "User") break;
+      if ((field == SoqlField::kIsActive || field == SoqlField::kFederationIdentifier) && sobject != "User") break;
       return field;
     }
     return SfError{"INVALID_FIELD",
@@ -212,13 +212,16 @@ class Parser {
     if (token_.kind != TokenKind::kIdent) return Unexpected();
     auto field = ResolveField(token_, query.sobject);
     if (std::holds_alternative<SfError>(field)) return std::get<SfError>(field);
-    if (std::get<SoqlField>(field) != SoqlField::kEmail) {
+    query.filter_field = std::get<SoqlField>(field);
+    if (query.filter_field != SoqlField::kEmail && query.filter_field != SoqlField::kFederationIdentifier) {
       return Malformed(fmt::format("ERROR at Row:1:Column:{}\nthe simulated Salesforce filters only "
-                                   "on Email (WHERE Email = '...', WHERE Email IN (...) or WHERE Email != null), not on {}",
+                                   "on Email (WHERE Email = '...', WHERE Email IN (...) or WHERE Email != null) "
+                                   "and User.FederationIdentifier (= or IN), not on {}",
                                    token_.column, token_.text));
     }
     if (auto e = Advance()) return e;
     if (token_.kind == TokenKind::kNotEquals) {
+      if (query.filter_field != SoqlField::kEmail) return Unexpected();
       if (auto e = Advance()) return e;
       if (!IsKeyword("null")) return Unexpected();
       query.email_not_null = true;

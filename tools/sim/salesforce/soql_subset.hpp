@@ -3,9 +3,11 @@
 //
 //   SELECT f [, f]* FROM Contact|Lead|User
 //     [WHERE Email IN ('a' [, 'b']*) | WHERE Email = 'a' | WHERE Email != null] [LIMIT n]
+//   on User also WHERE FederationIdentifier IN (...) | = '...'
 //
 // Keywords, field and object names are case-insensitive; fields are Id,
-// Email, Name, FirstName, LastName, and IsActive on User. String literals take
+// Email, Name, FirstName, LastName, and IsActive and FederationIdentifier on
+// User. Values compare case-insensitively, as Salesforce compares strings. String literals take
 // SOQL escapes (\' \" \\ \n \r \t \b \f). Everything else is refused the way
 // Salesforce refuses it: MALFORMED_QUERY, INVALID_FIELD or INVALID_TYPE, with
 // a message naming what was wrong.
@@ -22,7 +24,7 @@
 
 namespace crmsync::sim::sf {
 
-enum class SoqlField { kId, kEmail, kName, kFirstName, kLastName, kIsActive };
+enum class SoqlField { kId, kEmail, kName, kFirstName, kLastName, kIsActive, kFederationIdentifier };
 
 // Canonical API name, as query results spell it.
 std::string_view SoqlFieldName(SoqlField field);
@@ -30,8 +32,9 @@ std::string_view SoqlFieldName(SoqlField field);
 struct SoqlQuery {
   std::string sobject;                // "Contact", "Lead" or "User"
   std::vector<SoqlField> fields;      // in SELECT order, no duplicates
-  bool filtered = false;              // has WHERE Email ...
-  std::vector<std::string> emails;    // literal values, unescaped
+  bool filtered = false;              // has WHERE Email|FederationIdentifier IN/=
+  SoqlField filter_field = SoqlField::kEmail;   // kEmail or kFederationIdentifier
+  std::vector<std::string> emails;    // literal values of the filter, unescaped
   bool email_not_null = false;        // WHERE Email != null
   std::optional<std::uint64_t> limit;
 };

@@ -50,6 +50,13 @@ class MailSource {
   // Every user of the organization (blocking; set-up only, never from a
   // transport callback).
   virtual Result<std::vector<MailUser>> ListUsers() = 0;
+  // The users of a directory group, nested groups included, as MailUser ids
+  // (blocking; set-up only). `group` is the group's id or its address. A
+  // group that does not exist is kNotFound naming it. Sources without
+  // groups keep this default.
+  virtual Result<std::vector<std::string>> ListGroupMembers(const std::string& group) {
+    return Status::InvalidArgument("this mail system has no directory groups (group " + group + ")");
+  }
   // The streams each user has, e.g. {"mail/inbox", "mail/sentitems"}.
   virtual std::vector<std::string> StreamKinds() const = 0;
   // The cursor that starts `stream` of `user` from scratch.

@@ -27,6 +27,8 @@ inline const std::vector<std::string>& DefaultWorkspaceScopes() {
 }
 inline constexpr std::string_view kDirectoryUserReadonlyScope =
     "https://www.googleapis.com/auth/admin.directory.user.readonly";
+inline constexpr std::string_view kDirectoryGroupMemberReadonlyScope =
+    "https://www.googleapis.com/auth/admin.directory.group.member.readonly";
 
 struct ServiceAccountKey {
   std::string project_id;

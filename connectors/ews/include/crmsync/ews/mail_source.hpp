@@ -30,6 +30,8 @@ struct EwsMailSourceOptions {
   int page_size = 100;        // MaxChangesReturned (1..512)
   bool with_headers = true;   // ask GetItem for InternetMessageHeaders (bulk / auto-reply rules)
   std::function<Result<std::vector<MailUser>>()> list_users;
+  // Group members (MailUser ids) from the same directory; unset: no groups.
+  std::function<Result<std::vector<std::string>>(const std::string& group)> list_group_members;
 };
 
 class EwsMailSource final : public MailSource {
@@ -38,6 +40,7 @@ class EwsMailSource final : public MailSource {
   EwsMailSource(http::Transport& transport, auth::TokenProvider& tokens, EwsMailSourceOptions options);
 
   Result<std::vector<MailUser>> ListUsers() override;
+  Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
   std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,

@@ -37,6 +37,10 @@ std::string MessageMetadataPath(std::string_view user, std::string_view id);
 // {directory}/admin/directory/v1/users?customer=C&maxResults=500[&pageToken=T]
 std::string DirectoryUsersUrl(std::string_view directory_url, std::string_view customer,
                               std::string_view page_token);
+// {directory}/admin/directory/v1/groups/{groupKey}/members?includeDerivedMembership=true&maxResults=200[&pageToken=T]
+// groupKey is the group's email address or id; nested groups' users included.
+std::string DirectoryGroupMembersUrl(std::string_view directory_url, std::string_view group_key,
+                                     std::string_view page_token);
 // {api}/gmail/v1/users/{user}/labels
 std::string LabelsUrl(std::string_view api_url, std::string_view user);
 // {api}/batch/gmail/v1
@@ -71,6 +75,17 @@ struct DirectoryUsersPage {
   std::string next_page_token;
 };
 Result<DirectoryUsersPage> ParseDirectoryUsersPage(std::string_view body);
+
+struct DirectoryMember {
+  std::string id;       // the user's Directory id
+  std::string email;
+  std::string type;     // USER, GROUP, CUSTOMER
+};
+struct DirectoryMembersPage {
+  std::vector<DirectoryMember> members;   // every type, as given
+  std::string next_page_token;
+};
+Result<DirectoryMembersPage> ParseDirectoryMembersPage(std::string_view body);
 
 // users.settings.sendAs.list -> every sendAsEmail.
 Result<std::vector<std::string>> ParseSendAsList(std::string_view body);

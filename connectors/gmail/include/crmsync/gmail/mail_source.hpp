@@ -36,6 +36,8 @@ struct GmailSourceOptions {
   std::vector<std::string> scopes = auth::DefaultWorkspaceScopes();
   // Scopes of the admin's Directory token.
   std::vector<std::string> directory_scopes = {std::string(auth::kDirectoryUserReadonlyScope)};
+  // Scopes of the admin's token for group members (users.source = "group").
+  std::vector<std::string> group_member_scopes = {std::string(auth::kDirectoryGroupMemberReadonlyScope)};
   std::string since_date;   // initial window, YYYY/MM/DD; empty = no date bound
   int page_size = 100;      // ids per list/history page (1..500)
   int batch_size = 50;      // metadata gets per batch request (1..100)

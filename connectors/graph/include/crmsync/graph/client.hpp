@@ -49,12 +49,19 @@ class GraphClient {
 
   // Blocking: every page of /users. For set-up, never from a callback.
   Result<std::vector<GraphUser>> ListUsers();
+  // Blocking: the users of a group (transitive: nested groups included).
+  // `group` is the group's object id or its mail address; an address no
+  // group has is kNotFound naming it.
+  Result<std::vector<GraphUser>> ListGroupMembers(const std::string& group);
 
   const GraphClientStats& stats() const { return stats_; }
   const GraphClientOptions& options() const { return options_; }
 
  private:
   struct Call;  // one FetchPage across its attempts
+  // Every page from `url` on, following @odata.nextLink; `what` names the
+  // listing in errors.
+  Result<std::vector<GraphUser>> ListAllPages(std::string url, const std::string& kind, std::string_view what);
   void Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
   void OnResponse(std::shared_ptr<Call> call, const std::string& token, http::Response&& response);
   void Retry(std::shared_ptr<Call> call, Status final_status,

@@ -33,6 +33,9 @@ struct DeltaPage {
 // Parsers take the body as received. Malformed input (bad JSON, wrong types,
 // invalid UTF-8, missing both links) gives kCorruption with a message naming
 // the field; they never throw and never crash.
+// Also reads any page of directory objects with id/mail/userPrincipalName:
+// group members (transitiveMembers/microsoft.graph.user) and the groups
+// found by GroupsByMailUrl.
 Result<UsersPage> ParseUsersPage(std::string_view body);
 // `folder` (a display name such as "Inbox") goes to every message's folder.
 // internetMessageHeaders fill the bulk / automatic-reply facts.
@@ -40,6 +43,12 @@ Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder 
 
 // {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
 std::string UsersUrl(std::string_view graph_url, int page_size);
+// {graph_url}/v1.0/groups?$filter=mail eq '{mail}'&$select=id,mail (a group
+// given by its address resolves to its object id).
+std::string GroupsByMailUrl(std::string_view graph_url, std::string_view mail);
+// {graph_url}/v1.0/groups/{id}/transitiveMembers/microsoft.graph.user?$select=id,mail,userPrincipalName&$top=N:
+// the users of a group and of every group nested in it.
+std::string GroupMembersUrl(std::string_view graph_url, std::string_view group_id, int page_size);
 // {graph_url}/v1.0/users/{id}/mailFolders/{folder}/messages/delta?$select=...
 // folder is a well-known name: "inbox" or "sentitems".
 // The English display name of a well-known folder ("inbox" -> "Inbox",

@@ -17,6 +17,7 @@ class GraphMailSource final : public MailSource {
   GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens, GraphClientOptions options);
 
   Result<std::vector<MailUser>> ListUsers() override;
+  Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
   std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,

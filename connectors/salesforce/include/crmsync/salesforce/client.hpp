@@ -72,6 +72,10 @@ class SalesforceClient {
   // following nextRecordsUrl). Calls `done` once with all matches.
   void QueryByEmail(std::string sobject, std::vector<std::string> emails,
                     std::function<void(Result<std::vector<EmailMatch>>)> done);
+  // The same lookup on any string field, e.g. User.FederationIdentifier;
+  // each match's `email` holds that field's lower-cased value.
+  void QueryByField(std::string sobject, std::string field, std::vector<std::string> values,
+                    std::function<void(Result<std::vector<EmailMatch>>)> done);
 
   // Every record of `sobject` that has an Email (SELECT Id, Email FROM
   // {sobject} WHERE Email != null, following nextRecordsUrl): the CRM cache
@@ -81,6 +85,8 @@ class SalesforceClient {
   // Blocking variant for set-up steps; never from a callback.
   Result<std::vector<EmailMatch>> QueryByEmailBlocking(std::string sobject,
                                                        std::vector<std::string> emails);
+  Result<std::vector<EmailMatch>> QueryByFieldBlocking(std::string sobject, std::string field,
+                                                       std::vector<std::string> values);
 
   const SalesforceClientStats& stats() const { return stats_; }
 

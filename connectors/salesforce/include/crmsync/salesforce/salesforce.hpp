@@ -56,7 +56,7 @@ Result<std::vector<UpsertOutcome>> ParseUpsertResponse(std::string_view body, st
 
 struct EmailMatch {
   std::string id;
-  std::string email;        // lower-cased
+  std::string email;        // lower-cased value of the queried field (Email, FederationIdentifier, ...)
 };
 
 struct QueryPage {
@@ -70,7 +70,14 @@ struct QueryPage {
 std::vector<std::string> BuildEmailInQueries(std::string_view sobject,
                                              std::span<const std::string> emails,
                                              std::size_t max_url_bytes = 8000);
-Result<QueryPage> ParseQueryResponse(std::string_view body);
+// The same for any string field: SELECT Id, {field} FROM {sobject} WHERE
+// {field} IN (...). Values are trimmed and lower-cased (SOQL compares
+// strings case-insensitively), empty ones and duplicates dropped.
+std::vector<std::string> BuildFieldInQueries(std::string_view sobject, std::string_view field,
+                                             std::span<const std::string> values,
+                                             std::size_t max_url_bytes = 8000);
+// `field` names the record key read into EmailMatch::email.
+Result<QueryPage> ParseQueryResponse(std::string_view body, std::string_view field = "Email");
 // Salesforce REST errors are JSON arrays [{"message","errorCode"}]; returns
 // "ERRORCODE: message" of the first, or a short excerpt when not parseable.
 std::string DescribeRestError(std::string_view body);
