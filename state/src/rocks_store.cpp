@@ -293,6 +293,42 @@ class RocksStore final : public Store {
     });
   }
 
+  Result<std::vector<SealedSecret>> ListSecrets() override {
+    return Guarded("list secrets", [&]() -> Result<std::vector<SealedSecret>> {
+      std::vector<SealedSecret> out;
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kSecretsFamily]));
+      for (it->SeekToFirst(); it->Valid(); it->Next()) {
+        auto parts = internal::DecodeKey(it->key().ToStringView());
+        if (!parts || parts->size() != 2) {
+          return Status::Corruption(
+              fmt::format("state: malformed key {} in column family secrets", DescribeKey(it->key().ToStringView())));
+        }
+        auto sealed = internal::DecodeSecret(it->value().ToStringView());
+        if (!sealed.ok()) return CorruptValue(kSecretsFamily, it->key().ToStringView(), sealed.status());
+        out.push_back(SealedSecret{std::move((*parts)[0]), std::move((*parts)[1]), std::move(sealed).value()});
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "scan of column family secrets");
+      return out;
+    });
+  }
+
+  Status PutSecrets(const std::vector<SealedSecret>& secrets) override {
+    return Guarded("put secrets", [&]() -> Status {
+      if (secrets.empty()) return Status::Ok();
+      rocksdb::WriteBatch wb;
+      for (const auto& secret : secrets) {
+        auto s = wb.Put(handles_[kSecretsFamily], EncodeKey({secret.tenant, secret.kind}),
+                        internal::EncodeSecret(secret.sealed));
+        if (!s.ok()) return FromRocks(s, "put secrets: batch");
+      }
+      rocksdb::WriteOptions durable = write_options_;
+      durable.sync = true;
+      auto s = db_->Write(durable, &wb);
+      if (!s.ok()) return FromRocks(s, fmt::format("put {} secrets", secrets.size()));
+      return Status::Ok();
+    });
+  }
+
   Status PutUsers(const std::string& tenant,
                   const std::vector<std::pair<std::string, UserRecord>>& users) override {
     return Guarded("put users", [&]() -> Status {

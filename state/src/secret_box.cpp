@@ -33,29 +33,77 @@ const unsigned char* Bytes(const std::string& s) { return reinterpret_cast<const
 
 }  // namespace
 
-Result<SecretBox> SecretBox::LoadOrCreate(const std::string& key_file) {
+Result<SecretBox> SecretBox::Load(const std::string& key_file) {
   std::ifstream in(key_file, std::ios::binary);
-  if (in) {
-    std::stringstream buffer;
-    buffer << in.rdbuf();
-    std::string key = buffer.str();
-    if (key.size() != kKeyBytes) {
-      return Status::Corruption(fmt::format("master key file {} holds {} bytes, expected {}", key_file,
-                                            key.size(), kKeyBytes));
-    }
-    return SecretBox(std::move(key));
+  if (!in) return Status::NotFound(fmt::format("master key file {} does not exist", key_file));
+  std::stringstream buffer;
+  buffer << in.rdbuf();
+  std::string key = buffer.str();
+  if (key.size() != kKeyBytes) {
+    return Status::Corruption(fmt::format("master key file {} holds {} bytes, expected {}", key_file,
+                                          key.size(), kKeyBytes));
   }
+  return SecretBox(std::move(key));
+}
+
+Result<SecretBox> SecretBox::LoadOrCreate(const std::string& key_file) {
+  auto loaded = Load(key_file);
+  if (loaded.ok() || loaded.status().code() != StatusCode::kNotFound) return loaded;
+  auto fresh = Generate();
+  if (!fresh.ok()) return fresh.status();
+  Status written = fresh.value().WriteNewKeyFile(key_file);
+  if (!written.ok()) return written;
+  return fresh;
+}
+
+Result<SecretBox> SecretBox::Generate() {
   std::string key(kKeyBytes, '\0');
   if (RAND_bytes(reinterpret_cast<unsigned char*>(key.data()), static_cast<int>(key.size())) != 1) {
     return Status::Io("cannot draw random bytes for a new master key");
   }
-  const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL, 0600);
+  return SecretBox(std::move(key));
+}
+
+Result<SecretBox> SecretBox::FromBase64(std::string_view text, const std::string& origin) {
+  while (!text.empty() && (text.back() == '\n' || text.back() == '\r' || text.back() == ' ')) text.remove_suffix(1);
+  // 32 bytes are 44 base64 characters with one '=' of padding.
+  if (text.size() != 44) {
+    return Status::InvalidArgument(
+        fmt::format("{} must be the base64 of {} bytes (44 characters), it has {} characters", origin, kKeyBytes,
+                    text.size()));
+  }
+  unsigned char decoded[48];
+  const int n = EVP_DecodeBlock(decoded, reinterpret_cast<const unsigned char*>(text.data()),
+                                static_cast<int>(text.size()));
+  // EVP_DecodeBlock counts padding as zero bytes: 44 characters decode to 33.
+  if (n != 33 || text[43] != '=' || text[42] == '=') {
+    return Status::InvalidArgument(fmt::format("{} is not valid base64 of {} bytes", origin, kKeyBytes));
+  }
+  return SecretBox(std::string(reinterpret_cast<const char*>(decoded), kKeyBytes));
+}
+
+Status SecretBox::WriteNewKeyFile(const std::string& key_file) const {
+  const int fd = ::open(key_file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
   if (fd < 0) return Status::Io(fmt::format("cannot create master key file {}: {}", key_file, std::strerror(errno)));
-  const bool written = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+  const bool written = ::write(fd, key_.data(), key_.size()) == static_cast<ssize_t>(key_.size());
   const bool synced = ::fsync(fd) == 0;
   ::close(fd);
   if (!written || !synced) return Status::Io(fmt::format("cannot write master key file {}", key_file));
-  return SecretBox(std::move(key));
+  // The file's directory entry must survive a crash too.
+  const auto slash = key_file.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : key_file.substr(0, slash));
+  const int dir_fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (dir_fd >= 0) {
+    ::fsync(dir_fd);
+    ::close(dir_fd);
+  }
+  return Status::Ok();
+}
+
+std::string SecretBox::ExportBase64() const {
+  unsigned char out[48];
+  const int n = EVP_EncodeBlock(out, Bytes(key_), static_cast<int>(key_.size()));
+  return std::string(reinterpret_cast<const char*>(out), static_cast<std::size_t>(n));
 }
 
 Result<std::string> SecretBox::Seal(const std::string& tenant, const std::string& kind,

@@ -2,7 +2,7 @@
 #include <iostream>
 
 #include "command.hpp"
-#include "crmsync/engine/secrets.hpp"
+#include "crmsync/engine/master_key.hpp"
 
 namespace crmsync::tools {
 
@@ -22,11 +22,7 @@ std::string StateDir(const std::string& flag, const engine::Config& config) {
 }
 
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create) {
-  const std::string master_key = engine::MasterKeyFileFor(state_dir);
-  if (!create && !std::filesystem::exists(master_key)) return std::optional<state::SecretBox>{};
-  auto loaded = state::SecretBox::LoadOrCreate(master_key);
-  if (!loaded.ok()) return loaded.status();
-  return std::optional<state::SecretBox>(std::move(loaded.value()));
+  return engine::LoadMasterKey(engine::LocateMasterKey(state_dir), create);
 }
 
 }  // namespace crmsync::tools

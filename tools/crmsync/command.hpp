@@ -28,14 +28,16 @@ void AddConnectCommands(CLI::App& root, Commands& commands);        // connect g
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
 void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
+void AddKeysCommands(CLI::App& root, Commands& commands);    // keys rotate
 
 // Shared by the commands.
 // Loads the configuration; prints "crmsync: configuration error: ..." on failure.
 std::optional<engine::Config> LoadConfigOrReport(const std::string& path);
 // --state flag, else engine.state_dir, else ./crmsync-state.
 std::string StateDir(const std::string& flag, const engine::Config& config);
-// The state's master key when `crmsync connect` created one; nullopt when
-// there is none yet. `create` makes one (0600) when missing.
+// The state's master key (engine/master_key.hpp: CRMSYNC_MASTER_KEY,
+// CRMSYNC_MASTER_KEY_FILE or <state>.key); nullopt when there is none yet.
+// `create` makes a key file (0600) when missing.
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
 
 }  // namespace crmsync::tools

@@ -8,6 +8,7 @@
 
 #include "crmsync/auth/service_account.hpp"
 #include "crmsync/engine/run_report.hpp"
+#include "crmsync/engine/master_key.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "crmsync/state/secret_box.hpp"
@@ -89,19 +90,19 @@ int ConnectGoogle(const engine::Config& config, const ConnectGoogleOptions& opti
     std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
     return engine::kExitFailure;
   }
-  auto box = state::SecretBox::LoadOrCreate(engine::MasterKeyFileFor(options.state_dir));
+  auto box = LoadSecretBox(options.state_dir, true);
   if (!box.ok()) {
     std::cerr << "crmsync: " << box.status().message() << "\n";
     return engine::kExitFailure;
   }
   Status stored =
-      engine::StoreSealedSecret(*store.value(), box.value(), tenant->id, engine::kGoogleKeySecret, json.value());
+      engine::StoreSealedSecret(*store.value(), *box.value(), tenant->id, engine::kGoogleKeySecret, json.value());
   if (!stored.ok()) {
     std::cerr << "crmsync: cannot store the key: " << stored.message() << "\n";
     return engine::kExitFailure;
   }
-  std::cout << fmt::format("Key:            stored sealed in {} (master key {})\n", options.state_dir,
-                           engine::MasterKeyFileFor(options.state_dir));
+  std::cout << fmt::format("Key:            stored sealed in {} (master key: {})\n", options.state_dir,
+                           engine::LocateMasterKey(options.state_dir).Describe());
   return engine::kExitComplete;
 }
 

@@ -170,7 +170,7 @@ HttpResponse AdminService::Verify() {
     }
     all += c;
     if (!tenants_json.empty()) tenants_json += ',';
-    tenants_json += fmt::format(R"("{}":{{{}}})", JsonEscape(tenant.id), c.Json(graph_.isolation_violations(tenant.index)));
+    tenants_json += fmt::format(R"("{}":{{{}}})", JsonEscape(tenant.id), c.Json(isolation_ ? isolation_->of(tenant.index) : 0));
   }
   // Tasks filed under a tenant the corpus does not have are unexpected too.
   for (const auto& [tenant, by_key] : tasks) {
@@ -195,7 +195,7 @@ HttpResponse AdminService::Verify() {
   }
   mismatches += "]";
   return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
-                                       all.Json(graph_.isolation_violations()), stats_.detail_reads(),
+                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(),
                                        RuleSetName(corpus_.options().capture.kind), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }

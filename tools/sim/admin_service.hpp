@@ -7,6 +7,7 @@
 #include <string>
 #include <utility>
 
+#include "isolation_log.hpp"
 #include "corpus.hpp"
 #include "graph_service.hpp"
 #include "ground_truth.hpp"
@@ -25,6 +26,8 @@ class AdminService {
   // Verify EmailMessage records and their relations instead of Tasks
   // (--object email-message). Set before the first request.
   void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
+  // Cross-tenant uses reported by verify as isolation_violations.
+  void SetIsolationLog(const IsolationLog* log) { isolation_ = log; }
 
   // Outcome counts of the ground truth for one tenant over all epochs so far.
   OutcomeCounts Expected(int tenant);
@@ -46,6 +49,7 @@ class AdminService {
   std::map<std::pair<int, int>, TruthCounts> epoch_counts_;   // (tenant, epoch); epochs never change
   std::mutex advance_mutex_;
   bool email_message_objects_ = false;
+  const IsolationLog* isolation_ = nullptr;
 };
 
 }  // namespace crmsync::sim

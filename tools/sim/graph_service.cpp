@@ -37,8 +37,7 @@ HttpResponse SyncStateNotFound(const HttpRequest& request) {
 
 GraphService::GraphService(const Corpus& corpus, const IdentityService& identity, std::string origin,
                            RequestStats& stats)
-    : corpus_(corpus), identity_(identity), origin_(std::move(origin)), stats_(stats), tokens_(corpus.seed()),
-      per_tenant_violations_(corpus.tenants().size()) {}
+    : corpus_(corpus), identity_(identity), origin_(std::move(origin)), stats_(stats), tokens_(corpus.seed()) {}
 
 bool GraphService::Owns(const HttpRequest& request) {
   return request.path.rfind(kRoot, 0) == 0 || request.path == "/v1.0";
@@ -159,8 +158,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   }
   auto [user_tenant, user] = *found;
   if (user_tenant != tenant) {
-    ++isolation_violations_;
-    ++per_tenant_violations_[static_cast<std::size_t>(user_tenant)];
+    if (isolation_ != nullptr) isolation_->Record(user_tenant);
     return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
   }
   if (access_ != nullptr && access_->UserRevoked(tenant, user)) {

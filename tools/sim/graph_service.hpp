@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "corpus.hpp"
+#include "isolation_log.hpp"
 #include "mailbox_access.hpp"
 #include "http_server.hpp"
 #include "http_util.hpp"
@@ -30,15 +31,11 @@ class GraphService {
   static bool Owns(const HttpRequest& request);   // /v1.0/...
   HttpResponse Handle(const HttpRequest& request);
 
-  // Requests whose token belonged to another tenant than the mailbox's.
-  std::uint64_t isolation_violations() const { return isolation_violations_.load(); }
-  // The same, counted against the tenant whose mailbox was asked for.
   // Access the administrator revoked answers 403 (nullptr: all allowed).
   void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
-
-  std::uint64_t isolation_violations(int tenant) const {
-    return per_tenant_violations_[static_cast<std::size_t>(tenant)].load();
-  }
+  // Where requests whose token belongs to another tenant than the mailbox
+  // are recorded (nullptr: not recorded). Set before the first request.
+  void SetIsolationLog(IsolationLog* log) { isolation_ = log; }
 
  private:
   HttpResponse Users(const HttpRequest& request, int tenant);
@@ -49,9 +46,8 @@ class GraphService {
   std::string origin_;
   RequestStats& stats_;
   LinkTokens tokens_;
-  std::atomic<std::uint64_t> isolation_violations_{0};
-  std::vector<std::atomic<std::uint64_t>> per_tenant_violations_;
   const MailboxAccess* access_ = nullptr;
+  IsolationLog* isolation_ = nullptr;
 };
 
 }  // namespace crmsync::sim

@@ -151,6 +151,7 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
     if (tokens_.size() > kSweepThreshold) {
       std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
     }
+    if (issued_ != nullptr) issued_->Add(token);
     tokens_.emplace(token, Grant{*tenant, now + ttl_, scope == kEwsScope ? Audience::kExchange : Audience::kGraph});
   }
   HttpResponse r = JsonResponse(

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "issued_tokens.hpp"
 #include "corpus.hpp"
 #include "mailbox_access.hpp"
 #include "http_server.hpp"
@@ -38,6 +39,8 @@ class IdentityService {
     Audience audience = Audience::kGraph;
   };
   TokenCheck Check(std::string_view access_token) const;
+  // Where every issued access token is also recorded (nullptr: nowhere).
+  void SetIssuedTokens(IssuedTokens* issued) { issued_ = issued; }
 
  private:
   struct Grant {
@@ -54,6 +57,7 @@ class IdentityService {
   mutable std::mutex mutex_;
   std::unordered_map<std::string, Grant> tokens_;
   const MailboxAccess* access_ = nullptr;
+  IssuedTokens* issued_ = nullptr;
 };
 
 }  // namespace crmsync::sim

@@ -14,6 +14,12 @@ std::string AsciiUpper(std::string text) {
   return text;
 }
 
+std::vector<std::string> TenantIds(const Corpus& corpus) {
+  std::vector<std::string> ids;
+  for (const Tenant& tenant : corpus.tenants()) ids.push_back(tenant.id);
+  return ids;
+}
+
 }  // namespace
 
 OrgSetup OrgFor(const Tenant& tenant) {
@@ -46,6 +52,7 @@ OrgSetup OrgFor(const Tenant& tenant) {
 Simulator::Simulator(SimulatorOptions options)
     : options_(std::move(options)),
       corpus_(options_.corpus),
+      isolation_(TenantIds(corpus_)),
       identity_(corpus_, options_.origin, options_.token_ttl, options_.clock),
       graph_(corpus_, identity_, options_.origin, stats_),
       ews_(corpus_, identity_, stats_),
@@ -58,6 +65,14 @@ Simulator::Simulator(SimulatorOptions options)
   identity_.SetMailboxAccess(&access_);
   graph_.SetMailboxAccess(&access_);
   google_auth_.SetMailboxAccess(&access_);
+  graph_.SetIsolationLog(&isolation_);
+  ews_.SetIsolationLog(&isolation_);
+  google_auth_.SetIsolationLog(&isolation_);
+  salesforce_.SetForeignReferenceHook([this](const std::string& tenant) { isolation_.Record(tenant); });
+  admin_.SetIsolationLog(&isolation_);
+  identity_.SetIssuedTokens(&issued_tokens_);
+  google_auth_.SetIssuedTokens(&issued_tokens_);
+  salesforce_.SetTokenIssuedHook([this](const std::string& token) { issued_tokens_.Add(token); });
   for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
   admin_.SetEmailMessageObjects(options_.email_message_objects);
 }
@@ -75,6 +90,7 @@ HttpResponse Simulator::Route(const HttpRequest& request) {
   }
   if (google::GoogleAuth::OwnsAdmin(request)) return google_auth_.HandleAdmin(request);
   if (LifecycleAdmin::Owns(request)) return lifecycle_.Handle(request);
+  if (request.path == "/_sim/issued-tokens" && request.method == "GET") return IssuedTokensResponse();
   if (AdminService::Owns(request)) return admin_.Handle(request);
   if (IdentityService::Owns(request)) {
     HttpResponse r = identity_.Handle(request);
@@ -83,6 +99,18 @@ HttpResponse Simulator::Route(const HttpRequest& request) {
   }
   return JsonResponse(404, fmt::format(R"({{"error":{{"code":"NotFound","message":"No simulated service serves '{}'."}}}})",
                                        JsonEscape(request.path)));
+}
+
+// Test support: the access tokens handed out so far, for secret searches.
+HttpResponse Simulator::IssuedTokensResponse() const {
+  std::string body = R"({"tokens":[)";
+  bool first = true;
+  for (const auto& token : issued_tokens_.All()) {
+    if (!first) body += ',';
+    first = false;
+    body += '"' + JsonEscape(token) + '"';
+  }
+  return JsonResponse(200, body + "]}");
 }
 
 HttpResponse Simulator::Handle(const HttpRequest& request) {

@@ -7,6 +7,8 @@
 #include <memory>
 #include <string>
 
+#include "issued_tokens.hpp"
+#include "isolation_log.hpp"
 #include "admin_service.hpp"
 #include "calendar_service.hpp"
 #include "corpus.hpp"
@@ -52,9 +54,12 @@ class Simulator {
 
  private:
   HttpResponse Route(const HttpRequest& request);
+  HttpResponse IssuedTokensResponse() const;
 
   SimulatorOptions options_;
   Corpus corpus_;
+  IsolationLog isolation_;
+  IssuedTokens issued_tokens_;
   MailboxAccess access_;
   RequestStats stats_;
   IdentityService identity_;

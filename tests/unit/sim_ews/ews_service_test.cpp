@@ -68,6 +68,9 @@ TEST_CASE("sim EWS: impersonation, X-AnchorMailbox and RequestServerVersion are 
   CHECK(foreign.status == 500);
   CHECK(Has(foreign.body, "ErrorImpersonateUserDenied"));
   CHECK(sim.ews().isolation_violations() == 1);
+  HttpResponse verify = sim.Handle(Request("GET", "/_sim/verify"));
+  CHECK(verify.body.find(R"("tenant-2":{)") != std::string::npos);
+  CHECK(verify.body.find(R"("isolation_violations":1,"detail_reads")") != std::string::npos);
 }
 
 TEST_CASE("sim EWS: strict requests and typed errors", "[sim][ews]") {

@@ -167,6 +167,7 @@ HttpResponse EwsService::Dispatch(const HttpRequest& request, int tenant, std::s
   if (!mailbox) return SoapFault("ErrorNonExistentMailbox", "The SMTP address has no mailbox associated with it.");
   if (mailbox->tenant != tenant) {
     ++isolation_violations_;
+    if (isolation_ != nullptr) isolation_->Record(mailbox->tenant);
     return SoapFault("ErrorImpersonateUserDenied", "The account does not have permission to impersonate the requested user.");
   }
   if (!EqualsNoCase(Trim(request.header("x-anchormailbox")), address)) {

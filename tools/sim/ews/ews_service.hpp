@@ -14,6 +14,7 @@
 #include <cstdint>
 #include <string>
 
+#include "isolation_log.hpp"
 #include "corpus.hpp"
 #include "ews/ews_soap.hpp"
 #include "http_server.hpp"
@@ -38,6 +39,8 @@ class EwsService {
   void InjectServerBusy(int count, long back_off_ms);
   // Calls that impersonated a mailbox of another tenant than the token's.
   std::uint64_t isolation_violations() const { return isolation_violations_.load(); }
+  // Where those calls are also recorded for /_sim/verify (nullptr: not).
+  void SetIsolationLog(IsolationLog* log) { isolation_ = log; }
 
  private:
   struct Mailbox {
@@ -56,6 +59,7 @@ class EwsService {
   std::atomic<int> busy_remaining_{0};
   std::atomic<long> busy_back_off_ms_{0};
   std::atomic<std::uint64_t> isolation_violations_{0};
+  IsolationLog* isolation_ = nullptr;
 };
 
 }  // namespace crmsync::sim::ews

@@ -269,6 +269,8 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
     return DirectoryUsers(request, check.tenant);
   }
   if (seg[0] != "me" && !EqualsNoCase(seg[0], me.primary)) {
+    auto named = corpus_.FindUser(seg[0]);
+    if (named && named->first != check.tenant) auth_.RecordIsolationViolation(named->first);
     return GoogleError(403, fmt::format("Delegation denied for {}", me.primary), "forbidden", "PERMISSION_DENIED");
   }
   if (!HasAny(check.scopes, {kGmailReadonlyScope, "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.modify",

@@ -225,6 +225,7 @@ HttpResponse GoogleAuth::Token(const HttpRequest& request) {
   if (scopes.empty()) return OAuthError(400, "invalid_scope", "Empty or missing scope not allowed.");
   if (claims->sub.empty()) return OAuthError(400, "invalid_grant", "Invalid email or User ID");
   auto user = corpus_.FindUser(claims->sub);
+  if (user && user->first != tenant) RecordIsolationViolation(user->first);
   if (!user || user->first != tenant ||
       !EqualsNoCase(corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user->second)].primary,
                     claims->sub)) {
@@ -248,6 +249,7 @@ HttpResponse GoogleAuth::Token(const HttpRequest& request) {
   std::string token = "ya29.sim" + RandomToken(32);
   std::string scope_text;
   for (const std::string& s : scopes) scope_text += (scope_text.empty() ? "" : " ") + s;
+  if (issued_ != nullptr) issued_->Add(token);
   tokens_[token] = Grant{tenant, user->second, std::move(scopes), now_steady + ttl_};
   return JsonResponse(200, fmt::format(R"({{"access_token":"{}","expires_in":{},"scope":"{}","token_type":"Bearer"}})",
                                        token, ttl_.count(), JsonEscape(scope_text)));

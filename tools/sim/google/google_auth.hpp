@@ -16,7 +16,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "issued_tokens.hpp"
 #include "corpus.hpp"
+#include "isolation_log.hpp"
 #include "mailbox_access.hpp"
 #include "http_server.hpp"
 #include "identity_service.hpp"
@@ -77,6 +79,13 @@ class GoogleAuth {
 
   // Revoked access refuses grants and voids issued tokens (nullptr: all allowed).
   void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
+  // Where a service account's use of another tenant's user is recorded
+  // (nullptr: not recorded); Gmail records through it too.
+  void SetIsolationLog(IsolationLog* log) { isolation_ = log; }
+  void SetIssuedTokens(IssuedTokens* issued) { issued_ = issued; }
+  void RecordIsolationViolation(int victim_tenant) const {
+    if (isolation_ != nullptr) isolation_->Record(victim_tenant);
+  }
 
  private:
   struct Grant {
@@ -98,6 +107,8 @@ class GoogleAuth {
   std::vector<Delegation> delegations_;                        // by tenant
   std::unordered_map<std::string, Grant> tokens_;
   const MailboxAccess* access_ = nullptr;
+  IsolationLog* isolation_ = nullptr;
+  IssuedTokens* issued_ = nullptr;
 };
 
 }  // namespace crmsync::sim::google

@@ -90,6 +90,7 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
     if (rotate_refresh_tokens) {
       // Rotation: the answer carries a new refresh token; the old one is void.
       rotated_refresh_token = NewRefreshToken();
+      if (token_issued_hook) token_issued_hook(rotated_refresh_token);
       org->credentials.refresh_token = rotated_refresh_token;
     }
   }
@@ -106,6 +107,7 @@ HttpResponse SalesforceSim::Impl::IssueTokens(const std::shared_ptr<sf::Org>& or
     integration_user_id = org->credentials.integration_user_id;
   }
   std::string access_token = NewAccessToken(org->org_id);
+  if (token_issued_hook) token_issued_hook(access_token);
   {
     std::unique_lock lock(sessions_mu);
     if (sessions.size() >= sessions_prune_at) {

@@ -84,6 +84,13 @@ class SalesforceSim {
   std::string ReissueRefreshToken(const std::string& tenant);
   // Each refresh grant answers with a new refresh token and voids the old one.
   void SetRotateRefreshTokens(bool rotate);
+  // Called with the tenant of another org whose record id a write sent to
+  // this org referenced (one tenant's data reaching another's org). Set
+  // before the first request.
+  // Called with every access token a grant hands out, and every rotated
+  // refresh token.
+  void SetTokenIssuedHook(std::function<void(const std::string& access_token)> hook);
+  void SetForeignReferenceHook(std::function<void(const std::string& victim_tenant)> hook);
   // Token grants per tenant (successful or not), for "one refresh" checks.
   std::uint64_t TokenGrants(const std::string& tenant) const;
 

@@ -178,6 +178,11 @@ struct SalesforceSim::Impl {
   void DropSessions(const sf::Org& org);
   std::shared_ptr<sf::Org> OrgOfTenant(const std::string& tenant) const;
   std::atomic<bool> rotate_refresh_tokens{false};
+  std::function<void(const std::string&)> foreign_reference_hook;
+  std::function<void(const std::string&)> token_issued_hook;
+  // Reports each of `ids` that `org` does not hold but another org does
+  // (foreign_reference.cpp).
+  void NoteForeignReferences(const sf::Org& org, const std::vector<std::string>& ids) const;
 
   // The live session's org for the request's bearer token, or nullptr.
   std::shared_ptr<sf::Org> Authenticate(const HttpRequest& request) const;

@@ -256,6 +256,20 @@ void ValidateRecord(ParsedRecord& record, const sf::Directory& directory) {
   }
 }
 
+// Reference ids this org does not hold, of records refused for them.
+std::vector<std::string> UnknownReferences(const std::vector<ParsedRecord>& records, const sf::Directory& directory) {
+  std::vector<std::string> ids;
+  for (const ParsedRecord& record : records) {
+    for (const FieldValue& v : record.values) {
+      if (!v.value || (v.field->kind != sf::TaskFieldKind::kContactOrLead && v.field->kind != sf::TaskFieldKind::kUser)) {
+        continue;
+      }
+      if (!directory.who_ids.Contains(*v.value) && !directory.user_ids.Contains(*v.value)) ids.push_back(*v.value);
+    }
+  }
+  return ids;
+}
+
 // The same external id twice in one request fails every such record.
 void MarkDuplicateKeys(std::vector<ParsedRecord>& records) {
   std::unordered_map<std::string, std::uint32_t> seen;
@@ -327,6 +341,7 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
     directory = org.directory;
   }
   for (ParsedRecord& record : records) ValidateRecord(record, *directory);
+  NoteForeignReferences(org, UnknownReferences(records, *directory));
   MarkDuplicateKeys(records);
 
   // Decide, under the lock.

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 
 #include "crmsync/core/status.hpp"
 
@@ -16,6 +17,20 @@ class SecretBox {
   // Reads the master key from `key_file`, creating it (32 random bytes,
   // mode 0600) when it does not exist. Errors name the file, never the key.
   static Result<SecretBox> LoadOrCreate(const std::string& key_file);
+  // Reads an existing key file (kNotFound when there is none).
+  static Result<SecretBox> Load(const std::string& key_file);
+  // A key given as base64 text (CRMSYNC_MASTER_KEY); `origin` names where
+  // it came from in errors, which never show the text.
+  static Result<SecretBox> FromBase64(std::string_view text, const std::string& origin);
+  // A fresh random key, not yet written anywhere.
+  static Result<SecretBox> Generate();
+
+  // Writes the key to a new file (mode 0600, synced, with its directory);
+  // fails if the file exists.
+  Status WriteNewKeyFile(const std::string& key_file) const;
+  // The key as base64 text, for an administrator who keeps it in
+  // CRMSYNC_MASTER_KEY.
+  std::string ExportBase64() const;
 
   // version byte | 12-byte nonce | ciphertext | 16-byte tag
   Result<std::string> Seal(const std::string& tenant, const std::string& kind,

@@ -101,6 +101,12 @@ struct StoreOptions {
   std::size_t block_cache_bytes = std::size_t{8} << 20;
 };
 
+struct SealedSecret {
+  std::string tenant;
+  std::string kind;
+  std::string sealed;
+};
+
 class Store {
  public:
   // Opens or creates the store in `dir`. A directory already held by another
@@ -141,6 +147,10 @@ class Store {
   // PutSecret always syncs the write-ahead log, whatever StoreOptions::sync says.
   virtual Status PutSecret(const std::string& tenant, const std::string& kind, const std::string& sealed) = 0;
   virtual Result<std::optional<std::string>> GetSecret(const std::string& tenant, const std::string& kind) = 0;
+  // Every sealed secret of every tenant (a master key rotation re-seals them all).
+  virtual Result<std::vector<SealedSecret>> ListSecrets() = 0;
+  // Puts all of `secrets` in one atomic, synced write.
+  virtual Status PutSecrets(const std::vector<SealedSecret>& secrets) = 0;
 
   // Users of a tenant (users family), keyed by the connector's user id.
   virtual Status PutUsers(const std::string& tenant,
