@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/core/crash_point.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
@@ -236,6 +237,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
 }
 
 bool Run::Parse(const PagePtr& page) {
+  CRMSYNC_CRASH_POINT("page_fetched");
   Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
   if (!page->raw.ok()) {
@@ -458,6 +460,7 @@ void Run::OnPage(const PagePtr& page) {
 }
 
 void Run::OnWrite(const WritePtr& write) {
+  CRMSYNC_CRASH_POINT("write_answered_before_commit");
   TenantRuntime& tenant = *tenants_[write->tenant];
   ++tenant.report.api.salesforce_upserts;
   if (!write->outcome.ok()) {

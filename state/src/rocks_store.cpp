@@ -22,6 +22,7 @@
 #include <rocksdb/table.h>
 #include <rocksdb/write_batch.h>
 
+#include "crmsync/core/crash_point.hpp"
 #include "crmsync/state/store.hpp"
 #include "key_codec.hpp"
 #include "value_codec.hpp"
@@ -268,8 +269,10 @@ class RocksStore final : public Store {
         s = wb.Delete(handles_[kQuarantineFamily], EncodeKey({tenant, key}));
         if (!s.ok()) return FromRocks(s, "commit: batch quarantine erase");
       }
+      CRMSYNC_CRASH_POINT("checkpoint_before_write");
       s = db_->Write(write_options_, &wb);
       if (!s.ok()) return FromRocks(s, "commit: write of the checkpoint batch");
+      CRMSYNC_CRASH_POINT("checkpoint_after_write");
       return Status::Ok();
     });
   }

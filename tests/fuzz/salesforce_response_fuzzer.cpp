@@ -10,6 +10,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/salesforce.hpp"
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
@@ -22,6 +23,10 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
 
   auto query = crmsync::salesforce::ParseQueryResponse(input);
   if (!query.ok() && query.status().code() != StatusCode::kCorruption) std::abort();
+
+  auto graph = crmsync::salesforce::ParseGraphResponse(input, size % 3);
+  if (!graph.ok() && graph.status().code() != StatusCode::kCorruption) std::abort();
+  if (graph.ok() && graph->size() != size % 3) std::abort();
 
   (void)crmsync::salesforce::DescribeRestError(input);
 

@@ -170,9 +170,11 @@ Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std:
 }
 
 // A real refresh grant with the token; the answer's instance_url must be a
-// Salesforce host.
+// Salesforce host. With refresh-token rotation the grant voids `refresh_token`
+// and answers a new one, which replaces it (found by tools/crashtest: storing
+// the voided token made the connection fail at the next run).
 Status TestRefreshToken(const engine::TenantConfig& tenant, const std::string& login_url,
-                        const std::string& refresh_token, http::Transport& transport, std::string& instance_url) {
+                        std::string& refresh_token, http::Transport& transport, std::string& instance_url) {
   auth::SalesforceRefreshConfig config;
   config.token_url = login_url + "/services/oauth2/token";
   config.client_id = tenant.salesforce.client_id;
@@ -181,6 +183,10 @@ Status TestRefreshToken(const engine::TenantConfig& tenant, const std::string& l
   config.ca_file = tenant.salesforce.ca_file;
   config.check_instance_url = [allow = tenant.salesforce.allow_loopback](std::string_view url) {
     return salesforce::CheckSalesforceUrl(url, allow);
+  };
+  config.on_rotated = [&refresh_token](const std::string& rotated) {
+    refresh_token = rotated;
+    return Status::Ok();
   };
   auto provider = auth::MakeSalesforceRefreshProvider(transport, config);
   std::promise<Result<auth::AccessToken>> granted;

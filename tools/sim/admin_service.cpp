@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 #include <simdjson.h>
 
+#include "cursor_audit.hpp"
 #include "email_verify.hpp"
 #include "json_escape.hpp"
 #include "text_util.hpp"
@@ -80,6 +81,7 @@ HttpResponse AdminService::Handle(const HttpRequest& request) {
   if (p == "/_sim/stats" && request.method == "GET") return Stats();
   if (p == "/_sim/advance" && request.method == "POST") return Advance(request);
   if (p == "/_sim/expected" && request.method == "GET") return ExpectedCounts(request);
+  if (p == "/_sim/cursor_keys" && request.method == "POST") return CursorKeys(corpus_, request);
   if (p == "/_sim/verify" || p == "/_sim/stats" || p == "/_sim/advance" || p == "/_sim/expected") {
     return AdminError(405, "method not allowed: " + request.method + " " + p);
   }

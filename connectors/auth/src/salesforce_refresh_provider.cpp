@@ -3,6 +3,7 @@
 
 #include <mutex>
 
+#include "crmsync/core/crash_point.hpp"
 #include "cached_token_provider.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
@@ -68,6 +69,7 @@ class SalesforceRefreshFlow final : public GrantFlow {
         config_.refresh_token = reply->refresh_token;
         context_.secrets.push_back(reply->refresh_token);
       }
+      CRMSYNC_CRASH_POINT("token_granted_before_refresh_stored");
       if (config_.on_rotated) {
         Status kept = config_.on_rotated(reply->refresh_token);
         if (!kept.ok()) {
