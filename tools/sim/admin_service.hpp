@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "corpus.hpp"
+#include "faults.hpp"
 #include "graph_service.hpp"
 #include "ground_truth.hpp"
 #include "http_server.hpp"
@@ -25,6 +26,8 @@ class AdminService {
   // Verify EmailMessage records and their relations instead of Tasks
   // (--object email-message). Set before the first request.
   void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
+  // Keys the fault plan rejected count as "rejected", not "missing".
+  void SetFaultPlan(const FaultPlan* plan) { faults_ = plan; }
 
   // Outcome counts of the ground truth for one tenant over all epochs so far.
   OutcomeCounts Expected(int tenant);
@@ -46,6 +49,7 @@ class AdminService {
   std::map<std::pair<int, int>, TruthCounts> epoch_counts_;   // (tenant, epoch); epochs never change
   std::mutex advance_mutex_;
   bool email_message_objects_ = false;
+  const FaultPlan* faults_ = nullptr;
 };
 
 }  // namespace crmsync::sim
