@@ -220,9 +220,18 @@ std::optional<FaultFamily> FamilyOf(const HttpRequest& request) {
 FaultConfig MixedFaults(double rate, std::uint64_t seed) {
   FaultConfig c;
   c.seed = seed;
-  for (auto& family : c.rates) {
-    family.fill(rate);
-    family[static_cast<std::size_t>(FaultKind::kRevokedRefreshToken)] = 0;
+  for (int f = 0; f < kFaultFamilyCount; ++f) {
+    const auto family = static_cast<FaultFamily>(f);
+    int kinds = 0;
+    for (int k = 0; k < kFaultKindCount; ++k) {
+      const auto kind = static_cast<FaultKind>(k);
+      kinds += Applies(family, kind) && kind != FaultKind::kRevokedRefreshToken ? 1 : 0;
+    }
+    for (int k = 0; k < kFaultKindCount; ++k) {
+      const auto kind = static_cast<FaultKind>(k);
+      const bool mixed = Applies(family, kind) && kind != FaultKind::kRevokedRefreshToken;
+      c.rates[static_cast<std::size_t>(f)][static_cast<std::size_t>(k)] = mixed ? rate / kinds : 0;
+    }
   }
   c.record_error_rate = rate;
   return c;

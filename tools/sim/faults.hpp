@@ -81,10 +81,11 @@ struct FaultConfig {
 inline constexpr std::chrono::milliseconds kMaxHang{30000};
 inline constexpr std::chrono::milliseconds kMaxLatency{30000};
 
-// `rate` for every kind on every family, except revoked refresh tokens: the
-// engine answers those by suspending the connection until an administrator
-// reconnects it (by design), so a mix would end runs rather than test them.
-// The per-record error rate is `rate` too.
+// Faults on `rate` of the requests of every family, split evenly between the
+// kinds that apply to it, except revoked refresh tokens: the engine answers
+// those by suspending the connection until an administrator reconnects it
+// (by design), so a mix would end runs rather than test them. The
+// per-record error rate is `rate` too.
 FaultConfig MixedFaults(double rate, std::uint64_t seed);
 
 // Parses the POST /_sim/faults body (tools/sim/README.md). Errors name the

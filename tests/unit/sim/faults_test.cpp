@@ -41,7 +41,7 @@ TEST_CASE("fault config: parses rates, families and limits; rejects what it does
   REQUIRE(c);
   CHECK(c->seed == 9);
   CHECK(c->rates[0][static_cast<int>(FaultKind::kThrottle)] == Approx(0.5));
-  CHECK(c->rates[0][static_cast<int>(FaultKind::kReset)] == Approx(0.01));
+  CHECK(c->rates[0][static_cast<int>(FaultKind::kReset)] == Approx(0.01 / 9));
   // The mix never revokes a refresh token (the engine would suspend the connection).
   CHECK(c->rates[static_cast<int>(FaultFamily::kSalesforceToken)][static_cast<int>(FaultKind::kRevokedRefreshToken)] == 0);
   CHECK(c->record_error_rate == Approx(0.2));
@@ -65,14 +65,14 @@ TEST_CASE("fault config: parses rates, families and limits; rejects what it does
 
 TEST_CASE("fault plan: decisions follow the seed and the rate, not the call order", "[sim][faults]") {
   FaultPlan a, b, c;
-  a.Set(MixedFaults(0.05, 7));
-  b.Set(MixedFaults(0.05, 7));
-  c.Set(MixedFaults(0.05, 8));
+  a.Set(MixedFaults(0.45, 7));
+  b.Set(MixedFaults(0.45, 7));
+  c.Set(MixedFaults(0.45, 8));
   const auto ka = Kinds(a, 4000);
   CHECK(ka == Kinds(b, 4000));
   CHECK(ka != Kinds(c, 4000));
 
-  // Per kind about 5 %: a few hundred of 4000 for the applicable kinds.
+  // 45 % split between the 9 kinds that apply to Graph: about 5 % each.
   std::vector<int> per_kind(kFaultKindCount, 0);
   int faults = 0;
   for (int k : ka) {
