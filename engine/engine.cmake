@@ -12,6 +12,7 @@ add_library(crmsync_engine STATIC
   src/exchange_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp
+  src/quarantine_record.cpp src/quarantine_retry.cpp
   src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp
   src/run_report.cpp
@@ -30,7 +31,7 @@ endif()
 target_include_directories(crmsync_engine PUBLIC include PRIVATE src)
 target_link_libraries(crmsync_engine
   PUBLIC crmsync::core crmsync::http crmsync::auth crmsync::graph crmsync::gmail crmsync::ews crmsync::salesforce crmsync::state
-  PRIVATE crmsync::connector_json TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto PkgConfig::RE2)
+  PRIVATE crmsync::connector_json simdjson::simdjson TBB::tbb fmt::fmt tomlplusplus::tomlplusplus OpenSSL::Crypto PkgConfig::RE2)
 
 # oneTBB's flow graph casts a task to its derived type from inside the base
 # constructor (detail/_flow_graph_impl.h), which UBSan's vptr check reports

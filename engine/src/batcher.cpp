@@ -82,6 +82,8 @@ std::vector<RecordResult> Batcher::Complete(
     result.waiters = std::move(entry_it->second.waiters);
     if (outcome.ok() && i < outcome.value().size()) {
       result.outcome = outcome.value()[i];
+      // Kept for the quarantine, which re-sends it on `crmsync retry`.
+      if (!result.outcome->success) result.record = std::move(entry_it->second.record);
       if (result.outcome->success || !IsTransientRecordError(result.outcome->error_code)) {
         done_.insert(keys[i]);
       }

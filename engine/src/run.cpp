@@ -16,8 +16,10 @@
 #include "crmsync/core/crash_point.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
+#include "crmsync/engine/quarantine.hpp"
 #include "crmsync/engine/task_record.hpp"
 #include "crmsync/engine/text.hpp"
+#include "crmsync/http/retry.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "deterministic.hpp"
 #include "tenant_runtime.hpp"
@@ -497,7 +499,8 @@ void Run::OnWrite(const WritePtr& write) {
       ++tenant.report.quarantined;
       checkpoint_.quarantine.emplace_back(
           tenant.config->id, result.key,
-          state::QuarantineEntry{result.outcome->error_code, result.outcome->error_message, 1, result.first_user, now});
+          state::QuarantineEntry{result.outcome->error_code, result.outcome->error_message, 1, result.first_user, now,
+                                 EncodeQuarantinedRecord(result.record)});
     }
     for (const auto& w : result.waiters) tracker_.MessageTerminal(w);
   }
@@ -648,6 +651,8 @@ RunReport Run::Execute(const RunOptions& options) {
 
 RunReport RunOnce(const Config& config, const RunOptions& options, http::Transport& transport,
                   state::Store& store) {
+  http::SetBackoffPolicy(std::chrono::milliseconds(config.engine.retry_base_ms),
+                         std::chrono::milliseconds(config.engine.retry_cap_ms));
   Run run(config, transport, store);
   return run.Execute(options);
 }

@@ -85,6 +85,10 @@ std::string TrimSlash(std::string url);
 void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                  const state::SecretBox* secrets, const EngineConfig& engine);
 
+// Only the Salesforce session and client of a tenant (crmsync retry
+// --quarantined): no mail system, no users.
+Status ConnectSalesforceOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                             const state::SecretBox* secrets, const EngineConfig& engine);
 // Called when Salesforce refuses the tenant's grant mid-run (coordinator):
 // the tenant stops, its users are suspended with `reason`.
 void SuspendTenant(TenantRuntime& tenant, const std::string& reason);

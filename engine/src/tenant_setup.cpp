@@ -336,6 +336,15 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   tenant.ready = true;
 }
 
+Status ConnectSalesforceOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                             const state::SecretBox* secrets, const EngineConfig& engine) {
+  auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
+  if (!refresh_token.ok()) return refresh_token.status();
+  ConnectSalesforce(tenant, transport, store, secrets, std::chrono::seconds(engine.request_timeout_seconds),
+                    refresh_token.value());
+  return Status::Ok();
+}
+
 void SuspendTenant(TenantRuntime& tenant, const std::string& reason) {
   std::lock_guard lock(tenant.lifecycle_mutex);
   if (tenant.suspended.exchange(true)) return;

@@ -81,6 +81,12 @@ class Reader {
     out = static_cast<std::uint32_t>(v);
     return *this;
   }
+  // A field added at the end of a value later: absent in older values,
+  // which then decode with `out` left as it was.
+  Reader& OptionalStr(const char* field, std::string& out) {
+    if (!error_.empty() || in_.empty()) return *this;
+    return Str(field, out);
+  }
   Reader& Rest(std::string& out) {
     if (!error_.empty()) return *this;
     out.assign(in_);
@@ -134,6 +140,7 @@ std::string EncodeQuarantine(const QuarantineEntry& e) {
       .UInt(e.attempts)
       .Str(e.user)
       .Int(e.updated_unix_ms)
+      .Str(e.record)
       .Take();
 }
 
@@ -208,7 +215,8 @@ Result<QuarantineEntry> DecodeQuarantine(std::string_view value) {
       .Str("message", e.message)
       .U32("attempts", e.attempts)
       .Str("user", e.user)
-      .Int("updated_unix_ms", e.updated_unix_ms);
+      .Int("updated_unix_ms", e.updated_unix_ms)
+      .OptionalStr("record", e.record);
   return Done(r, std::move(e));
 }
 

@@ -29,6 +29,7 @@ void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
 void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
 void AddKeysCommands(CLI::App& root, Commands& commands);    // keys rotate
+void AddRetryCommand(CLI::App& root, Commands& commands);   // retry --quarantined
 
 // Shared by the commands.
 // Loads the configuration; prints "crmsync: configuration error: ..." on failure.

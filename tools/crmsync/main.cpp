@@ -15,6 +15,7 @@ int main(int argc, char** argv) {
   AddServeCommands(app, commands);
   AddUsersCommands(app, commands);
   AddKeysCommands(app, commands);
+  AddRetryCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -133,6 +133,12 @@ int StatusCommand(const engine::Config& config, const StatusOptions& options) {
     if (!options.tenant.empty() && id != options.tenant) continue;
     auto connection = store.value()->GetTenantState(id);
     auto users = store.value()->ListUsers(id);
+    auto quarantine = store.value()->ListQuarantine(id);
+    if (!quarantine.ok()) {
+      std::cerr << "crmsync: cannot read the quarantine of tenant " << id << ": " << quarantine.status().message()
+                << "\n";
+      return engine::kExitFailure;
+    }
     if (!connection.ok() || !users.ok()) {
       std::cerr << "crmsync: cannot read tenant " << id << ": "
                 << (connection.ok() ? users.status() : connection.status()).message() << "\n";
@@ -156,17 +162,27 @@ int StatusCommand(const engine::Config& config, const StatusOptions& options) {
     text += ConnectionText("crm", connection.value().crm);
     text += fmt::format("    users    {} active, {} pending, {} suspended, {} disabled\n", by_status["active"],
                         by_status["pending"], by_status["suspended"], by_status["disabled"]);
+    // Quarantined records wait for `crmsync retry --quarantined`; by error code.
+    std::map<std::string, std::uint64_t> by_code;
+    for (const auto& [key, entry] : quarantine.value()) ++by_code[entry.error_code];
+    std::string codes_text, codes_json;
+    for (const auto& [code, n] : by_code) {
+      codes_text += fmt::format("{}{} {}", codes_text.empty() ? "" : ", ", n, code);
+      codes_json += fmt::format("{}{}:{}", codes_json.empty() ? "" : ",", JsonQuote(code), n);
+    }
+    text += fmt::format("    Quarantined {}{}\n", quarantine.value().size(),
+                        codes_text.empty() ? "" : " (" + codes_text + ")");
     if (run != nullptr) {
       for (const auto& error : run->errors) text += "    error: " + error + "\n";
     }
 
     fmt::format_to(std::back_inserter(json),
                    R"({}{{"id":{},"connected":{},"last_run_status":{},"mailbox":{},"crm":{},"users":{{"total":{},)"
-                   R"("active":{},"pending":{},"suspended":{},"disabled":{}}})",
+                   R"("active":{},"pending":{},"suspended":{},"disabled":{}}},"quarantined":{},"quarantined_by_code":{{{}}})",
                    first_tenant ? "" : ",", JsonQuote(id), connected ? "true" : "false", JsonQuote(run_status),
                    ConnectionJson(connection.value().mailbox), ConnectionJson(connection.value().crm),
                    users.value().size(), by_status["active"], by_status["pending"], by_status["suspended"],
-                   by_status["disabled"]);
+                   by_status["disabled"], quarantine.value().size(), codes_json);
     first_tenant = false;
     if (!options.tenant.empty()) {
       json += ",\"user_details\":[";

@@ -22,6 +22,7 @@ constexpr std::int64_t kMaxAdvanceMessages = 100000;
 struct VerifyCounters {
   std::uint64_t expected = 0, present = 0, missing = 0, duplicates = 0, unexpected = 0, mismatched = 0;
   std::uint64_t relations_missing = 0;   // Enhanced Email only (email_verify.hpp)
+  std::uint64_t rejected = 0;            // absent because the fault plan rejected them (faults.hpp)
   VerifyCounters& operator+=(const VerifyCounters& o) {
     expected += o.expected;
     present += o.present;
@@ -30,12 +31,13 @@ struct VerifyCounters {
     unexpected += o.unexpected;
     mismatched += o.mismatched;
     relations_missing += o.relations_missing;
+    rejected += o.rejected;
     return *this;
   }
   std::string Json(std::uint64_t isolation) const {
     return fmt::format(
-        R"("expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"relations_missing":{},"isolation_violations":{})",
-        expected, present, missing, duplicates, unexpected, mismatched, relations_missing, isolation);
+        R"("expected":{},"present":{},"missing":{},"rejected":{},"duplicates":{},"unexpected":{},"mismatched":{},"relations_missing":{},"isolation_violations":{})",
+        expected, present, missing, rejected, duplicates, unexpected, mismatched, relations_missing, isolation);
   }
 };
 
@@ -140,6 +142,10 @@ HttpResponse AdminService::Verify() {
       ++c.expected;
       auto it = by_key.find(j.key);
       if (it == by_key.end() || it->second.empty()) {
+        if (faults_ != nullptr && faults_->WasRejected(tenant.id, j.key)) {
+          ++c.rejected;
+          return;
+        }
         ++c.missing;
         if (missing_examples.size() < kMaxExamples) missing_examples.push_back(j.key);
         return;

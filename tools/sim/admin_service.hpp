@@ -9,6 +9,7 @@
 
 #include "isolation_log.hpp"
 #include "corpus.hpp"
+#include "faults.hpp"
 #include "graph_service.hpp"
 #include "ground_truth.hpp"
 #include "http_server.hpp"
@@ -28,6 +29,8 @@ class AdminService {
   void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
   // Cross-tenant uses reported by verify as isolation_violations.
   void SetIsolationLog(const IsolationLog* log) { isolation_ = log; }
+  // Keys the fault plan rejected count as "rejected", not "missing".
+  void SetFaultPlan(const FaultPlan* plan) { faults_ = plan; }
 
   // Outcome counts of the ground truth for one tenant over all epochs so far.
   OutcomeCounts Expected(int tenant);
@@ -50,6 +53,7 @@ class AdminService {
   std::mutex advance_mutex_;
   bool email_message_objects_ = false;
   const IsolationLog* isolation_ = nullptr;
+  const FaultPlan* faults_ = nullptr;
 };
 
 }  // namespace crmsync::sim

@@ -75,10 +75,14 @@ int main(int argc, char** argv) {
   bool plain_http = false, expired_cert = false, rotate_refresh_tokens = false;
   std::string providers_text = "graph";
   int gmail_user_quota = 250, gmail_history_retention = 1000;
+  double fault_rate = 0;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
   app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
   app.add_option("--seed", seed, "corpus seed: same seed, same corpus")->capture_default_str();
+  app.add_option("--fault-rate", fault_rate,
+                 "mix every fault kind on every endpoint family at this rate (0.05 = 5 %; see README, /_sim/faults)")
+      ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   app.add_option("--tenants", tenants, "number of tenants")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--users", users, "mailbox users per tenant")->check(CLI::Range(1, 100000))->capture_default_str();
   app.add_option("--messages", messages, "origin messages per mailbox")->check(CLI::Range(0, 10000000))->capture_default_str();
@@ -202,6 +206,7 @@ int main(int argc, char** argv) {
     return Fail(kRuntimeError, e.what());
   }
   simulator->salesforce().SetRotateRefreshTokens(rotate_refresh_tokens);
+  if (fault_rate > 0) simulator->faults().Set(crmsync::sim::MixedFaults(fault_rate, seed));
   ready.store(simulator.get(), std::memory_order_release);
 
   if (!write_config.empty()) {

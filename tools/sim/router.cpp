@@ -62,6 +62,10 @@ Simulator::Simulator(SimulatorOptions options)
       salesforce_(options_.origin, options_.token_ttl, options_.clock),
       admin_(corpus_, salesforce_, graph_, stats_),
       lifecycle_(corpus_, salesforce_, access_) {
+  admin_.SetFaultPlan(&faults_);
+  salesforce_.SetRecordFaults([this](const std::string& tenant, const std::string& key) {
+    return faults_.RecordError(tenant, key);
+  });
   identity_.SetMailboxAccess(&access_);
   graph_.SetMailboxAccess(&access_);
   google_auth_.SetMailboxAccess(&access_);
@@ -115,6 +119,12 @@ HttpResponse Simulator::IssuedTokensResponse() const {
 
 HttpResponse Simulator::Handle(const HttpRequest& request) {
   try {
+    if (request.path == "/_sim/faults") return HandleFaultsAdmin(faults_, request);
+    if (faults_.active()) {
+      if (auto family = FamilyOf(request)) {
+        return ServeWithFaults(faults_, *family, request, [&] { return Route(request); });
+      }
+    }
     return Route(request);
   } catch (const std::exception& e) {
     return JsonResponse(500, fmt::format(R"({{"error":{{"code":"InternalServerError","message":"{}"}}}})",

@@ -12,6 +12,7 @@
 #include "admin_service.hpp"
 #include "calendar_service.hpp"
 #include "corpus.hpp"
+#include "faults.hpp"
 #include "ews/ews_service.hpp"
 #include "gmail_service.hpp"
 #include "google_auth.hpp"
@@ -51,12 +52,14 @@ class Simulator {
   AdminService& admin() { return admin_; }
   google::GoogleAuth& google_auth() { return google_auth_; }
   ews::EwsService& ews() { return ews_; }
+  FaultPlan& faults() { return faults_; }
 
  private:
   HttpResponse Route(const HttpRequest& request);
   HttpResponse IssuedTokensResponse() const;
 
   SimulatorOptions options_;
+  FaultPlan faults_;   // before the services that hold a pointer to it
   Corpus corpus_;
   IsolationLog isolation_;
   IssuedTokens issued_tokens_;

@@ -1,9 +1,25 @@
 #include "cached_token_provider.hpp"
 
+#include <algorithm>
 #include <exception>
+#include <optional>
 #include <utility>
 
+#include "crmsync/http/retry.hpp"
+
 namespace crmsync::auth {
+namespace {
+
+// A grant is retried like any other request: throttling, 5xx, dropped
+// connections and unreadable answers (a reply cut short) say nothing about
+// the credentials, and asking again for a token changes nothing remote.
+constexpr int kMaxGrantAttempts = 4;
+
+bool RetryableGrant(const Status& status) {
+  return status.retryable() || status.code() == StatusCode::kCorruption;
+}
+
+}  // namespace
 
 CachedTokenProvider::CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow,
                                          Clock clock)
@@ -36,14 +52,34 @@ void CachedTokenProvider::Get(TokenCallback done) {
   if (!grant) return;  // another caller's grant will answer this one too
   state_->grants.fetch_add(1, std::memory_order_relaxed);
   state_->transport->Submit(std::move(*grant), [state = state_, now](http::Response&& response) {
-    OnGrant(state, now, response);
+    OnGrant(state, now, response, 1);
   });
 }
 
 void CachedTokenProvider::OnGrant(const std::shared_ptr<State>& state,
                                   std::chrono::steady_clock::time_point sent,
-                                  const http::Response& response) {
+                                  const http::Response& response, int attempt) {
   Result<IssuedToken> issued = state->flow->ReadReply(response);
+  if (!issued.ok() && RetryableGrant(issued.status())) {
+    int next = attempt;
+    std::optional<std::chrono::milliseconds> retry_after;
+    if (issued.status().code() == StatusCode::kThrottled && issued.status().retry_after().count() > 0) {
+      retry_after = std::min(issued.status().retry_after(), http::kMaxRetryAfter);
+    }
+    if (const auto delay = http::NextRetryDelay(next, kMaxGrantAttempts, retry_after)) {
+      // grant_in_flight stays set: waiters keep waiting for this retry, and
+      // BuildRequest is still called by one thread at a time.
+      http::Request grant = state->flow->BuildRequest();
+      grant.delay = *delay;
+      state->grants.fetch_add(1, std::memory_order_relaxed);
+      const auto resent = state->clock() + *delay;
+      state->transport->Submit(std::move(grant), [state, resent, next](http::Response&& retry) {
+        OnGrant(state, resent, retry, next);
+      });
+      return;
+    }
+    issued = http::RetriesExhausted(issued.status(), attempt);
+  }
   std::vector<TokenCallback> waiters;
   {
     std::lock_guard lock(state->mu);

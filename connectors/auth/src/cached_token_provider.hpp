@@ -55,7 +55,7 @@ class CachedTokenProvider final : public TokenProvider {
   };
 
   static void OnGrant(const std::shared_ptr<State>& state, std::chrono::steady_clock::time_point sent,
-                      const http::Response& response);
+                      const http::Response& response, int attempt);
 
   std::shared_ptr<State> state_;
 };

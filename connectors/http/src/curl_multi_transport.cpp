@@ -11,6 +11,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include <fmt/format.h>
+
+#include "crmsync/http/url.hpp"
 #include "transfer.hpp"
 
 namespace crmsync::http {
@@ -63,6 +66,7 @@ struct CurlMultiTransport::Impl {
   void ShutDown();
 
   TransportOptions options;
+  CircuitBreaker breaker{options.breaker};   // loop thread only
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;
 
@@ -169,9 +173,21 @@ void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
     std::pop_heap(timers.begin(), timers.end(), LaterThan);
     std::unique_ptr<Transfer> transfer = std::move(timers.back().transfer);
     timers.pop_back();
+    const std::string host = HostPort(transfer->request().url);
+    if (!breaker.Allow(host, now)) {
+      transfer->Fail(TransportError::kConnect,
+                     fmt::format("{}: circuit open after repeated failures of this host, request not sent", host));
+      {
+        std::lock_guard lock(stats_mu);
+        stats.circuit_refusals = breaker.refused();
+      }
+      Complete(std::move(transfer), 0);
+      continue;
+    }
     CURL* easy = AcquireEasy();
     if (easy == nullptr) {
       transfer->Fail(TransportError::kOther, "out of memory creating a curl handle");
+      breaker.Record(host, true, now);
       Complete(std::move(transfer), 0);
       continue;
     }
@@ -180,6 +196,7 @@ void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
         transfer->Fail(TransportError::kOther, "curl_multi_add_handle failed");
       }
       ReleaseEasy(easy);
+      breaker.Record(host, true, now);
       Complete(std::move(transfer), 0);
       continue;
     }
@@ -198,6 +215,13 @@ void CurlMultiTransport::Impl::CollectFinished() {
     std::unique_ptr<Transfer> transfer = std::move(it->second);
     in_flight.erase(it);
     const long connects = transfer->Finish(code);
+    const Response& response = transfer->response();
+    breaker.Record(HostPort(transfer->request().url),
+                   CircuitBreaker::IsTransientFailure(response.transport_ok(), response.status), SteadyClock::now());
+    {
+      std::lock_guard lock(stats_mu);
+      stats.circuits_opened = breaker.opened();
+    }
     curl_multi_remove_handle(multi, easy);
     ReleaseEasy(easy);
     Complete(std::move(transfer), connects);

@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <atomic>
 #include <charconv>
 #include <cmath>
 #include <random>
@@ -24,10 +25,22 @@ std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view header
   return std::chrono::milliseconds(static_cast<long long>(std::llround(millis)));
 }
 
+namespace {
+std::atomic<long long> backoff_base_ms{kBackoffBase.count()};
+std::atomic<long long> backoff_cap_ms{kBackoffCap.count()};
+}  // namespace
+
+void SetBackoffPolicy(std::chrono::milliseconds base, std::chrono::milliseconds cap) {
+  const long long b = std::max<long long>(1, base.count());
+  backoff_base_ms.store(b, std::memory_order_relaxed);
+  backoff_cap_ms.store(std::max<long long>(b, cap.count()), std::memory_order_relaxed);
+}
+
 std::chrono::milliseconds BackoffDelay(int retry) {
   thread_local std::mt19937_64 rng{std::random_device{}()};
   const int shift = std::clamp(retry - 1, 0, 20);
-  const long long ceiling = std::min<long long>(kBackoffCap.count(), kBackoffBase.count() << shift);
+  const long long ceiling = std::min<long long>(backoff_cap_ms.load(std::memory_order_relaxed),
+                                                backoff_base_ms.load(std::memory_order_relaxed) << shift);
   std::uniform_int_distribution<long long> pick(0, ceiling);
   return std::chrono::milliseconds(pick(rng));
 }

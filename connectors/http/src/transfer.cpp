@@ -114,7 +114,10 @@ long Transfer::Finish(CURLcode code) {
   }
   long connects = 0;
   curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &connects);
-  if (code == CURLE_OK) {
+  if (too_large_) {
+    Fail(TransportError::kOther, fmt::format("{}: response body larger than {} MiB refused", HostPort(request_.url),
+                                             kMaxResponseBytes >> 20));
+  } else if (code == CURLE_OK) {
     long status = 0;
     curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &status);
     response_.status = status;
@@ -125,17 +128,17 @@ long Transfer::Finish(CURLcode code) {
   return connects;
 }
 
-void Transfer::HeaderLine(std::string_view line) {
+bool Transfer::HeaderLine(std::string_view line) {
   line = Trim(line);
-  if (line.empty()) return;
+  if (line.empty()) return true;
   if (line.starts_with("HTTP/")) {
     // A new status line (after 1xx or an auth round trip): only the final
     // response's headers are reported.
     response_.headers.clear();
-    return;
+    return true;
   }
   const size_t colon = line.find(':');
-  if (colon == std::string_view::npos) return;
+  if (colon == std::string_view::npos) return true;
   std::string name(Trim(line.substr(0, colon)));
   std::transform(name.begin(), name.end(), name.begin(),
                  [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
@@ -143,17 +146,22 @@ void Transfer::HeaderLine(std::string_view line) {
   if (name == "content-length") {
     size_t length = 0;
     auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), length);
+    if (ec == std::errc::result_out_of_range || (ec == std::errc() && length > kMaxResponseBytes)) {
+      too_large_ = true;
+      return false;
+    }
     if (ec == std::errc() && end == value.data() + value.size()) {
       response_.body.reserve(std::min(length, kMaxReserve) + kBodyPadding);
     }
   }
   response_.headers.emplace_back(std::move(name), std::string(value));
+  return true;
 }
 
 size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* self) {
   const size_t bytes = size * count;
   try {
-    static_cast<Transfer*>(self)->HeaderLine(std::string_view(data, bytes));
+    if (!static_cast<Transfer*>(self)->HeaderLine(std::string_view(data, bytes))) return 0;
   } catch (...) {
     return 0;  // allocation failure: abort this transfer, not the loop
   }
@@ -163,7 +171,12 @@ size_t Transfer::OnHeader(char* data, size_t size, size_t count, void* self) {
 size_t Transfer::OnBody(char* data, size_t size, size_t count, void* self) {
   const size_t bytes = size * count;
   try {
-    static_cast<Transfer*>(self)->response_.body.append(data, bytes);
+    auto* transfer = static_cast<Transfer*>(self);
+    if (transfer->response_.body.size() + bytes > kMaxResponseBytes) {   // chunked, no Content-Length
+      transfer->too_large_ = true;
+      return 0;
+    }
+    transfer->response_.body.append(data, bytes);
   } catch (...) {
     return 0;
   }

@@ -44,7 +44,8 @@ class Transfer {
  private:
   static size_t OnHeader(char* data, size_t size, size_t count, void* self);
   static size_t OnBody(char* data, size_t size, size_t count, void* self);
-  void HeaderLine(std::string_view line);
+  // False when the response announced or grew past kMaxResponseBytes.
+  bool HeaderLine(std::string_view line);
 
   Request request_;
   Completion done_;
@@ -52,6 +53,11 @@ class Transfer {
   CURL* easy_ = nullptr;
   curl_slist* header_list_ = nullptr;
   char error_buffer_[CURL_ERROR_SIZE] = {};
+  bool too_large_ = false;   // aborted: the body exceeds kMaxResponseBytes
 };
+
+// No service the engine talks to sends a page this large; a bigger body is
+// refused (a transient failure of that request) rather than buffered.
+inline constexpr size_t kMaxResponseBytes = size_t{64} << 20;
 
 }  // namespace crmsync::http

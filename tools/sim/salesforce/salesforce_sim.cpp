@@ -255,6 +255,8 @@ std::map<std::string, std::map<int, std::uint64_t>> SalesforceSim::RequestCounts
   return impl_->request_counts.Snapshot();
 }
 
+void SalesforceSim::SetRecordFaults(RecordFaults faults) { impl_->record_faults = std::move(faults); }
+
 void SalesforceSimTestAccess::SetUpsertDecidedHook(SalesforceSim& sim,
                                                    std::function<void(const std::string&)> hook) {
   sim.impl_->upsert_decided_hook = std::move(hook);

@@ -12,7 +12,9 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "http_server.hpp"
@@ -93,6 +95,12 @@ class SalesforceSim {
   void SetForeignReferenceHook(std::function<void(const std::string& victim_tenant)> hook);
   // Token grants per tenant (successful or not), for "one refresh" checks.
   std::uint64_t TokenGrants(const std::string& tenant) const;
+
+  // Fault injection (tools/sim/faults.hpp): asked for each valid Task of an
+  // upsert; an answer (statusCode, message) fails that record permanently.
+  using RecordFaults = std::function<std::optional<std::pair<std::string, std::string>>(
+      const std::string& tenant, const std::string& key)>;
+  void SetRecordFaults(RecordFaults faults);
 
   // Snapshot of every Task per tenant: tasks_by_key[tenant][Crmsync_Key__c] -> records.
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;

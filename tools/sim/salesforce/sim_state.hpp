@@ -210,6 +210,7 @@ struct SalesforceSim::Impl {
   // Tests only (test_hooks.hpp): runs after an upsert decided what to create
   // and released the org lock, before it commits. Set before any request.
   std::function<void(const std::string& org_id)> upsert_decided_hook;
+  SalesforceSim::RecordFaults record_faults;   // set before serving
 };
 
 }  // namespace crmsync::sim

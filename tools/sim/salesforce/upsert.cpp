@@ -343,6 +343,19 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
   for (ParsedRecord& record : records) ValidateRecord(record, *directory);
   NoteForeignReferences(org, UnknownReferences(records, *directory));
   MarkDuplicateKeys(records);
+  if (record_faults) {
+    std::string tenant;
+    {
+      std::lock_guard lock(org.mu);
+      tenant = org.credentials.tenant;
+    }
+    for (ParsedRecord& record : records) {
+      if (!record.key_ok || !record.errors.empty()) continue;
+      if (auto fault = record_faults(tenant, record.key)) {
+        record.errors.push_back({std::move(fault->first), std::move(fault->second), {}});
+      }
+    }
+  }
 
   // Decide, under the lock.
   std::vector<Decision> decisions(records.size());

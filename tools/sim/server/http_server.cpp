@@ -56,14 +56,50 @@ HttpResponse JsonError(int status, const char* code, const std::string& message)
   return r;
 }
 
+// A body served piecewise: the first `cut` bytes of `body` padded with
+// blanks, then an error that makes MHD close the connection early.
+struct PartialBody {
+  std::string body;
+  std::uint64_t cut = 0;
+  static ssize_t Read(void* cls, std::uint64_t pos, char* buf, size_t max) {
+    auto* self = static_cast<PartialBody*>(cls);
+    if (pos >= self->cut) return MHD_CONTENT_READER_END_WITH_ERROR;
+    const std::uint64_t n = std::min<std::uint64_t>(max, self->cut - pos);
+    for (std::uint64_t i = 0; i < n; ++i) {
+      buf[i] = pos + i < self->body.size() ? self->body[pos + i] : ' ';
+    }
+    return static_cast<ssize_t>(n);
+  }
+  static void Free(void* cls) { delete static_cast<PartialBody*>(cls); }
+};
+
+MHD_Response* CreateFaultyResponse(HttpResponse& response) {
+  auto* partial = new (std::nothrow) PartialBody;
+  if (partial == nullptr) return nullptr;
+  std::uint64_t declared = std::max<std::uint64_t>(response.body.size(), response.declared_bytes);
+  partial->cut = response.cut_after ? std::min<std::uint64_t>(*response.cut_after, declared) : declared;
+  partial->body = std::move(response.body);
+  MHD_Response* r = MHD_create_response_from_callback(declared, 64 * 1024, &PartialBody::Read, partial,
+                                                      &PartialBody::Free);
+  if (r == nullptr) delete partial;
+  return r;
+}
+
 MHD_Result Send(MHD_Connection* connection, HttpResponse response) {
-  auto* body = new (std::nothrow) std::string(std::move(response.body));
-  if (body == nullptr) return MHD_NO;
-  MHD_Response* r = MHD_create_response_from_buffer_with_free_callback_cls(
-      body->size(), body->data(), [](void* p) { delete static_cast<std::string*>(p); }, body);
-  if (r == nullptr) {
-    delete body;
-    return MHD_NO;
+  if (response.drop) return MHD_NO;   // MHD closes the connection unanswered
+  MHD_Response* r = nullptr;
+  if (response.cut_after || response.declared_bytes > response.body.size()) {
+    r = CreateFaultyResponse(response);
+    if (r == nullptr) return MHD_NO;
+  } else {
+    auto* body = new (std::nothrow) std::string(std::move(response.body));
+    if (body == nullptr) return MHD_NO;
+    r = MHD_create_response_from_buffer_with_free_callback_cls(
+        body->size(), body->data(), [](void* p) { delete static_cast<std::string*>(p); }, body);
+    if (r == nullptr) {
+      delete body;
+      return MHD_NO;
+    }
   }
   bool has_content_type = false;
   for (const auto& [name, value] : response.headers) {

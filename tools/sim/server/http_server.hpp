@@ -7,6 +7,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 
 namespace crmsync::sim {
@@ -28,6 +29,14 @@ struct HttpResponse {
   int status = 200;
   std::multimap<std::string, std::string> headers;  // Content-Type etc.
   std::string body;
+  // Fault injection (tools/sim/faults.hpp). drop: close the connection
+  // without a byte. cut_after: announce the whole body, send only this many
+  // bytes of it, then close. declared_bytes > body.size(): announce that
+  // many bytes and pad the body with blanks up to them (oversized payloads
+  // without holding them in memory).
+  bool drop = false;
+  std::optional<std::size_t> cut_after = std::nullopt;
+  std::uint64_t declared_bytes = 0;
 };
 
 using Handler = std::function<HttpResponse(const HttpRequest&)>;

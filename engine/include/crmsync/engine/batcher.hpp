@@ -38,6 +38,7 @@ struct RecordResult {
   std::string first_user;              // mailbox the record was first seen in
   std::vector<PageRef> waiters;        // every page copy waiting on this key
   std::optional<salesforce::UpsertOutcome> outcome;   // nullopt: the batch failed as a whole
+  salesforce::UpsertRecord record = {};   // the record sent, when Salesforce refused it
 };
 
 // Per-record Salesforce errors worth retrying in a later run (row locks,

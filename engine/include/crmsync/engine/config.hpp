@@ -121,6 +121,10 @@ struct EngineConfig {
   int max_streams_in_flight = 64;        // mailbox folders read at once
   int max_writes_in_flight = 4;          // concurrent upserts per tenant
   int request_timeout_seconds = 60;
+  // Backoff between retries of one request: full jitter, doubling from
+  // retry_base_ms up to retry_cap_ms (Retry-After, when sent, wins).
+  int retry_base_ms = 500;
+  int retry_cap_ms = 30000;
 };
 
 struct Config {

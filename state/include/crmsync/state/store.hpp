@@ -47,6 +47,10 @@ struct QuarantineEntry {
   std::uint32_t attempts = 0;
   std::string user;
   std::int64_t updated_unix_ms = 0;
+  // The record as the engine would send it again (opaque to state; see
+  // engine/src/quarantine_record.hpp), so `crmsync retry --quarantined`
+  // needs no mailbox. "" for entries written before it was kept.
+  std::string record = {};
 };
 
 // One mailbox user of a tenant as the state remembers it (users family).

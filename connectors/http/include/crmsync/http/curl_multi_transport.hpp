@@ -8,6 +8,7 @@
 #include <mutex>
 #include <string>
 
+#include "crmsync/http/circuit_breaker.hpp"
 #include "crmsync/http/transport.hpp"
 
 namespace crmsync::http {
@@ -18,6 +19,8 @@ struct TransportOptions {
   // Connections per host (CURLMOPT_MAX_HOST_CONNECTIONS).
   long max_host_connections = 64;
   std::string user_agent = "crmsync/0.1";
+  // Per-host circuit breaker (circuit_breaker.hpp).
+  CircuitBreakerOptions breaker;
 };
 
 struct TransportStats {
@@ -26,6 +29,8 @@ struct TransportStats {
   std::uint64_t connections_opened = 0;   // new TCP (and TLS) connections
   std::map<std::string, std::uint64_t> by_kind;  // Request::kind -> count
   std::uint64_t callback_exceptions = 0;  // completions that threw (caught; the loop goes on)
+  std::uint64_t circuit_refusals = 0;     // requests failed at once by an open circuit
+  std::uint64_t circuits_opened = 0;
 };
 
 class CurlMultiTransport final : public Transport {

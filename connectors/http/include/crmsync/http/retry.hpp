@@ -22,7 +22,14 @@ inline constexpr std::chrono::milliseconds kMaxRetryAfter{600000};
 std::optional<std::chrono::milliseconds> ParseRetryAfter(std::string_view header);
 
 // Full jitter: uniform in [0, min(cap, base * 2^(retry-1))]; retry >= 1.
+// base and cap are kBackoffBase / kBackoffCap unless SetBackoffPolicy
+// changed them.
 std::chrono::milliseconds BackoffDelay(int retry);
+
+// Process-wide backoff base and cap ([engine] retry_base_ms / retry_cap_ms):
+// one engine per process, and every client of it backs off alike. base >= 1,
+// cap >= base; thread-safe.
+void SetBackoffPolicy(std::chrono::milliseconds base, std::chrono::milliseconds cap);
 
 // After attempt `attempt` (1-based) failed retryably: nullopt when it was the
 // last of `max_attempts` (finish with RetriesExhausted). Otherwise advances
