@@ -92,6 +92,10 @@ class Run {
   void LaunchNextStream();
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
   void PageLeftPipeline();
+  bool Stopping() const { return options_stop_ != nullptr && options_stop_->load() != 0; }
+  // The stream read its last page or failed (progress; a stream cut by a stop is not done).
+  void StreamEnded(std::size_t stream);
+  void CountStreamsNotFinished();
 
   void Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
   bool Parse(const PagePtr& page);
@@ -130,6 +134,14 @@ class Run {
   const state::SecretBox* secrets_ = nullptr;
   std::atomic<bool> fatal_{false};
   std::string fatal_message_;
+
+  // Drain and progress (RunOptions::stop / progress).
+  const std::atomic<int>* options_stop_ = nullptr;
+  RunProgress own_progress_;
+  RunProgress* progress_ = &own_progress_;
+  std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
+  std::vector<std::size_t> user_slot_;      // per stream: index into users_left_
+  std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
 
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
@@ -195,6 +207,35 @@ void Run::PlanStreams() {
     }
     if (!any) break;
   }
+  std::vector<std::size_t> slot_base(tenants_.size() + 1, 0);
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    slot_base[t + 1] = slot_base[t] + (tenants_[t]->ready ? tenants_[t]->directory->users().size() : 0);
+  }
+  users_left_ = std::make_unique<std::atomic<std::uint32_t>[]>(slot_base.back());
+  std::uint64_t users_with_streams = 0;
+  for (const Stream& s : streams_) {
+    const std::size_t slot = slot_base[s.tenant] + s.user;
+    user_slot_.push_back(slot);
+    if (users_left_[slot]++ == 0) ++users_with_streams;
+  }
+  stream_cut_.assign(streams_.size(), 0);
+  progress_->users_total = users_with_streams;
+  progress_->streams_total = streams_.size();
+  progress_->planned = true;
+}
+
+void Run::StreamEnded(std::size_t stream) {
+  ++progress_->streams_done;
+  if (--users_left_[user_slot_[stream]] == 0) ++progress_->users_done;
+}
+
+// After the graph: streams never launched or cut by a stop, per tenant.
+void Run::CountStreamsNotFinished() {
+  const std::size_t launched = std::min(next_stream_.load(), streams_.size());
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    const bool cut = i < stream_cut_.size() && stream_cut_[i] != 0;
+    if (i >= launched || cut) ++tenants_[streams_[i].tenant]->report.streams_not_finished;
+  }
 }
 
 void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
@@ -207,11 +248,14 @@ void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
 }
 
 void Run::LaunchNextStream() {
-  while (!fatal_) {
+  while (!fatal_ && !Stopping()) {
     const std::size_t index = next_stream_++;
     if (index >= streams_.size()) return;
     // A tenant suspended mid-run starts no more streams; their cursors stay.
-    if (TenantOf(index).suspended) continue;
+    if (TenantOf(index).suspended) {
+      StreamEnded(index);
+      continue;
+    }
     SubmitPage(index, 0, streams_[index].start_url);
     return;
   }
@@ -250,6 +294,8 @@ bool Run::Parse(const PagePtr& page) {
       return true;
     }
     ++tenant.counters.streams_failed;
+    ++progress_->errors;
+    StreamEnded(page->stream);
     tenant.AddError(fmt::format("{}: {}", Where(page->stream), status.ToString()));
     if (IsAccessFailure(status)) {
       SuspendUser(tenant, stream.user, "mailbox access revoked: " + status.message());
@@ -264,6 +310,7 @@ bool Run::Parse(const PagePtr& page) {
     // The tenant was suspended while this page was on the wire: drop it
     // unparsed; the cursor stays before it.
     MarkIncomplete(page->stream);
+    StreamEnded(page->stream);
     LaunchNextStream();
     PageLeftPipeline();
     return false;
@@ -272,6 +319,8 @@ bool Run::Parse(const PagePtr& page) {
   page->raw = RawPage{};
   if (!parsed.ok()) {
     ++tenant.counters.streams_failed;
+    ++progress_->errors;
+    StreamEnded(page->stream);
     MarkIncomplete(page->stream);
     tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
                                 parsed.status().ToString()));
@@ -283,9 +332,17 @@ bool Run::Parse(const PagePtr& page) {
   MailPage& mail = parsed.value();
   page->messages = std::move(mail.messages);
   page->cursor_after = mail.next_cursor;
-  if (!mail.last) {
+  if (!mail.last && !Stopping()) {
     SubmitPage(page->stream, page->seq + 1, std::move(mail.next_cursor));
   } else {
+    // Stopping: this page's cursor (the next page's link) is committed once
+    // the page is terminal, so the next run continues right after it.
+    if (mail.last) {
+      StreamEnded(page->stream);
+    } else {
+      stream_cut_[page->stream] = 1;
+      MarkIncomplete(page->stream);
+    }
     LaunchNextStream();
   }
   return true;
@@ -308,6 +365,8 @@ void Run::Classify(const PagePtr& page) {
       key_index.push_back(i);
     }
   }
+  progress_->messages_read += page->classes.size() - static_cast<std::size_t>(std::count_if(
+      page->messages.begin(), page->messages.end(), [](const Message& m) { return m.removed; }));
   if (keys.empty()) return;
   auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
   if (!ledger.ok()) {
@@ -469,6 +528,7 @@ void Run::OnWrite(const WritePtr& write) {
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
+    ++progress_->errors;
     if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReason(write->outcome.status()));
   }
   for (auto& result : results) {
@@ -484,6 +544,7 @@ void Run::OnWrite(const WritePtr& write) {
     }
     if (result.outcome->success) {
       ++tenant.report.captured;
+      ++progress_->captured;
       ++(result.outcome->created ? tenant.report.created : tenant.report.updated);
       if (auto user = tenant.user_index.find(result.first_user); user != tenant.user_index.end()) {
         ++tenant.user_captured[user->second];
@@ -568,6 +629,8 @@ RunReport Run::Execute(const RunOptions& options) {
   report.run_id = options.run_id.empty() ? DefaultRunId(started) : options.run_id;
   report.started_at = IsoUtc(started);
 
+  options_stop_ = options.stop;
+  if (options.progress != nullptr) progress_ = options.progress;
   SetUp(options);
   PlanStreams();
 
@@ -609,6 +672,7 @@ RunReport Run::Execute(const RunOptions& options) {
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();
+  CountStreamsNotFinished();
 
   for (auto& tenant_ptr : tenants_) {
     TenantRuntime& tenant = *tenant_ptr;
@@ -638,6 +702,16 @@ RunReport Run::Execute(const RunOptions& options) {
   report.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
   Finalize(report);
+  if (Stopping()) {
+    // A drained stop by signal did not do what it was asked: partial. A stop
+    // at --max-duration is the run's designed bound: its exit code stays.
+    const bool by_signal = options_stop_->load() == static_cast<int>(StopReason::kSignal);
+    report.stopped = by_signal ? "signal" : "max-duration";
+    if (by_signal && report.exit_code == kExitComplete) {
+      report.status = "partial";
+      report.exit_code = kExitPartial;
+    }
+  }
   return report;
 }
 

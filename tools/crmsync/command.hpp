@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/state/secret_box.hpp"
+#include "crmsync/state/store.hpp"
 
 namespace crmsync::tools {
 
@@ -37,5 +39,10 @@ std::string StateDir(const std::string& flag, const engine::Config& config);
 // The state's master key when `crmsync connect` created one; nullopt when
 // there is none yet. `create` makes one (0600) when missing.
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
+// --wait SECONDS: how long run and backfill wait for a state directory held
+// by another process before refusing (state_lock.cpp).
+void AddWaitFlag(CLI::App& command, double& wait_seconds);
+// Opens the state, waiting up to `wait_seconds` for another holder.
+Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
 
 }  // namespace crmsync::tools
