@@ -14,6 +14,7 @@ add_library(crmsync_engine STATIC
   src/page_tracker.cpp
   src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp
+  src/backfill.cpp
   src/run_report.cpp
   src/secrets.cpp
   src/task_record.cpp

@@ -48,6 +48,7 @@ struct Stream {
   std::size_t tenant = 0;
   std::size_t user = 0;
   state::StreamId id;
+  std::string kind;          // the mail source's stream kind (id.stream differs for backfill jobs)
   std::string initial_url;
   std::string start_url;
   bool restarted = false;    // after a 410, once per run
@@ -96,6 +97,8 @@ class Run {
   // The stream read its last page or failed (progress; a stream cut by a stop is not done).
   void StreamEnded(std::size_t stream);
   void CountStreamsNotFinished();
+  bool PlanBackfillTenant(TenantRuntime& tenant);
+  void ReportUnmatchedBackfillUsers();
 
   void Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
   bool Parse(const PagePtr& page);
@@ -137,6 +140,8 @@ class Run {
 
   // Drain and progress (RunOptions::stop / progress).
   const std::atomic<int>* options_stop_ = nullptr;
+  const BackfillWindow* backfill_ = nullptr;
+  std::vector<std::uint8_t> backfill_matched_;   // per BackfillWindow::users: found in a selected tenant
   RunProgress own_progress_;
   RunProgress* progress_ = &own_progress_;
   std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
@@ -173,24 +178,40 @@ void Run::SetUp(const RunOptions& options) {
 void Run::PlanStreams() {
   // Round-robin over tenants so that every organization makes progress.
   std::vector<std::vector<Stream>> per_tenant(tenants_.size());
+  if (backfill_ != nullptr) backfill_matched_.assign(backfill_->users.size(), 0);
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     TenantRuntime& tenant = *tenants_[t];
     if (!tenant.ready) continue;
+    if (backfill_ != nullptr && !PlanBackfillTenant(tenant)) continue;
     const auto& users = tenant.directory->users();
     for (std::size_t u = 0; u < users.size(); ++u) {
       if (!users[u].enabled) continue;
+      if (backfill_ != nullptr) {
+        if (!BackfillSelects(*backfill_, tenant.mail_users[u])) continue;
+        for (std::size_t a = 0; a < backfill_->users.size(); ++a) {
+          if (BackfillSelects(BackfillWindow{0, 0, "", {backfill_->users[a]}, ""}, tenant.mail_users[u])) {
+            backfill_matched_[a] = 1;
+          }
+        }
+      }
       for (const std::string& kind : tenant.source->StreamKinds()) {
         Stream s;
         s.tenant = t;
         s.user = u;
-        s.id = state::StreamId{tenant.config->id, users[u].id, kind};
-        s.initial_url = tenant.source->InitialCursor(tenant.mail_users[u], kind);
+        s.kind = kind;
+        s.id = state::StreamId{tenant.config->id, users[u].id,
+                               backfill_ != nullptr ? BackfillStreamKind(backfill_->job_id, kind) : kind};
+        s.initial_url = backfill_ != nullptr ? tenant.source->WindowCursor(tenant.mail_users[u], kind,
+                                                                           backfill_->since_unix, backfill_->until_unix)
+                                             : tenant.source->InitialCursor(tenant.mail_users[u], kind);
         auto cursor = store_.GetCursor(s.id);
         if (!cursor.ok()) {
           fatal_ = true;
           fatal_message_ = cursor.status().ToString();
           return;
         }
+        // An empty committed cursor is a finished backfill window.
+        if (backfill_ != nullptr && cursor.value() && cursor.value()->position.empty()) continue;
         s.start_url = cursor.value() ? cursor.value()->position : s.initial_url;
         per_tenant[t].push_back(std::move(s));
       }
@@ -207,6 +228,7 @@ void Run::PlanStreams() {
     }
     if (!any) break;
   }
+  ReportUnmatchedBackfillUsers();
   std::vector<std::size_t> slot_base(tenants_.size() + 1, 0);
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     slot_base[t + 1] = slot_base[t] + (tenants_[t]->ready ? tenants_[t]->directory->users().size() : 0);
@@ -222,6 +244,36 @@ void Run::PlanStreams() {
   progress_->users_total = users_with_streams;
   progress_->streams_total = streams_.size();
   progress_->planned = true;
+}
+
+// A --user that no selected, connected organization has is an error of the
+// first selected organization (the run is then partial), never ignored.
+void Run::ReportUnmatchedBackfillUsers() {
+  if (backfill_ == nullptr) return;
+  for (std::size_t a = 0; a < backfill_matched_.size(); ++a) {
+    if (backfill_matched_[a] != 0) continue;
+    for (auto& tenant : tenants_) {
+      if (!backfill_->tenant.empty() && tenant->config->id != backfill_->tenant) continue;
+      tenant->AddError(fmt::format("backfill: user {} is not a user of {}", backfill_->users[a],
+                                   backfill_->tenant.empty() ? "any organization" : "tenant " + backfill_->tenant));
+      break;
+    }
+  }
+}
+
+// Whether a backfill reads `tenant`; says why not in its report when it cannot.
+bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
+  if (!backfill_->tenant.empty() && tenant.config->id != backfill_->tenant) return false;
+  // A backfill never counts as a complete read of a user's mailbox.
+  std::fill(tenant.user_incomplete.begin(), tenant.user_incomplete.end(), 1);
+  const std::vector<std::string> kinds = tenant.source->StreamKinds();
+  if (!tenant.mail_users.empty() && !kinds.empty() &&
+      tenant.source->WindowCursor(tenant.mail_users[0], kinds.front(), backfill_->since_unix, backfill_->until_unix)
+          .empty()) {
+    tenant.AddError("backfill: this organization's mail system cannot list a window of mail (not supported yet)");
+    return false;
+  }
+  return true;
 }
 
 void Run::StreamEnded(std::size_t stream) {
@@ -271,7 +323,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   gateway.reserve_wait();
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
-  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.id.stream, page->url,
+  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.kind, page->url,
                            [page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
                              gateway.try_put(page);
@@ -332,6 +384,7 @@ bool Run::Parse(const PagePtr& page) {
   MailPage& mail = parsed.value();
   page->messages = std::move(mail.messages);
   page->cursor_after = mail.next_cursor;
+  if (backfill_ != nullptr && mail.last) page->cursor_after.clear();   // the window is done
   if (!mail.last && !Stopping()) {
     SubmitPage(page->stream, page->seq + 1, std::move(mail.next_cursor));
   } else {
@@ -630,6 +683,7 @@ RunReport Run::Execute(const RunOptions& options) {
   report.started_at = IsoUtc(started);
 
   options_stop_ = options.stop;
+  backfill_ = options.backfill;
   if (options.progress != nullptr) progress_ = options.progress;
   SetUp(options);
   PlanStreams();

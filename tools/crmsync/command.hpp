@@ -25,6 +25,7 @@ using Commands = std::vector<Command>;
 
 // One registration function per command file.
 void AddRunCommand(CLI::App& root, Commands& commands);
+void AddBackfillCommand(CLI::App& root, Commands& commands);   // backfill_command.cpp
 void AddStatusCommand(CLI::App& root, Commands& commands);
 void AddConnectCommands(CLI::App& root, Commands& commands);        // connect google | salesforce
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);

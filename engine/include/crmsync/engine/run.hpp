@@ -7,6 +7,7 @@
 #include <string>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/engine/run_progress.hpp"
 #include "crmsync/engine/run_report.hpp"
@@ -25,6 +26,8 @@ struct RunOptions {
   // report counts the streams not finished. nullptr: never stops early.
   const std::atomic<int>* stop = nullptr;
   RunProgress* progress = nullptr;          // live counters for a reporter; nullptr: none
+  // A backfill job instead of the scheduled streams (backfill.hpp); nullptr: a scheduled run.
+  const BackfillWindow* backfill = nullptr;
 };
 
 // Runs every tenant to the end of its current mail. Tenant and stream
