@@ -19,6 +19,7 @@
 #include "crmsync/engine/text.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "deterministic.hpp"
+#include "salesforce_budget.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -99,6 +100,10 @@ class Run {
   void CountStreamsNotFinished();
   bool PlanBackfillTenant(TenantRuntime& tenant);
   void ReportUnmatchedBackfillUsers();
+  void LoadBudgets();
+  void CountBudgets();
+  std::uint64_t CallsThisRun(const TenantRuntime& tenant) const;
+  bool BudgetExhausted(std::size_t stream) const { return budget_exhausted_[streams_[stream].tenant].load(); }
 
   void Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
   bool Parse(const PagePtr& page);
@@ -141,7 +146,12 @@ class Run {
   // Drain and progress (RunOptions::stop / progress).
   const std::atomic<int>* options_stop_ = nullptr;
   const BackfillWindow* backfill_ = nullptr;
-  std::vector<std::uint8_t> backfill_matched_;   // per BackfillWindow::users: found in a selected tenant
+  std::vector<std::uint8_t> backfill_matched_;
+  // Daily Salesforce call budgets, per tenant (salesforce_budget.hpp).
+  std::string budget_day_;
+  std::vector<std::uint64_t> budget_base_;        // calls counted today before this run
+  std::vector<std::uint64_t> budget_written_;     // the count last put in a checkpoint (coordinator)
+  std::unique_ptr<std::atomic<bool>[]> budget_exhausted_;   // a backfill reached its share: no new pages   // per BackfillWindow::users: found in a selected tenant
   RunProgress own_progress_;
   RunProgress* progress_ = &own_progress_;
   std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
@@ -178,6 +188,8 @@ void Run::SetUp(const RunOptions& options) {
 void Run::PlanStreams() {
   // Round-robin over tenants so that every organization makes progress.
   std::vector<std::vector<Stream>> per_tenant(tenants_.size());
+  LoadBudgets();
+  if (fatal_) return;
   if (backfill_ != nullptr) backfill_matched_.assign(backfill_->users.size(), 0);
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     TenantRuntime& tenant = *tenants_[t];
@@ -261,6 +273,64 @@ void Run::ReportUnmatchedBackfillUsers() {
   }
 }
 
+void Run::LoadBudgets() {
+  budget_base_.assign(tenants_.size(), 0);
+  budget_written_.assign(tenants_.size(), 0);
+  budget_exhausted_ = std::make_unique<std::atomic<bool>[]>(tenants_.size());
+  auto day = BudgetDay();
+  if (!day.ok()) {
+    fatal_message_ = day.status().ToString();
+    fatal_ = true;
+    return;
+  }
+  budget_day_ = day.value();
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    TenantRuntime& tenant = *tenants_[t];
+    if (tenant.config->budget.daily_salesforce_calls <= 0) continue;
+    auto calls = LoadBudgetCalls(store_, tenant.config->id, budget_day_);
+    if (!calls.ok()) {
+      fatal_message_ = calls.status().ToString();
+      fatal_ = true;
+      return;
+    }
+    budget_base_[t] = budget_written_[t] = calls.value();
+  }
+  CountBudgets();
+}
+
+std::uint64_t Run::CallsThisRun(const TenantRuntime& tenant) const {
+  std::uint64_t calls = 0;
+  if (tenant.salesforce) {
+    const auto& stats = tenant.salesforce->stats();
+    calls += stats.upsert_requests.load() + stats.query_requests.load() + stats.retries.load();
+  }
+  if (tenant.salesforce_session) calls += tenant.salesforce_session->grants();
+  return calls;
+}
+
+// Coordinator (or before/after the graph): puts each tenant's count of the
+// day into the checkpoint, and stops a backfill's new pages at its share.
+void Run::CountBudgets() {
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    TenantRuntime& tenant = *tenants_[t];
+    const BudgetConfig& budget = tenant.config->budget;
+    if (budget.daily_salesforce_calls <= 0) continue;
+    const std::uint64_t used = budget_base_[t] + CallsThisRun(tenant);
+    if (used != budget_written_[t]) {
+      checkpoint_.cursors.emplace_back(BudgetCounterId(tenant.config->id, budget_day_),
+                                       state::Cursor{std::to_string(used), NowUnixMs()});
+      budget_written_[t] = used;
+    }
+    const std::uint64_t allowance = BackfillAllowance(budget);
+    if (backfill_ != nullptr && used >= allowance && !budget_exhausted_[t].exchange(true)) {
+      tenant.AddError(fmt::format(
+          "backfill stopped: tenant {} used {} Salesforce calls on {} (UTC), its backfill share is {} of "
+          "daily_salesforce_calls = {}; the backfill continues on the next day",
+          tenant.config->id, used, budget_day_, allowance, budget.daily_salesforce_calls));
+    }
+  }
+}
+
 // Whether a backfill reads `tenant`; says why not in its report when it cannot.
 bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
   if (!backfill_->tenant.empty() && tenant.config->id != backfill_->tenant) return false;
@@ -306,6 +376,10 @@ void Run::LaunchNextStream() {
     // A tenant suspended mid-run starts no more streams; their cursors stay.
     if (TenantOf(index).suspended) {
       StreamEnded(index);
+      continue;
+    }
+    if (BudgetExhausted(index)) {
+      stream_cut_[index] = 1;
       continue;
     }
     SubmitPage(index, 0, streams_[index].start_url);
@@ -385,7 +459,7 @@ bool Run::Parse(const PagePtr& page) {
   page->messages = std::move(mail.messages);
   page->cursor_after = mail.next_cursor;
   if (backfill_ != nullptr && mail.last) page->cursor_after.clear();   // the window is done
-  if (!mail.last && !Stopping()) {
+  if (!mail.last && !Stopping() && !BudgetExhausted(page->stream)) {
     SubmitPage(page->stream, page->seq + 1, std::move(mail.next_cursor));
   } else {
     // Stopping: this page's cursor (the next page's link) is committed once
@@ -616,6 +690,7 @@ void Run::OnWrite(const WritePtr& write) {
 
 void Run::CommitCheckpoint() {
   const std::int64_t now = NowUnixMs();
+  CountBudgets();
   for (auto& tenant : tenants_) {
     if (!tenant->crm) continue;
     for (auto& row : tenant->crm->TakeNewRows()) checkpoint_.directory.push_back(std::move(row));
@@ -726,6 +801,7 @@ RunReport Run::Execute(const RunOptions& options) {
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();
+  CommitCheckpoint();   // the calls made after the last acknowledgement count too
   CountStreamsNotFinished();
 
   for (auto& tenant_ptr : tenants_) {
@@ -756,6 +832,9 @@ RunReport Run::Execute(const RunOptions& options) {
   report.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
   Finalize(report);
+  for (std::size_t t = 0; t < tenants_.size() && report.stopped.empty(); ++t) {
+    if (budget_exhausted_ && budget_exhausted_[t].load()) report.stopped = "budget";
+  }
   if (Stopping()) {
     // A drained stop by signal did not do what it was asked: partial. A stop
     // at --max-duration is the run's designed bound: its exit code stays.

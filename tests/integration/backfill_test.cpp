@@ -4,6 +4,8 @@
 #include <catch2/catch.hpp>
 
 #include <csignal>
+
+#include <fmt/format.h>
 #include <filesystem>
 #include <random>
 #include <regex>
@@ -203,4 +205,78 @@ TEST_CASE("a Microsoft 365 tenant refuses a backfill by name (window listing not
   CHECK(r.exit_code == 3);
   CHECK(ReadFile(dir.path() + "/r.json").find("cannot list a window of mail") != std::string::npos);
   CHECK(ParseVerify(sim.Get("/_sim/verify")).present == 0);
+}
+
+namespace {
+
+// Sets CRMSYNC_TODAY (the budget's day) for the crmsync processes this test starts.
+class Today {
+ public:
+  explicit Today(const std::string& day) { setenv("CRMSYNC_TODAY", day.c_str(), 1); }
+  ~Today() { unsetenv("CRMSYNC_TODAY"); }
+  void Set(const std::string& day) { setenv("CRMSYNC_TODAY", day.c_str(), 1); }
+};
+
+}  // namespace
+
+TEST_CASE("a daily Salesforce call budget stops a backfill cleanly and the next day continues it",
+          "[backfill][budget]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "9", "--tenants", "1", "--users", "30", "--messages", "24", "--providers",
+                              "gmail"});
+  UseSmallPages(sim.config_path(), 3);
+  const std::string config = ReadFile(sim.config_path());
+  WriteFile(sim.config_path(),
+            std::regex_replace(config, std::regex(R"(\[tenants\.salesforce\])"),
+                               "[tenants.budget]\ndaily_salesforce_calls = 8\nbackfill_share_percent = 50\n$&"));
+  const std::string state = dir.path() + "/state";
+  const std::string report = dir.path() + "/report.json";
+  const std::vector<std::string> backfill = {"backfill", "--config", sim.config_path(), "--state", state, "--since",
+                                             "2026-01-01", "--until", "2027-01-01", "--report", report, "--quiet"};
+  Today today("2026-11-24");
+  auto first = RunCrmsync(backfill);
+  INFO(first.output);
+  CHECK(first.exit_code == 3);
+  std::string json = ReadFile(report);
+  INFO(json);
+  CHECK(json.find("backfill stopped: tenant tenant-1 used ") != std::string::npos);
+  CHECK(json.find("Salesforce calls on 2026-11-24 (UTC), its backfill share is 4 of daily_salesforce_calls = 8") !=
+        std::string::npos);
+  CHECK(json.find("\"stopped\":\"budget\"") != std::string::npos);
+  CHECK(JsonInt(json, "totals.streams_not_finished") > 0);
+  const Verify day_one = ParseVerify(sim.Get("/_sim/verify"));
+  CHECK(day_one.present > 0);
+  CHECK(day_one.missing > 0);
+  CHECK(day_one.duplicates == 0);
+
+  // The same day again: the share is used up, nothing is read.
+  auto again = RunCrmsync(backfill);
+  CHECK(again.exit_code == 3);
+  CHECK(JsonInt(ReadFile(report), "totals.messages_read") == 0);
+  CHECK(ParseVerify(sim.Get("/_sim/verify")).present == day_one.present);
+
+  // Day after day the backfill continues where it stopped, until it is done.
+  int days = 1;
+  int exit_code = 3;
+  for (int day = 25; day <= 30 + 24 && exit_code != 0; ++day) {
+    today.Set(day <= 30 ? fmt::format("2026-11-{:02}", day) : fmt::format("2026-12-{:02}", day - 30));
+    auto next = RunCrmsync(backfill);
+    INFO(next.output);
+    exit_code = next.exit_code;
+    REQUIRE((exit_code == 0 || exit_code == 3));
+    ++days;
+  }
+  INFO("days: " << days);
+  CHECK(exit_code == 0);
+  CHECK(days >= 2);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+
+  // Scheduled runs are never stopped by the budget, only counted.
+  auto scheduled = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--quiet"});
+  INFO(scheduled.output);
+  CHECK(scheduled.exit_code == 0);
 }
