@@ -15,6 +15,8 @@ add_library(crmsync_engine STATIC
   src/quarantine_record.cpp src/quarantine_retry.cpp
   src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp
+  src/backfill.cpp
+  src/salesforce_budget.cpp
   src/run_report.cpp
   src/secrets.cpp
   src/master_key.cpp

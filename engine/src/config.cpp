@@ -193,7 +193,14 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   const toml::table* users = r.Table("users");
   const toml::table* provisioning = r.Table("provisioning");
   const toml::table* capture = r.Table("capture");
+  const toml::table* budget = r.Table("budget");
   CRMSYNC_TRY(r.RejectUnknown());
+  if (budget != nullptr) {
+    TableReader b(*budget, file, prefix + "budget.");
+    CRMSYNC_TRY(b.Int("daily_salesforce_calls", out.budget.daily_salesforce_calls, 0, 1000000000));
+    CRMSYNC_TRY(b.Int("backfill_share_percent", out.budget.backfill_share_percent, 1, 100));
+    CRMSYNC_TRY(b.RejectUnknown());
+  }
   const int mail_tables = (microsoft != nullptr) + (google != nullptr) + (exchange != nullptr);
   if (mail_tables != 1) {
     return r.Error("microsoft", "/ google / exchange: exactly one mail system is required "

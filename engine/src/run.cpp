@@ -22,6 +22,7 @@
 #include "crmsync/http/retry.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "deterministic.hpp"
+#include "salesforce_budget.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -51,6 +52,7 @@ struct Stream {
   std::size_t tenant = 0;
   std::size_t user = 0;
   state::StreamId id;
+  std::string kind;          // the mail source's stream kind (id.stream differs for backfill jobs)
   std::string initial_url;
   std::string start_url;
   bool restarted = false;    // after a 410, once per run
@@ -95,6 +97,16 @@ class Run {
   void LaunchNextStream();
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
   void PageLeftPipeline();
+  bool Stopping() const { return options_stop_ != nullptr && options_stop_->load() != 0; }
+  // The stream read its last page or failed (progress; a stream cut by a stop is not done).
+  void StreamEnded(std::size_t stream);
+  void CountStreamsNotFinished();
+  bool PlanBackfillTenant(TenantRuntime& tenant);
+  void ReportUnmatchedBackfillUsers();
+  void LoadBudgets();
+  void CountBudgets();
+  std::uint64_t CallsThisRun(const TenantRuntime& tenant) const;
+  bool BudgetExhausted(std::size_t stream) const { return budget_exhausted_[streams_[stream].tenant].load(); }
 
   void Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway);
   bool Parse(const PagePtr& page);
@@ -134,6 +146,21 @@ class Run {
   std::atomic<bool> fatal_{false};
   std::string fatal_message_;
 
+  // Drain and progress (RunOptions::stop / progress).
+  const std::atomic<int>* options_stop_ = nullptr;
+  const BackfillWindow* backfill_ = nullptr;
+  std::vector<std::uint8_t> backfill_matched_;
+  // Daily Salesforce call budgets, per tenant (salesforce_budget.hpp).
+  std::string budget_day_;
+  std::vector<std::uint64_t> budget_base_;        // calls counted today before this run
+  std::vector<std::uint64_t> budget_written_;     // the count last put in a checkpoint (coordinator)
+  std::unique_ptr<std::atomic<bool>[]> budget_exhausted_;   // a backfill reached its share: no new pages   // per BackfillWindow::users: found in a selected tenant
+  RunProgress own_progress_;
+  RunProgress* progress_ = &own_progress_;
+  std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
+  std::vector<std::size_t> user_slot_;      // per stream: index into users_left_
+  std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
+
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
   flow::multifunction_node<Event, std::tuple<WritePtr>>* coordinator_node_ = nullptr;
@@ -164,24 +191,42 @@ void Run::SetUp(const RunOptions& options) {
 void Run::PlanStreams() {
   // Round-robin over tenants so that every organization makes progress.
   std::vector<std::vector<Stream>> per_tenant(tenants_.size());
+  LoadBudgets();
+  if (fatal_) return;
+  if (backfill_ != nullptr) backfill_matched_.assign(backfill_->users.size(), 0);
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     TenantRuntime& tenant = *tenants_[t];
     if (!tenant.ready) continue;
+    if (backfill_ != nullptr && !PlanBackfillTenant(tenant)) continue;
     const auto& users = tenant.directory->users();
     for (std::size_t u = 0; u < users.size(); ++u) {
       if (!users[u].enabled) continue;
+      if (backfill_ != nullptr) {
+        if (!BackfillSelects(*backfill_, tenant.mail_users[u])) continue;
+        for (std::size_t a = 0; a < backfill_->users.size(); ++a) {
+          if (BackfillSelects(BackfillWindow{0, 0, "", {backfill_->users[a]}, ""}, tenant.mail_users[u])) {
+            backfill_matched_[a] = 1;
+          }
+        }
+      }
       for (const std::string& kind : tenant.source->StreamKinds()) {
         Stream s;
         s.tenant = t;
         s.user = u;
-        s.id = state::StreamId{tenant.config->id, users[u].id, kind};
-        s.initial_url = tenant.source->InitialCursor(tenant.mail_users[u], kind);
+        s.kind = kind;
+        s.id = state::StreamId{tenant.config->id, users[u].id,
+                               backfill_ != nullptr ? BackfillStreamKind(backfill_->job_id, kind) : kind};
+        s.initial_url = backfill_ != nullptr ? tenant.source->WindowCursor(tenant.mail_users[u], kind,
+                                                                           backfill_->since_unix, backfill_->until_unix)
+                                             : tenant.source->InitialCursor(tenant.mail_users[u], kind);
         auto cursor = store_.GetCursor(s.id);
         if (!cursor.ok()) {
           fatal_ = true;
           fatal_message_ = cursor.status().ToString();
           return;
         }
+        // An empty committed cursor is a finished backfill window.
+        if (backfill_ != nullptr && cursor.value() && cursor.value()->position.empty()) continue;
         s.start_url = cursor.value() ? cursor.value()->position : s.initial_url;
         per_tenant[t].push_back(std::move(s));
       }
@@ -198,6 +243,124 @@ void Run::PlanStreams() {
     }
     if (!any) break;
   }
+  ReportUnmatchedBackfillUsers();
+  std::vector<std::size_t> slot_base(tenants_.size() + 1, 0);
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    slot_base[t + 1] = slot_base[t] + (tenants_[t]->ready ? tenants_[t]->directory->users().size() : 0);
+  }
+  users_left_ = std::make_unique<std::atomic<std::uint32_t>[]>(slot_base.back());
+  std::uint64_t users_with_streams = 0;
+  for (const Stream& s : streams_) {
+    const std::size_t slot = slot_base[s.tenant] + s.user;
+    user_slot_.push_back(slot);
+    if (users_left_[slot]++ == 0) ++users_with_streams;
+  }
+  stream_cut_.assign(streams_.size(), 0);
+  progress_->users_total = users_with_streams;
+  progress_->streams_total = streams_.size();
+  progress_->planned = true;
+}
+
+// A --user that no selected, connected organization has is an error of the
+// first selected organization (the run is then partial), never ignored.
+void Run::ReportUnmatchedBackfillUsers() {
+  if (backfill_ == nullptr) return;
+  for (std::size_t a = 0; a < backfill_matched_.size(); ++a) {
+    if (backfill_matched_[a] != 0) continue;
+    for (auto& tenant : tenants_) {
+      if (!backfill_->tenant.empty() && tenant->config->id != backfill_->tenant) continue;
+      tenant->AddError(fmt::format("backfill: user {} is not a user of {}", backfill_->users[a],
+                                   backfill_->tenant.empty() ? "any organization" : "tenant " + backfill_->tenant));
+      break;
+    }
+  }
+}
+
+void Run::LoadBudgets() {
+  budget_base_.assign(tenants_.size(), 0);
+  budget_written_.assign(tenants_.size(), 0);
+  budget_exhausted_ = std::make_unique<std::atomic<bool>[]>(tenants_.size());
+  auto day = BudgetDay();
+  if (!day.ok()) {
+    fatal_message_ = day.status().ToString();
+    fatal_ = true;
+    return;
+  }
+  budget_day_ = day.value();
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    TenantRuntime& tenant = *tenants_[t];
+    if (tenant.config->budget.daily_salesforce_calls <= 0) continue;
+    auto calls = LoadBudgetCalls(store_, tenant.config->id, budget_day_);
+    if (!calls.ok()) {
+      fatal_message_ = calls.status().ToString();
+      fatal_ = true;
+      return;
+    }
+    budget_base_[t] = budget_written_[t] = calls.value();
+  }
+  CountBudgets();
+}
+
+std::uint64_t Run::CallsThisRun(const TenantRuntime& tenant) const {
+  std::uint64_t calls = 0;
+  if (tenant.salesforce) {
+    const auto& stats = tenant.salesforce->stats();
+    calls += stats.upsert_requests.load() + stats.query_requests.load() + stats.retries.load();
+  }
+  if (tenant.salesforce_session) calls += tenant.salesforce_session->grants();
+  return calls;
+}
+
+// Coordinator (or before/after the graph): puts each tenant's count of the
+// day into the checkpoint, and stops a backfill's new pages at its share.
+void Run::CountBudgets() {
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    TenantRuntime& tenant = *tenants_[t];
+    const BudgetConfig& budget = tenant.config->budget;
+    if (budget.daily_salesforce_calls <= 0) continue;
+    const std::uint64_t used = budget_base_[t] + CallsThisRun(tenant);
+    if (used != budget_written_[t]) {
+      checkpoint_.cursors.emplace_back(BudgetCounterId(tenant.config->id, budget_day_),
+                                       state::Cursor{std::to_string(used), NowUnixMs()});
+      budget_written_[t] = used;
+    }
+    const std::uint64_t allowance = BackfillAllowance(budget);
+    if (backfill_ != nullptr && used >= allowance && !budget_exhausted_[t].exchange(true)) {
+      tenant.AddError(fmt::format(
+          "backfill stopped: tenant {} used {} Salesforce calls on {} (UTC), its backfill share is {} of "
+          "daily_salesforce_calls = {}; the backfill continues on the next day",
+          tenant.config->id, used, budget_day_, allowance, budget.daily_salesforce_calls));
+    }
+  }
+}
+
+// Whether a backfill reads `tenant`; says why not in its report when it cannot.
+bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
+  if (!backfill_->tenant.empty() && tenant.config->id != backfill_->tenant) return false;
+  // A backfill never counts as a complete read of a user's mailbox.
+  std::fill(tenant.user_incomplete.begin(), tenant.user_incomplete.end(), 1);
+  const std::vector<std::string> kinds = tenant.source->StreamKinds();
+  if (!tenant.mail_users.empty() && !kinds.empty() &&
+      tenant.source->WindowCursor(tenant.mail_users[0], kinds.front(), backfill_->since_unix, backfill_->until_unix)
+          .empty()) {
+    tenant.AddError("backfill: this organization's mail system cannot list a window of mail (not supported yet)");
+    return false;
+  }
+  return true;
+}
+
+void Run::StreamEnded(std::size_t stream) {
+  ++progress_->streams_done;
+  if (--users_left_[user_slot_[stream]] == 0) ++progress_->users_done;
+}
+
+// After the graph: streams never launched or cut by a stop, per tenant.
+void Run::CountStreamsNotFinished() {
+  const std::size_t launched = std::min(next_stream_.load(), streams_.size());
+  for (std::size_t i = 0; i < streams_.size(); ++i) {
+    const bool cut = i < stream_cut_.size() && stream_cut_[i] != 0;
+    if (i >= launched || cut) ++tenants_[streams_[i].tenant]->report.streams_not_finished;
+  }
 }
 
 void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
@@ -210,11 +373,18 @@ void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
 }
 
 void Run::LaunchNextStream() {
-  while (!fatal_) {
+  while (!fatal_ && !Stopping()) {
     const std::size_t index = next_stream_++;
     if (index >= streams_.size()) return;
     // A tenant suspended mid-run starts no more streams; their cursors stay.
-    if (TenantOf(index).suspended) continue;
+    if (TenantOf(index).suspended) {
+      StreamEnded(index);
+      continue;
+    }
+    if (BudgetExhausted(index)) {
+      stream_cut_[index] = 1;
+      continue;
+    }
     SubmitPage(index, 0, streams_[index].start_url);
     return;
   }
@@ -230,7 +400,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   gateway.reserve_wait();
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
-  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.id.stream, page->url,
+  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.kind, page->url,
                            [page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
                              gateway.try_put(page);
@@ -254,6 +424,8 @@ bool Run::Parse(const PagePtr& page) {
       return true;
     }
     ++tenant.counters.streams_failed;
+    ++progress_->errors;
+    StreamEnded(page->stream);
     tenant.AddError(fmt::format("{}: {}", Where(page->stream), status.ToString()));
     if (IsAccessFailure(status)) {
       SuspendUser(tenant, stream.user, "mailbox access revoked: " + status.message());
@@ -268,6 +440,7 @@ bool Run::Parse(const PagePtr& page) {
     // The tenant was suspended while this page was on the wire: drop it
     // unparsed; the cursor stays before it.
     MarkIncomplete(page->stream);
+    StreamEnded(page->stream);
     LaunchNextStream();
     PageLeftPipeline();
     return false;
@@ -276,6 +449,8 @@ bool Run::Parse(const PagePtr& page) {
   page->raw = RawPage{};
   if (!parsed.ok()) {
     ++tenant.counters.streams_failed;
+    ++progress_->errors;
+    StreamEnded(page->stream);
     MarkIncomplete(page->stream);
     tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
                                 parsed.status().ToString()));
@@ -287,9 +462,18 @@ bool Run::Parse(const PagePtr& page) {
   MailPage& mail = parsed.value();
   page->messages = std::move(mail.messages);
   page->cursor_after = mail.next_cursor;
-  if (!mail.last) {
+  if (backfill_ != nullptr && mail.last) page->cursor_after.clear();   // the window is done
+  if (!mail.last && !Stopping() && !BudgetExhausted(page->stream)) {
     SubmitPage(page->stream, page->seq + 1, std::move(mail.next_cursor));
   } else {
+    // Stopping: this page's cursor (the next page's link) is committed once
+    // the page is terminal, so the next run continues right after it.
+    if (mail.last) {
+      StreamEnded(page->stream);
+    } else {
+      stream_cut_[page->stream] = 1;
+      MarkIncomplete(page->stream);
+    }
     LaunchNextStream();
   }
   return true;
@@ -312,6 +496,8 @@ void Run::Classify(const PagePtr& page) {
       key_index.push_back(i);
     }
   }
+  progress_->messages_read += page->classes.size() - static_cast<std::size_t>(std::count_if(
+      page->messages.begin(), page->messages.end(), [](const Message& m) { return m.removed; }));
   if (keys.empty()) return;
   auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
   if (!ledger.ok()) {
@@ -474,6 +660,7 @@ void Run::OnWrite(const WritePtr& write) {
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
+    ++progress_->errors;
     if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReason(write->outcome.status()));
   }
   for (auto& result : results) {
@@ -489,6 +676,7 @@ void Run::OnWrite(const WritePtr& write) {
     }
     if (result.outcome->success) {
       ++tenant.report.captured;
+      ++progress_->captured;
       ++(result.outcome->created ? tenant.report.created : tenant.report.updated);
       if (auto user = tenant.user_index.find(result.first_user); user != tenant.user_index.end()) {
         ++tenant.user_captured[user->second];
@@ -508,6 +696,7 @@ void Run::OnWrite(const WritePtr& write) {
 
 void Run::CommitCheckpoint() {
   const std::int64_t now = NowUnixMs();
+  CountBudgets();
   for (auto& tenant : tenants_) {
     if (!tenant->crm) continue;
     for (auto& row : tenant->crm->TakeNewRows()) checkpoint_.directory.push_back(std::move(row));
@@ -574,6 +763,9 @@ RunReport Run::Execute(const RunOptions& options) {
   report.run_id = options.run_id.empty() ? DefaultRunId(started) : options.run_id;
   report.started_at = IsoUtc(started);
 
+  options_stop_ = options.stop;
+  backfill_ = options.backfill;
+  if (options.progress != nullptr) progress_ = options.progress;
   SetUp(options);
   PlanStreams();
 
@@ -615,6 +807,8 @@ RunReport Run::Execute(const RunOptions& options) {
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();
+  CommitCheckpoint();   // the calls made after the last acknowledgement count too
+  CountStreamsNotFinished();
 
   for (auto& tenant_ptr : tenants_) {
     TenantRuntime& tenant = *tenant_ptr;
@@ -644,6 +838,19 @@ RunReport Run::Execute(const RunOptions& options) {
   report.duration_seconds =
       std::chrono::duration<double>(std::chrono::steady_clock::now() - steady_start).count();
   Finalize(report);
+  for (std::size_t t = 0; t < tenants_.size() && report.stopped.empty(); ++t) {
+    if (budget_exhausted_ && budget_exhausted_[t].load()) report.stopped = "budget";
+  }
+  if (Stopping()) {
+    // A drained stop by signal did not do what it was asked: partial. A stop
+    // at --max-duration is the run's designed bound: its exit code stays.
+    const bool by_signal = options_stop_->load() == static_cast<int>(StopReason::kSignal);
+    report.stopped = by_signal ? "signal" : "max-duration";
+    if (by_signal && report.exit_code == kExitComplete) {
+      report.status = "partial";
+      report.exit_code = kExitPartial;
+    }
+  }
   return report;
 }
 

@@ -29,6 +29,7 @@ RunTotals RunReport::Totals() const {
     totals.quarantined += t.quarantined;
     totals.skipped += SkippedTotal(t);
     totals.errors += t.error_count;
+    totals.streams_not_finished += t.streams_not_finished;
   }
   return totals;
 }
@@ -64,10 +65,11 @@ std::string RunReport::ToJson() const {
   fmt::format_to(it,
                  "{{\"run_id\":{},\"started_at\":{},\"finished_at\":{},\"duration_seconds\":{:.3f},"
                  "\"status\":{},\"exit_code\":{},\"totals\":{{\"messages_read\":{},\"captured\":{},"
-                 "\"quarantined\":{},\"skipped\":{},\"errors\":{}}},\"tenants\":[",
+                 "\"quarantined\":{},\"skipped\":{},\"errors\":{},\"streams_not_finished\":{}}},\"stopped\":{},"
+                 "\"tenants\":[",
                  json::JsonQuote(run_id), json::JsonQuote(started_at), json::JsonQuote(finished_at), duration_seconds, json::JsonQuote(status),
                  exit_code, totals.messages_read, totals.captured, totals.quarantined, totals.skipped,
-                 totals.errors);
+                 totals.errors, totals.streams_not_finished, json::JsonQuote(stopped));
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const auto& t = tenants[i];
     if (i > 0) out.push_back(',');
@@ -76,12 +78,13 @@ std::string RunReport::ToJson() const {
                    "\"reason\":{},\"users_by_status\":{{\"active\":{},\"pending\":{},\"suspended\":{},"
                    "\"disabled\":{}}},\"users\":{},\"streams\":{},\"streams_failed\":{},"
                    "\"pages\":{},\"messages_read\":{},\"captured\":{},\"created\":{},\"updated\":{},"
-                   "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"skipped\":{{",
+                   "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"streams_not_finished\":{},"
+                   "\"skipped\":{{",
                    json::JsonQuote(t.id), json::JsonQuote(t.status), json::JsonQuote(t.mailbox),
                    json::JsonQuote(t.crm), json::JsonQuote(t.reason), t.users_active, t.users_pending,
                    t.users_suspended, t.users_disabled, t.users, t.streams, t.streams_failed, t.pages,
                    t.messages_read, t.captured, t.created, t.updated, t.deduplicated, t.quarantined,
-                   t.not_terminal);
+                   t.not_terminal, t.streams_not_finished);
     bool first = true;
     for (int r = 1; r < kSkipReasonCount; ++r) {
       fmt::format_to(it, "{}{}:{}", first ? "" : ",", json::JsonQuote(SkipReasonName(static_cast<SkipReason>(r))),
@@ -150,6 +153,10 @@ std::string RunReport::ToText() const {
   fmt::format_to(it, "  total: read {}, captured {}, skipped {}, quarantined {}, errors {}\n",
                  totals.messages_read, totals.captured, totals.skipped, totals.quarantined,
                  totals.errors);
+  if (!stopped.empty()) {
+    fmt::format_to(it, "  stopped early ({}): streams not finished: {}; the next run continues them\n", stopped,
+                   totals.streams_not_finished);
+  }
   return out;
 }
 

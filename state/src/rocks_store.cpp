@@ -9,9 +9,11 @@
 #include <array>
 #include <mutex>
 #include <cerrno>
+#include <chrono>
 #include <filesystem>
 #include <string_view>
 #include <system_error>
+#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
@@ -104,6 +106,19 @@ std::string ErrnoText(int err) { return std::error_code(err, std::generic_catego
 // locks, also refuses a second open from the same process, and closing
 // another descriptor of the file does not drop it. O_CLOEXEC: an exec'ed
 // child does not inherit the lock.
+constexpr auto kLockPoll = std::chrono::milliseconds(100);
+
+// The holder's pid as written in the lock file; "" when unreadable.
+std::string ReadHolder(int fd) {
+  char buffer[32] = {};
+  const ssize_t n = ::pread(fd, buffer, sizeof buffer - 1, 0);
+  if (n <= 0) return {};
+  std::string text(buffer, static_cast<std::size_t>(n));
+  while (!text.empty() && (text.back() == '\n' || text.back() == ' ')) text.pop_back();
+  if (text.empty() || text.find_first_not_of("0123456789") != std::string::npos) return {};
+  return text;
+}
+
 class DirLock {
  public:
   DirLock() = default;
@@ -114,20 +129,33 @@ class DirLock {
     if (fd_ >= 0) ::close(fd_);
   }
 
-  static Result<DirLock> Acquire(const std::string& dir) {
+  // Polls (rather than a blocking flock) so that the wait is bounded. The
+  // holder writes its pid into the file, for the refusal message only: the
+  // flock, not the pid, is the lock.
+  static Result<DirLock> Acquire(const std::string& dir, std::chrono::milliseconds wait) {
     const std::string path = fmt::format("{}/{}", dir, kLockFileName);
     int fd = ::open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0) return Status::Io(fmt::format("cannot open lock file {}: {}", path, ErrnoText(errno)));
     DirLock lock(fd);
+    const auto deadline = std::chrono::steady_clock::now() + wait;
     while (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
       int err = errno;
       if (err == EINTR) continue;
-      if (err == EWOULDBLOCK) {
-        return Status::Io(fmt::format("state directory {} is in use by another crmsync process ({} is locked)",
-                                      dir, path));
+      if (err != EWOULDBLOCK) return Status::Io(fmt::format("cannot lock {}: {}", path, ErrnoText(err)));
+      if (std::chrono::steady_clock::now() >= deadline) {
+        const std::string holder = ReadHolder(fd);
+        return Status::Io(fmt::format(
+            "state directory {} is in use by another crmsync process ({}{} is locked){}", dir,
+            holder.empty() ? "" : fmt::format("pid {}: ", holder), path,
+            wait.count() > 0 ? fmt::format("; waited {} s", wait.count() / 1000.0) : std::string()));
       }
-      return Status::Io(fmt::format("cannot lock {}: {}", path, ErrnoText(err)));
+      std::this_thread::sleep_for(kLockPoll);
     }
+    const std::string pid = fmt::format("{}\n", ::getpid());
+    // Best effort: a failure only costs a refused second opener the pid in its message.
+    const bool written =
+        ::ftruncate(fd, 0) == 0 && ::pwrite(fd, pid.data(), pid.size(), 0) == static_cast<ssize_t>(pid.size());
+    static_cast<void>(written);
     return lock;
   }
 
@@ -560,7 +588,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     if (::access(dir.c_str(), W_OK | X_OK) != 0) {
       return Status::Io(fmt::format("state directory {} is not writable: {}", dir, ErrnoText(errno)));
     }
-    auto lock = DirLock::Acquire(dir);
+    auto lock = DirLock::Acquire(dir, options.lock_wait);
     if (!lock.ok()) return lock.status();
 
     rocksdb::DBOptions db_options;

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -12,6 +13,7 @@
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/state/secret_box.hpp"
+#include "crmsync/state/store.hpp"
 
 namespace crmsync::tools {
 
@@ -23,6 +25,7 @@ using Commands = std::vector<Command>;
 
 // One registration function per command file.
 void AddRunCommand(CLI::App& root, Commands& commands);
+void AddBackfillCommand(CLI::App& root, Commands& commands);   // backfill_command.cpp
 void AddStatusCommand(CLI::App& root, Commands& commands);
 void AddConnectCommands(CLI::App& root, Commands& commands);        // connect google | salesforce
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
@@ -40,5 +43,10 @@ std::string StateDir(const std::string& flag, const engine::Config& config);
 // CRMSYNC_MASTER_KEY_FILE or <state>.key); nullopt when there is none yet.
 // `create` makes a key file (0600) when missing.
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
+// --wait SECONDS: how long run and backfill wait for a state directory held
+// by another process before refusing (state_lock.cpp).
+void AddWaitFlag(CLI::App& command, double& wait_seconds);
+// Opens the state, waiting up to `wait_seconds` for another holder.
+Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
 
 }  // namespace crmsync::tools

@@ -10,6 +10,7 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   Commands commands;
   AddRunCommand(app, commands);
+  AddBackfillCommand(app, commands);
   AddStatusCommand(app, commands);
   AddConnectCommands(app, commands);
   AddServeCommands(app, commands);

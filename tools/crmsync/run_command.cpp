@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "run_control.hpp"
 #include "crmsync/engine/provisioning_inbox.hpp"
 #include "crmsync/engine/run.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
@@ -13,14 +14,15 @@ namespace {
 
 struct RunFlags {
   std::string config_path, state_dir, report_path;
-  bool quiet = false;
+  double wait_seconds = 0;
+  RunControlFlags control;
 };
 
 int RunCommand(const RunFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = state::Store::Open(state_dir);
+  auto store = OpenStateWaiting(state_dir, flags.wait_seconds);
   if (!store.ok()) {
     std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
     return engine::kExitFailure;
@@ -44,8 +46,12 @@ int RunCommand(const RunFlags& flags) {
   engine::RunOptions options;
   options.secrets = box.value() ? &*box.value() : nullptr;
   options.state_dir = state_dir;
+  RunControl control(flags.control);
+  options.stop = control.stop();
+  options.progress = control.progress();
   http::CurlMultiTransport transport;
   engine::RunReport report = engine::RunOnce(*config, options, transport, *store.value());
+  control.Finish();
   const http::TransportStats stats = transport.Stats();
   report.transport["requests"] = stats.requests;
   report.transport["connections_opened"] = stats.connections_opened;
@@ -62,7 +68,7 @@ int RunCommand(const RunFlags& flags) {
       return engine::kExitFailure;
     }
   }
-  if (!flags.quiet) std::cout << report.ToText() << std::flush;
+  if (!flags.control.quiet) std::cout << report.ToText() << std::flush;
   return report.exit_code;
 }
 
@@ -74,7 +80,8 @@ void AddRunCommand(CLI::App& root, Commands& commands) {
   run->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
   run->add_option("--state", flags->state_dir, "State directory (default: engine.state_dir or ./crmsync-state)");
   run->add_option("--report", flags->report_path, "Write the run report (JSON) to this file");
-  run->add_flag("--quiet", flags->quiet, "Do not print the human summary");
+  AddRunControlFlags(*run, flags->control);
+  AddWaitFlag(*run, flags->wait_seconds);
   commands.push_back({run, [flags] { return RunCommand(*flags); }});
 }
 

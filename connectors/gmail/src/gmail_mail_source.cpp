@@ -23,16 +23,46 @@ using detail::GmailCaller;
 
 constexpr std::string_view kListPrefix = "list:";
 constexpr std::string_view kHistoryPrefix = "history:";
+constexpr std::string_view kWindowPrefix = "window:";
 constexpr int kMaxDirectoryPages = 100000;
 
 struct Cursor {
+  bool window = false;          // a backfill window: since/until, then page_token
+  std::int64_t since = 0, until = 0;
   bool history = false;
   std::string history_id;
   std::string page_token;
 };
 
 // "list:<hid>:<token>" or "history:<hid>[:<token>]"; the token is the rest.
+std::optional<std::int64_t> ParseEpoch(std::string_view text) {
+  if (text.empty() || text.size() > 18 || text.find_first_not_of("0123456789") != std::string_view::npos) {
+    return std::nullopt;
+  }
+  std::int64_t value = 0;
+  for (char c : text) value = value * 10 + (c - '0');
+  return value;
+}
+
+// "window:<since>:<until>:<token>"
+std::optional<Cursor> ParseWindowCursor(std::string_view text) {
+  Cursor cursor;
+  cursor.window = true;
+  const std::size_t first = text.find(':');
+  if (first == std::string_view::npos) return std::nullopt;
+  const std::size_t second = text.find(':', first + 1);
+  if (second == std::string_view::npos) return std::nullopt;
+  const auto since = ParseEpoch(text.substr(0, first));
+  const auto until = ParseEpoch(text.substr(first + 1, second - first - 1));
+  if (!since || !until || *since >= *until) return std::nullopt;
+  cursor.since = *since;
+  cursor.until = *until;
+  cursor.page_token.assign(text.substr(second + 1));
+  return cursor;
+}
+
 std::optional<Cursor> ParseCursor(std::string_view text) {
+  if (text.substr(0, kWindowPrefix.size()) == kWindowPrefix) return ParseWindowCursor(text.substr(kWindowPrefix.size()));
   Cursor cursor;
   if (text.substr(0, kListPrefix.size()) == kListPrefix) {
     text.remove_prefix(kListPrefix.size());
@@ -52,6 +82,9 @@ std::optional<Cursor> ParseCursor(std::string_view text) {
 
 std::string ListCursor(std::string_view history_id, std::string_view token) {
   return fmt::format("{}{}:{}", kListPrefix, history_id, token);
+}
+std::string WindowCursorText(std::int64_t since, std::int64_t until, std::string_view token) {
+  return fmt::format("{}{}:{}:{}", kWindowPrefix, since, until, token);
 }
 std::string HistoryCursor(std::string_view history_id, std::string_view token = {}) {
   return token.empty() ? fmt::format("{}{}", kHistoryPrefix, history_id)
@@ -90,6 +123,10 @@ class GmailMailSource final : public MailSource {
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override { return {"mail"}; }
   std::string InitialCursor(const MailUser&, const std::string&) const override { return ListCursor("", ""); }
+  std::string WindowCursor(const MailUser&, const std::string&, std::int64_t since_unix,
+                           std::int64_t until_unix) const override {
+    return since_unix < until_unix ? WindowCursorText(since_unix, until_unix, "") : std::string();
+  }
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
@@ -108,6 +145,7 @@ class GmailMailSource final : public MailSource {
   Result<http::Response> CallBlocking(CallSpec spec);
   void FetchList(std::string user, std::string history_id, std::string token, Done done);
   void FetchHistory(std::string user, Cursor cursor, Done done);
+  void FetchWindow(std::string user, Cursor cursor, Done done);
   void FetchMetadata(std::string user, std::vector<std::string> ids, std::string next_cursor, bool last, Done done);
   void SendBatch(std::shared_ptr<Metadata> job, std::chrono::milliseconds delay);
   void FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done);
@@ -266,6 +304,10 @@ std::shared_ptr<const LabelNames> GmailMailSource::LabelsOf(const std::string& u
 }
 
 void GmailMailSource::FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done) {
+  if (cursor.window) {
+    FetchWindow(user.primary, std::move(cursor), std::move(done));
+    return;
+  }
   if (cursor.history) {
     FetchHistory(user.primary, std::move(cursor), std::move(done));
     return;
@@ -316,6 +358,31 @@ void GmailMailSource::FetchList(std::string user, std::string history_id, std::s
     }
     const bool last = page->next_page_token.empty();
     std::string next = last ? HistoryCursor(history_id) : ListCursor(history_id, page->next_page_token);
+    FetchMetadata(std::move(user), std::move(page->ids), std::move(next), last, std::move(done));
+  });
+}
+
+void GmailMailSource::FetchWindow(std::string user, Cursor cursor, Done done) {
+  CallSpec spec;
+  spec.subject = user;
+  spec.units = kUnitsMessagesList;
+  spec.url = MessagesWindowUrl(options_.api_url, user, cursor.since, cursor.until, options_.page_size,
+                               cursor.page_token);
+  spec.kind = "gmail.list";
+  caller_.Call(std::move(spec), [this, user, since = cursor.since, until = cursor.until, done = std::move(done)](
+                                    Result<http::Response> response) mutable {
+    if (!response.ok()) {
+      done(response.status());
+      return;
+    }
+    pages_.fetch_add(1, std::memory_order_relaxed);
+    Result<ListPage> page = ParseListPage(response->body);
+    if (!page.ok()) {
+      done(page.status());
+      return;
+    }
+    const bool last = page->next_page_token.empty();
+    std::string next = last ? std::string() : WindowCursorText(since, until, page->next_page_token);
     FetchMetadata(std::move(user), std::move(page->ids), std::move(next), last, std::move(done));
   });
 }

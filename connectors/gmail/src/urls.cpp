@@ -35,6 +35,15 @@ std::string MessagesListUrl(std::string_view api_url, std::string_view user, std
   return url;
 }
 
+std::string MessagesWindowUrl(std::string_view api_url, std::string_view user, std::int64_t since_unix,
+                              std::int64_t until_unix, int page_size, std::string_view page_token) {
+  std::string url =
+      fmt::format("{}/messages?maxResults={}", UserRoot(api_url, user), std::clamp(page_size, 1, kMaxListPageSize));
+  url += "&q=" + Escape(fmt::format("after:{} before:{} -in:chats", since_unix, until_unix));
+  if (!page_token.empty()) url += "&pageToken=" + Escape(page_token);
+  return url;
+}
+
 std::string HistoryListUrl(std::string_view api_url, std::string_view user, std::string_view start_history_id,
                            int page_size, std::string_view page_token) {
   std::string url = fmt::format("{}/history?startHistoryId={}&historyTypes=messageAdded&maxResults={}",

@@ -61,6 +61,15 @@ class MailSource {
   virtual std::vector<std::string> StreamKinds() const = 0;
   // The cursor that starts `stream` of `user` from scratch.
   virtual std::string InitialCursor(const MailUser& user, const std::string& stream) const = 0;
+  // The cursor that lists the mail of `stream` of `user` sent in
+  // [since_unix, until_unix) (backfill). Its last page has `last` set and an
+  // empty next_cursor: a window has no increments. "" when this mail system
+  // cannot list a window (the default).
+  virtual std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+                                   std::int64_t until_unix) const {
+    static_cast<void>(user), static_cast<void>(stream), static_cast<void>(since_unix), static_cast<void>(until_unix);
+    return {};
+  }
   // Fetches the page at `cursor`; `done` runs once, possibly on the
   // transport thread, and must not block. Errors: kGone means the cursor
   // expired and the stream must restart from InitialCursor.

@@ -101,6 +101,15 @@ struct ProvisioningConfig {
   std::vector<std::string> hmac_secrets;   // secrets
 };
 
+// [tenants.budget]: the tenant's daily Salesforce API call budget. The calls
+// of every run and backfill of one UTC day count against it; scheduled runs
+// are never stopped by it, a backfill stops once the day's count reaches its
+// share (and continues the next day).
+struct BudgetConfig {
+  int daily_salesforce_calls = 0;     // 0: no budget. Default: 0
+  int backfill_share_percent = 50;    // share of the budget a backfill may bring the day's count to. Default: 50
+};
+
 struct TenantConfig {
   std::string id;
   std::vector<std::string> domains;
@@ -114,6 +123,7 @@ struct TenantConfig {
   UsersConfig users;
   ProvisioningConfig provisioning;
   CaptureConfig capture;
+  BudgetConfig budget;
 };
 
 struct EngineConfig {

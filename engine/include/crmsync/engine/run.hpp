@@ -3,10 +3,13 @@
 // over every configured tenant. Safe to kill at any moment and run again.
 #pragma once
 
+#include <atomic>
 #include <string>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/config.hpp"
+#include "crmsync/engine/run_progress.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/http/transport.hpp"
 #include "crmsync/state/secret_box.hpp"
@@ -18,6 +21,13 @@ struct RunOptions {
   std::string run_id;                       // empty: derived from the start time and pid
   const state::SecretBox* secrets = nullptr;   // opens sealed keys; none: only key files
   std::string state_dir;                    // where provisioning requests wait (inbox/); "" = none
+  // Set (to a StopReason) by another thread to drain: no new stream or page
+  // starts, pages in flight are finished, written and committed, and the
+  // report counts the streams not finished. nullptr: never stops early.
+  const std::atomic<int>* stop = nullptr;
+  RunProgress* progress = nullptr;          // live counters for a reporter; nullptr: none
+  // A backfill job instead of the scheduled streams (backfill.hpp); nullptr: a scheduled run.
+  const BackfillWindow* backfill = nullptr;
 };
 
 // Runs every tenant to the end of its current mail. Tenant and stream

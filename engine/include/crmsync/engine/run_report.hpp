@@ -42,6 +42,7 @@ struct TenantReport {
   std::uint64_t deduplicated = 0;        // copies folded into a record of this run
   std::uint64_t quarantined = 0;
   std::uint64_t not_terminal = 0;        // messages left for the next run (transient failures)
+  std::uint64_t streams_not_finished = 0;   // not read to the end because the run was stopped (drain)
   std::array<std::uint64_t, kSkipReasonCount> skipped{};
   ApiCalls api;
   std::uint64_t error_count = 0;
@@ -52,6 +53,7 @@ inline constexpr std::size_t kMaxErrorsKept = 20;
 
 struct RunTotals {
   std::uint64_t messages_read = 0, captured = 0, quarantined = 0, skipped = 0, errors = 0;
+  std::uint64_t streams_not_finished = 0;
 };
 
 struct RunReport {
@@ -62,6 +64,9 @@ struct RunReport {
   std::string status;                    // complete | partial | failed
   int exit_code = 0;
   std::vector<TenantReport> tenants;
+  // "" when the run read everything it could; "max-duration" or "signal"
+  // when it was stopped early and drained (see streams_not_finished).
+  std::string stopped;
   std::map<std::string, std::uint64_t> transport;   // requests, connections_opened, ...
 
   RunTotals Totals() const;

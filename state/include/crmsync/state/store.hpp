@@ -4,6 +4,7 @@
 // WriteBatch. Thread-safe: every method may be called from any thread.
 #pragma once
 
+#include <chrono>
 #include <cstddef>
 #include <cstdint>
 #include <memory>
@@ -103,6 +104,10 @@ struct StoreOptions {
   bool sync = false;
   // Bytes of the block cache shared by all column families. Default: 8 MiB.
   std::size_t block_cache_bytes = std::size_t{8} << 20;
+  // How long Open() waits for a state directory held by another process
+  // before refusing. Default: 0, refuse at once (the message names the
+  // holder's pid). Polled, so a holder killed with -9 frees it too.
+  std::chrono::milliseconds lock_wait{0};
 };
 
 struct SealedSecret {
@@ -114,8 +119,9 @@ struct SealedSecret {
 class Store {
  public:
   // Opens or creates the store in `dir`. A directory already held by another
-  // process fails with a clear kIo status naming the directory ("in use by
-  // another crmsync process"); it never waits and never corrupts. A `dir` that
+  // process fails with a clear kIo status naming the directory and the
+  // holder's pid ("in use by another crmsync process (pid N)") once
+  // options.lock_wait has passed; it never corrupts. A `dir` that
   // is a file or cannot be created / written fails with kIo naming the path.
   // Values written by an unknown encoding version read back as kCorruption
   // naming the column family and key. Never throws.

@@ -4,6 +4,7 @@
 // kCorruption naming the field; they never throw and never crash.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <unordered_map>
 #include <string_view>
@@ -25,6 +26,10 @@ inline constexpr int kMaxListPageSize = 500;
 // `since_date` is YYYY/MM/DD or empty (no date bound); page_size is clamped to 1..500.
 std::string MessagesListUrl(std::string_view api_url, std::string_view user, std::string_view since_date,
                             int page_size, std::string_view page_token);
+// {api}/gmail/v1/users/{user}/messages?maxResults=N&q=after:S before:U -in:chats[&pageToken=T]
+// with S and U in epoch seconds: the mail of [S, U) (backfill windows).
+std::string MessagesWindowUrl(std::string_view api_url, std::string_view user, std::int64_t since_unix,
+                              std::int64_t until_unix, int page_size, std::string_view page_token);
 // {api}/gmail/v1/users/{user}/history?startHistoryId=H&historyTypes=messageAdded&maxResults=N[&pageToken=T]
 std::string HistoryListUrl(std::string_view api_url, std::string_view user, std::string_view start_history_id,
                            int page_size, std::string_view page_token);

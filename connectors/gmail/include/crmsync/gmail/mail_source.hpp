@@ -8,6 +8,9 @@
 //       reads it), so nothing that arrives while the window is read is lost.
 //       pageToken is empty for the first page.
 //   "history:<historyId>[:<pageToken>]"  increments (users.history.list).
+//   "window:<since>:<until>:<pageToken>"  a backfill window (users.messages.list
+//       with q=after:<since> before:<until>, epoch seconds); its last page
+//       ends the stream (next cursor "").
 // The last list page hands over to "history:<historyId-at-start>"; the last
 // history page to "history:<historyId of the answer>". A history 404
 // (startHistoryId too old) restarts the window ("list::"): writes are
