@@ -28,6 +28,7 @@ void AddConnectCommands(CLI::App& root, Commands& commands);        // connect g
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
 void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
+void AddConfigCommands(CLI::App& root, Commands& commands);  // config check / example
 
 // Shared by the commands.
 // Loads the configuration; prints "crmsync: configuration error: ..." on failure.

@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   AddConnectCommands(app, commands);
   AddServeCommands(app, commands);
   AddUsersCommands(app, commands);
+  AddConfigCommands(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
