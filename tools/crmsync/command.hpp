@@ -13,6 +13,10 @@
 #include "crmsync/engine/config.hpp"
 #include "crmsync/state/secret_box.hpp"
 
+namespace crmsync::state {
+class Store;
+}
+
 namespace crmsync::tools {
 
 struct Command {
@@ -29,6 +33,8 @@ void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
 void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
 void AddConfigCommands(CLI::App& root, Commands& commands);  // config check / example
+void AddRunsCommands(CLI::App& root, Commands& commands);    // runs list / show
+void AddDoctorCommand(CLI::App& root, Commands& commands);   // doctor
 
 // Shared by the commands.
 // Loads the configuration; prints "crmsync: configuration error: ..." on failure.
@@ -38,5 +44,16 @@ std::string StateDir(const std::string& flag, const engine::Config& config);
 // The state's master key when `crmsync connect` created one; nullopt when
 // there is none yet. `create` makes one (0600) when missing.
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
+
+// Run history kept in the state (`crmsync runs list`).
+inline constexpr std::size_t kRunsKept = 100;
+struct RunOutputs {
+  std::string state_dir;
+  std::string metrics_file;   // --metrics-file; "" = only <state>/metrics.prom
+};
+// After a run: prunes the run history to kRunsKept and writes the metrics.
+// Failures are warnings: the run's own outcome stands.
+void SaveRunOutputs(const RunOutputs& outputs, const engine::Config& config, state::Store& store,
+                    const std::string& report_json);
 
 }  // namespace crmsync::tools

@@ -15,6 +15,8 @@ int main(int argc, char** argv) {
   AddServeCommands(app, commands);
   AddUsersCommands(app, commands);
   AddConfigCommands(app, commands);
+  AddRunsCommands(app, commands);
+  AddDoctorCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -74,9 +74,12 @@ int main(int argc, char** argv) {
   std::int64_t token_ttl = 3599;
   bool plain_http = false, expired_cert = false, rotate_refresh_tokens = false;
   std::string providers_text = "graph";
+  std::string sf_missing_key_field;
   int gmail_user_quota = 250, gmail_history_retention = 1000;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
+  app.add_option("--sf-missing-key-field", sf_missing_key_field,
+                 "TEST: Salesforce describe of this sObject (e.g. Task) lacks Crmsync_Key__c (crmsync doctor)");
   app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
   app.add_option("--seed", seed, "corpus seed: same seed, same corpus")->capture_default_str();
   app.add_option("--tenants", tenants, "number of tenants")->check(CLI::Range(1, 1000))->capture_default_str();
@@ -202,6 +205,7 @@ int main(int argc, char** argv) {
     return Fail(kRuntimeError, e.what());
   }
   simulator->salesforce().SetRotateRefreshTokens(rotate_refresh_tokens);
+  if (!sf_missing_key_field.empty()) simulator->salesforce().SetMissingKeyField(sf_missing_key_field);
   ready.store(simulator.get(), std::memory_order_release);
 
   if (!write_config.empty()) {

@@ -84,6 +84,8 @@ class SalesforceSim {
   std::string ReissueRefreshToken(const std::string& tenant);
   // Each refresh grant answers with a new refresh token and voids the old one.
   void SetRotateRefreshTokens(bool rotate);
+  // describe of `sobject` omits Crmsync_Key__c (crmsync doctor's test).
+  void SetMissingKeyField(const std::string& sobject);
   // Token grants per tenant (successful or not), for "one refresh" checks.
   std::uint64_t TokenGrants(const std::string& tenant) const;
 
