@@ -5,6 +5,8 @@ add_library(crmsync_engine STATIC
   src/classify.cpp
   src/config.cpp
   src/config_capture.cpp
+  src/config_example.cpp src/config_keys.cpp
+  src/metrics.cpp src/doctor.cpp
   src/crm_resolver.cpp
   src/email_message_record.cpp
   src/event_record.cpp

@@ -12,6 +12,7 @@
 
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/capture_config.hpp"
+#include "crmsync/engine/config_keys.hpp"
 
 #define CRMSYNC_RETURN_IF_ERROR(expr) \
   do {                                \
@@ -29,7 +30,7 @@ class TableReader {
       : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
 
   Status String(const char* key, std::string& out, bool required, bool secret = false) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     if (node == nullptr) {
       if (required) return Error(key, "missing (a string is required)");
@@ -45,7 +46,7 @@ class TableReader {
   }
 
   Status Int(const char* key, int& out, int min, int max) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     if (node == nullptr) return Status::Ok();
     const auto* value = node->as_integer();
@@ -57,7 +58,7 @@ class TableReader {
   }
 
   Status StringList(const char* key, std::vector<std::string>& out, bool required) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     if (node == nullptr) {
       if (required) return Error(key, "missing (a list of strings is required)");
@@ -75,7 +76,7 @@ class TableReader {
   }
 
   Status Bool(const char* key, bool& out) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     if (node == nullptr) return Status::Ok();
     const auto* value = node->as_boolean();
@@ -103,16 +104,18 @@ class TableReader {
   }
 
   const toml::table* Table(const char* key) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     return node == nullptr ? nullptr : node->as_table();
   }
 
+  // The first key nobody read, with the nearest known key of this table as
+  // a suggestion (config_keys.hpp).
   Status RejectUnknown() const {
     for (const auto& [key, node] : table_) {
       if (used_.count(std::string(key.str())) == 0) {
-        return Status::InvalidArgument(fmt::format("{}:{}: unknown key '{}{}'", file_,
-                                                   node.source().begin.line, prefix_, key.str()));
+        return Status::InvalidArgument(UnknownKeyMessage(file_, node.source().begin.line, prefix_, key.str(),
+                                                         std::vector<std::string>(used_.begin(), used_.end())));
       }
     }
     return Status::Ok();
@@ -120,7 +123,7 @@ class TableReader {
 
   // Reads key as a list of tables (TOML [[prefix.key]]); nullptr when absent.
   const toml::array* Array(const char* key) {
-    used_.insert(key);
+    Use(key);
     const toml::node* node = table_.get(key);
     return node == nullptr ? nullptr : node->as_array();
   }
@@ -147,6 +150,11 @@ class TableReader {
   }
 
  private:
+  void Use(const char* key) {
+    used_.insert(key);
+    if (KeyObserver* observer = CurrentKeyObserver()) observer->Seen(prefix_ + key);
+  }
+
   const toml::table& table_;
   std::string file_;
   std::string prefix_;

@@ -493,6 +493,25 @@ class RocksStore final : public Store {
     });
   }
 
+  Result<std::size_t> PruneRuns(std::size_t keep) override {
+    return Guarded("prune runs", [&]() -> Result<std::size_t> {
+      std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(rocksdb::ReadOptions(), handles_[kRunsFamily]));
+      std::size_t seen = 0;
+      rocksdb::WriteBatch wb;
+      std::size_t deleted = 0;
+      for (it->SeekToLast(); it->Valid(); it->Prev()) {
+        if (++seen <= keep) continue;
+        wb.Delete(handles_[kRunsFamily], it->key());
+        ++deleted;
+      }
+      if (!it->status().ok()) return FromRocks(it->status(), "prune runs: iterate column family runs");
+      if (deleted == 0) return deleted;
+      auto s = db_->Write(write_options_, &wb);
+      if (!s.ok()) return FromRocks(s, "prune runs: write");
+      return deleted;
+    });
+  }
+
  private:
   // Point lookup; nullopt when absent.
   template <class T>

@@ -246,3 +246,21 @@ TEST_CASE("serve: sign refuses a path of another tenant and a missing secret slo
   CHECK(slot.exit_code == 2);
   CHECK(slot.output.find(kCurrent) == std::string::npos);
 }
+
+TEST_CASE("serve: GET /metrics answers the last run's metrics file", "[integration][serve][metrics]") {
+  TempDir dir;
+  const std::string config_path = dir.path() + "/crmsync.toml";
+  const std::string state_dir = dir.path() + "/state";
+  WriteFile(config_path, ConfigText());
+  ServeProcess serve(dir.path(), config_path, state_dir);
+  auto none = Send("GET", serve.origin() + "/metrics", {}, "");
+  CHECK(none.first == 404);
+  CHECK_THAT(none.second, Catch::Contains("no metrics yet"));
+  const std::string text = "# HELP crmsync_lag_seconds x\n# TYPE crmsync_lag_seconds gauge\ncrmsync_lag_seconds{tenant=\"acme\"} 12\n";
+  WriteFile(state_dir + "/metrics.prom", text);
+  auto served = Send("GET", serve.origin() + "/metrics", {}, "");
+  CHECK(served.first == 200);
+  CHECK(served.second == text);
+  CHECK(Send("POST", serve.origin() + "/metrics", {}, "").first != 200);
+  CHECK(serve.Stop() == 0);
+}

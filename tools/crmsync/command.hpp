@@ -15,6 +15,10 @@
 #include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 
+namespace crmsync::state {
+class Store;
+}
+
 namespace crmsync::tools {
 
 struct Command {
@@ -33,6 +37,9 @@ void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (pro
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
 void AddKeysCommands(CLI::App& root, Commands& commands);    // keys rotate
 void AddRetryCommand(CLI::App& root, Commands& commands);   // retry --quarantined
+void AddConfigCommands(CLI::App& root, Commands& commands);  // config check / example
+void AddRunsCommands(CLI::App& root, Commands& commands);    // runs list / show
+void AddDoctorCommand(CLI::App& root, Commands& commands);   // doctor
 
 // Shared by the commands.
 // Loads the configuration; prints "crmsync: configuration error: ..." on failure.
@@ -48,5 +55,16 @@ Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_d
 void AddWaitFlag(CLI::App& command, double& wait_seconds);
 // Opens the state, waiting up to `wait_seconds` for another holder.
 Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
+
+// Run history kept in the state (`crmsync runs list`).
+inline constexpr std::size_t kRunsKept = 100;
+struct RunOutputs {
+  std::string state_dir;
+  std::string metrics_file;   // --metrics-file; "" = only <state>/metrics.prom
+};
+// After a run: prunes the run history to kRunsKept and writes the metrics.
+// Failures are warnings: the run's own outcome stands.
+void SaveRunOutputs(const RunOutputs& outputs, const engine::Config& config, state::Store& store,
+                    const std::string& report_json);
 
 }  // namespace crmsync::tools

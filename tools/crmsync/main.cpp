@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   AddUsersCommands(app, commands);
   AddKeysCommands(app, commands);
   AddRetryCommand(app, commands);
+  AddConfigCommands(app, commands);
+  AddRunsCommands(app, commands);
+  AddDoctorCommand(app, commands);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "command.hpp"
+#include "crmsync/engine/metrics.hpp"
 #include "run_control.hpp"
 #include "crmsync/engine/provisioning_inbox.hpp"
 #include "crmsync/engine/run.hpp"
@@ -13,7 +14,7 @@ namespace crmsync::tools {
 namespace {
 
 struct RunFlags {
-  std::string config_path, state_dir, report_path;
+  std::string config_path, state_dir, report_path, metrics_path;
   double wait_seconds = 0;
   RunControlFlags control;
 };
@@ -56,10 +57,12 @@ int RunCommand(const RunFlags& flags) {
   report.transport["requests"] = stats.requests;
   report.transport["connections_opened"] = stats.connections_opened;
   report.transport["transport_failures"] = stats.transport_failures;
+  engine::AddCallOutcomes(report, stats.by_kind_outcome);
 
   const std::string json = report.ToJson();
   Status saved = store.value()->PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: run report not saved in state: " << saved.ToString() << "\n";
+  SaveRunOutputs({state_dir, flags.metrics_path}, *config, *store.value(), json);
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
     out << json;
@@ -80,6 +83,8 @@ void AddRunCommand(CLI::App& root, Commands& commands) {
   run->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
   run->add_option("--state", flags->state_dir, "State directory (default: engine.state_dir or ./crmsync-state)");
   run->add_option("--report", flags->report_path, "Write the run report (JSON) to this file");
+  run->add_option("--metrics-file", flags->metrics_path,
+                  "Also write the metrics (Prometheus text format) here, atomically (node_exporter textfile)");
   AddRunControlFlags(*run, flags->control);
   AddWaitFlag(*run, flags->wait_seconds);
   commands.push_back({run, [flags] { return RunCommand(*flags); }});

@@ -24,6 +24,7 @@
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/state/store.hpp"
 #include "http_server.hpp"
+#include "serve_metrics.hpp"
 
 namespace crmsync::tools {
 namespace {
@@ -164,6 +165,7 @@ int RunServe(const ServeFlags& flags) {
 
   std::mutex log_mutex;
   auto handler = [&](const sim::HttpRequest& request) {
+    if (IsMetricsRequest(request)) return MetricsResponse(state_dir);
     sim::HttpResponse response;
     response.headers.emplace("Content-Type", "application/json");
     engine::ProvisioningResponse answer;

@@ -74,10 +74,13 @@ int main(int argc, char** argv) {
   std::int64_t token_ttl = 3599;
   bool plain_http = false, expired_cert = false, rotate_refresh_tokens = false;
   std::string providers_text = "graph";
+  std::string sf_missing_key_field;
   int gmail_user_quota = 250, gmail_history_retention = 1000;
   double fault_rate = 0;
 
   app.add_option("--listen", listen, "HOST:PORT to listen on; port 0 picks a free port")->capture_default_str();
+  app.add_option("--sf-missing-key-field", sf_missing_key_field,
+                 "TEST: Salesforce describe of this sObject (e.g. Task) lacks Crmsync_Key__c (crmsync doctor)");
   app.add_option("--port-file", port_file, "write the bound port here (atomically) once listening");
   app.add_option("--seed", seed, "corpus seed: same seed, same corpus")->capture_default_str();
   app.add_option("--fault-rate", fault_rate,
@@ -207,6 +210,7 @@ int main(int argc, char** argv) {
   }
   simulator->salesforce().SetRotateRefreshTokens(rotate_refresh_tokens);
   if (fault_rate > 0) simulator->faults().Set(crmsync::sim::MixedFaults(fault_rate, seed));
+  if (!sf_missing_key_field.empty()) simulator->salesforce().SetMissingKeyField(sf_missing_key_field);
   ready.store(simulator.get(), std::memory_order_release);
 
   if (!write_config.empty()) {

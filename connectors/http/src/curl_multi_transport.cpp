@@ -43,6 +43,14 @@ bool LaterThan(const Queued& a, const Queued& b) {
   return a.due != b.due ? a.due > b.due : a.seq > b.seq;
 }
 
+const char* OutcomeName(const Response& response) {
+  if (!response.transport_ok()) return "transport_error";
+  if (response.status == 429) return "throttled";
+  if (response.status >= 500) return "server_error";
+  if (response.status >= 400) return "client_error";
+  return "ok";
+}
+
 }  // namespace
 
 struct CurlMultiTransport::Impl {
@@ -258,6 +266,7 @@ void CurlMultiTransport::Impl::Complete(std::unique_ptr<Transfer> transfer, long
     if (!transfer->response().transport_ok()) ++stats.transport_failures;
     stats.connections_opened += static_cast<std::uint64_t>(std::max(0L, new_connections));
     ++stats.by_kind[transfer->request().kind];
+    ++stats.by_kind_outcome[{transfer->request().kind, OutcomeName(transfer->response())}];
   }
   try {
     transfer->done()(std::move(transfer->response()));

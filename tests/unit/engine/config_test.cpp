@@ -38,7 +38,8 @@ TEST_CASE("configuration errors name the file, line, key and value", "[config]")
   typo.replace(typo.find("max_streams_in_flight"), 21, "max_streams_in_flite");
   auto r = ParseConfig(typo, "crmsync.toml");
   REQUIRE_FALSE(r.ok());
-  CHECK(r.status().message() == "crmsync.toml:3: unknown key 'engine.max_streams_in_flite'");
+  CHECK(r.status().message() == "crmsync.toml:3: unknown key 'engine.max_streams_in_flite' "
+                                 "(did you mean 'engine.max_streams_in_flight'?)");
 
   std::string missing = kValid;
   missing.erase(missing.find("client_secret = \"ss\""), std::string("client_secret = \"ss\"").size());

@@ -143,6 +143,12 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
     if (tail.empty()) {
       response = request.method == "GET" ? HandleVersionRoot(version, *org)
                                          : MethodNotAllowed(request.method, "GET,HEAD");
+    } else if (tail.starts_with("/sobjects/") && tail.ends_with("/describe") &&
+               tail.size() > std::string_view("/sobjects//describe").size()) {
+      const std::string_view name = tail.substr(10, tail.size() - 10 - 9);
+      response = request.method != "GET"                        ? MethodNotAllowed(request.method, "GET,HEAD")
+                 : name.find('/') == std::string_view::npos ? HandleDescribe(name)
+                                                             : NotFound();
     } else if (tail == "/limits") {
       response = request.method == "GET" ? HandleLimits(*org) : MethodNotAllowed(request.method, "GET,HEAD");
     } else if (family == Family::kQuery) {

@@ -86,13 +86,15 @@ class SalesforceSim {
   std::string ReissueRefreshToken(const std::string& tenant);
   // Each refresh grant answers with a new refresh token and voids the old one.
   void SetRotateRefreshTokens(bool rotate);
-  // Called with the tenant of another org whose record id a write sent to
-  // this org referenced (one tenant's data reaching another's org). Set
-  // before the first request.
   // Called with every access token a grant hands out, and every rotated
   // refresh token.
   void SetTokenIssuedHook(std::function<void(const std::string& access_token)> hook);
+  // Called with the tenant of another org whose record id a write sent to
+  // this org referenced (one tenant's data reaching another's org). Set
+  // before the first request.
   void SetForeignReferenceHook(std::function<void(const std::string& victim_tenant)> hook);
+  // describe of `sobject` omits Crmsync_Key__c (crmsync doctor's test).
+  void SetMissingKeyField(const std::string& sobject);
   // Token grants per tenant (successful or not), for "one refresh" checks.
   std::uint64_t TokenGrants(const std::string& tenant) const;
 

@@ -171,6 +171,9 @@ struct SalesforceSim::Impl {
                             std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
+  HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp
+  mutable std::mutex describe_mu;
+  std::string missing_key_sobject;   // --sf-missing-key-field: describe omits Crmsync_Key__c here
 
   // Lifecycle controls armed with an upsert count fire here (grants.cpp).
   void AfterUpsert(sf::Org& org);

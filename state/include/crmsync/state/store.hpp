@@ -189,6 +189,8 @@ class Store {
   // id, so ids must be fixed-width where they matter, like
   // 20261123T221500Z-<pid>-<n>). At most `limit` ids; 0 gives none.
   virtual Result<std::vector<std::string>> ListRuns(std::size_t limit) = 0;
+  // Deletes all but the `keep` most recent runs; returns how many it deleted.
+  virtual Result<std::size_t> PruneRuns(std::size_t keep) = 0;
 };
 
 }  // namespace crmsync::state

@@ -7,6 +7,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 
 #include "crmsync/http/circuit_breaker.hpp"
 #include "crmsync/http/transport.hpp"
@@ -28,6 +29,9 @@ struct TransportStats {
   std::uint64_t transport_failures = 0;
   std::uint64_t connections_opened = 0;   // new TCP (and TLS) connections
   std::map<std::string, std::uint64_t> by_kind;  // Request::kind -> count
+  // (Request::kind, outcome) -> count; outcome: ok | throttled (429) |
+  // client_error | server_error | transport_error. Feeds the metrics.
+  std::map<std::pair<std::string, std::string>, std::uint64_t> by_kind_outcome;
   std::uint64_t callback_exceptions = 0;  // completions that threw (caught; the loop goes on)
   std::uint64_t circuit_refusals = 0;     // requests failed at once by an open circuit
   std::uint64_t circuits_opened = 0;
