@@ -98,6 +98,8 @@ int main(int argc, char** argv) {
   app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions")->capture_default_str();
   app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
+  std::string limits_text;
+  app.add_option("--limits", limits_text, "limits mode: latency and the real services' concurrency and rate limits (realistic)");
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -196,6 +198,10 @@ int main(int argc, char** argv) {
   options.token_ttl = std::chrono::seconds(token_ttl);
   options.gmail.user_quota = gmail_user_quota;
   options.gmail.history_retention = gmail_history_retention;
+  if (!limits_text.empty()) {
+    options.limits = crmsync::sim::LimitsProfile(limits_text);
+    if (!options.limits) return Fail(kUsageError, "--limits takes realistic, got '" + limits_text + "'");
+  }
   try {
     simulator = std::make_unique<crmsync::sim::Simulator>(options);
   } catch (const std::exception& e) {

@@ -60,6 +60,7 @@ Simulator::Simulator(SimulatorOptions options)
   google_auth_.SetMailboxAccess(&access_);
   for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
   admin_.SetEmailMessageObjects(options_.email_message_objects);
+  if (options_.limits) limits_ = std::make_unique<SimLimits>(*options_.limits, stats_);
 }
 
 HttpResponse Simulator::Route(const HttpRequest& request) {
@@ -87,6 +88,10 @@ HttpResponse Simulator::Route(const HttpRequest& request) {
 
 HttpResponse Simulator::Handle(const HttpRequest& request) {
   try {
+    if (limits_) {
+      if (SimLimits::Owns(request)) return limits_->Describe();
+      return limits_->Apply(request, [&] { return Route(request); });
+    }
     return Route(request);
   } catch (const std::exception& e) {
     return JsonResponse(500, fmt::format(R"({{"error":{{"code":"InternalServerError","message":"{}"}}}})",

@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "admin_service.hpp"
@@ -18,6 +19,7 @@
 #include "http_util.hpp"
 #include "identity_service.hpp"
 #include "lifecycle_admin.hpp"
+#include "limits.hpp"
 #include "mailbox_access.hpp"
 #include "salesforce_sim.hpp"
 
@@ -33,6 +35,7 @@ struct SimulatorOptions {
   // --object email-message: /_sim/verify counts EmailMessage records (and
   // their relations) instead of Tasks.
   bool email_message_objects = false;
+  std::optional<LimitsOptions> limits;            // --limits: latency, concurrency and rate limits
 };
 
 class Simulator {
@@ -66,6 +69,7 @@ class Simulator {
   SalesforceSim salesforce_;
   AdminService admin_;
   LifecycleAdmin lifecycle_;
+  std::unique_ptr<SimLimits> limits_;
 };
 
 // The Salesforce org of one tenant, as the corpus defines it.
