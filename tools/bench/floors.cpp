@@ -16,7 +16,7 @@ std::int64_t MailGrantFloor(const TenantFigures& t) {
 
 }  // namespace
 
-void ComputeFloors(const Options& options, Phase& phase) {
+void ComputeFloors(const Options& options, Phase& phase, bool cold_cache) {
   phase.calls = ApiCalls{};
   phase.floor = ApiCalls{};
   for (const TenantFigures& t : phase.tenants) {
@@ -30,7 +30,8 @@ void ComputeFloors(const Options& options, Phase& phase) {
     const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
     // One query for the mailbox owners' Salesforce users when anything is written, then one
     // Contact and one Lead query per batch of distinct addresses.
-    const std::int64_t soql = (writes > 0 ? 1 : 0) + 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup);
+    const std::int64_t lookups = cold_cache ? 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup) : 0;
+    const std::int64_t soql = (writes > 0 ? 1 : 0) + lookups;
     phase.floor.salesforce_writes += writes;
     phase.floor.soql_queries += soql;
     phase.floor.token_grants += MailGrantFloor(t) + (writes + soql > 0 ? 1 : 0);

@@ -14,8 +14,10 @@ inline constexpr std::int64_t kAddressesPerLookup = 500;
 // Users per page of the mailbox directory listing (Graph $top maximum).
 inline constexpr std::int64_t kUsersPerPage = 999;
 
-// Fills phase.calls (sums of the tenants' counters) and phase.floor.
-void ComputeFloors(const Options& options, Phase& phase);
+// Fills phase.calls (sums of the tenants' counters) and phase.floor. With a
+// warm CRM cache (`cold_cache` false: a run after the first) every address may
+// already be known, so the lookup floor is zero.
+void ComputeFloors(const Options& options, Phase& phase, bool cold_cache = true);
 
 // The minimum wall time of `full` under `limits`: the longest chain of
 // dependent calls at the minimum latency, or the busiest rate or

@@ -67,7 +67,7 @@ Phase RunPhase(const Options& options, const SimProcess& sim, const std::string&
   for (std::size_t i = 0; i < phase.tenants.size(); ++i) {
     phase.tenants[i].provider = options.providers[i % options.providers.size()];
   }
-  ComputeFloors(options, phase);
+  ComputeFloors(options, phase, /*cold_cache=*/phase.name == "full");
   if (run.exit_code != 0) std::cerr << "crmsync-bench: " << phase.name << " run exited " << run.exit_code << ":\n" << run.output;
   return phase;
 }
