@@ -67,10 +67,17 @@ int main(int argc, char** argv) {
   app.add_option("--streams-in-flight", options.streams_in_flight,
                  "Set [engine] max_streams_in_flight (default: the configuration's)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--mailbox-concurrency", options.mailbox_concurrency,
+                 "Limits mode: concurrent requests the simulator allows per mailbox (default: the profile's 4)")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--json", options.json_path, "Also write the results as JSON to this file");
   CLI11_PARSE(app, argc, argv);
 
   options.mode = mode == "limits" ? Mode::kLimits : Mode::kCpu;
+  if (options.mailbox_concurrency > 0 && options.mode != Mode::kLimits) {
+    std::cerr << "crmsync-bench: --mailbox-concurrency needs --mode limits\n";
+    return 2;
+  }
   if (!mix.empty()) {
     std::string error;
     auto providers = ParseMix(mix, error);

@@ -150,6 +150,10 @@ Measurement Measure(const Options& options, bool tls) {
   if (options.mode == Mode::kLimits) {
     args.push_back("--limits");
     args.push_back(options.limits_profile);
+    if (options.mailbox_concurrency > 0) {
+      args.push_back("--limits-mailbox-concurrency");
+      args.push_back(std::to_string(options.mailbox_concurrency));
+    }
   }
   SimProcess sim(dir.path(), args);
   SetStreamsInFlight(sim.config_path(), options.streams_in_flight);

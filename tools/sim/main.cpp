@@ -100,6 +100,10 @@ int main(int argc, char** argv) {
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   std::string limits_text;
   app.add_option("--limits", limits_text, "limits mode: latency and the real services' concurrency and rate limits (realistic)");
+  int limits_mailbox_concurrency = 0;
+  app.add_option("--limits-mailbox-concurrency", limits_mailbox_concurrency,
+                 "with --limits: concurrent requests allowed per (app, mailbox) instead of the profile's")
+      ->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -201,6 +205,9 @@ int main(int argc, char** argv) {
   if (!limits_text.empty()) {
     options.limits = crmsync::sim::LimitsProfile(limits_text);
     if (!options.limits) return Fail(kUsageError, "--limits takes realistic, got '" + limits_text + "'");
+    if (limits_mailbox_concurrency > 0) options.limits->mailbox_concurrency = limits_mailbox_concurrency;
+  } else if (limits_mailbox_concurrency > 0) {
+    return Fail(kUsageError, "--limits-mailbox-concurrency needs --limits");
   }
   try {
     simulator = std::make_unique<crmsync::sim::Simulator>(options);

@@ -105,3 +105,20 @@ TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespa
   CHECK(Number(j, {"runs", "0", "makespan", "ratio"}) >= 1.0);
   for (const char* phase : {"full", "incremental", "idle"}) CheckPhase(j, phase);
 }
+
+TEST_CASE("crmsync-bench --mode limits over a mailbox limit: 429s are counted, retried, and verification stays clean",
+          "[bench][integration]") {
+  // One request per mailbox at a time while the engine reads two folders of each mailbox at once.
+  BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "2", "--messages", "2",
+                           "--mailbox-concurrency", "1"});
+  INFO(run.process.output);
+  REQUIRE(run.process.exit_code == 0);
+  const std::string& j = run.json;
+  CHECK(JsonInt(j, "runs.0.limits.mailbox_concurrency") == 1);
+  const std::int64_t throttled = JsonInt(j, "runs.0.full.throttled_429") + JsonInt(j, "runs.0.incremental.throttled_429") +
+                                 JsonInt(j, "runs.0.idle.throttled_429");
+  CHECK(throttled > 0);
+  CHECK(JsonInt(j, "runs.0.verify.missing") == 0);
+  CHECK(JsonInt(j, "runs.0.verify.duplicates") == 0);
+  CHECK(JsonInt(j, "runs.0.verify.unexpected") == 0);
+}
