@@ -24,6 +24,7 @@ namespace fs = std::filesystem;
 
 std::string SimBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/sim/crmsync-sim"; }
 std::string CrmsyncBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/crmsync/crmsync"; }
+std::string BenchBinary() { return std::string(CRMSYNC_BINARY_DIR) + "/tools/bench/crmsync-bench"; }
 
 TempDir::TempDir() {
   std::string pattern = (fs::temp_directory_path() / "crmsync-it-XXXXXX").string();
@@ -245,6 +246,12 @@ ProcessResult RunCrmsync(const std::vector<std::string>& args, std::chrono::seco
   TempDir scratch;
   std::vector<std::string> argv = {CrmsyncBinary()};
   argv.insert(argv.end(), args.begin(), args.end());
+  const std::string output = scratch.path() + "/out.log";
+  return Wait(Spawn(argv, output), output, timeout, false);
+}
+
+ProcessResult RunProcess(const std::vector<std::string>& argv, std::chrono::seconds timeout) {
+  TempDir scratch;
   const std::string output = scratch.path() + "/out.log";
   return Wait(Spawn(argv, output), output, timeout, false);
 }

@@ -13,6 +13,7 @@ namespace crmsync::harness {
 
 std::string SimBinary();
 std::string CrmsyncBinary();
+std::string BenchBinary();
 
 // A fresh temporary directory, removed by the destructor.
 class TempDir {
@@ -83,6 +84,8 @@ struct ProcessResult {
 // Runs crmsync with `args` to completion (bounded by `timeout`).
 ProcessResult RunCrmsync(const std::vector<std::string>& args,
                          std::chrono::seconds timeout = std::chrono::seconds(300));
+// Runs any program (argv[0] is its path) to completion, bounded by `timeout`.
+ProcessResult RunProcess(const std::vector<std::string>& argv, std::chrono::seconds timeout);
 // Starts crmsync and kills it with SIGKILL after `delay` unless it finished.
 ProcessResult RunCrmsyncKilledAfter(const std::vector<std::string>& args, std::chrono::milliseconds delay);
 

@@ -105,6 +105,12 @@ int main(int argc, char** argv) {
   app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions")->capture_default_str();
   app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
+  std::string limits_text;
+  app.add_option("--limits", limits_text, "limits mode: latency and the real services' concurrency and rate limits (realistic)");
+  int limits_mailbox_concurrency = 0;
+  app.add_option("--limits-mailbox-concurrency", limits_mailbox_concurrency,
+                 "with --limits: concurrent requests allowed per (app, mailbox) instead of the profile's")
+      ->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -203,6 +209,13 @@ int main(int argc, char** argv) {
   options.token_ttl = std::chrono::seconds(token_ttl);
   options.gmail.user_quota = gmail_user_quota;
   options.gmail.history_retention = gmail_history_retention;
+  if (!limits_text.empty()) {
+    options.limits = crmsync::sim::LimitsProfile(limits_text);
+    if (!options.limits) return Fail(kUsageError, "--limits takes realistic, got '" + limits_text + "'");
+    if (limits_mailbox_concurrency > 0) options.limits->mailbox_concurrency = limits_mailbox_concurrency;
+  } else if (limits_mailbox_concurrency > 0) {
+    return Fail(kUsageError, "--limits-mailbox-concurrency needs --limits");
+  }
   try {
     simulator = std::make_unique<crmsync::sim::Simulator>(options);
   } catch (const std::exception& e) {

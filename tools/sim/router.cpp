@@ -79,6 +79,7 @@ Simulator::Simulator(SimulatorOptions options)
   salesforce_.SetTokenIssuedHook([this](const std::string& token) { issued_tokens_.Add(token); });
   for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
   admin_.SetEmailMessageObjects(options_.email_message_objects);
+  if (options_.limits) limits_ = std::make_unique<SimLimits>(*options_.limits, stats_);
 }
 
 HttpResponse Simulator::Route(const HttpRequest& request) {
@@ -120,12 +121,19 @@ HttpResponse Simulator::IssuedTokensResponse() const {
 HttpResponse Simulator::Handle(const HttpRequest& request) {
   try {
     if (request.path == "/_sim/faults") return HandleFaultsAdmin(faults_, request);
-    if (faults_.active()) {
-      if (auto family = FamilyOf(request)) {
-        return ServeWithFaults(faults_, *family, request, [&] { return Route(request); });
+    if (limits_ && SimLimits::Owns(request)) return limits_->Describe();
+    // Limits first (a request over a limit never reaches the service), then
+    // the injected faults, then the service itself.
+    auto serve = [&]() -> HttpResponse {
+      if (faults_.active()) {
+        if (auto family = FamilyOf(request)) {
+          return ServeWithFaults(faults_, *family, request, [&] { return Route(request); });
+        }
       }
-    }
-    return Route(request);
+      return Route(request);
+    };
+    if (limits_) return limits_->Apply(request, serve);
+    return serve();
   } catch (const std::exception& e) {
     return JsonResponse(500, fmt::format(R"({{"error":{{"code":"InternalServerError","message":"{}"}}}})",
                                          JsonEscape(e.what())));

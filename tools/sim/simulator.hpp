@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "issued_tokens.hpp"
@@ -21,6 +22,7 @@
 #include "http_util.hpp"
 #include "identity_service.hpp"
 #include "lifecycle_admin.hpp"
+#include "limits.hpp"
 #include "mailbox_access.hpp"
 #include "salesforce_sim.hpp"
 
@@ -36,6 +38,7 @@ struct SimulatorOptions {
   // --object email-message: /_sim/verify counts EmailMessage records (and
   // their relations) instead of Tasks.
   bool email_message_objects = false;
+  std::optional<LimitsOptions> limits;            // --limits: latency, concurrency and rate limits
 };
 
 class Simulator {
@@ -74,6 +77,7 @@ class Simulator {
   SalesforceSim salesforce_;
   AdminService admin_;
   LifecycleAdmin lifecycle_;
+  std::unique_ptr<SimLimits> limits_;
 };
 
 // The Salesforce org of one tenant, as the corpus defines it.

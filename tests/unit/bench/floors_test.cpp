@@ -1,0 +1,137 @@
+// crmsync-bench's floors, the theoretical minimum makespan, and the parsers of
+// the engine's report and the simulator's counters.
+#include <catch2/catch.hpp>
+
+#include "floors.hpp"
+#include "measure.hpp"
+
+using namespace crmsync::bench;
+
+namespace {
+
+TenantFigures Tenant(std::string provider, std::int64_t users, std::int64_t read, std::int64_t captured,
+                     std::int64_t distinct) {
+  return TenantFigures{.id = std::string("tenant"),
+                       .provider = std::move(provider),
+                       .users = users,
+                       .streams = users,
+                       .read = read,
+                       .captured = captured,
+                       .distinct_addresses = distinct};
+}
+
+}  // namespace
+
+TEST_CASE("write floor is the sum over tenants of ceil(captured / 200)", "[bench]") {
+  Options options;
+  Phase phase;
+  phase.tenants = {Tenant("graph", 10, 1000, 401, 0), Tenant("graph", 10, 1000, 200, 0)};
+  phase.tenants[0].salesforce_upserts = 5;
+  phase.tenants[1].salesforce_upserts = 1;
+  ComputeFloors(options, phase);
+  CHECK(phase.floor.salesforce_writes == 3 + 1);
+  CHECK(phase.calls.salesforce_writes == 6);
+}
+
+TEST_CASE("page floor: one page per stream at least, page_size messages per page at most", "[bench]") {
+  Options options;
+  options.page_size = 100;
+  Phase phase;
+  phase.tenants = {Tenant("graph", 10, 5000, 0, 0), Tenant("graph", 10, 50, 0, 0)};
+  ComputeFloors(options, phase);
+  CHECK(phase.floor.mailbox_pages == 50 + 10);
+}
+
+TEST_CASE("an idle phase has a floor of zero Salesforce calls and only the mail grants", "[bench]") {
+  Options options;
+  Phase phase;
+  phase.tenants = {Tenant("graph", 10, 0, 0, 0), Tenant("gmail", 7, 0, 0, 0)};
+  ComputeFloors(options, phase);
+  CHECK(phase.floor.salesforce_calls() == 0);
+  CHECK(phase.floor.token_grants == 1 + 7);   // one app token; one delegated token per Gmail user
+}
+
+TEST_CASE("SOQL floor: owners once, then a Contact and a Lead query per 500 addresses", "[bench]") {
+  Options options;
+  Phase phase;
+  phase.tenants = {Tenant("graph", 10, 1000, 10, 501)};
+  ComputeFloors(options, phase);
+  CHECK(phase.floor.soql_queries == 1 + 2 * 2);
+  ComputeFloors(options, phase, /*cold_cache=*/false);   // every address may be cached already
+  CHECK(phase.floor.soql_queries == 1);
+}
+
+TEST_CASE("minimum makespan: the longest chain at the minimum latency, or a busier limit", "[bench]") {
+  LimitsProfile limits;
+  limits.present = true;
+  limits.latency_min_ms = 100;
+  limits.mailbox_requests = 10000;
+  limits.mailbox_window_s = 600;
+  limits.org_concurrency = 25;
+  Phase full;
+  full.wall = 2.0;
+  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
+  t.mailbox_pages = 300;   // 3 pages per stream
+  full.tenants = {t};
+  Makespan m = MinimumMakespan(limits, full);
+  // grant + one user page + 3 pages + the last write = 6 round trips
+  CHECK(m.minimum_seconds == Approx(0.6));
+  CHECK(m.ratio == Approx(2.0 / 0.6));
+  CHECK(m.binding.find("latency chain") != std::string::npos);
+
+  limits.org_concurrency = 1;   // 5 writes + 1 owner query, one at a time
+  m = MinimumMakespan(limits, full);
+  CHECK(m.minimum_seconds == Approx(0.6));
+  full.tenants[0].captured = 4000;   // 20 writes + 1 query
+  m = MinimumMakespan(limits, full);
+  CHECK(m.minimum_seconds == Approx(2.1));
+  CHECK(m.binding.find("salesforce") != std::string::npos);
+
+  limits.org_concurrency = 25;
+  full.tenants[0].captured = 1000;
+  full.tenants[0].distinct_addresses = 10;   // the lookup of the last page comes before its write
+  CHECK(MinimumMakespan(limits, full).minimum_seconds == Approx(0.7));
+}
+
+TEST_CASE("no limits profile, no minimum", "[bench]") {
+  Phase full;
+  full.tenants = {Tenant("graph", 1, 1, 1, 1)};
+  CHECK(MinimumMakespan(LimitsProfile{}, full).minimum_seconds == 0);
+}
+
+TEST_CASE("the run report's tenants are read with their API calls", "[bench]") {
+  const std::string report =
+      R"({"tenants":[{"id":"a","users":3,"streams":3,"messages_read":30,"captured":12,)"
+      R"("api_calls":{"mail_token_grants":1,"salesforce_token_grants":1,"mailbox_pages":4,"soql_queries":2,)"
+      R"("distinct_addresses":9,"salesforce_upserts":1}}]})";
+  auto tenants = ParseReportTenants(report);
+  REQUIRE(tenants.size() == 1);
+  CHECK(tenants[0].id == "a");
+  CHECK(tenants[0].read == 30);
+  CHECK(tenants[0].mailbox_pages == 4);
+  CHECK(tenants[0].distinct_addresses == 9);
+  CHECK(ParseReportTenants("{not json").empty());
+  CHECK(ParseReportTenants(std::string("{\"tenants\":[{\"id\":\"\xff\"}]}")).size() <= 1);
+}
+
+TEST_CASE("simulator stats: 429s and Salesforce limit rejections are throttled responses", "[bench]") {
+  const std::string stats =
+      R"({"endpoints":{"graph.delta":{"200":90,"429":3},"limits.graph":{"429":2},"limits.salesforce":{"403":4},)"
+      R"("sf.upsert":{"200":10,"403":1}}})";
+  SimCounters c = ParseSimStats(stats);
+  CHECK(c.requests == 110);
+  CHECK(c.throttled == 9);
+  CHECK(ParseSimStats("").requests == 0);
+  CHECK(ParseSimStats(R"({"endpoints":[1,2]})").requests == 0);
+}
+
+TEST_CASE("the limits profile is read from /_sim/limits", "[bench]") {
+  LimitsProfile p = ParseLimits(
+      R"({"profile":"realistic","latency_min_ms":60,"latency_max_ms":120,"mailbox_concurrency":4,)"
+      R"("mailbox_requests":10000,"mailbox_window_seconds":600,"org_concurrency":25,"org_daily_requests":5})");
+  CHECK(p.present);
+  CHECK(p.latency_min_ms == 60);
+  CHECK(p.mailbox_concurrency == 4);
+  CHECK(p.org_daily_requests == 5);
+  CHECK_FALSE(ParseLimits(R"({"error":"not found"})").present);
+}

@@ -1,0 +1,82 @@
+#include "floors.hpp"
+
+#include <algorithm>
+
+namespace crmsync::bench {
+namespace {
+
+std::int64_t CeilDiv(std::int64_t a, std::int64_t b) { return b > 0 && a > 0 ? (a + b - 1) / b : 0; }
+
+// A Gmail tenant reads each mailbox with a token delegated to that user; a
+// Graph or EWS tenant needs one application token for all its mailboxes.
+std::int64_t MailGrantFloor(const TenantFigures& t) {
+  if (t.streams == 0) return 0;
+  return t.provider == "gmail" ? t.users : 1;
+}
+
+}  // namespace
+
+void ComputeFloors(const Options& options, Phase& phase, bool cold_cache) {
+  phase.calls = ApiCalls{};
+  phase.floor = ApiCalls{};
+  for (const TenantFigures& t : phase.tenants) {
+    phase.calls.mailbox_pages += t.mailbox_pages;
+    phase.calls.token_grants += t.mail_token_grants + t.salesforce_token_grants;
+    phase.calls.soql_queries += t.soql_queries;
+    phase.calls.salesforce_writes += t.salesforce_upserts;
+
+    // Every stream needs at least one page, and a page holds at most page_size messages.
+    phase.floor.mailbox_pages += std::max(t.streams, CeilDiv(t.read, options.page_size));
+    const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
+    // One query for the mailbox owners' Salesforce users when anything is written, then one
+    // Contact and one Lead query per batch of distinct addresses.
+    const std::int64_t lookups = cold_cache ? 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup) : 0;
+    const std::int64_t soql = (writes > 0 ? 1 : 0) + lookups;
+    phase.floor.salesforce_writes += writes;
+    phase.floor.soql_queries += soql;
+    phase.floor.token_grants += MailGrantFloor(t) + (writes + soql > 0 ? 1 : 0);
+  }
+}
+
+Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
+  Makespan result;
+  if (!limits.present || limits.latency_min_ms <= 0) return result;
+  const double latency = limits.latency_min_ms / 1000.0;
+  for (const TenantFigures& t : full.tenants) {
+    // Pages of one mailbox follow each other (each nextLink comes with the page before), so
+    // the longest stream is a chain; it is at least the average stream.
+    const std::int64_t stream_pages = CeilDiv(t.mailbox_pages, std::max<std::int64_t>(1, t.streams));
+    const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
+    const std::int64_t soql = (writes > 0 ? 1 : 0) + 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup);
+    // token grant, user listing, the stream's pages, the CRM lookup of the last page's
+    // addresses, then the write of its records
+    const double chain =
+        latency * static_cast<double>(1 + CeilDiv(t.users, kUsersPerPage) + stream_pages +
+                                      (t.distinct_addresses > 0 ? 1 : 0) + (writes > 0 ? 1 : 0));
+    if (chain > result.minimum_seconds) {
+      result.minimum_seconds = chain;
+      result.binding = "latency chain of " + t.id;
+    }
+    // The per-mailbox rate: requests beyond the window's allowance wait for the next window.
+    if (limits.mailbox_requests > 0 && stream_pages > limits.mailbox_requests) {
+      const double rate = static_cast<double>((stream_pages - 1) / limits.mailbox_requests) *
+                          static_cast<double>(limits.mailbox_window_s);
+      if (rate > result.minimum_seconds) {
+        result.minimum_seconds = rate;
+        result.binding = "mailbox rate of " + t.id;
+      }
+    }
+    // The org's Salesforce calls, at most org_concurrency at once.
+    if (limits.org_concurrency > 0) {
+      const double org = latency * static_cast<double>(CeilDiv(writes + soql, limits.org_concurrency));
+      if (org > result.minimum_seconds) {
+        result.minimum_seconds = org;
+        result.binding = "salesforce concurrency of " + t.id;
+      }
+    }
+  }
+  if (result.minimum_seconds > 0) result.ratio = full.wall / result.minimum_seconds;
+  return result;
+}
+
+}  // namespace crmsync::bench

@@ -1,0 +1,27 @@
+// The floors crmsync-bench compares API calls with, and the theoretical
+// minimum makespan of a sync under the simulator's limits. The formulas are
+// documented in bench/RESULTS.md ("Floors").
+#pragma once
+
+#include "bench_types.hpp"
+
+namespace crmsync::bench {
+
+// Salesforce sObject Collections take at most 200 records per request.
+inline constexpr std::int64_t kRecordsPerWrite = 200;
+// Addresses per batched CRM lookup (one Contact and one Lead query each).
+inline constexpr std::int64_t kAddressesPerLookup = 500;
+// Users per page of the mailbox directory listing (Graph $top maximum).
+inline constexpr std::int64_t kUsersPerPage = 999;
+
+// Fills phase.calls (sums of the tenants' counters) and phase.floor. With a
+// warm CRM cache (`cold_cache` false: a run after the first) every address may
+// already be known, so the lookup floor is zero.
+void ComputeFloors(const Options& options, Phase& phase, bool cold_cache = true);
+
+// The minimum wall time of `full` under `limits`: the longest chain of
+// dependent calls at the minimum latency, or the busiest rate or
+// concurrency limit, whichever is larger.
+Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full);
+
+}  // namespace crmsync::bench
