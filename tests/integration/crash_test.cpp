@@ -5,6 +5,8 @@
 
 #include <simdjson.h>
 
+#include <csignal>
+#include <cstdlib>
 #include <string>
 #include <vector>
 
@@ -134,4 +136,26 @@ TEST_CASE("SIGKILL at every named crash point and at random: invariant after eve
   CHECK(result.verify.missing == 0);
   CHECK(result.verify.duplicates == 0);
   CHECK(result.verify.unexpected == 0);
+}
+
+TEST_CASE("CRMSYNC_CRASH_AT kills only at a point it names and at the Nth hit", "[crash]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "4", "--tenants", "1", "--users", "3", "--messages", "5"});
+  const std::vector<std::string> args = {"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
+                                         "--quiet"};
+  auto run_with = [&](const char* armed) {
+    setenv("CRMSYNC_CRASH_AT", armed, 1);
+    auto run = RunCrmsync(args);
+    unsetenv("CRMSYNC_CRASH_AT");
+    return run;
+  };
+  // 3 users x 2 folders: page_fetched is hit at least 6 times per run.
+  CHECK(run_with("page_fetched:2").signal == SIGKILL);
+  CHECK(run_with("page_fetched").signal == SIGKILL);
+  for (const char* harmless : {"no_such_point", "page_fetched:0", "page_fetched:x", "page_fetched:100000", ":3"}) {
+    INFO(harmless);
+    const auto run = run_with(harmless);
+    CHECK(run.signal == 0);
+    CHECK(run.exit_code == 0);
+  }
 }

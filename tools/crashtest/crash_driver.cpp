@@ -151,6 +151,12 @@ class Driver {
       }
       const std::string check = CheckInvariant(sim, state_dir, *tenants, fmt::format("after run {}", result_.runs));
       Reconnect(sim, state_dir);
+      if (!last_killed && run.exit_code == 0 && options_.advance_messages > 0) {
+        // Caught up: new mail arrives, so the next kills land on an
+        // incremental run that still fetches and writes.
+        sim.Post("/_sim/advance", fmt::format(R"({{"messages": {}}})", options_.advance_messages));
+        ++result_.advances;
+      }
       Say(fmt::format("[{}/{}] run {}: {} -> {}; {}", result_.kills, options_.kills, result_.runs, how, outcome,
                       check));
     }

@@ -36,6 +36,8 @@ struct CrashTestOptions {
   int min_delay_ms = 50;        // random kills: delay after start
   int max_delay_ms = 1500;
   int max_nth = 4;              // crash points: kill at a hit drawn from 1..max_nth
+  int advance_messages = 2;     // new mail per mailbox (POST /_sim/advance) whenever a run finishes
+                                // before all kills are done, so later kills still land on writes
   bool rotate_refresh_tokens = true;   // Salesforce rotates on every grant (reaches the token crash point)
   std::string work_dir;         // simulator files and the state; a temporary directory when empty
 };
@@ -46,6 +48,7 @@ struct CrashTestResult {
   int random_kills = 0;
   int restarts = 0;             // runs started on a state left by a killed run
   std::map<std::string, int> point_kills;   // crash point -> kills there
+  int advances = 0;             // times new mail arrived (/_sim/advance)
   int reconnects = 0;            // Salesforce connections the administrator had to restore (token crash point)
   std::int64_t invariant_checks = 0;
   std::int64_t keys_checked = 0;

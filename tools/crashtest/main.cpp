@@ -24,6 +24,9 @@ int main(int argc, char** argv) {
   app.add_option("--min-delay-ms", options.min_delay_ms, "shortest random kill delay")->check(CLI::Range(0, 3600000))->capture_default_str();
   app.add_option("--max-delay-ms", options.max_delay_ms, "longest random kill delay")->check(CLI::Range(0, 3600000))->capture_default_str();
   app.add_option("--max-nth", options.max_nth, "crash points kill at a hit drawn from 1..N")->check(CLI::Range(1, 1000000))->capture_default_str();
+  app.add_option("--advance", options.advance_messages,
+                 "new mail per mailbox whenever a run catches up before all kills are done (0: none)")
+      ->check(CLI::Range(0, 1000000))->capture_default_str();
   bool no_rotation = false;
   app.add_flag("--no-rotation", no_rotation, "Salesforce does not rotate refresh tokens (the token crash point is then never hit)");
   app.add_option("--work-dir", options.work_dir, "keep the simulator files and the state here (default: a temporary directory)");
@@ -33,8 +36,9 @@ int main(int argc, char** argv) {
   const auto result = crmsync::crashtest::RunCrashTest(options, stdout);
   std::printf("\nkills: %d (random %d", result.kills, result.random_kills);
   for (const auto& [point, n] : result.point_kills) std::printf(", %s %d", point.c_str(), n);
-  std::printf(")\nruns: %d, restarts after a kill: %d, Salesforce reconnects by the administrator: %d\n", result.runs,
-              result.restarts, result.reconnects);
+  std::printf(")\nruns: %d, restarts after a kill: %d, Salesforce reconnects by the administrator: %d, "
+              "new-mail rounds: %d\n",
+              result.runs, result.restarts, result.reconnects, result.advances);
   std::printf("invariant checks: %lld, passed messages checked against the ledger: %lld\n",
               static_cast<long long>(result.invariant_checks), static_cast<long long>(result.keys_checked));
   std::printf("faults injected: %s%s\n", result.faults_injected ? "yes" : "no",
