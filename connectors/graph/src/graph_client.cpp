@@ -18,12 +18,25 @@ constexpr int kMaxUserPages = 100000;
 bool IsThrottle(long status) { return status == 429 || status == 503; }
 bool IsTransientStatus(long status) { return status == 500 || status == 502 || status == 504; }
 
+// The mailbox a request reads: the {id} of .../users/{id}/..., or "" for
+// directory requests (/users itself), which no mailbox limit applies to.
+std::string MailboxOf(std::string_view url) {
+  constexpr std::string_view kUsers = "/users/";
+  const std::size_t at = url.find(kUsers);
+  if (at == std::string_view::npos) return {};
+  const std::string_view rest = url.substr(at + kUsers.size());
+  const std::size_t end = rest.find_first_of("/?");
+  if (end == std::string_view::npos || end == 0 || rest[end] != '/') return {};
+  return std::string(rest.substr(0, end));
+}
+
 }  // namespace
 
 struct GraphClient::Call {
   std::string url;
   std::string kind;
   std::function<void(Result<std::string>)> done;
+  std::string mailbox;     // "" when no mailbox limit applies
   int attempt = 1;         // 1-based; a token refresh does not count
   bool refreshed = false;  // the one 401 retry was used
 };
@@ -38,12 +51,23 @@ void GraphClient::FetchPage(const std::string& url, std::string kind,
   call->url = url;
   call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
   call->done = std::move(done);
-  Attempt(std::move(call), std::chrono::milliseconds{0});
+  call->mailbox = MailboxOf(call->url);
+  Start(std::move(call), std::chrono::milliseconds{0});
+}
+
+void GraphClient::Start(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
+  if (call->mailbox.empty()) {
+    Attempt(std::move(call), delay);
+    return;
+  }
+  const std::string mailbox = call->mailbox;
+  mailbox_limiter_.Acquire(mailbox, [this, call = std::move(call), delay]() mutable { Attempt(std::move(call), delay); });
 }
 
 void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
   tokens_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
     if (!token.ok()) {
+      if (!call->mailbox.empty()) mailbox_limiter_.Release(call->mailbox, false);
       call->done(token.status());
       return;
     }
@@ -72,6 +96,9 @@ void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds 
 
 void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& token,
                              http::Response&& response) {
+  if (!call->mailbox.empty()) {
+    mailbox_limiter_.Release(call->mailbox, response.transport_ok() && IsThrottle(response.status));
+  }
   if (!response.transport_ok()) {
     http::TransportFailure failure = http::ClassifyTransportFailure("Graph", response);
     if (failure.retry) {
@@ -94,7 +121,7 @@ void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& toke
     }
     call->refreshed = true;
     tokens_.Invalidate(token);
-    Attempt(std::move(call), std::chrono::milliseconds{0});
+    Start(std::move(call), std::chrono::milliseconds{0});
     return;
   }
   if (status == 410) {
@@ -131,7 +158,7 @@ void GraphClient::Retry(std::shared_ptr<Call> call, Status final_status,
     return;
   }
   stats_.retries.fetch_add(1, std::memory_order_relaxed);
-  Attempt(std::move(call), *delay);
+  Start(std::move(call), *delay);
 }
 
 Result<std::vector<GraphUser>> GraphClient::ListUsers() {

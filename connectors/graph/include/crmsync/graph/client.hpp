@@ -15,6 +15,7 @@
 
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/graph/graph.hpp"
+#include "crmsync/http/concurrency_limiter.hpp"
 #include "crmsync/http/transport.hpp"
 
 namespace crmsync::graph {
@@ -62,6 +63,9 @@ class GraphClient {
   // Every page from `url` on, following @odata.nextLink; `what` names the
   // listing in errors.
   Result<std::vector<GraphUser>> ListAllPages(std::string url, const std::string& kind, std::string_view what);
+  // Attempt within the call's mailbox limit (adaptive: Outlook allows 4 concurrent
+  // requests per app and mailbox, and answers 429 beyond it).
+  void Start(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
   void Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay);
   void OnResponse(std::shared_ptr<Call> call, const std::string& token, http::Response&& response);
   void Retry(std::shared_ptr<Call> call, Status final_status,
@@ -71,6 +75,7 @@ class GraphClient {
   auth::TokenProvider& tokens_;
   GraphClientOptions options_;
   GraphClientStats stats_;
+  http::KeyedAimdLimiter mailbox_limiter_;
 };
 
 }  // namespace crmsync::graph
