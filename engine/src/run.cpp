@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "calendar_run.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/task_record.hpp"
@@ -609,6 +610,12 @@ RunReport Run::Execute(const RunOptions& options) {
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();
+  if (!fatal_) {
+    // Calendars after mail, tenants in parallel (calendar_run.hpp).
+    oneapi::tbb::task_group calendars;
+    for (auto& tenant : tenants_) calendars.run([this, t = tenant.get(), started] { RunTenantCalendar(*t, store_, started); });
+    calendars.wait();
+  }
 
   for (auto& tenant_ptr : tenants_) {
     TenantRuntime& tenant = *tenant_ptr;

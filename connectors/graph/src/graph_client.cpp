@@ -23,6 +23,7 @@ bool IsTransientStatus(long status) { return status == 500 || status == 502 || s
 struct GraphClient::Call {
   std::string url;
   std::string kind;
+  std::string body;        // non-empty: a POST of this JSON
   std::function<void(Result<std::string>)> done;
   int attempt = 1;         // 1-based; a token refresh does not count
   bool refreshed = false;  // the one 401 retry was used
@@ -37,6 +38,16 @@ void GraphClient::FetchPage(const std::string& url, std::string kind,
   auto call = std::make_shared<Call>();
   call->url = url;
   call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
+  call->done = std::move(done);
+  Attempt(std::move(call), std::chrono::milliseconds{0});
+}
+
+void GraphClient::PostJson(const std::string& url, std::string body, std::string kind,
+                           std::function<void(Result<std::string>)> done) {
+  auto call = std::make_shared<Call>();
+  call->url = url;
+  call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
+  call->body = std::move(body);
   call->done = std::move(done);
   Attempt(std::move(call), std::chrono::milliseconds{0});
 }
@@ -59,6 +70,11 @@ void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds 
                                options_.page_size)},
         {"client-request-id", detail::NewRequestId()},
     };
+    if (!call->body.empty()) {
+      request.method = "POST";
+      request.body = call->body;
+      request.headers.emplace_back("Content-Type", "application/json");
+    }
     request.ca_file = options_.ca_file;
     request.timeout = options_.timeout;
     request.delay = delay;

@@ -91,6 +91,8 @@ class SalesforceSim {
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;
   // Snapshot of every EmailMessage per tenant, by Crmsync_Key__c, with its relations.
   std::map<std::string, std::map<std::string, std::vector<StoredEmailMessage>>> EmailMessagesByKey() const;
+  // Snapshot of every calendar Event per tenant, by Crmsync_Key__c (event_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> EventsByKey() const;
   SalesforceCounters counters() const;
   // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;
