@@ -96,8 +96,14 @@ bool FreeBusyPass::FindServiceResources(const std::vector<std::size_t>& users) {
 void FreeBusyPass::Collect(std::size_t user, const std::vector<BusySlot>& busy) {
   const MailboxUser& mailbox = tenant_.directory->users()[user];
   auto resource = resources_.find(AsciiLower(mailbox.salesforce_user_id));
+  std::set<std::pair<std::string, std::string>> seen;
   for (const BusySlot& slot : busy) {
     ++report_.busy_slots;
+    // Two meetings at the same times are one slot (one key).
+    if (!seen.emplace(slot.start, slot.end).second) {
+      ++report_.skipped["duplicate_slot"];
+      continue;
+    }
     auto record = resource != resources_.end()
                       ? BuildResourceAbsenceRecord(mailbox.primary, slot, resource->second)
                       : BuildBusyEventRecord(mailbox.primary, slot, mailbox.salesforce_user_id);

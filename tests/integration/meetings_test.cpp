@@ -191,3 +191,26 @@ TEST_CASE("free/busy only reads getSchedule and freeBusy, never event details, a
   CHECK(SumCalendar(third, kTenants, "busy_released") > 0);
   CheckEventsExact(sim.Get(verify_path));
 }
+
+TEST_CASE("free/busy with Salesforce Scheduler writes ResourceAbsences of each user's ServiceResource",
+          "[meetings][freebusy][scheduler]") {
+  constexpr int kTenants = 2;
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "29", "--tenants", std::to_string(kTenants), "--users", "4", "--messages",
+                              "1", "--providers", "graph,gmail", "--scheduler"});
+  const std::string config = dir.path() + "/scheduler.toml";
+  WriteFile(config, WithCapture(ReadFile(sim.config_path()),
+                                "calendar = \"free_busy\"\ncalendar_anchor = \"2026-11-01\"\nfreebusy_days = 14\n"));
+  const std::string report_path = dir.path() + "/report.json";
+  auto result = RunCrmsync({"run", "--config", config, "--state", dir.path() + "/state", "--report", report_path});
+  INFO(result.output);
+  const std::string report = ReadFile(report_path);
+  INFO(report);
+  REQUIRE(result.exit_code == 0);
+  // Absences expected, and not one busy Event (verify counts any as unexpected).
+  const std::string verify = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(verify);
+  CheckEventsExact(verify);
+  CHECK(SumCalendar(report, kTenants, "events_written") == JsonInt(verify, "events.expected"));
+  CHECK(SumCalendar(report, kTenants, "busy_slots") >= JsonInt(verify, "events.expected"));
+}

@@ -202,13 +202,18 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
   std::optional<std::int64_t> busy_from, busy_to;
   if (auto v = QueryValue(request, "busy_from")) busy_from = ParseIsoSeconds(*v);
   if (auto v = QueryValue(request, "busy_to")) busy_to = ParseIsoSeconds(*v);
+  const auto absences = busy_from && busy_to ? salesforce_.AbsencesByKey()
+                                             : std::map<std::string, std::map<std::string, std::vector<StoredTask>>>{};
   EventVerifyCounts event_counts;
   for (const Tenant& tenant : corpus_.tenants()) {
     static const std::map<std::string, std::vector<StoredTask>> kNoEvents;
     auto it = events.find(tenant.id);
     const auto& by_key = it == events.end() ? kNoEvents : it->second;
-    event_counts += busy_from && busy_to ? VerifyBusyEvents(corpus_, tenant.index, by_key, *busy_from, *busy_to)
-                                         : VerifyEvents(corpus_, tenant.index, by_key);
+    auto ait = absences.find(tenant.id);
+    const auto& absences_by_key = ait == absences.end() ? kNoEvents : ait->second;
+    event_counts += busy_from && busy_to
+                        ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
+                        : VerifyEvents(corpus_, tenant.index, by_key);
   }
   return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
                                        all.Json(graph_.isolation_violations()), stats_.detail_reads(), event_counts.Json(),

@@ -7,6 +7,7 @@
 #include "calendar_model.hpp"
 #include "ground_truth.hpp"
 #include "json_escape.hpp"
+#include "salesforce_ids.hpp"
 #include "text_util.hpp"
 
 namespace crmsync::sim {
@@ -110,10 +111,29 @@ EventVerifyCounts VerifyEvents(const Corpus& corpus, int tenant,
   return c;
 }
 
+std::string ServiceResourceId(const Tenant& tenant, int user) {
+  return sf::MakeSalesforceId("0Hn", static_cast<std::uint32_t>(tenant.index), static_cast<std::uint64_t>(user) + 1);
+}
+
+void AddServiceResources(const Tenant& tenant, OrgSetup& org) {
+  for (std::size_t u = 0; u < tenant.users.size(); ++u) {
+    DirectoryRecord resource;
+    resource.sobject = "ServiceResource";
+    resource.id = ServiceResourceId(tenant, static_cast<int>(u));
+    resource.first_name = tenant.users[u].given_name;
+    resource.last_name = tenant.users[u].surname;
+    resource.related_record_id = tenant.users[u].sf_user_id;
+    org.records.push_back(std::move(resource));
+  }
+}
+
 EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
                                    const std::map<std::string, std::vector<StoredTask>>& events_by_key,
+                                   const std::map<std::string, std::vector<StoredTask>>& absences_by_key,
                                    std::int64_t from, std::int64_t to) {
   EventVerifyCounts c;
+  const bool scheduler = corpus.options().scheduler;
+  const auto& expected_in = scheduler ? absences_by_key : events_by_key;
   const Tenant& t = corpus.tenants()[static_cast<std::size_t>(tenant)];
   std::set<std::string> expected_keys;
   if (t.provider != Provider::kEws) {
@@ -127,8 +147,8 @@ EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
             NormalizeMessageId(fmt::format("busy:{}:{}/{}", t.users[u].primary, FormatIsoUtc(m.start), FormatIsoUtc(m.end)));
         if (!expected_keys.insert(key).second) continue;
         ++c.expected;
-        auto found = events_by_key.find(key);
-        if (found == events_by_key.end() || found->second.empty()) {
+        auto found = expected_in.find(key);
+        if (found == expected_in.end() || found->second.empty()) {
           ++c.missing;
           if (c.examples.size() < kMaxExamples) c.examples.push_back("missing " + key);
           continue;
@@ -137,6 +157,14 @@ EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
         if (found->second.size() > 1) c.duplicates += found->second.size() - 1;
         const StoredTask& event = found->second.front();
         bool bad = false;
+        if (scheduler) {
+          Compare(c, bad, key, event, "ResourceId", ServiceResourceId(t, static_cast<int>(u)));
+          Compare(c, bad, key, event, "Start", FormatIsoUtc(m.start));
+          Compare(c, bad, key, event, "End", FormatIsoUtc(m.end));
+          Compare(c, bad, key, event, "Type", "Meeting");
+          if (bad) ++c.mismatched;
+          continue;
+        }
         Compare(c, bad, key, event, "Subject", "Busy");
         Compare(c, bad, key, event, "ShowAs", "Busy");
         Compare(c, bad, key, event, "OwnerId", t.users[u].sf_user_id);
@@ -145,9 +173,10 @@ EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
       }
     }
   }
-  // A slot no longer busy must have been released (Subject and ShowAs Free).
+  // A slot no longer busy must have been released (Subject and ShowAs Free);
+  // with Scheduler no busy Event may exist at all.
   for (const auto& [key, events] : events_by_key) {
-    if (key.rfind("busy:", 0) != 0 || expected_keys.count(key) != 0) continue;
+    if (key.rfind("busy:", 0) != 0 || (!scheduler && expected_keys.count(key) != 0)) continue;
     for (const StoredTask& event : events) {
       auto show = event.fields.find("ShowAs");
       if (show != event.fields.end() && show->second == "Free") continue;

@@ -40,9 +40,17 @@ struct EventVerifyCounts {
 // (start/end "YYYY-MM-DDTHH:MM:SSZ"), Subject "Busy", ShowAs Busy, OwnerId
 // the user's Salesforce user, and nothing else: a WhoId, Location or
 // Description on one counts as mismatched. "cancelled" counts nothing here.
+// With --scheduler the slots are expected as ResourceAbsences instead
+// (`absences_by_key`): ResourceId the user's ServiceResource, Start, End,
+// Type "Meeting"; no busy Event may exist then.
 EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
                                    const std::map<std::string, std::vector<StoredTask>>& events_by_key,
+                                   const std::map<std::string, std::vector<StoredTask>>& absences_by_key,
                                    std::int64_t from, std::int64_t to);
+
+// --scheduler: the ServiceResource of each user (RelatedRecordId = its User).
+std::string ServiceResourceId(const Tenant& tenant, int user);
+void AddServiceResources(const Tenant& tenant, OrgSetup& org);
 
 EventVerifyCounts VerifyEvents(const Corpus& corpus, int tenant,
                                const std::map<std::string, std::vector<StoredTask>>& events_by_key);

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "event_verify.hpp"
 #include "json_escape.hpp"
 
 namespace crmsync::sim {
@@ -58,7 +59,11 @@ Simulator::Simulator(SimulatorOptions options)
   identity_.SetMailboxAccess(&access_);
   graph_.SetMailboxAccess(&access_);
   google_auth_.SetMailboxAccess(&access_);
-  for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
+  for (const Tenant& tenant : corpus_.tenants()) {
+    OrgSetup org = OrgFor(tenant);
+    if (corpus_.options().scheduler) AddServiceResources(tenant, org);
+    salesforce_.AddOrg(std::move(org));
+  }
   admin_.SetEmailMessageObjects(options_.email_message_objects);
 }
 

@@ -26,6 +26,9 @@ struct DirectoryRecord {
   std::string first_name;
   std::string last_name;
   std::string federation_id;   // User.FederationIdentifier (SSO id), may be empty; matched case-insensitively
+  // ServiceResource.RelatedRecordId (its User), Salesforce Scheduler orgs only.
+  // The default initializer keeps six-value brace initializations warning-free.
+  std::string related_record_id = {};
 };
 
 struct OrgSetup {
@@ -93,6 +96,8 @@ class SalesforceSim {
   std::map<std::string, std::map<std::string, std::vector<StoredEmailMessage>>> EmailMessagesByKey() const;
   // Snapshot of every calendar Event per tenant, by Crmsync_Key__c (event_upsert.cpp).
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> EventsByKey() const;
+  // Snapshot of every ResourceAbsence per tenant, by Crmsync_Key__c (resource_absence_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> AbsencesByKey() const;
   SalesforceCounters counters() const;
   // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;
