@@ -1,6 +1,7 @@
 # crmsync::engine — the pipeline: classify, batch, acknowledge, the flow graph, reports.
 add_library(crmsync_engine STATIC
   src/batcher.cpp
+  src/calendar_run.cpp src/calendar_window.cpp src/freebusy_run.cpp
   src/capture_rules.cpp
   src/classify.cpp
   src/config.cpp

@@ -15,6 +15,20 @@ namespace {
 constexpr int kMaxAgeDaysLimit = 36500;
 constexpr int kMaxBodyCharsLimit = 32000;
 constexpr int kMaxTtlHours = 24 * 365;
+constexpr int kMaxCalendarDays = 3650;
+// getSchedule and freeBusy refuse windows longer than 62 days.
+constexpr int kMaxFreeBusyDays = 62;
+
+bool IsIsoDate(std::string_view t) {
+  auto digits = [&](std::size_t from, std::size_t n) {
+    for (std::size_t i = from; i < from + n; ++i) {
+      if (t[i] < '0' || t[i] > '9') return false;
+    }
+    return true;
+  };
+  return t.size() == 10 && digits(0, 4) && t[4] == '-' && digits(5, 2) && t[7] == '-' && digits(8, 2) &&
+         t.substr(5, 2) >= "01" && t.substr(5, 2) <= "12" && t.substr(8, 2) >= "01" && t.substr(8, 2) <= "31";
+}
 
 // "FILE:LINE: PREFIXkey[i] = "value" PROBLEM", the line of the item itself.
 Status ItemError(const TableReader& r, const toml::table& table, const char* key, std::size_t index,
@@ -172,9 +186,12 @@ Status ReadCapture(const toml::table& table, const std::string& file, const std:
   int calendar = static_cast<int>(out.calendar);
   CRMSYNC_RETURN_IF_ERROR(r.Choice("calendar", calendar, {"off", "meetings", "free_busy"}));
   out.calendar = static_cast<CalendarCapture>(calendar);
-  if (out.calendar != CalendarCapture::kOff) {
-    return r.Error("calendar", fmt::format("= \"{}\" is not supported yet (meetings and free/busy come later; use \"off\")",
-                                           out.calendar == CalendarCapture::kMeetings ? "meetings" : "free_busy"));
+  CRMSYNC_RETURN_IF_ERROR(r.Int("calendar_past_days", out.calendar_past_days, 0, kMaxCalendarDays));
+  CRMSYNC_RETURN_IF_ERROR(r.Int("calendar_future_days", out.calendar_future_days, 1, kMaxCalendarDays));
+  CRMSYNC_RETURN_IF_ERROR(r.Int("freebusy_days", out.freebusy_days, 1, kMaxFreeBusyDays));
+  CRMSYNC_RETURN_IF_ERROR(r.String("calendar_anchor", out.calendar_anchor, false));
+  if (!out.calendar_anchor.empty() && !IsIsoDate(out.calendar_anchor)) {
+    return r.Error("calendar_anchor", fmt::format("= \"{}\" is not a date YYYY-MM-DD", out.calendar_anchor));
   }
   CRMSYNC_RETURN_IF_ERROR(ReadUsers(r, table, file, out.users));
   CRMSYNC_RETURN_IF_ERROR(r.RejectUnknown());

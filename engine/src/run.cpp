@@ -13,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "calendar_run.hpp"
 #include "crmsync/core/crash_point.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
@@ -809,6 +810,13 @@ RunReport Run::Execute(const RunOptions& options) {
   graph_.wait_for_all();
   CommitCheckpoint();   // the calls made after the last acknowledgement count too
   CountStreamsNotFinished();
+  // Calendars after mail, tenants in parallel (calendar_run.hpp); not in a
+  // backfill, and not once a stop was asked for.
+  if (!fatal_ && options.backfill == nullptr && !Stopping()) {
+    oneapi::tbb::task_group calendars;
+    for (auto& tenant : tenants_) calendars.run([this, t = tenant.get(), started] { RunTenantCalendar(*t, store_, started); });
+    calendars.wait();
+  }
 
   for (auto& tenant_ptr : tenants_) {
     TenantRuntime& tenant = *tenant_ptr;

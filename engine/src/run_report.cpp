@@ -10,6 +10,23 @@ namespace {
 // Tombstones are not messages: they are listed by reason but not counted as
 // skipped mail, so that read = captured + skipped + deduplicated +
 // quarantined + not_terminal holds for every tenant.
+void CalendarJson(std::string& out, const CalendarReport& c) {
+  auto it = std::back_inserter(out);
+  fmt::format_to(it,
+                 "\"calendar\":{{\"mode\":{},\"calendars\":{},\"pages\":{},\"meetings_read\":{},\"cancelled\":{},"
+                 "\"tombstones\":{},\"tombstones_unknown\":{},\"events_written\":{},\"created\":{},\"updated\":{},"
+                 "\"failed\":{},\"busy_slots\":{},\"busy_released\":{},\"leads_created\":{},\"skipped\":{{",
+                 json::JsonQuote(c.mode), c.calendars, c.pages, c.meetings_read, c.cancelled, c.tombstones,
+                 c.tombstones_unknown, c.events_written, c.created, c.updated, c.failed, c.busy_slots,
+                 c.busy_released, c.leads_created);
+  bool first = true;
+  for (const auto& [reason, n] : c.skipped) {
+    fmt::format_to(it, "{}{}:{}", first ? "" : ",", json::JsonQuote(reason), n);
+    first = false;
+  }
+  out += "}},";
+}
+
 std::uint64_t SkippedTotal(const TenantReport& t) {
   std::uint64_t total = 0;
   for (std::size_t i = 0; i < t.skipped.size(); ++i) {
@@ -93,10 +110,11 @@ std::string RunReport::ToJson() const {
     }
     fmt::format_to(it,
                    "}},\"api_calls\":{{\"mail_token_grants\":{},\"salesforce_token_grants\":{},"
-                   "\"mailbox_pages\":{},\"soql_queries\":{},\"distinct_addresses\":{},\"salesforce_upserts\":{}}},"
-                   "\"error_count\":{},\"errors\":[",
+                   "\"mailbox_pages\":{},\"soql_queries\":{},\"distinct_addresses\":{},\"salesforce_upserts\":{}}},",
                    t.api.mail_token_grants, t.api.salesforce_token_grants, t.api.mailbox_pages,
-                   t.api.soql_queries, t.api.distinct_addresses, t.api.salesforce_upserts, t.error_count);
+                   t.api.soql_queries, t.api.distinct_addresses, t.api.salesforce_upserts);
+    CalendarJson(out, t.calendar);
+    fmt::format_to(it, "\"error_count\":{},\"errors\":[", t.error_count);
     for (std::size_t e = 0; e < t.errors.size(); ++e) {
       fmt::format_to(it, "{}{}", e == 0 ? "" : ",", json::JsonQuote(t.errors[e]));
     }
@@ -140,6 +158,11 @@ std::string RunReport::ToText() const {
     }
     if (!reasons.empty()) fmt::format_to(it, "    skipped: {}\n", reasons);
     if (t.deduplicated > 0) fmt::format_to(it, "    deduplicated copies: {}\n", t.deduplicated);
+    if (t.calendar.mode != "off") {
+      fmt::format_to(it, "    calendar ({}): {} meetings read, {} events written, {} cancelled, {} busy slots, {} leads created\n",
+                     t.calendar.mode, t.calendar.meetings_read, t.calendar.events_written, t.calendar.cancelled,
+                     t.calendar.busy_slots, t.calendar.leads_created);
+    }
     fmt::format_to(it,
                    "    api calls: mailbox pages {}, soql {} (for {} distinct addresses), upserts {}, "
                    "token grants {} (mail) {} (salesforce)\n",

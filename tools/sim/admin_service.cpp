@@ -9,6 +9,8 @@
 
 #include "cursor_audit.hpp"
 #include "email_verify.hpp"
+#include "calendar_model.hpp"
+#include "event_verify.hpp"
 #include "json_escape.hpp"
 #include "text_util.hpp"
 
@@ -79,7 +81,7 @@ bool AdminService::Owns(const HttpRequest& request) { return request.path.rfind(
 
 HttpResponse AdminService::Handle(const HttpRequest& request) {
   const std::string& p = request.path;
-  if (p == "/_sim/verify" && request.method == "GET") return Verify();
+  if (p == "/_sim/verify" && request.method == "GET") return Verify(request);
   if (p == "/_sim/stats" && request.method == "GET") return Stats();
   if (p == "/_sim/advance" && request.method == "POST") return Advance(request);
   if (p == "/_sim/expected" && request.method == "GET") return ExpectedCounts(request);
@@ -113,7 +115,7 @@ TruthCounts AdminService::ExpectedTruth(int tenant) {
   return total;
 }
 
-HttpResponse AdminService::Verify() {
+HttpResponse AdminService::Verify(const HttpRequest& request) {
   // --object email-message: the EmailMessages stand in for the Tasks.
   const auto emails = email_message_objects_ ? salesforce_.EmailMessagesByKey()
                                              : std::map<std::string, EmailMessagesByKey>{};
@@ -202,8 +204,27 @@ HttpResponse AdminService::Verify() {
                               JsonEscape(Short(m.actual)));
   }
   mismatches += "]";
-  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
-                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(),
+  // Calendar Events (event_verify.hpp), apart from the mail counts above.
+  const auto events = salesforce_.EventsByKey();
+  // ?busy_from=ISO&busy_to=ISO: free/busy-only tenants, the window they read.
+  std::optional<std::int64_t> busy_from, busy_to;
+  if (auto v = QueryValue(request, "busy_from")) busy_from = ParseIsoSeconds(*v);
+  if (auto v = QueryValue(request, "busy_to")) busy_to = ParseIsoSeconds(*v);
+  const auto absences = busy_from && busy_to ? salesforce_.AbsencesByKey()
+                                             : std::map<std::string, std::map<std::string, std::vector<StoredTask>>>{};
+  EventVerifyCounts event_counts;
+  for (const Tenant& tenant : corpus_.tenants()) {
+    static const std::map<std::string, std::vector<StoredTask>> kNoEvents;
+    auto it = events.find(tenant.id);
+    const auto& by_key = it == events.end() ? kNoEvents : it->second;
+    auto ait = absences.find(tenant.id);
+    const auto& absences_by_key = ait == absences.end() ? kNoEvents : ait->second;
+    event_counts += busy_from && busy_to
+                        ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
+                        : VerifyEvents(corpus_, tenant.index, by_key);
+  }
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(), event_counts.Json(),
                                        RuleSetName(corpus_.options().capture.kind), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }

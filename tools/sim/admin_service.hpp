@@ -38,7 +38,7 @@ class AdminService {
   TruthCounts ExpectedTruth(int tenant);
 
  private:
-  HttpResponse Verify();
+  HttpResponse Verify(const HttpRequest& request);
   HttpResponse Stats();
   HttpResponse Advance(const HttpRequest& request);
   HttpResponse ExpectedCounts(const HttpRequest& request);

@@ -90,6 +90,7 @@ struct CorpusOptions {
   int contacts_per_tenant = 0;   // 0: max(50, 2 * users)
   std::vector<Provider> providers{Provider::kGraph};   // assigned to tenants in turn
   RuleSet capture{};             // the rule set the ground truth follows (--capture)
+  bool scheduler = false;        // orgs have Salesforce Scheduler: a ServiceResource per user (--scheduler)
 };
 
 struct MailUser {

@@ -92,6 +92,8 @@ int main(int argc, char** argv) {
   app.add_option("--write-config", write_config, "write a crmsync TOML configuration pointing at this simulator");
   app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
+  bool scheduler = false;
+  app.add_flag("--scheduler", scheduler, "orgs have Salesforce Scheduler: one ServiceResource per user (free/busy as ResourceAbsence)");
   app.add_flag("--expired-cert", expired_cert, "serve an expired leaf certificate");
   app.add_flag("--rotate-refresh-tokens", rotate_refresh_tokens,
                "Salesforce answers every refresh grant with a new refresh token and voids the old one");
@@ -201,6 +203,7 @@ int main(int argc, char** argv) {
 
   crmsync::sim::SimulatorOptions options;
   options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
+  options.corpus.scheduler = scheduler;
   // The engine applies max_age_days against the real clock: so does the rule set.
   options.corpus.capture = crmsync::sim::MakeRuleSet(*capture_kind, crmsync::sim::Corpus::StartClock(seed),
                                                      static_cast<std::int64_t>(std::time(nullptr)));

@@ -4,6 +4,7 @@
 
 #include <fmt/core.h>
 
+#include "event_verify.hpp"
 #include "json_escape.hpp"
 
 namespace crmsync::sim {
@@ -77,7 +78,11 @@ Simulator::Simulator(SimulatorOptions options)
   identity_.SetIssuedTokens(&issued_tokens_);
   google_auth_.SetIssuedTokens(&issued_tokens_);
   salesforce_.SetTokenIssuedHook([this](const std::string& token) { issued_tokens_.Add(token); });
-  for (const Tenant& tenant : corpus_.tenants()) salesforce_.AddOrg(OrgFor(tenant));
+  for (const Tenant& tenant : corpus_.tenants()) {
+    OrgSetup org = OrgFor(tenant);
+    if (corpus_.options().scheduler) AddServiceResources(tenant, org);
+    salesforce_.AddOrg(std::move(org));
+  }
   admin_.SetEmailMessageObjects(options_.email_message_objects);
   if (options_.limits) limits_ = std::make_unique<SimLimits>(*options_.limits, stats_);
 }

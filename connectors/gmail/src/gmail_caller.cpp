@@ -127,6 +127,10 @@ void GmailCaller::OnResponse(std::shared_ptr<Pending> call, const std::string& t
     call->done(Status::NotFound(Describe(call->spec, response)));
     return;
   }
+  if (status == 410) {   // Calendar: the sync token expired, a full sync is required
+    call->done(Status::Gone(Describe(call->spec, response)));
+    return;
+  }
   const auto retry_after = http::ParseRetryAfter(response.header("retry-after"));
   if (IsRateLimited(response)) {
     Retry(std::move(call),

@@ -13,6 +13,7 @@
 #include "crmsync/gmail/gmail.hpp"
 #include "crmsync/gmail/mail_source.hpp"
 #include "crmsync/http/retry.hpp"
+#include "gmail_calendar_source.hpp"
 #include "gmail_caller.hpp"
 
 namespace crmsync::gmail {
@@ -114,7 +115,8 @@ void AppendFrame(std::string& body, std::string_view json) {
 class GmailMailSource final : public MailSource {
  public:
   GmailMailSource(http::Transport& transport, GmailSourceOptions options)
-      : options_(std::move(options)), caller_(transport, options_) {
+      : options_(std::move(options)), caller_(transport, options_),
+        calendar_(detail::MakeGoogleCalendarSource(caller_, options_.api_url)) {
     options_.page_size = std::clamp(options_.page_size, 1, kMaxListPageSize);
     options_.batch_size = std::clamp(options_.batch_size, 1, static_cast<int>(kMaxBatchParts));
   }
@@ -137,6 +139,7 @@ class GmailMailSource final : public MailSource {
     stats.token_grants = caller_.token_grants();
     return stats;
   }
+  CalendarSource* Calendar() override { return calendar_.get(); }
 
  private:
   using Done = std::function<void(Result<RawPage>)>;
@@ -156,6 +159,7 @@ class GmailMailSource final : public MailSource {
   mutable std::mutex labels_mutex_;
   std::unordered_map<std::string, std::shared_ptr<const LabelNames>> labels_;
   mutable GmailCaller caller_;
+  std::unique_ptr<CalendarSource> calendar_;   // shares caller_
   std::atomic<std::uint64_t> pages_{0};
   std::atomic<std::uint64_t> batch_counter_{0};
 };

@@ -35,6 +35,7 @@ std::string MailboxOf(std::string_view url) {
 struct GraphClient::Call {
   std::string url;
   std::string kind;
+  std::string body;        // non-empty: a POST of this JSON
   std::function<void(Result<std::string>)> done;
   std::string mailbox;     // "" when no mailbox limit applies
   int attempt = 1;         // 1-based; a token refresh does not count
@@ -64,6 +65,16 @@ void GraphClient::Start(std::shared_ptr<Call> call, std::chrono::milliseconds de
   mailbox_limiter_.Acquire(mailbox, [this, call = std::move(call), delay]() mutable { Attempt(std::move(call), delay); });
 }
 
+void GraphClient::PostJson(const std::string& url, std::string body, std::string kind,
+                           std::function<void(Result<std::string>)> done) {
+  auto call = std::make_shared<Call>();
+  call->url = url;
+  call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
+  call->body = std::move(body);
+  call->done = std::move(done);
+  Attempt(std::move(call), std::chrono::milliseconds{0});
+}
+
 void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
   tokens_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
     if (!token.ok()) {
@@ -83,6 +94,11 @@ void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds 
                                options_.page_size)},
         {"client-request-id", detail::NewRequestId()},
     };
+    if (!call->body.empty()) {
+      request.method = "POST";
+      request.body = call->body;
+      request.headers.emplace_back("Content-Type", "application/json");
+    }
     request.ca_file = options_.ca_file;
     request.timeout = options_.timeout;
     request.delay = delay;

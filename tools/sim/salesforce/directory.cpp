@@ -23,6 +23,7 @@ int SobjectSlot(std::string_view sobject) {
   if (sobject == "Contact") return 0;
   if (sobject == "Lead") return 1;
   if (sobject == "User") return 2;
+  if (sobject == "ServiceResource") return 3;
   return -1;
 }
 
@@ -41,6 +42,11 @@ std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup) {
       directory->user_ids.Insert(record.id);
       if (!record.federation_id.empty()) {
         directory->users_by_federation_id[AsciiLower(record.federation_id)].push_back(index);
+      }
+    } else if (slot == SobjectSlot("ServiceResource")) {
+      directory->service_resource_ids.Insert(record.id);
+      if (!record.related_record_id.empty()) {
+        directory->by_related_record[AsciiLower(record.related_record_id)].push_back(index);
       }
     } else {
       directory->who_ids.Insert(record.id);

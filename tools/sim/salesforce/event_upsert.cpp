@@ -333,4 +333,18 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
   return sf::JsonResponse(200, std::move(body));
 }
 
+std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::EventsByKey() const {
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> out;
+  std::shared_lock lock(impl_->orgs_mu);
+  for (const auto& [org_id, org] : impl_->orgs_by_id) {
+    std::lock_guard org_lock(org->mu);
+    auto& by_key = out[org->credentials.tenant];
+    for (const StoredTask& event : org->events) {
+      auto key = event.fields.find(std::string(sf::kExternalIdField));
+      by_key[key == event.fields.end() ? std::string() : key->second].push_back(event);
+    }
+  }
+  return out;
+}
+
 }  // namespace crmsync::sim

@@ -67,6 +67,7 @@ void AppendRecord(std::string& out, const DirectoryRecord& record, const std::st
       }
       case sf::SoqlField::kIsActive: out.append("true"); break;
       case sf::SoqlField::kFederationIdentifier: append_text(record.federation_id); break;
+      case sf::SoqlField::kRelatedRecordId: append_text(record.related_record_id); break;
     }
   }
   out.push_back('}');
@@ -117,6 +118,8 @@ HttpResponse SalesforceSim::Impl::HandleQuery(const HttpRequest& request, int ve
   if (query.filtered) {
     const auto& by_value = query.filter_field == sf::SoqlField::kFederationIdentifier
                                ? cursor.directory->users_by_federation_id
+                           : query.filter_field == sf::SoqlField::kRelatedRecordId
+                               ? cursor.directory->by_related_record
                                : cursor.directory->by_email[slot];
     for (const std::string& value : query.emails) {
       auto it = by_value.find(sf::AsciiLower(value));

@@ -28,6 +28,9 @@ struct DirectoryRecord {
   std::string first_name;
   std::string last_name;
   std::string federation_id;   // User.FederationIdentifier (SSO id), may be empty; matched case-insensitively
+  // ServiceResource.RelatedRecordId (its User), Salesforce Scheduler orgs only.
+  // The default initializer keeps six-value brace initializations warning-free.
+  std::string related_record_id = {};
 };
 
 struct OrgSetup {
@@ -108,6 +111,10 @@ class SalesforceSim {
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;
   // Snapshot of every EmailMessage per tenant, by Crmsync_Key__c, with its relations.
   std::map<std::string, std::map<std::string, std::vector<StoredEmailMessage>>> EmailMessagesByKey() const;
+  // Snapshot of every calendar Event per tenant, by Crmsync_Key__c (event_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> EventsByKey() const;
+  // Snapshot of every ResourceAbsence per tenant, by Crmsync_Key__c (resource_absence_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> AbsencesByKey() const;
   SalesforceCounters counters() const;
   // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;

@@ -47,16 +47,19 @@ class IdSet {
 // upserts read it without holding the org lock.
 struct Directory {
   std::vector<DirectoryRecord> records;
-  // Per sobject (Contact, Lead, User): lower-cased email -> record indices.
-  std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 3> by_email;
-  std::array<std::vector<std::uint32_t>, 3> all;   // record indices per sobject
+  // Per sobject (Contact, Lead, User, ServiceResource): lower-cased email -> record indices.
+  std::array<std::unordered_map<std::string, std::vector<std::uint32_t>>, 4> by_email;
+  std::array<std::vector<std::uint32_t>, 4> all;   // record indices per sobject
+  // ServiceResources (Salesforce Scheduler orgs): lower-cased RelatedRecordId -> record indices.
+  std::unordered_map<std::string, std::vector<std::uint32_t>> by_related_record;
+  IdSet service_resource_ids;
   // Users: lower-cased FederationIdentifier -> record indices.
   std::unordered_map<std::string, std::vector<std::uint32_t>> users_by_federation_id;
   IdSet who_ids;    // Contacts and Leads
   IdSet user_ids;   // Users, including the integration user
 };
 
-// Index of "Contact" / "Lead" / "User" in Directory arrays, or -1.
+// Index of "Contact" / "Lead" / "User" / "ServiceResource" in Directory arrays, or -1.
 int SobjectSlot(std::string_view sobject);
 
 std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup);
@@ -104,6 +107,10 @@ struct Org {
   std::vector<StoredTask> events;
   std::unordered_map<std::string, std::uint32_t> event_by_key;
   std::uint64_t next_event_serial = 1;
+  // ResourceAbsences (resource_absence_upsert.cpp), kept like the Events.
+  std::vector<StoredTask> absences;
+  std::unordered_map<std::string, std::uint32_t> absence_by_key;
+  std::uint64_t next_absence_serial = 1;
   // Lifecycle controls (grants.cpp): upserts served, and the upsert count
   // at which the refresh token is revoked / the sessions expire (0 = never).
   std::uint64_t upserts_served = 0;
@@ -170,6 +177,7 @@ struct SalesforceSim::Impl {
   HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
                             std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp
   mutable std::mutex describe_mu;

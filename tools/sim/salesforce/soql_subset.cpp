@@ -20,9 +20,10 @@ struct Token {
   std::size_t column = 0;  // 1-based, for messages
 };
 
-constexpr std::array<std::string_view, 7> kFieldNames = {"Id", "Email", "Name", "FirstName",
-                                                         "LastName", "IsActive", "FederationIdentifier"};
-constexpr std::array<std::string_view, 3> kObjects = {"Contact", "Lead", "User"};
+constexpr std::array<std::string_view, 8> kFieldNames = {"Id", "Email", "Name", "FirstName",
+                                                         "LastName", "IsActive", "FederationIdentifier",
+                                                         "RelatedRecordId"};
+constexpr std::array<std::string_view, 4> kObjects = {"Contact", "Lead", "User", "ServiceResource"};
 
 SfError Malformed(std::string message) { return {"MALFORMED_QUERY", std::move(message), {}}; }
 
@@ -195,7 +196,13 @@ class Parser {
     for (std::size_t i = 0; i < kFieldNames.size(); ++i) {
       if (!EqualsNoCase(kFieldNames[i], t.text)) continue;
       auto field = static_cast<SoqlField>(i);
-      if ((field == SoqlField::kIsActive || field == SoqlField::kFederationIdentifier) && sobject != "User") break;
+      const bool resource = sobject == "ServiceResource";
+      if (field == SoqlField::kFederationIdentifier && sobject != "User") break;
+      if (field == SoqlField::kIsActive && sobject != "User" && !resource) break;
+      if ((field == SoqlField::kRelatedRecordId) != resource && field != SoqlField::kId &&
+          field != SoqlField::kName && field != SoqlField::kIsActive) {
+        break;
+      }
       return field;
     }
     return SfError{"INVALID_FIELD",
@@ -213,7 +220,8 @@ class Parser {
     auto field = ResolveField(token_, query.sobject);
     if (std::holds_alternative<SfError>(field)) return std::get<SfError>(field);
     query.filter_field = std::get<SoqlField>(field);
-    if (query.filter_field != SoqlField::kEmail && query.filter_field != SoqlField::kFederationIdentifier) {
+    if (query.filter_field != SoqlField::kEmail && query.filter_field != SoqlField::kFederationIdentifier &&
+        query.filter_field != SoqlField::kRelatedRecordId) {
       return Malformed(fmt::format("ERROR at Row:1:Column:{}\nthe simulated Salesforce filters only "
                                    "on Email (WHERE Email = '...', WHERE Email IN (...) or WHERE Email != null) "
                                    "and User.FederationIdentifier (= or IN), not on {}",

@@ -4,6 +4,9 @@
 //   SELECT f [, f]* FROM Contact|Lead|User
 //     [WHERE Email IN ('a' [, 'b']*) | WHERE Email = 'a' | WHERE Email != null] [LIMIT n]
 //   on User also WHERE FederationIdentifier IN (...) | = '...'
+//   SELECT Id, RelatedRecordId FROM ServiceResource WHERE RelatedRecordId IN (...)
+//     (orgs with Salesforce Scheduler, crmsync-sim --scheduler; fields Id,
+//     Name, IsActive, RelatedRecordId)
 //
 // Keywords, field and object names are case-insensitive; fields are Id,
 // Email, Name, FirstName, LastName, and IsActive and FederationIdentifier on
@@ -24,7 +27,7 @@
 
 namespace crmsync::sim::sf {
 
-enum class SoqlField { kId, kEmail, kName, kFirstName, kLastName, kIsActive, kFederationIdentifier };
+enum class SoqlField { kId, kEmail, kName, kFirstName, kLastName, kIsActive, kFederationIdentifier, kRelatedRecordId };
 
 // Canonical API name, as query results spell it.
 std::string_view SoqlFieldName(SoqlField field);

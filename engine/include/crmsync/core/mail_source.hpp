@@ -43,6 +43,8 @@ struct MailSourceStats {
   std::uint64_t token_grants = 0;
 };
 
+class CalendarSource;
+
 class MailSource {
  public:
   virtual ~MailSource() = default;
@@ -78,6 +80,9 @@ class MailSource {
   // Parses a fetched page (kCorruption for malformed input; never throws).
   virtual Result<MailPage> ParsePage(RawPage&& raw) const = 0;
   virtual MailSourceStats Stats() const = 0;
+  // The calendars of the same mail system (calendar_source.hpp), owned by the
+  // source; nullptr when it has none.
+  virtual CalendarSource* Calendar() { return nullptr; }
 };
 
 }  // namespace crmsync

@@ -48,6 +48,15 @@ struct CaptureConfig {
   int miss_ttl_hours = 6;
   bool prime_crm_cache = false;                 // load every Contact/Lead email first
   CalendarCapture calendar = CalendarCapture::kOff;
+  // Calendar window (README "Meetings and free/busy"): meetings are read
+  // over [anchor - calendar_past_days, anchor + calendar_future_days) on a
+  // full sync; free/busy over [anchor, anchor + freebusy_days). The anchor
+  // is the run's time unless calendar_anchor ("YYYY-MM-DD", midnight UTC)
+  // pins it, for replays and tests.
+  int calendar_past_days = 30;
+  int calendar_future_days = 90;
+  int freebusy_days = 14;
+  std::string calendar_anchor;
 };
 
 }  // namespace crmsync::engine

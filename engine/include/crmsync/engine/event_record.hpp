@@ -1,7 +1,7 @@
 // Salesforce records for calendars (issue items 6 and 7): a Meeting becomes
 // an Event; a busy slot becomes an Event (ShowAs Busy, neutral subject) or,
-// where the org has Salesforce Scheduler, a ResourceAbsence. Building blocks
-// only: the engine's run does not write them yet.
+// where the org has Salesforce Scheduler, a ResourceAbsence. Written by the
+// run's calendar pass (engine/src/calendar_run.cpp, freebusy_run.cpp).
 //
 // Keys (Crmsync_Key__c, like Tasks):
 // - meeting: "ical:" + iCalUId, lower-cased, hashed to "sha256:<hex>" when

@@ -23,6 +23,26 @@ struct ApiCalls {
   std::uint64_t salesforce_upserts = 0;  // sObject Collections requests
 };
 
+// Calendars (capture.calendar; calendar_run.hpp). Every meeting copy read is
+// counted once: events_written (its record was upserted, alone or folded
+// with other copies of the same iCalUID), or skipped[reason], or failed.
+struct CalendarReport {
+  std::string mode = "off";              // off | meetings | free_busy
+  std::uint64_t calendars = 0;           // user calendars read (meetings) or asked (free/busy)
+  std::uint64_t pages = 0;
+  std::uint64_t meetings_read = 0;       // copies, tombstones excluded
+  std::uint64_t cancelled = 0;           // cancelled copies read (their Event is marked, not deleted)
+  std::uint64_t tombstones = 0;          // @removed / deletions without iCalUID
+  std::uint64_t tombstones_unknown = 0;  // of which no earlier run wrote the source id
+  std::uint64_t events_written = 0;      // distinct Event records upserted successfully
+  std::uint64_t created = 0, updated = 0;
+  std::uint64_t failed = 0;              // records Salesforce refused (named in errors)
+  std::uint64_t busy_slots = 0;          // free/busy mode: slots read
+  std::uint64_t busy_released = 0;       // free/busy mode: slots of the last run gone since, written Free
+  std::uint64_t leads_created = 0;       // unknown_person = create_lead
+  std::map<std::string, std::uint64_t> skipped;   // reason -> meeting copies
+};
+
 struct TenantReport {
   std::string id;
   std::string status = "ok";             // ok | partial | suspended | failed
@@ -45,6 +65,7 @@ struct TenantReport {
   std::uint64_t streams_not_finished = 0;   // not read to the end because the run was stopped (drain)
   std::array<std::uint64_t, kSkipReasonCount> skipped{};
   ApiCalls api;
+  CalendarReport calendar;
   std::uint64_t error_count = 0;
   std::vector<std::string> errors;       // the first kMaxErrorsKept, each naming its user/stream
 };

@@ -1,5 +1,5 @@
 // Google Calendar API v3 (events list with sync tokens, freeBusy): URL and
-// body building and parsers. Pure functions; not yet driven by the engine.
+// body building and parsers. Pure functions, driven by gmail_calendar_source.cpp.
 // Parsers take the body as received; malformed input (bad JSON, wrong
 // types, invalid UTF-8, unreadable times) gives kCorruption naming the
 // field; they never throw.

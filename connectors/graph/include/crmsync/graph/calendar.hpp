@@ -1,6 +1,6 @@
 // Microsoft Graph calendars (API-FACTS.md §1.4 calendarView delta, §1.5
-// getSchedule): URL and body building and page parsers. Pure functions; not
-// yet driven by the engine. Parsers take the body as received; malformed
+// getSchedule): URL and body building and page parsers. Pure functions,
+// driven by graph_calendar_source.cpp. Parsers take the body as received; malformed
 // input (bad JSON, wrong types, invalid UTF-8, non-UTC times) gives
 // kCorruption naming the field; they never throw.
 #pragma once

@@ -48,6 +48,11 @@ class GraphClient {
   void FetchPage(const std::string& url, std::string kind,
                  std::function<void(Result<std::string>)> done);
 
+  // POSTs `body` (JSON) to `url` with the same token, retry and error
+  // handling as FetchPage (getSchedule).
+  void PostJson(const std::string& url, std::string body, std::string kind,
+                std::function<void(Result<std::string>)> done);
+
   // Blocking: every page of /users. For set-up, never from a callback.
   Result<std::vector<GraphUser>> ListUsers();
   // Blocking: the users of a group (transitive: nested groups included).

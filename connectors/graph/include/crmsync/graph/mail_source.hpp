@@ -6,12 +6,15 @@
 #include <memory>
 
 #include "crmsync/auth/token_provider.hpp"
+#include "crmsync/core/calendar_source.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/graph/client.hpp"
 
 namespace crmsync::graph {
 
-class GraphMailSource final : public MailSource {
+// Also the tenant's CalendarSource (graph_calendar_source.cpp): calendarView
+// delta cursors are Graph's own links, like mail.
+class GraphMailSource final : public MailSource, public CalendarSource {
  public:
   // `tokens` (the application's client-credentials provider) must outlive the source.
   GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens, GraphClientOptions options);
@@ -24,6 +27,14 @@ class GraphMailSource final : public MailSource {
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
   MailSourceStats Stats() const override;
+  CalendarSource* Calendar() override { return this; }
+
+  std::string InitialCalendarCursor(const MailUser& user, std::string_view start_iso,
+                                    std::string_view end_iso) const override;
+  Result<CalendarPage> FetchCalendarPage(const MailUser& user, const std::string& cursor) override;
+  std::size_t MaxBusyUsersPerRequest() const override;
+  Result<std::vector<UserBusy>> FetchBusy(const MailUser& caller, std::span<const MailUser> users,
+                                          std::string_view start_iso, std::string_view end_iso) override;
 
  private:
   auth::TokenProvider& tokens_;

@@ -1,0 +1,191 @@
+// PATCH /services/data/vNN.0/composite/sobjects/ResourceAbsence/Crmsync_Key__c:
+// sObject Collections upsert of Salesforce Scheduler absences (free/busy
+// only, crmsync-sim --scheduler). Fields ResourceId (a ServiceResource of
+// the org), Start, End (date-times, required on create, End not before
+// Start), Type (text) and the key; anything else is INVALID_FIELD. Kept
+// apart from Tasks and Events.
+#include <algorithm>
+#include <array>
+#include <map>
+#include <optional>
+#include <set>
+
+#include <fmt/format.h>
+#include <simdjson.h>
+
+#include "salesforce_ids.hpp"
+#include "sf_text.hpp"
+#include "sim_state.hpp"
+#include "task_fields.hpp"
+
+namespace crmsync::sim {
+namespace {
+
+using sf::SfError;
+
+constexpr std::size_t kMaxRecords = 200;
+constexpr std::array<std::string_view, 4> kFields = {"ResourceId", "Start", "End", "Type"};
+
+bool IsUtcDateTime(std::string_view t) {
+  if (t.size() != 20 || t[4] != '-' || t[7] != '-' || t[10] != 'T' || t[13] != ':' || t[16] != ':' || t[19] != 'Z') {
+    return false;
+  }
+  for (std::size_t i : {0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18}) {
+    if (t[i] < '0' || t[i] > '9') return false;
+  }
+  return true;
+}
+
+struct Record {
+  std::string key, norm_key;
+  std::map<std::string, std::string> values;
+  std::vector<SfError> errors;
+  bool create = false;
+  std::uint32_t index = 0;
+  std::string id;
+};
+
+}  // namespace
+
+HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest& request,
+                                                              std::string_view external_id_field, sf::Org& org) {
+  if (!sf::EqualsNoCase(external_id_field, sf::kExternalIdField)) {
+    return sf::RestError(404, {"NOT_FOUND",
+                               fmt::format("Provided external ID field does not exist or is not accessible: {}",
+                                           external_id_field),
+                               {}});
+  }
+  std::shared_ptr<const sf::Directory> directory;
+  {
+    std::lock_guard lock(org.mu);
+    directory = org.directory;
+  }
+  if (directory->all[3].empty()) {
+    return sf::RestError(404, {"NOT_FOUND", "The requested resource does not exist (sObject type 'ResourceAbsence' "
+                                            "needs Salesforce Scheduler; crmsync-sim --scheduler)", {}});
+  }
+  simdjson::dom::parser parser;
+  simdjson::dom::element root;
+  if (auto e = parser.parse(request.body).get(root)) {
+    return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Malformed JSON request body: {}", simdjson::error_message(e)), {}});
+  }
+  simdjson::dom::array items;
+  if (root["records"].get(items)) {
+    return sf::RestError(400, {"INVALID_FIELD", "The request body must contain a 'records' array", {"records"}});
+  }
+  if (items.size() > kMaxRecords) return sf::RestError(400, {"EXCEEDED_ID_LIMIT", "Maximum number of records allowed is 200", {}});
+
+  std::vector<Record> records;
+  for (simdjson::dom::element item : items) {
+    simdjson::dom::object object;
+    if (item.get(object)) return sf::RestError(400, {"JSON_PARSER_ERROR", "records[] must hold objects", {}});
+    Record record;
+    for (auto [key, value] : object) {
+      if (key == "attributes") continue;
+      std::string_view text;
+      if (value.get(text)) {
+        return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Cannot deserialize instance of string for {}", key), {}});
+      }
+      if (sf::EqualsNoCase(key, sf::kExternalIdField)) {
+        record.key = std::string(text);
+        record.norm_key = sf::AsciiLower(text);
+        continue;
+      }
+      auto field = std::find_if(kFields.begin(), kFields.end(), [&](std::string_view f) { return sf::EqualsNoCase(f, key); });
+      if (field == kFields.end()) {
+        record.errors.push_back({"INVALID_FIELD", fmt::format("No such column '{}' on sobject of type ResourceAbsence", key),
+                                 {std::string(key)}});
+        continue;
+      }
+      record.values[std::string(*field)] = std::string(text);
+    }
+    if (record.norm_key.empty()) {
+      record.errors.push_back({"MISSING_ARGUMENT", fmt::format("{} not specified", sf::kExternalIdField), {}});
+    }
+    for (const char* time : {"Start", "End"}) {
+      auto it = record.values.find(time);
+      if (it != record.values.end() && !IsUtcDateTime(it->second)) {
+        record.errors.push_back({"INVALID_TYPE_ON_FIELD_IN_RECORD", fmt::format("{}: value not of required type: {}", time, it->second), {time}});
+      }
+    }
+    if (auto it = record.values.find("ResourceId"); it != record.values.end() && !directory->service_resource_ids.Contains(it->second)) {
+      record.errors.push_back({"INVALID_CROSS_REFERENCE_KEY", fmt::format("Resource ID: id value of incorrect type: {}", it->second), {"ResourceId"}});
+    }
+    records.push_back(std::move(record));
+  }
+
+  std::uint64_t created = 0, updated = 0;
+  {
+    std::lock_guard lock(org.mu);
+    std::set<std::string> seen;
+    for (Record& r : records) {
+      if (r.errors.empty() && !seen.insert(r.norm_key).second) {
+        r.errors.push_back({"DUPLICATE_VALUE", fmt::format("Duplicate external id specified: {}", r.key), {std::string(sf::kExternalIdField)}});
+      }
+      if (!r.errors.empty()) continue;
+      auto match = org.absence_by_key.find(r.norm_key);
+      r.create = match == org.absence_by_key.end();
+      if (r.create && (!r.values.count("ResourceId") || !r.values.count("Start") || !r.values.count("End"))) {
+        r.errors.push_back({"REQUIRED_FIELD_MISSING", "Required fields are missing: [ResourceId, Start, End]", {}});
+        continue;
+      }
+      std::map<std::string, std::string> merged = r.create ? std::map<std::string, std::string>{} : org.absences[match->second].fields;
+      for (const auto& [name, value] : r.values) merged[name] = value;
+      if (merged["End"] < merged["Start"]) {
+        r.errors.push_back({"FIELD_INTEGRITY_EXCEPTION", "End: End cannot be earlier than Start", {"End"}});
+        continue;
+      }
+      if (r.create) {
+        StoredTask absence;
+        absence.id = sf::MakeSalesforceId("0Ho", org.index, org.next_absence_serial++);
+        absence.fields[std::string(sf::kExternalIdField)] = r.key;
+        r.index = static_cast<std::uint32_t>(org.absences.size());
+        org.absences.push_back(std::move(absence));
+        org.absence_by_key[r.norm_key] = r.index;
+        ++created;
+      } else {
+        r.index = match->second;
+        ++updated;
+      }
+      StoredTask& absence = org.absences[r.index];
+      for (const auto& [name, value] : r.values) absence.fields[name] = value;
+      r.id = absence.id;
+    }
+  }
+  std::string body = "[";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    const Record& r = records[i];
+    if (!r.errors.empty()) {
+      body.append("{\"success\":false,\"errors\":[");
+      for (std::size_t k = 0; k < r.errors.size(); ++k) {
+        if (k != 0) body.push_back(',');
+        sf::AppendRecordError(body, r.errors[k]);
+      }
+      body.append("]}");
+    } else {
+      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
+    }
+  }
+  body.push_back(']');
+  records_created.fetch_add(created);
+  records_updated.fetch_add(updated);
+  records_failed.fetch_add(records.size() - created - updated);
+  return sf::JsonResponse(200, std::move(body));
+}
+
+std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::AbsencesByKey() const {
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> out;
+  std::shared_lock lock(impl_->orgs_mu);
+  for (const auto& [org_id, org] : impl_->orgs_by_id) {
+    std::lock_guard org_lock(org->mu);
+    auto& by_key = out[org->credentials.tenant];
+    for (const StoredTask& absence : org->absences) {
+      auto key = absence.fields.find(std::string(sf::kExternalIdField));
+      by_key[key == absence.fields.end() ? std::string() : key->second].push_back(absence);
+    }
+  }
+  return out;
+}
+
+}  // namespace crmsync::sim
