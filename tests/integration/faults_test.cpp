@@ -115,3 +115,26 @@ TEST_CASE("5 % mixed faults: a Microsoft 365 organization ends exactly once, rej
 TEST_CASE("5 % mixed faults: a Google Workspace organization ends exactly once, rejects quarantined", "[faults]") {
   CheckFaultsEndToEnd("gmail", "32");
 }
+
+TEST_CASE("writes whose answer is lost (reset after the write landed) are re-sent without duplicates", "[faults]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "33", "--tenants", "1", "--users", "6", "--messages", "20",
+                              "--providers", "graph"});
+  UseShortTimeouts(sim);
+  sim.Post("/_sim/faults",
+           R"({"seed":33,"families":{"salesforce_write":{"reset":0.3,"malformed_json":0.1,"hang":0.05},)"
+           R"("salesforce_query":{"reset":0.1,"server_error":0.1}},"hang_ms":1500})");
+  const Outcome outcome = RunUntilComplete(sim, dir.path());
+  const std::string faults = sim.Get("/_sim/faults");
+  INFO(faults);
+  INFO("runs: " << outcome.runs);
+  CHECK(JsonInt(faults, "injected.salesforce_write.reset") > 0);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.expected > 50);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  CHECK(outcome.quarantined == 0);
+}
