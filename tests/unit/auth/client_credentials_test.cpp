@@ -201,30 +201,50 @@ TEST_CASE("client credentials: transport and server failures keep their category
   ScriptedTransport transport;
   auto provider = crmsync::auth::MakeClientCredentialsProvider(transport, Config());
 
+  // A TLS failure is final: one grant.
   transport.Fail(crmsync::http::TransportError::kTls,
                  "login.example.test:8443: SSL certificate problem: certificate has expired");
   auto tls = GetNow(*provider);
   CHECK(tls->status().code() == StatusCode::kTls);
   CHECK(tls->status().message().find("certificate has expired") != std::string::npos);
+  CHECK(provider->grants() == 1);
 
-  transport.Fail(crmsync::http::TransportError::kTimeout, "login.example.test:8443: Operation timed out");
+  // The rest is retried, 4 grants in all, and keeps its category when it persists.
+  constexpr int kAttempts = 4;
+  for (int i = 0; i < kAttempts; ++i) transport.Fail(crmsync::http::TransportError::kTimeout, "login.example.test:8443: Operation timed out");
+  auto timed_out = GetNow(*provider);
+  CHECK(timed_out->status().code() == StatusCode::kTransient);
+  CHECK(timed_out->status().message().find("after 4 attempts") != std::string::npos);
+
+  for (int i = 0; i < kAttempts; ++i) transport.Fail(crmsync::http::TransportError::kReset, "login.example.test:8443: Recv failure");
   CHECK(GetNow(*provider)->status().code() == StatusCode::kTransient);
 
-  transport.Fail(crmsync::http::TransportError::kReset, "login.example.test:8443: Recv failure");
+  for (int i = 0; i < kAttempts; ++i) transport.Reply(503, "<html>busy</html>");
   CHECK(GetNow(*provider)->status().code() == StatusCode::kTransient);
 
-  transport.Reply(503, "<html>busy</html>");
-  CHECK(GetNow(*provider)->status().code() == StatusCode::kTransient);
-
-  transport.Reply(429, "{}", {{"retry-after", "2.5"}});
+  for (int i = 0; i < kAttempts; ++i) transport.Reply(429, "{}", {{"retry-after", "2.5"}});
   auto throttled = GetNow(*provider);
   CHECK(throttled->status().code() == StatusCode::kThrottled);
   CHECK(throttled->status().retry_after() == 2500ms);
+  // Retry-After paced the retries.
+  CHECK(transport.requests().back().delay == 2500ms);
 
-  transport.Reply(200, R"({"token_type":"Bearer","access_token":"no-expiry"})");
+  for (int i = 0; i < kAttempts; ++i) transport.Reply(200, R"({"token_type":"Bearer","access_token":"no-expiry"})");
   CHECK(GetNow(*provider)->status().code() == StatusCode::kCorruption);
 
-  transport.Reply(200, "not json");
+  for (int i = 0; i < kAttempts; ++i) transport.Reply(200, "not json");
   CHECK(GetNow(*provider)->status().code() == StatusCode::kCorruption);
-  CHECK(provider->grants() == 7);
+  CHECK(provider->grants() == 1 + 6 * kAttempts);
+}
+
+TEST_CASE("client credentials: a grant that failed transiently is retried and succeeds", "[auth]") {
+  ScriptedTransport transport;
+  auto provider = crmsync::auth::MakeClientCredentialsProvider(transport, Config());
+  transport.Fail(crmsync::http::TransportError::kReset, "login.example.test:8443: Recv failure");
+  transport.Reply(200, R"({"token_type":"Bearer","expires_in":3599,"access_tok)");   // cut short
+  transport.Reply(200, TokenJson("after-retries", 3599));
+  auto token = GetNow(*provider);
+  REQUIRE(token->ok());
+  CHECK(token->value().value == "after-retries");
+  CHECK(provider->grants() == 3);
 }

@@ -214,14 +214,16 @@ TEST_CASE("service-account provider: refusals in words an administrator can act 
     no_secret(token->status());
   }
   SECTION("a grant without expires_in is not used") {
-    transport.Reply(200, R"({"access_token":"ya29.x"})");
+    // Asked 4 times (an unreadable answer may have been cut short), then refused.
+    for (int i = 0; i < 4; ++i) transport.Reply(200, R"({"access_token":"ya29.x"})");
     auto token = testing::GetNow(*provider);
     CHECK(token->status().code() == StatusCode::kCorruption);
     CHECK(token->status().message().find("ya29") == std::string::npos);
   }
   SECTION("throttled") {
-    transport.Reply(429, "{}", {{"retry-after", "3"}});
+    for (int i = 0; i < 4; ++i) transport.Reply(429, "{}", {{"retry-after", "3"}});
     auto token = testing::GetNow(*provider);
     CHECK(token->status().code() == StatusCode::kThrottled);
+    CHECK(provider->grants() == 4);
   }
 }

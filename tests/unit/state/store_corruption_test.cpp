@@ -151,3 +151,47 @@ TEST_CASE("state: undecodable values are kCorruption naming family and key", "[s
 
 }  // namespace
 }  // namespace crmsync::state
+
+namespace crmsync::state {
+namespace {
+
+TEST_CASE("state: quarantine entries from before the record was kept still read", "[state][quarantine]") {
+  TempDir dir;
+  {
+    auto store = Store::Open(dir.path());
+    REQUIRE_OK(store);
+    CheckpointBatch batch;
+    batch.quarantine.emplace_back("t", "k", QuarantineEntry{"E", "m", 2, "u", 5, "R"});
+    REQUIRE(store.value()->Commit(batch).ok());
+    auto listed = store.value()->ListQuarantine("t");
+    REQUIRE_OK(listed);
+    REQUIRE(listed.value().size() == 1);
+    CHECK(listed.value()[0].second.record == "R");
+  }
+  {
+    // The older encoding ends after updated_unix_ms: drop the record field
+    // (one length byte and "R").
+    RawDb raw(dir.path());
+    std::string value;
+    std::unique_ptr<rocksdb::Iterator> it(raw.db->NewIterator(rocksdb::ReadOptions(), raw.Family("quarantine")));
+    it->SeekToFirst();
+    REQUIRE(it->Valid());
+    value = it->value().ToString();
+    REQUIRE(value.size() > 2);
+    REQUIRE(value.substr(value.size() - 2) == std::string("\x01R", 2));
+    raw.Overwrite("quarantine", {value.substr(0, value.size() - 2)});
+  }
+  auto store = Store::Open(dir.path());
+  REQUIRE_OK(store);
+  auto listed = store.value()->ListQuarantine("t");
+  REQUIRE_OK(listed);
+  REQUIRE(listed.value().size() == 1);
+  const QuarantineEntry& e = listed.value()[0].second;
+  CHECK(e.error_code == "E");
+  CHECK(e.attempts == 2);
+  CHECK(e.updated_unix_ms == 5);
+  CHECK(e.record.empty());
+}
+
+}  // namespace
+}  // namespace crmsync::state
