@@ -82,11 +82,11 @@ std::string RunReport::ToJson() const {
   fmt::format_to(it,
                  "{{\"run_id\":{},\"started_at\":{},\"finished_at\":{},\"duration_seconds\":{:.3f},"
                  "\"status\":{},\"exit_code\":{},\"totals\":{{\"messages_read\":{},\"captured\":{},"
-                 "\"quarantined\":{},\"skipped\":{},\"errors\":{},\"streams_not_finished\":{}}},\"stopped\":{},"
+                 "\"quarantined\":{},\"skipped\":{},\"errors\":{}}},\"stopped\":{},\"streams_not_finished\":{},"
                  "\"tenants\":[",
                  json::JsonQuote(run_id), json::JsonQuote(started_at), json::JsonQuote(finished_at), duration_seconds, json::JsonQuote(status),
                  exit_code, totals.messages_read, totals.captured, totals.quarantined, totals.skipped,
-                 totals.errors, totals.streams_not_finished, json::JsonQuote(stopped));
+                 totals.errors, json::JsonQuote(stopped), totals.streams_not_finished);
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const auto& t = tenants[i];
     if (i > 0) out.push_back(',');

@@ -158,7 +158,7 @@ TEST_CASE("SIGTERM drains: pages in flight are committed, the rest is reported, 
   CHECK(output.find("SIGTERM received: finishing the pages in flight") != std::string::npos);
   const std::string json = ReadFile(report);
   CHECK(json.find("\"stopped\":\"signal\"") != std::string::npos);
-  const auto not_finished = JsonInt(json, "totals.streams_not_finished");
+  const auto not_finished = JsonInt(json, "streams_not_finished");
   CHECK(not_finished > 0);
   const auto captured_first = JsonInt(json, "totals.captured");
   CHECK(captured_first > 0);
@@ -171,7 +171,7 @@ TEST_CASE("SIGTERM drains: pages in flight are committed, the rest is reported, 
   auto rerun = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--report", report, "--quiet"});
   INFO(rerun.output);
   REQUIRE(rerun.exit_code == 0);
-  CHECK(JsonInt(ReadFile(report), "totals.streams_not_finished") == 0);
+  CHECK(JsonInt(ReadFile(report), "streams_not_finished") == 0);
   const Verify v = ParseVerify(sim.Get("/_sim/verify"));
   INFO(v.raw);
   CHECK(v.expected > 500);
@@ -181,7 +181,7 @@ TEST_CASE("SIGTERM drains: pages in flight are committed, the rest is reported, 
   CHECK(v.mismatched == 0);
 }
 
-TEST_CASE("--max-duration: the run stops at the bound, commits, exits 0 and reports the rest", "[bounded]") {
+TEST_CASE("a bounded run (--max-duration) stops at the bound, commits, exits 0 and reports the rest", "[bounded]") {
   TempDir dir;
   SimProcess sim(dir.path(), kLargeCorpus);
   UseSmallPages(sim.config_path(), 4);
@@ -196,7 +196,7 @@ TEST_CASE("--max-duration: the run stops at the bound, commits, exits 0 and repo
   CHECK(first.output.find("streams not finished: ") != std::string::npos);
   const std::string json = ReadFile(report);
   CHECK(json.find("\"stopped\":\"max-duration\"") != std::string::npos);
-  CHECK(JsonInt(json, "totals.streams_not_finished") > 0);
+  CHECK(JsonInt(json, "streams_not_finished") > 0);
   CHECK(ParseVerify(sim.Get("/_sim/verify")).missing > 0);
 
   // Bounded runs, one after the other, each continue where the last stopped.
@@ -206,7 +206,7 @@ TEST_CASE("--max-duration: the run stops at the bound, commits, exits 0 and repo
                             "--max-duration", "2", "--quiet"});
     INFO(next.output);
     REQUIRE(next.exit_code == 0);
-    if (JsonInt(ReadFile(report), "totals.streams_not_finished") == 0) break;
+    if (JsonInt(ReadFile(report), "streams_not_finished") == 0) break;
   }
   INFO("bounded runs: " << runs);
   const Verify v = ParseVerify(sim.Get("/_sim/verify"));

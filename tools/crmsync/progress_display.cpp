@@ -37,7 +37,7 @@ ProgressSnapshot TakeSnapshot(const engine::RunProgress& progress, double elapse
 }
 
 std::string ProgressLine(const ProgressSnapshot& s) {
-  if (!s.planned) return fmt::format("connecting...  elapsed {}", Duration(s.elapsed_seconds));
+  if (!s.planned) return "connecting...";
   return fmt::format("users {}/{}  streams {}/{}  read {}  captured {}  {:.1f} msg/s  ETA {}  errors {}",
                      s.users_done, s.users_total, s.streams_done, s.streams_total, s.messages_read, s.captured,
                      s.rate_per_second, s.eta_seconds ? Duration(*s.eta_seconds) : std::string("--"), s.errors);
@@ -60,7 +60,8 @@ std::string RenderProgress(ProgressMode mode, const ProgressSnapshot& s, bool fi
     case ProgressMode::kTerminal:
       // Carriage return + erase line: the display stays on one line, and the
       // final tick leaves it in place for the summary below.
-      return fmt::format("\r\x1b[2K{}{}", ProgressLine(s), final ? "\n" : "");
+      return fmt::format("\r\x1b[2K{}{}{}", ProgressLine(s),
+                         s.planned ? std::string() : "  elapsed " + Duration(s.elapsed_seconds), final ? "\n" : "");
     case ProgressMode::kLog:
       return fmt::format("crmsync progress{}: {}  elapsed {}\n", final ? " (final)" : "", ProgressLine(s),
                          Duration(s.elapsed_seconds));

@@ -84,7 +84,6 @@ void RunControl::Write(const std::string& text) {
 void RunControl::Loop() {
   const double interval = mode_ == ProgressMode::kTerminal ? kTerminalRedrawSeconds : flags_.progress_interval_seconds;
   double next_tick = mode_ == ProgressMode::kTerminal ? 0 : interval;
-  bool announced = false;
   std::unique_lock lock(mutex_);
   while (!finished_) {
     wake_.wait_for(lock, kTick);
@@ -94,21 +93,24 @@ void RunControl::Loop() {
       int expected = 0;
       g_stop.compare_exchange_strong(expected, static_cast<int>(engine::StopReason::kDeadline));
     }
-    if (!announced && g_stop.load() != 0) {
-      announced = true;
-      if (mode_ != ProgressMode::kNone) {
-        const std::string why = g_stop.load() == static_cast<int>(engine::StopReason::kSignal)
-                                    ? fmt::format("{} received", g_signal == SIGINT ? "SIGINT" : "SIGTERM")
-                                    : std::string("--max-duration reached");
-        Write(fmt::format("{}crmsync: {}: finishing the pages in flight, then committing\n",
-                          mode_ == ProgressMode::kTerminal ? "\r\x1b[2K" : "", why));
-      }
-    }
+    AnnounceStop();
     if (mode_ != ProgressMode::kNone && elapsed >= next_tick) {
       Write(RenderProgress(mode_, TakeSnapshot(progress_, elapsed), false));
       next_tick = elapsed + interval;
     }
   }
+}
+
+// Reporter thread while it runs, then the main thread after joining it.
+void RunControl::AnnounceStop() {
+  if (announced_ || g_stop.load() == 0) return;
+  announced_ = true;
+  if (mode_ == ProgressMode::kNone) return;
+  const std::string why = g_stop.load() == static_cast<int>(engine::StopReason::kSignal)
+                              ? fmt::format("{} received", g_signal == SIGINT ? "SIGINT" : "SIGTERM")
+                              : std::string("--max-duration reached");
+  Write(fmt::format("{}crmsync: {}: finishing the pages in flight, then committing\n",
+                    mode_ == ProgressMode::kTerminal ? "\r\x1b[2K" : "", why));
 }
 
 void RunControl::Finish() {
@@ -119,6 +121,7 @@ void RunControl::Finish() {
   }
   wake_.notify_all();
   if (reporter_.joinable()) reporter_.join();
+  AnnounceStop();   // a drain quicker than one tick is still announced
   Write(RenderProgress(mode_, TakeSnapshot(progress_, Elapsed()), true));
 }
 

@@ -44,6 +44,7 @@ class RunControl {
  private:
   void Loop();
   void Write(const std::string& text);
+  void AnnounceStop();
   double Elapsed() const;
 
   RunControlFlags flags_;
@@ -53,6 +54,7 @@ class RunControl {
   std::mutex mutex_;
   std::condition_variable wake_;
   bool finished_ = false;
+  bool announced_ = false;   // the stop was reported (reporter thread, then main after join)
   std::thread reporter_;
 };
 
