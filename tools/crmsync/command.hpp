@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -11,6 +12,7 @@
 
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/config.hpp"
+#include "crmsync/engine/log.hpp"
 #include "crmsync/state/secret_box.hpp"
 
 namespace crmsync::state {
@@ -44,6 +46,12 @@ std::string StateDir(const std::string& flag, const engine::Config& config);
 // The state's master key when `crmsync connect` created one; nullopt when
 // there is none yet. `create` makes one (0600) when missing.
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create);
+
+// `--log-format` / `--log-level`: a logger on stderr when either is given,
+// nullptr when neither is (the run prints only its summary); an unknown
+// value is an error.
+Result<std::unique_ptr<engine::Logger>> MakeRunLogger(const std::string& format, const std::string& level,
+                                                       const engine::Config& config);
 
 // Run history kept in the state (`crmsync runs list`).
 inline constexpr std::size_t kRunsKept = 100;
