@@ -7,7 +7,7 @@ add_library(crmsync_engine STATIC
   src/config.cpp
   src/config_capture.cpp
   src/config_example.cpp src/config_keys.cpp
-  src/metrics.cpp src/doctor.cpp
+  src/metrics.cpp src/doctor.cpp src/log.cpp
   src/crm_resolver.cpp
   src/email_message_record.cpp
   src/event_record.cpp

@@ -25,9 +25,9 @@ namespace fs = std::filesystem;
 constexpr std::chrono::seconds kCheckTimeout{20};
 constexpr const char* kKeyField = "Crmsync_Key__c";
 constexpr const char* kDeployFix =
-    "deploy crmsync's Salesforce metadata: sf project deploy start --manifest salesforce/package.xml "
-    "--target-org YOUR_ORG (README, \"Salesforce metadata package\"), and grant the integration user "
-    "edit access to the field";
+    "deploy crmsync's Salesforce metadata: in crmsync's salesforce/ folder run `sf project deploy start "
+    "--manifest package.xml --target-org YOUR_ORG` (README, \"Salesforce metadata package\"), then assign "
+    "the permission set \"crmsync integration\" to the service account";
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();

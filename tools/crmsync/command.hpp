@@ -12,6 +12,7 @@
 
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/config.hpp"
+#include "crmsync/engine/log.hpp"
 #include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 
@@ -55,6 +56,12 @@ Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_d
 void AddWaitFlag(CLI::App& command, double& wait_seconds);
 // Opens the state, waiting up to `wait_seconds` for another holder.
 Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
+
+// `--log-format` / `--log-level`: a logger on stderr when either is given,
+// nullptr when neither is (the run prints only its summary); an unknown
+// value is an error.
+Result<std::unique_ptr<engine::Logger>> MakeRunLogger(const std::string& format, const std::string& level,
+                                                       const engine::Config& config);
 
 // Run history kept in the state (`crmsync runs list`).
 inline constexpr std::size_t kRunsKept = 100;

@@ -15,6 +15,7 @@ namespace {
 
 struct RunFlags {
   std::string config_path, state_dir, report_path, metrics_path;
+  std::string log_format, log_level;   // either given: log events to stderr (run_log.cpp)
   double wait_seconds = 0;
   RunControlFlags control;
 };
@@ -22,6 +23,11 @@ struct RunFlags {
 int RunCommand(const RunFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
+  auto log = MakeRunLogger(flags.log_format, flags.log_level, *config);
+  if (!log.ok()) {
+    std::cerr << "crmsync: " << log.status().message() << "\n";
+    return engine::kExitUsage;
+  }
   const std::string state_dir = StateDir(flags.state_dir, *config);
   auto store = OpenStateWaiting(state_dir, flags.wait_seconds);
   if (!store.ok()) {
@@ -63,6 +69,7 @@ int RunCommand(const RunFlags& flags) {
   Status saved = store.value()->PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: run report not saved in state: " << saved.ToString() << "\n";
   SaveRunOutputs({state_dir, flags.metrics_path}, *config, *store.value(), json);
+  if (log.value()) engine::LogRunReport(*log.value(), report);
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
     out << json;
@@ -85,6 +92,8 @@ void AddRunCommand(CLI::App& root, Commands& commands) {
   run->add_option("--report", flags->report_path, "Write the run report (JSON) to this file");
   run->add_option("--metrics-file", flags->metrics_path,
                   "Also write the metrics (Prometheus text format) here, atomically (node_exporter textfile)");
+  run->add_option("--log-format", flags->log_format, "Log events to stderr: plain | json (JSON lines)");
+  run->add_option("--log-level", flags->log_level, "Log events at this level and above: debug | info | warn | error");
   AddRunControlFlags(*run, flags->control);
   AddWaitFlag(*run, flags->wait_seconds);
   commands.push_back({run, [flags] { return RunCommand(*flags); }});

@@ -35,3 +35,18 @@ void SaveRunOutputs(const RunOutputs& outputs, const engine::Config& config, sta
 }
 
 }  // namespace crmsync::tools
+
+namespace crmsync::tools {
+
+Result<std::unique_ptr<engine::Logger>> MakeRunLogger(const std::string& format, const std::string& level,
+                                                       const engine::Config& config) {
+  if (format.empty() && level.empty()) return std::unique_ptr<engine::Logger>();
+  auto parsed_format = engine::ParseLogFormat(format.empty() ? "plain" : format);
+  if (!parsed_format.ok()) return parsed_format.status();
+  auto parsed_level = engine::ParseLogLevel(level.empty() ? "info" : level);
+  if (!parsed_level.ok()) return parsed_level.status();
+  return std::make_unique<engine::Logger>(parsed_format.value(), parsed_level.value(), std::cerr,
+                                          engine::SecretsOf(config));
+}
+
+}  // namespace crmsync::tools

@@ -70,7 +70,7 @@ TEST_CASE("doctor names a missing field, a bad credential and an unreachable end
   // The missing field, on both tenants' orgs.
   CHECK_THAT(doctor.output, Catch::Contains("FAIL  tenant-1  salesforce Task.Crmsync_Key__c is an external id: "
                                             "Task has no field Crmsync_Key__c"));
-  CHECK_THAT(doctor.output, Catch::Contains("sf project deploy start --manifest salesforce/package.xml"));
+  CHECK_THAT(doctor.output, Catch::Contains("sf project deploy start --manifest package.xml"));
   CHECK_THAT(doctor.output, Catch::Contains("4 check(s) failed"));
   // No secret is echoed, wrong or right.
   CHECK_THAT(doctor.output, !Catch::Contains("doctor-planted-wrong-secret-4711"));

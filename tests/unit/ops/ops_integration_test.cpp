@@ -64,3 +64,32 @@ TEST_CASE("a run writes its metrics and its report into the history", "[ops][e2e
   CHECK(missing.exit_code == 2);
   CHECK_THAT(missing.output, Catch::Contains("no run 20000101T000000Z-1-1"));
 }
+
+TEST_CASE("run --log-format json at debug level: JSON lines, no secret", "[ops][log]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "4", "--tenants", "2", "--users", "2", "--messages", "2"});
+  std::string config = ReadFile(sim.config_path());
+  // Plant a marker as tenant-1's Microsoft secret: the grant fails and is
+  // logged, and the marker must not be.
+  const std::string key = "client_secret = \"";
+  const std::size_t start = config.find(key) + key.size();
+  config.replace(start, config.find('"', start) - start, "log-planted-marker-secret-0042");
+  WriteFile(sim.config_path(), config);
+  auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--quiet",
+                         "--log-format", "json", "--log-level", "debug"});
+  INFO(run.output);
+  CHECK(run.exit_code == 3);
+  CHECK_THAT(run.output, !Catch::Contains("log-planted-marker-secret-0042"));
+  // Nor any other secret of the configuration.
+  for (std::size_t at = config.find(key); at != std::string::npos; at = config.find(key, at + 1)) {
+    const std::size_t value = at + key.size();
+    CHECK_THAT(run.output, !Catch::Contains(config.substr(value, config.find('"', value) - value)));
+  }
+  CHECK_THAT(run.output, Catch::Contains("\"level\":\"warn\""));
+  CHECK_THAT(run.output, Catch::Contains("\"level\":\"debug\""));
+  CHECK_THAT(run.output, Catch::Contains("\"tenant\":\"tenant-1\""));
+  CHECK_THAT(run.output, Catch::Contains("AADSTS7000215"));
+  auto bad = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--log-format", "xml"});
+  CHECK(bad.exit_code == 2);
+  CHECK_THAT(bad.output, Catch::Contains("--log-format \"xml\" is not one of plain, json"));
+}

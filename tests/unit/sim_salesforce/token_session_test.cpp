@@ -136,7 +136,9 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce versions: 46.0 to 67.0 listed, othe
   RequireRestError(sim_.Handle(Get("/services/data/v45.0/limits", token)), 404, "NOT_FOUND");
   RequireRestError(sim_.Handle(Get("/services/data/v68.0/limits", token)), 404, "NOT_FOUND");
   RequireRestError(sim_.Handle(Get("/services/data/v66/limits", token)), 404, "NOT_FOUND");
-  RequireRestError(sim_.Handle(Get("/services/data/v66.0/sobjects/Task/describe", token)), 404, "NOT_FOUND");
+  // describe is served (crmsync doctor) for the sObjects crmsync knows only.
+  CHECK(sim_.Handle(Get("/services/data/v66.0/sobjects/Task/describe", token)).status == 200);
+  RequireRestError(sim_.Handle(Get("/services/data/v66.0/sobjects/Bogus/describe", token)), 404, "NOT_FOUND");
   RequireRestError(sim_.Handle(Get("/services/data/v66.0/composite/sobjects/Task/Crmsync_Key__c", token)), 405,
                    "METHOD_NOT_ALLOWED");
   CHECK(SalesforceSim::Owns(Get("/services/data/", "")));
@@ -168,6 +170,31 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce every REST answer carries the org's
   CHECK(counts["sf.query"][400] == 1);
   CHECK(counts["sf.query"][401] == 1);
   CHECK(counts["sf.upsert"][400] == 1);
+}
+
+TEST_CASE_METHOD(SimFixture, "sim_salesforce describe lists Crmsync_Key__c unless removed for a test",
+                 "[sim_salesforce]") {
+  std::string token = Login(org1_);
+  auto has_key = [&](const std::string& sobject) {
+    HttpResponse r = sim_.Handle(Get("/services/data/v60.0/sobjects/" + sobject + "/describe", token));
+    REQUIRE(r.status == 200);
+    auto json = ParseJson(r.body);
+    CHECK(Str(json->root["name"]) == sobject);
+    simdjson::dom::array fields = json->root["fields"].get_array().value();
+    bool external_id = false;
+    for (simdjson::dom::element field : fields) {
+      if (Str(field["name"]) == "Crmsync_Key__c") external_id = field["externalId"].get_bool().value();
+    }
+    return external_id;
+  };
+  CHECK(has_key("Task"));
+  CHECK(has_key("EmailMessage"));
+  CHECK_FALSE(has_key("Contact"));
+  sim_.SetMissingKeyField("Task");
+  CHECK_FALSE(has_key("Task"));
+  CHECK(has_key("Event"));
+  RequireRestError(sim_.Handle(Get("/services/data/v60.0/sobjects/Task/describe", "garbage")), 401,
+                   "INVALID_SESSION_ID");
 }
 
 }  // namespace
