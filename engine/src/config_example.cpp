@@ -14,6 +14,8 @@ state_dir = ""                     # "" = ./crmsync-state; --state overrides
 max_streams_in_flight = 64         # mailbox folders read at once (1..100000)
 max_writes_in_flight = 4           # concurrent Salesforce upserts per organization (1..64)
 request_timeout_seconds = 60       # per HTTP request, seconds (1..3600)
+retry_base_ms = 500                # first retry delay of a transient failure, doubled each attempt, with jitter (1..60000)
+retry_cap_ms = 30000               # longest retry delay; a Retry-After the service sends wins (1..600000)
 
 # One [[tenants]] block per organization. Each has exactly one mail system
 # table ([tenants.microsoft], [tenants.google] or [tenants.exchange]) and a
@@ -46,16 +48,20 @@ object_model = "task"              # task | enhanced_email (EmailMessage + Email
 allow_loopback = false             # TEST ONLY: lets a loopback simulator stand in for Salesforce
 
 [tenants.users]
-source = "directory"               # directory (every mailbox) | listed; group: not built yet
+source = "directory"               # directory (every mailbox) | group (its members, nested groups too) | listed
 group = ""                         # source = "group": the group's id or address
 list = []                          # source = "listed": these mailboxes only (any alias)
-salesforce_match = "email"         # email (User.Email = primary address) | explicit; federation_id: not built yet
+salesforce_match = "email"         # email (User.Email = primary address) | federation_id (User.FederationIdentifier) | explicit
 
 [tenants.users.salesforce_map]     # salesforce_match = "explicit": mailbox address = Salesforce User id
 # "ann@northwind.example" = "005000000000001AAA"
 
 [tenants.provisioning]             # `crmsync serve`: HMAC-SHA256 secrets, current first, then at most one previous
 hmac_secrets = ["REPLACE-ME-WITH-32-OR-MORE-RANDOM-CHARACTERS"]
+
+[tenants.budget]                   # a daily Salesforce API call budget for this organization
+daily_salesforce_calls = 0         # 0 = no budget (0..1000000000); counted per UTC day in the state
+backfill_share_percent = 50        # a backfill stops once the day's count reaches this share of the budget (1..100)
 
 [tenants.capture]
 mode = "automatic"                 # automatic | selective (only mail marked by a category, label or folder)
@@ -77,7 +83,11 @@ unknown_person = "skip"            # skip; create_lead: not built yet
 match_ttl_hours = 24               # CRM match cache: how long a match is trusted (1..8760)
 miss_ttl_hours = 6                 # ... and "nobody has this address" (1..8760)
 prime_crm_cache = false            # load every Contact/Lead address before the first page
-calendar = "off"                   # off; meetings, free_busy: not built yet
+calendar = "off"                   # off | meetings (Events per iCalUID) | free_busy (busy slots only)
+calendar_past_days = 30            # meetings: a full sync reads from this many days back (0..3650)
+calendar_future_days = 90          # ... to this many days ahead (1..3650)
+freebusy_days = 14                 # free_busy: the window of busy slots, from now (1..62)
+calendar_anchor = ""               # "" = now; YYYY-MM-DD pins the calendar windows (tests, re-runs)
 
 [[tenants.capture.users]]          # one user's own exclusions, on top of the organization's
 address = "ann@northwind.example"
