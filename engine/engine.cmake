@@ -23,6 +23,7 @@ add_library(crmsync_engine STATIC
   src/run_report.cpp
   src/secrets.cpp
   src/master_key.cpp
+  src/blocking_upsert.cpp
   src/task_record.cpp
   src/tenant_runtime.cpp
   src/tenant_setup.cpp

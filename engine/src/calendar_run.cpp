@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "blocking_upsert.hpp"
 #include "calendar_window.hpp"
 #include "crmsync/core/calendar_source.hpp"
 #include "crmsync/engine/event_record.hpp"
@@ -290,14 +291,7 @@ bool CalendarPass::WriteRecords() {
     const std::size_t to = std::min(all.size(), from + kRecordsPerUpsert);
     std::vector<salesforce::UpsertRecord> chunk;
     for (std::size_t i = from; i < to; ++i) chunk.push_back(all[i].first);
-    std::promise<Result<std::vector<salesforce::UpsertOutcome>>> promise;
-    auto future = promise.get_future();
-    ++tenant_.report.api.salesforce_upserts;
-    tenant_.salesforce->Upsert(kEventSobject, kKeyField, std::move(chunk),
-                               [&promise](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
-                                 promise.set_value(std::move(outcome));
-                               });
-    auto outcome = future.get();
+    auto outcome = UpsertAndWait(tenant_, kEventSobject, std::move(chunk));
     if (!outcome.ok() || outcome->size() != to - from) {
       answered = false;
       tenant_.AddError(fmt::format("Salesforce upsert of {} Events failed: {}", to - from,

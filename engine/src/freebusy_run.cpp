@@ -1,12 +1,12 @@
 #include "freebusy_run.hpp"
 
 #include <algorithm>
-#include <future>
 #include <map>
 #include <set>
 
 #include <fmt/format.h>
 
+#include "blocking_upsert.hpp"
 #include "calendar_window.hpp"
 #include "crmsync/core/calendar_source.hpp"
 #include "crmsync/engine/event_record.hpp"
@@ -122,14 +122,7 @@ bool FreeBusyPass::Write(const char* sobject, std::vector<Pending>& records) {
     const std::size_t to = std::min(records.size(), from + kRecordsPerUpsert);
     std::vector<salesforce::UpsertRecord> chunk;
     for (std::size_t i = from; i < to; ++i) chunk.push_back(records[i].record);
-    std::promise<Result<std::vector<salesforce::UpsertOutcome>>> promise;
-    auto future = promise.get_future();
-    ++tenant_.report.api.salesforce_upserts;
-    tenant_.salesforce->Upsert(sobject, kKeyField, std::move(chunk),
-                               [&promise](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
-                                 promise.set_value(std::move(outcome));
-                               });
-    auto outcome = future.get();
+    auto outcome = UpsertAndWait(tenant_, sobject, std::move(chunk));
     if (!outcome.ok() || outcome->size() != to - from) {
       answered = false;
       tenant_.AddError(fmt::format("Salesforce upsert of {} {} records failed: {}", to - from, sobject,

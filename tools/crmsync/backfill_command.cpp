@@ -113,16 +113,9 @@ int BackfillCommand(const BackfillFlags& flags) {
     return engine::kExitUsage;
   }
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = OpenStateWaiting(state_dir, flags.wait_seconds);
-  if (!store.ok()) {
-    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
-    return engine::kExitFailure;
-  }
-  auto box = LoadSecretBox(state_dir, true);
-  if (!box.ok()) {
-    std::cerr << "crmsync: " << box.status().message() << "\n";
-    return engine::kExitFailure;
-  }
+  auto opened = OpenEngineState(state_dir, flags.wait_seconds);
+  if (!opened) return engine::kExitFailure;
+  state::Store& store = *opened->store;
   if (!flags.control.quiet) {
     std::cerr << fmt::format("crmsync backfill: job {}, mail sent in [{}, {}), {}{}\n", window->job_id,
                              DateText(window->since_unix), DateText(window->until_unix),
@@ -131,13 +124,13 @@ int BackfillCommand(const BackfillFlags& flags) {
                              flags.tenant.empty() ? std::string() : " of tenant " + flags.tenant);
   }
   engine::RunOptions options;
-  options.secrets = box.value() ? &*box.value() : nullptr;
+  options.secrets = opened->box();
   options.backfill = &window.value();
   RunControl control(flags.control);
   options.stop = control.stop();
   options.progress = control.progress();
   http::CurlMultiTransport transport;
-  engine::RunReport report = engine::RunOnce(*config, options, transport, *store.value());
+  engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
   const http::TransportStats stats = transport.Stats();
   report.transport["requests"] = stats.requests;
@@ -145,7 +138,7 @@ int BackfillCommand(const BackfillFlags& flags) {
   report.transport["transport_failures"] = stats.transport_failures;
 
   const std::string json = report.ToJson();
-  Status saved = store.value()->PutRun(report.run_id, json);
+  Status saved = store.PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: report not saved in state: " << saved.ToString() << "\n";
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);

@@ -25,4 +25,18 @@ Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_d
   return engine::LoadMasterKey(engine::LocateMasterKey(state_dir), create);
 }
 
+std::optional<EngineState> OpenEngineState(const std::string& state_dir, double wait_seconds) {
+  auto store = OpenStateWaiting(state_dir, wait_seconds);
+  if (!store.ok()) {
+    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
+    return std::nullopt;
+  }
+  auto box = LoadSecretBox(state_dir, true);
+  if (!box.ok()) {
+    std::cerr << "crmsync: " << box.status().message() << "\n";
+    return std::nullopt;
+  }
+  return EngineState{std::move(store).value(), std::move(box).value()};
+}
+
 }  // namespace crmsync::tools

@@ -57,6 +57,16 @@ void AddWaitFlag(CLI::App& command, double& wait_seconds);
 // Opens the state, waiting up to `wait_seconds` for another holder.
 Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
 
+// The state and its master key (created when missing: a rotated Salesforce
+// refresh token must be sealed) for the commands that run the engine.
+struct EngineState {
+  std::unique_ptr<state::Store> store;
+  std::optional<state::SecretBox> secrets;
+  const state::SecretBox* box() const { return secrets ? &*secrets : nullptr; }
+};
+// Prints the reason on stderr and returns nullopt when either cannot be opened.
+std::optional<EngineState> OpenEngineState(const std::string& state_dir, double wait_seconds);
+
 // `--log-format` / `--log-level`: a logger on stderr when either is given,
 // nullptr when neither is (the run prints only its summary); an unknown
 // value is an error.

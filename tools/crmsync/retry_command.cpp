@@ -25,22 +25,15 @@ int RetryCommand(const RetryFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = state::Store::Open(state_dir);
-  if (!store.ok()) {
-    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
-    return engine::kExitFailure;
-  }
-  auto box = LoadSecretBox(state_dir, true);
-  if (!box.ok()) {
-    std::cerr << "crmsync: " << box.status().message() << "\n";
-    return engine::kExitFailure;
-  }
+  auto opened = OpenEngineState(state_dir, 0);
+  if (!opened) return engine::kExitFailure;
+  state::Store& store = *opened->store;
   engine::RunOptions options;
-  options.secrets = box.value() ? &*box.value() : nullptr;
+  options.secrets = opened->box();
   options.state_dir = state_dir;
   http::CurlMultiTransport transport;
   const engine::QuarantineRetryReport report =
-      engine::RetryQuarantined(*config, options, transport, *store.value(), flags.tenant);
+      engine::RetryQuarantined(*config, options, transport, store, flags.tenant);
   std::cout << report.ToText() << std::flush;
   return report.exit_code;
 }

@@ -29,19 +29,11 @@ int RunCommand(const RunFlags& flags) {
     return engine::kExitUsage;
   }
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = OpenStateWaiting(state_dir, flags.wait_seconds);
-  if (!store.ok()) {
-    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
-    return engine::kExitFailure;
-  }
-  // Created on first use: a rotated Salesforce refresh token must be sealed.
-  auto box = LoadSecretBox(state_dir, true);
-  if (!box.ok()) {
-    std::cerr << "crmsync: " << box.status().message() << "\n";
-    return engine::kExitFailure;
-  }
+  auto opened = OpenEngineState(state_dir, flags.wait_seconds);
+  if (!opened) return engine::kExitFailure;
+  state::Store& store = *opened->store;
   // Users provisioned through `crmsync serve` since the last run take effect now.
-  auto inbox = engine::ApplyInbox(*config, *store.value(), state_dir);
+  auto inbox = engine::ApplyInbox(*config, store, state_dir);
   if (!inbox.ok()) {
     std::cerr << "crmsync: cannot apply provisioning requests: " << inbox.status().message() << "\n";
     return engine::kExitFailure;
@@ -51,13 +43,13 @@ int RunCommand(const RunFlags& flags) {
               << state_dir << "/inbox/rejected/\n";
   }
   engine::RunOptions options;
-  options.secrets = box.value() ? &*box.value() : nullptr;
+  options.secrets = opened->box();
   options.state_dir = state_dir;
   RunControl control(flags.control);
   options.stop = control.stop();
   options.progress = control.progress();
   http::CurlMultiTransport transport;
-  engine::RunReport report = engine::RunOnce(*config, options, transport, *store.value());
+  engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
   const http::TransportStats stats = transport.Stats();
   report.transport["requests"] = stats.requests;
@@ -66,9 +58,9 @@ int RunCommand(const RunFlags& flags) {
   engine::AddCallOutcomes(report, stats.by_kind_outcome);
 
   const std::string json = report.ToJson();
-  Status saved = store.value()->PutRun(report.run_id, json);
+  Status saved = store.PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: run report not saved in state: " << saved.ToString() << "\n";
-  SaveRunOutputs({state_dir, flags.metrics_path}, *config, *store.value(), json);
+  SaveRunOutputs({state_dir, flags.metrics_path}, *config, store, json);
   if (log.value()) engine::LogRunReport(*log.value(), report);
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
