@@ -48,6 +48,8 @@ int main(int argc, char** argv) {
               static_cast<long long>(result.verify.expected), static_cast<long long>(result.verify.present),
               static_cast<long long>(result.verify.missing), static_cast<long long>(result.verify.duplicates),
               static_cast<long long>(result.verify.unexpected), static_cast<long long>(result.verify.mismatched));
+  std::printf("rejected by injected per-record errors (quarantined, not missing): %lld\n",
+              static_cast<long long>(crmsync::harness::JsonInt(result.verify.raw, "rejected")));
   std::printf("duplicate upserts on the wire (harmless, Salesforce updated a key it held): %lld\n",
               static_cast<long long>(result.wire_duplicate_upserts));
   for (const auto& v : result.violations) std::printf("VIOLATION: %s\n", v.c_str());
