@@ -312,12 +312,7 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
     if (i != 0) body.push_back(',');
     const Record& r = records[i];
     if (!r.errors.empty()) {
-      body.append("{\"success\":false,\"errors\":[");
-      for (std::size_t k = 0; k < r.errors.size(); ++k) {
-        if (k != 0) body.push_back(',');
-        sf::AppendRecordError(body, r.errors[k]);
-      }
-      body.append("]}");
+      sf::AppendFailedRecord(body, r.errors);
     } else if (rolled_back) {
       body.append(R"({"success":false,"errors":[{"statusCode":"ALL_OR_NONE_OPERATION_ROLLED_BACK","message":)"
                   R"("Record rolled back because not all records were valid and the request was using AllOrNone header",)"
@@ -333,18 +328,23 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
   return sf::JsonResponse(200, std::move(body));
 }
 
-std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::EventsByKey() const {
+std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::Impl::StoredByKey(
+    std::vector<StoredTask> sf::Org::*records) const {
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> out;
-  std::shared_lock lock(impl_->orgs_mu);
-  for (const auto& [org_id, org] : impl_->orgs_by_id) {
+  std::shared_lock lock(orgs_mu);
+  for (const auto& [org_id, org] : orgs_by_id) {
     std::lock_guard org_lock(org->mu);
     auto& by_key = out[org->credentials.tenant];
-    for (const StoredTask& event : org->events) {
-      auto key = event.fields.find(std::string(sf::kExternalIdField));
-      by_key[key == event.fields.end() ? std::string() : key->second].push_back(event);
+    for (const StoredTask& record : (*org).*records) {
+      auto key = record.fields.find(std::string(sf::kExternalIdField));
+      by_key[key == record.fields.end() ? std::string() : key->second].push_back(record);
     }
   }
   return out;
+}
+
+std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::EventsByKey() const {
+  return impl_->StoredByKey(&sf::Org::events);
 }
 
 }  // namespace crmsync::sim

@@ -157,12 +157,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
     if (i != 0) body.push_back(',');
     const Record& r = records[i];
     if (!r.errors.empty()) {
-      body.append("{\"success\":false,\"errors\":[");
-      for (std::size_t k = 0; k < r.errors.size(); ++k) {
-        if (k != 0) body.push_back(',');
-        sf::AppendRecordError(body, r.errors[k]);
-      }
-      body.append("]}");
+      sf::AppendFailedRecord(body, r.errors);
     } else {
       fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
     }
@@ -175,17 +170,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
 }
 
 std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::AbsencesByKey() const {
-  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> out;
-  std::shared_lock lock(impl_->orgs_mu);
-  for (const auto& [org_id, org] : impl_->orgs_by_id) {
-    std::lock_guard org_lock(org->mu);
-    auto& by_key = out[org->credentials.tenant];
-    for (const StoredTask& absence : org->absences) {
-      auto key = absence.fields.find(std::string(sf::kExternalIdField));
-      by_key[key == absence.fields.end() ? std::string() : key->second].push_back(absence);
-    }
-  }
-  return out;
+  return impl_->StoredByKey(&sf::Org::absences);
 }
 
 }  // namespace crmsync::sim

@@ -104,6 +104,15 @@ std::string RestErrorBody(const SfError& error) {
   return out;
 }
 
+void AppendFailedRecord(std::string& out, const std::vector<SfError>& errors) {
+  out.append("{\"success\":false,\"errors\":[");
+  for (std::size_t k = 0; k < errors.size(); ++k) {
+    if (k != 0) out.push_back(',');
+    AppendRecordError(out, errors[k]);
+  }
+  out.append("]}");
+}
+
 void AppendRecordError(std::string& out, const SfError& error) {
   out.append("{\"statusCode\":");
   AppendJsonString(out, error.code);

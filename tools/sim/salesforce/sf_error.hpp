@@ -25,5 +25,8 @@ std::string JsonString(std::string_view text);
 std::string RestErrorBody(const SfError& error);
 // {"statusCode":...,"message":...,"fields":[...]}, appended to `out`.
 void AppendRecordError(std::string& out, const SfError& error);
+// {"success":false,"errors":[...]}, appended to `out`: one failed record of
+// an sObject Collections answer.
+void AppendFailedRecord(std::string& out, const std::vector<SfError>& errors);
 
 }  // namespace crmsync::sim::sf

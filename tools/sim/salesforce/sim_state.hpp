@@ -194,6 +194,10 @@ struct SalesforceSim::Impl {
   // Reports each of `ids` that `org` does not hold but another org does
   // (foreign_reference.cpp).
   void NoteForeignReferences(const sf::Org& org, const std::vector<std::string>& ids) const;
+  // One kind of stored record (`Org::events`, `Org::absences`) of every
+  // org, by tenant and external id (event_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> StoredByKey(
+      std::vector<StoredTask> sf::Org::*records) const;
 
   // The live session's org for the request's bearer token, or nullptr.
   std::shared_ptr<sf::Org> Authenticate(const HttpRequest& request) const;

@@ -458,12 +458,7 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
     if (i != 0) body.push_back(',');
     const ParsedRecord& r = records[i];
     if (!r.errors.empty()) {
-      body.append("{\"success\":false,\"errors\":[");
-      for (std::size_t k = 0; k < r.errors.size(); ++k) {
-        if (k != 0) body.push_back(',');
-        sf::AppendRecordError(body, r.errors[k]);
-      }
-      body.append("]}");
+      sf::AppendFailedRecord(body, r.errors);
     } else if (rolled_back) {
       AppendRolledBack(body);
     } else {
