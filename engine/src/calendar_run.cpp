@@ -81,10 +81,7 @@ class CalendarPass {
   bool WriteRecords();
   void Commit(bool writes_answered);
   void Skip(const char* reason) { ++report_.skipped[reason]; }
-  void MarkIncomplete(std::size_t user) {
-    std::lock_guard lock(tenant_.lifecycle_mutex);
-    tenant_.user_incomplete[user] = 1;
-  }
+  void MarkIncomplete(std::size_t user) { tenant_.MarkUserIncomplete(user); }
 
   TenantRuntime& tenant_;
   state::Store& store_;

@@ -60,10 +60,7 @@ class FreeBusyPass {
   bool FindServiceResources(const std::vector<std::size_t>& users);
   void Collect(std::size_t user, const std::vector<BusySlot>& busy);
   bool Write(const char* sobject, std::vector<Pending>& records);
-  void MarkIncomplete(std::size_t user) {
-    std::lock_guard lock(tenant_.lifecycle_mutex);
-    tenant_.user_incomplete[user] = 1;
-  }
+  void MarkIncomplete(std::size_t user) { tenant_.MarkUserIncomplete(user); }
 
   TenantRuntime& tenant_;
   state::Store& store_;

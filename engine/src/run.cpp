@@ -126,9 +126,7 @@ class Run {
   // The user of `stream` did not read everything this run (no last success).
   void MarkIncomplete(std::size_t stream) {
     const Stream& s = streams_[stream];
-    TenantRuntime& tenant = *tenants_[s.tenant];
-    std::lock_guard lock(tenant.lifecycle_mutex);
-    tenant.user_incomplete[s.user] = 1;
+    tenants_[s.tenant]->MarkUserIncomplete(s.user);
   }
   std::string Where(std::size_t stream) const {
     const Stream& s = streams_[stream];

@@ -56,6 +56,11 @@ struct TenantRuntime {
   state::TenantState connection;            // as stored, updated by this run
   std::atomic<bool> suspended{false};       // stop launching streams and writes
   std::mutex lifecycle_mutex;               // guards user_status/user_reason/user_incomplete/connection during the run
+  // The user did not read everything this run: no last success is recorded.
+  void MarkUserIncomplete(std::size_t user) {
+    std::lock_guard lock(lifecycle_mutex);
+    user_incomplete[user] = 1;
+  }
 
   TenantCounters counters;
   TenantReport report;                      // owned by the coordinator while the graph runs
