@@ -183,7 +183,18 @@ TEST_CASE("no secret appears in output, reports or the state, on success and err
   CHECK(crmsync({"sign", "--config", config, "--tenant", "tenant-2", "--method", "POST", "--path",
                  "/v1/tenants/tenant-2/users", "--body-file", body_file, "--curl", "http://127.0.0.1:1"})
             .exit_code == 0);
-  REQUIRE(crmsync({"keys", "rotate", "--state", state}).exit_code == 0);
+  const std::string key_before = ReadFile(state + ".key");
+  const ProcessResult rotated = crmsync({"keys", "rotate", "--state", state});
+  INFO(rotated.output);
+  REQUIRE(rotated.exit_code == 0);
+  // Both tenants' Salesforce refresh tokens (rotated by every grant, stored
+  // sealed) and tenant-2's service-account key.
+  CHECK_THAT(rotated.output, Catch::Contains("re-sealed 3 secret(s)"));
+  CHECK(ReadFile(state + ".key") != key_before);
+  // The sealed secrets open with the new key: the next run connects both tenants.
+  const ProcessResult after_rotation = run(config);
+  INFO(after_rotation.output);
+  CHECK(after_rotation.exit_code == 0);
 
   // Every access token and rotated refresh token the simulator handed out.
   const auto issued = JsonStrings(sim.Get("/_sim/issued-tokens"), "tokens");
