@@ -70,12 +70,15 @@ int main(int argc, char** argv) {
   app.add_option("--mailbox-concurrency", options.mailbox_concurrency,
                  "Limits mode: concurrent requests the simulator allows per mailbox (default: the profile's 4)")
       ->check(CLI::Range(1, 1000));
+  app.add_option("--org-concurrency", options.org_concurrency,
+                 "Limits mode: concurrent requests the simulator allows per Salesforce org (default: the profile's 25)")
+      ->check(CLI::Range(1, 1000));
   app.add_option("--json", options.json_path, "Also write the results as JSON to this file");
   CLI11_PARSE(app, argc, argv);
 
   options.mode = mode == "limits" ? Mode::kLimits : Mode::kCpu;
-  if (options.mailbox_concurrency > 0 && options.mode != Mode::kLimits) {
-    std::cerr << "crmsync-bench: --mailbox-concurrency needs --mode limits\n";
+  if ((options.mailbox_concurrency > 0 || options.org_concurrency > 0) && options.mode != Mode::kLimits) {
+    std::cerr << "crmsync-bench: --mailbox-concurrency and --org-concurrency need --mode limits\n";
     return 2;
   }
   if (!mix.empty()) {

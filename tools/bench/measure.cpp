@@ -154,6 +154,10 @@ Measurement Measure(const Options& options, bool tls) {
       args.push_back("--limits-mailbox-concurrency");
       args.push_back(std::to_string(options.mailbox_concurrency));
     }
+    if (options.org_concurrency > 0) {
+      args.push_back("--limits-org-concurrency");
+      args.push_back(std::to_string(options.org_concurrency));
+    }
   }
   SimProcess sim(dir.path(), args);
   SetStreamsInFlight(sim.config_path(), options.streams_in_flight);

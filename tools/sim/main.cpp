@@ -113,6 +113,10 @@ int main(int argc, char** argv) {
   app.add_option("--limits-mailbox-concurrency", limits_mailbox_concurrency,
                  "with --limits: concurrent requests allowed per (app, mailbox) instead of the profile's")
       ->check(CLI::Range(1, 1000));
+  int limits_org_concurrency = 0;
+  app.add_option("--limits-org-concurrency", limits_org_concurrency,
+                 "with --limits: concurrent requests allowed per Salesforce org instead of the profile's 25")
+      ->check(CLI::Range(1, 1000));
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -216,8 +220,9 @@ int main(int argc, char** argv) {
     options.limits = crmsync::sim::LimitsProfile(limits_text);
     if (!options.limits) return Fail(kUsageError, "--limits takes realistic, got '" + limits_text + "'");
     if (limits_mailbox_concurrency > 0) options.limits->mailbox_concurrency = limits_mailbox_concurrency;
-  } else if (limits_mailbox_concurrency > 0) {
-    return Fail(kUsageError, "--limits-mailbox-concurrency needs --limits");
+    if (limits_org_concurrency > 0) options.limits->org_concurrency = limits_org_concurrency;
+  } else if (limits_mailbox_concurrency > 0 || limits_org_concurrency > 0) {
+    return Fail(kUsageError, "--limits-mailbox-concurrency and --limits-org-concurrency need --limits");
   }
   try {
     simulator = std::make_unique<crmsync::sim::Simulator>(options);

@@ -34,7 +34,8 @@ void KeyedAimdLimiter::Release(const std::string& key, bool throttled) {
     if (throttled) {
       slot.limit = std::max(options_.min, slot.limit / 2);
     } else {
-      slot.limit = std::min(options_.max, slot.limit + 1.0 / std::max(1.0, slot.limit));
+      slot.limit = std::min(options_.max,
+                            slot.limit + 1.0 / (std::max(1.0, options_.climb_after) * std::max(1.0, slot.limit)));
     }
     while (!slot.waiting.empty() && Fits(slot)) {
       runnable.push_back(std::move(slot.waiting.front()));

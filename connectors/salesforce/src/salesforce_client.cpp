@@ -2,6 +2,7 @@
 // with the create-only re-send; concurrent SOQL chunks with nextRecordsUrl.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 #include <mutex>
 
@@ -21,6 +22,7 @@ constexpr std::size_t kMaxQueryUrlBytes = 8000;
 // Room for the origin and "/services/data/vXX.X/query?q=" within that limit.
 constexpr std::size_t kQueryUrlAllowance = 512;
 constexpr std::string_view kDataPathPrefix = "/services/data/";
+constexpr double kClimbAfter = 8;
 
 std::string_view TrimTrailingSlash(std::string_view origin) {
   while (!origin.empty() && origin.back() == '/') origin.remove_suffix(1);
@@ -32,6 +34,21 @@ bool HasCreateOnlyField(const UpsertRecord& record) {
     if (field.create_only) return true;
   }
   return false;
+}
+
+// Answers that mean "too much at once": the org's limit is lowered.
+bool IsThrottle(const http::Response& response) {
+  if (!response.transport_ok()) return false;
+  if (response.status == 429 || response.status == 503) return true;
+  return response.status == 403 && DescribeRestError(response.body).rfind(kRequestLimitExceeded, 0) == 0;
+}
+
+std::shared_ptr<http::KeyedAimdLimiter> OrgLimiter(const SalesforceClientOptions& options) {
+  if (options.org_limiter) return options.org_limiter;
+  const double max = std::max(1, options.max_in_flight);
+  // A throttled Salesforce answer costs a retry after a backoff, so the
+  // limit probes upwards slowly once the org has pushed back.
+  return std::make_shared<http::KeyedAimdLimiter>(http::AimdOptions{max, 1, max, kClimbAfter});
 }
 
 std::string Describe(long status, std::string_view body) {
@@ -71,7 +88,8 @@ struct SalesforceClient::QueryState {
 
 SalesforceClient::SalesforceClient(http::Transport& transport, auth::TokenProvider& session,
                                    SalesforceClientOptions options)
-    : transport_(transport), session_(session), options_(std::move(options)) {}
+    : transport_(transport), session_(session), options_(std::move(options)),
+      org_limiter_(OrgLimiter(options_)) {}
 
 void SalesforceClient::SendRequest(std::string method, std::string path, std::string body,
                                    std::string kind,
@@ -110,10 +128,17 @@ void SalesforceClient::Send(std::shared_ptr<Call> call, std::chrono::millisecond
     request.kind = call->kind;
     auto& counter = call->kind == kUpsertKind ? stats_.upsert_requests : stats_.query_requests;
     counter.fetch_add(1, std::memory_order_relaxed);
-    transport_.Submit(std::move(request),
-                      [this, call, used = std::move(token->value)](http::Response&& response) {
-                        OnResponse(call, used, std::move(response));
-                      });
+    auto submit = [this, call, request = std::move(request), used = std::move(token->value)]() mutable {
+      transport_.Submit(std::move(request), [this, call, used = std::move(used)](http::Response&& response) {
+        // The slot is freed before the answer is handled: a retry or the
+        // next request of `done` queues for a slot like any other.
+        const bool throttled = IsThrottle(response);
+        if (throttled) stats_.throttled.fetch_add(1, std::memory_order_relaxed);
+        org_limiter_->Release(options_.org_key, throttled);
+        OnResponse(call, used, std::move(response));
+      });
+    };
+    org_limiter_->Acquire(options_.org_key, std::move(submit));
   });
 }
 

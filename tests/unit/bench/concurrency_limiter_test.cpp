@@ -60,3 +60,25 @@ TEST_CASE("keys at rest are forgotten: memory does not grow with the number of m
   limiter.Release("unknown", true);   // a release without an acquire changes nothing
   CHECK(limiter.tracked_keys() == 1);
 }
+
+TEST_CASE("climb_after slows the climb: about one step per climb_after x limit successes", "[http][limiter]") {
+  KeyedAimdLimiter classic(AimdOptions{2, 1, 4});
+  KeyedAimdLimiter slow(AimdOptions{2, 1, 4, 8});
+  for (KeyedAimdLimiter* limiter : {&classic, &slow}) {
+    limiter->Acquire("org", [] {});
+    limiter->Release("org", true);   // 2 -> 1
+    CHECK(limiter->limit("org") == Approx(1));
+  }
+  auto succeed = [](KeyedAimdLimiter& limiter, int times) {
+    for (int i = 0; i < times; ++i) {
+      limiter.Acquire("org", [] {});
+      limiter.Release("org", false);
+    }
+  };
+  succeed(classic, 1);
+  CHECK(classic.limit("org") == Approx(2));   // classic: one success at limit 1 is a step
+  succeed(slow, 11);
+  CHECK(slow.limit("org") < 2);               // slow: 11 successes are not yet a step
+  succeed(slow, 1);
+  CHECK(slow.limit("org") >= 2);              // the 12th is (1 + sum of 1/(8 x limit))
+}

@@ -18,6 +18,10 @@ struct AimdOptions {
   double initial = 4;   // Outlook's 4 concurrent requests per (app, mailbox)
   double min = 1;
   double max = 4;
+  // The limit climbs by one per `climb_after × limit` successful answers: 1
+  // is classic AIMD; larger values probe less often, for services whose
+  // throttled answers cost a retry with backoff.
+  double climb_after = 1;
 };
 
 class KeyedAimdLimiter {

@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "crmsync/auth/token_provider.hpp"
+#include "crmsync/http/concurrency_limiter.hpp"
 #include "crmsync/http/transport.hpp"
 #include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/salesforce.hpp"
@@ -28,12 +29,22 @@ struct SalesforceClientOptions {
   std::string ca_file;
   int max_attempts = 6;
   std::chrono::milliseconds timeout{60000};
+  // Requests in flight to the org at most; the limit adapts (AIMD): halved
+  // when the org answers REQUEST_LIMIT_EXCEEDED / 429 / 503, climbing back
+  // by one per 8 × `limit` successful answers. Salesforce allows 25 concurrent
+  // long-running requests per production org.
+  int max_in_flight = 25;
+  // Clients that write to the same org (one per user with per-user
+  // authorization) share one limiter under one key; empty: the client's own.
+  std::shared_ptr<http::KeyedAimdLimiter> org_limiter;
+  std::string org_key = "org";
 };
 
 struct SalesforceClientStats {
   std::atomic<std::uint64_t> upsert_requests{0};
   std::atomic<std::uint64_t> query_requests{0};
   std::atomic<std::uint64_t> retries{0};
+  std::atomic<std::uint64_t> throttled{0};   // answers that lowered the org's limit
 };
 
 // Thread-safe. Completions run on the transport thread; the client must
@@ -89,6 +100,8 @@ class SalesforceClient {
                                                        std::vector<std::string> values);
 
   const SalesforceClientStats& stats() const { return stats_; }
+  // The org's current adaptive limit of requests in flight.
+  double org_limit() const { return org_limiter_->limit(options_.org_key); }
 
  private:
   struct Call;        // one REST request across its attempts
@@ -106,6 +119,7 @@ class SalesforceClient {
   http::Transport& transport_;
   auth::TokenProvider& session_;
   SalesforceClientOptions options_;
+  std::shared_ptr<http::KeyedAimdLimiter> org_limiter_;
   SalesforceClientStats stats_;
 };
 
