@@ -51,10 +51,11 @@ Outcome RunUntilComplete(const SimProcess& sim, const std::string& dir) {
   return outcome;
 }
 
-void CheckFaultsEndToEnd(const std::string& providers, const std::string& seed) {
+void CheckFaultsEndToEnd(const std::string& providers, const std::string& seed,
+                         const std::string& object = "task") {
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", seed, "--tenants", "2", "--users", "8", "--messages", "20",
-                              "--providers", providers});
+                              "--providers", providers, "--object", object});
   UseShortTimeouts(sim);
   const std::string plan = sim.Post(
       "/_sim/faults", R"({"seed":)" + seed + R"(,"rate":0.05,"latency_ms":[1,20],"retry_after_ms":20,"hang_ms":1500})");
@@ -122,6 +123,10 @@ TEST_CASE("5 % mixed faults: a Microsoft 365 organization ends exactly once, rej
 
 TEST_CASE("5 % mixed faults: a Google Workspace organization ends exactly once, rejects quarantined", "[faults]") {
   CheckFaultsEndToEnd("gmail", "32");
+}
+
+TEST_CASE("5 % mixed faults with Enhanced Email: a rejected EmailMessage graph is quarantined whole", "[faults]") {
+  CheckFaultsEndToEnd("graph", "31", "email-message");
 }
 
 TEST_CASE("writes whose answer is lost (reset after the write landed) are re-sent without duplicates", "[faults]") {

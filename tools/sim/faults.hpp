@@ -64,7 +64,7 @@ struct FaultConfig {
   std::uint64_t seed = 1;
   // rates[family][kind]: probability in [0, 1] per request.
   std::array<std::array<double, kFaultKindCount>, kFaultFamilyCount> rates{};
-  // Probability that a Task key is rejected permanently by Salesforce
+  // Probability that a Task or EmailMessage key is rejected permanently by Salesforce
   // (the same key always, while the plan is in force).
   double record_error_rate = 0;
   std::chrono::milliseconds latency_min{5};

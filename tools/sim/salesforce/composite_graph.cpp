@@ -10,6 +10,7 @@
 #include <algorithm>
 #include <cctype>
 #include <map>
+#include <functional>
 #include <optional>
 #include <string>
 #include <variant>
@@ -174,10 +175,13 @@ struct NodeOk {
   bool created = false;
 };
 
+// The fault plan's per-record error for an EmailMessage key, or nullopt.
+using MessageFault = std::function<std::optional<std::pair<std::string, std::string>>(const std::string& key)>;
+
 class GraphRun {
  public:
-  GraphRun(sf::Org& org, const sf::Directory& directory, int version)
-      : org_(org), directory_(directory), version_(version) {}
+  GraphRun(sf::Org& org, const sf::Directory& directory, int version, const MessageFault& message_fault)
+      : org_(org), directory_(directory), version_(version), message_fault_(message_fault) {}
 
   // Runs the nodes in order; stops at the first failure (index in failed_at).
   void Run(const Graph& graph) {
@@ -301,6 +305,11 @@ class GraphRun {
     }
     values["Crmsync_Key__c"] = key;
     const std::string norm_key = sf::AsciiLower(key);
+    // An injected permanent error (validation rule, insufficient access)
+    // fails the EmailMessage node, so its whole graph is rolled back.
+    if (object == EmailObject::kEmailMessage && message_fault_) {
+      if (auto fault = message_fault_(key)) return SfError{std::move(fault->first), std::move(fault->second), {}};
+    }
 
     // The existing record: staged by this graph, else stored.
     StoredTask* existing = nullptr;
@@ -469,6 +478,7 @@ class GraphRun {
   sf::Org& org_;
   const sf::Directory& directory_;
   const int version_;
+  const MessageFault& message_fault_;
   std::vector<Staged> staged_;
   std::vector<std::string> staged_message_ids_;
   std::map<std::string, std::string> ids_;   // referenceId -> id
@@ -511,13 +521,19 @@ HttpResponse SalesforceSim::Impl::HandleCompositeGraph(const HttpRequest& reques
   std::size_t failed_graphs = 0;
   std::lock_guard lock(org.mu);
   directory = org.directory;
+  MessageFault message_fault;
+  if (record_faults) {
+    message_fault = [this, tenant = org.credentials.tenant](const std::string& key) {
+      return record_faults(tenant, key);
+    };
+  }
   for (std::size_t g = 0; g < graphs.size(); ++g) {
     const Graph& graph = graphs[g];
     if (g != 0) out.push_back(',');
     out += R"({"graphId":)";
     sf::AppendJsonString(out, graph.id);
     out += R"(,"graphResponse":{"compositeResponse":[)";
-    GraphRun run(org, *directory, version);
+    GraphRun run(org, *directory, version, message_fault);
     const bool halted = failed_graphs >= kMaxFailedGraphs;
     if (!halted) run.Run(graph);
     const bool success = !halted && run.ok();
