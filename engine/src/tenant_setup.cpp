@@ -23,6 +23,11 @@ constexpr const char* kPending = "pending";
 constexpr const char* kSuspended = "suspended";
 constexpr const char* kDisabled = "disabled";
 
+// How long the owners' Salesforce ids read by one run are trusted by the
+// next ones (users' Salesforce ids rarely change; a new mailbox user always
+// triggers a fresh read).
+constexpr std::int64_t kOwnerMapTtlMs = 24 * 3600 * 1000;
+
 void MarkConnection(state::ConnectionState& c, bool ok, const std::string& error) {
   const std::int64_t now = NowUnixMs();
   if (ok) {
@@ -208,6 +213,33 @@ void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
   }
 }
 
+// The owners' Salesforce ids as an earlier run stored them, when that run
+// reached the org less than kOwnerMapTtlMs ago and every mailbox user got
+// one (explicit maps come from the configuration itself). Then set-up makes
+// no Salesforce call: the session is granted at the first lookup or write,
+// so an idle run costs the org nothing, and a revoked grant is found (and
+// the tenant suspended) by the first run that has something to write.
+bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users) {
+  const state::ConnectionState& crm = tenant.connection.crm;
+  if (crm.status != "connected" || NowUnixMs() - crm.last_success_unix_ms > kOwnerMapTtlMs) return false;
+  std::vector<std::string> ids(users.size());
+  if (tenant.config->users.match == SalesforceUserMatch::kExplicit) {
+    MapSalesforceUsers(tenant, users, {});
+    for (std::size_t i = 0; i < users.size(); ++i) ids[i] = users[i].salesforce_user_id;
+  } else {
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      const state::UserRecord* stored = StoredUser(tenant, users[i].id);
+      if (stored == nullptr || stored->primary != users[i].primary) return false;
+      ids[i] = stored->salesforce_user_id;
+    }
+  }
+  for (const auto& id : ids) {
+    if (id.empty()) return false;   // a user without a Salesforce user yet: ask the org
+  }
+  for (std::size_t i = 0; i < users.size(); ++i) users[i].salesforce_user_id = ids[i];
+  return true;
+}
+
 }  // namespace
 
 bool IsAccessFailure(const Status& status) { return status.code() == StatusCode::kUnauthorized; }
@@ -286,16 +318,18 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     m.enabled = user.enabled;
     mailbox_users.push_back(std::move(m));
   }
-  auto owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
-                                                        MatchValues(config.users, mailbox_users));
-  if (!owners.ok()) {
-    if (IsAccessFailure(owners.status())) {
-      return SuspendAtSetUp(tenant, true, owners.status().message(), CrmReason(owners.status()));
+  if (!ReuseStoredOwners(tenant, mailbox_users)) {
+    auto owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
+                                                          MatchValues(config.users, mailbox_users));
+    if (!owners.ok()) {
+      if (IsAccessFailure(owners.status())) {
+        return SuspendAtSetUp(tenant, true, owners.status().message(), CrmReason(owners.status()));
+      }
+      return Fail(tenant, "cannot read Salesforce users: " + owners.status().ToString());
     }
-    return Fail(tenant, "cannot read Salesforce users: " + owners.status().ToString());
+    MarkConnection(tenant.connection.crm, true, "");
+    MapSalesforceUsers(tenant, mailbox_users, owners.value());
   }
-  MarkConnection(tenant.connection.crm, true, "");
-  MapSalesforceUsers(tenant, mailbox_users, owners.value());
 
   // Statuses, and one mailbox per Salesforce user.
   std::unordered_map<std::string, std::string> mailbox_of_salesforce_user;

@@ -28,10 +28,11 @@ void ComputeFloors(const Options& options, Phase& phase, bool cold_cache) {
     // Every stream needs at least one page, and a page holds at most page_size messages.
     phase.floor.mailbox_pages += std::max(t.streams, CeilDiv(t.read, options.page_size));
     const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
-    // One query for the mailbox owners' Salesforce users when anything is written, then one
-    // Contact and one Lead query per batch of distinct addresses.
+    // On a cold state: one query for the mailbox owners' Salesforce users when anything is
+    // written (later runs reuse the stored owners), then one Contact and one Lead query per
+    // batch of distinct addresses.
     const std::int64_t lookups = cold_cache ? 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup) : 0;
-    const std::int64_t soql = (writes > 0 ? 1 : 0) + lookups;
+    const std::int64_t soql = (cold_cache && writes > 0 ? 1 : 0) + lookups;
     phase.floor.salesforce_writes += writes;
     phase.floor.soql_queries += soql;
     phase.floor.token_grants += MailGrantFloor(t) + (writes + soql > 0 ? 1 : 0);

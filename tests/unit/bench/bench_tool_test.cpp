@@ -84,6 +84,8 @@ TEST_CASE("crmsync-bench --mode cpu at a tiny scale: clean verification, every f
   CHECK(JsonInt(j, "runs.0.idle.messages_read") == 0);
   CHECK(JsonInt(j, "runs.0.idle.captured") == 0);
   CHECK(JsonInt(j, "runs.0.idle.api_calls.salesforce_writes.calls") == 0);
+  // and costs the org nothing: the owners are reused from the state, no grant, no query.
+  CHECK(JsonInt(j, "runs.0.idle.salesforce_calls") == 0);
 }
 
 TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespan, clean verification",
