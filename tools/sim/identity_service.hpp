@@ -11,6 +11,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "delegated_tokens.hpp"
 #include "issued_tokens.hpp"
 #include "corpus.hpp"
 #include "mailbox_access.hpp"
@@ -37,18 +38,27 @@ class IdentityService {
     TokenState state = TokenState::kUnknown;
     int tenant = -1;
     Audience audience = Audience::kGraph;
+    int user = -1;   // a delegated token: the only user whose data it may read; -1: application token
   };
   TokenCheck Check(std::string_view access_token) const;
   // Where every issued access token is also recorded (nullptr: nowhere).
   void SetIssuedTokens(IssuedTokens* issued) { issued_ = issued; }
+  // Per-user refresh tokens the refresh_token grant redeems (nullptr: that grant is refused).
+  void SetDelegatedTokens(DelegatedTokens* delegated) { delegated_ = delegated; }
 
  private:
   struct Grant {
     int tenant;
     std::chrono::steady_clock::time_point expires;
     Audience audience = Audience::kGraph;
+    int user = -1;
   };
   HttpResponse Error(int status, const char* error, int code, const std::string& description) const;
+  // grant_type=refresh_token with a user's delegated refresh token (identity_refresh.cpp);
+  // the client is already authenticated as tenant `tenant`'s application.
+  HttpResponse HandleRefresh(int tenant, const std::string& refresh_token, const std::string& scope);
+  // Records and answers a new access token for `tenant` (and `user`, when delegated).
+  std::string NewAccessToken(int tenant, Audience audience, int user);
 
   const Corpus& corpus_;
   std::string origin_;
@@ -58,6 +68,7 @@ class IdentityService {
   std::unordered_map<std::string, Grant> tokens_;
   const MailboxAccess* access_ = nullptr;
   IssuedTokens* issued_ = nullptr;
+  DelegatedTokens* delegated_ = nullptr;
 };
 
 }  // namespace crmsync::sim
