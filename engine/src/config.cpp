@@ -63,6 +63,13 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
   CRMSYNC_TRY(r.StringList("scopes", out.scopes, false));
   CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 500));
   CRMSYNC_TRY(r.String("since", out.since, false));
+  int access = 0;
+  CRMSYNC_TRY(r.Choice("access", access, {"service_account", "oauth_user"}));
+  if (access == 1) {
+    // Refused by name so that the setting never silently reads nothing.
+    return r.Error("access", "= \"oauth_user\" is not supported yet (per-user consent is built for Microsoft "
+                             "tenants: [tenants.microsoft] access = \"delegated\"); use \"service_account\"");
+  }
   CRMSYNC_TRY(r.RejectUnknown());
   if (!out.since.empty() && !IsIsoDate(out.since)) {
     return Status::InvalidArgument(

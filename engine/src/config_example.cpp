@@ -113,6 +113,7 @@ ca_file = ""
 scopes = []                        # [] = the read-only defaults
 page_size = 100                    # messages.list / history.list maxResults (1..500)
 since = ""                         # first run reads mail from this date (YYYY-MM-DD); "" = all mail
+access = "service_account"         # service_account; oauth_user (each user's own consent): not built yet
 
 [tenants.salesforce]
 client_id = "REPLACE-ME"

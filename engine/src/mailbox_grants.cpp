@@ -79,10 +79,16 @@ Status MakeDelegatedGraphSource(TenantRuntime& tenant, http::Transport& transpor
   options.timeout = timeout;
   auto source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
   // Read-only once set-up is done, so the lookup needs no lock.
-  source->SetUserTokens([&tenant](const MailUser& user) -> auth::TokenProvider* {
-    auto it = tenant.user_mail_tokens.find(user.id);
-    return it == tenant.user_mail_tokens.end() ? nullptr : it->second.get();
-  });
+  source->SetUserTokens(
+      [&tenant](const MailUser& user) -> auth::TokenProvider* {
+        auto it = tenant.user_mail_tokens.find(user.id);
+        return it == tenant.user_mail_tokens.end() ? nullptr : it->second.get();
+      },
+      [&tenant] {
+        std::uint64_t grants = 0;
+        for (const auto& [id, tokens] : tenant.user_mail_tokens) grants += tokens->grants();
+        return grants;
+      });
   tenant.delegated_graph = source.get();
   tenant.source = std::move(source);
   return Status::Ok();

@@ -5,8 +5,14 @@
 // with its own user's token only.
 #include <catch2/catch.hpp>
 
+#include <curl/curl.h>
+
+#include <chrono>
 #include <cstdlib>
+#include <filesystem>
+#include <future>
 #include <regex>
+#include <thread>
 
 #include <simdjson.h>
 
@@ -141,6 +147,9 @@ TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspen
   auto full = Run(sim, s);
   INFO(full.output);
   CHECK(full.exit_code == 0);
+  // One grant per user (its profile, then every page of both folders with
+  // the same cached token), none for the application.
+  CHECK(JsonInt(ReadFile(s.report), "tenants.0.api_calls.mail_token_grants") == 4);
   status = TenantStatus(sim, s);
   CHECK(JsonInt(status, "tenants.0.users.active") == 4);
   CheckClean(sim);
@@ -201,5 +210,58 @@ TEST_CASE("a kill between a mailbox grant and the storing of its rotated refresh
   INFO(after.output);
   CHECK(after.exit_code == 0);
   CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 3);
+  CheckClean(sim);
+}
+
+namespace {
+std::size_t Discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+}  // namespace
+
+TEST_CASE("connect mailbox: the authorization-code flow receives the user's code on a loopback redirect",
+          "[delegated]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "33", "--tenants", "1", "--users", "2", "--messages", "10",
+                                "--mail-access", "delegated"});
+  const std::vector<std::string> users = ListedUsers(sim);
+  REQUIRE(users.size() == 2);
+  // The second user connects headless; the first through the browser flow.
+  REQUIRE(ConnectMailbox(sim, s, users[1], Consent(sim, s, users[1])).exit_code == 0);
+
+  const std::string url_file = s.dir.path() + "/authorize-url";
+  auto connect = std::async(std::launch::async, [&] {
+    return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
+                       "tenant-1", "--user", users[0], "--url-file", url_file, "--timeout", "60"});
+  });
+  std::string url;
+  for (int i = 0; i < 300 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (std::filesystem::exists(url_file)) url = ReadFile(url_file);
+  }
+  REQUIRE_FALSE(url.empty());
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  CHECK_THAT(url, Catch::Contains("/oauth2/v2.0/authorize?") && Catch::Contains("code_challenge_method=S256") &&
+                      Catch::Contains("response_type=code") && Catch::Contains("offline_access") &&
+                      Catch::Contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
+  // The "browser": the simulator signs in the login_hint user, consents and redirects.
+  CURL* curl = curl_easy_init();
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_CAINFO, sim.ca_file().c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
+  const CURLcode rc = curl_easy_perform(curl);
+  long status = 0;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
+  curl_easy_cleanup(curl);
+  CHECK(rc == CURLE_OK);
+  CHECK(status == 200);
+  auto result = connect.get();
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.output, Catch::Contains("Connected"));
+
+  auto run = Run(sim, s);
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 2);
   CheckClean(sim);
 }

@@ -44,4 +44,20 @@ std::optional<DelegatedTokens::Redeemed> DelegatedTokens::Redeem(const std::stri
   return Redeemed{key.first, key.second, successor};
 }
 
+std::string DelegatedTokens::NewCode(PendingCode pending) {
+  std::string code = "0.AXoA" + RandomToken(48);
+  std::lock_guard lock(mu_);
+  codes_[code] = std::move(pending);
+  return code;
+}
+
+std::optional<DelegatedTokens::PendingCode> DelegatedTokens::TakeCode(const std::string& code) {
+  std::lock_guard lock(mu_);
+  auto it = codes_.find(code);
+  if (code.empty() || it == codes_.end()) return std::nullopt;
+  PendingCode pending = std::move(it->second);
+  codes_.erase(it);
+  return pending;
+}
+
 }  // namespace crmsync::sim

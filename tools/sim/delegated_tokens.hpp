@@ -31,6 +31,18 @@ class DelegatedTokens {
   // nullopt when it is unknown or void.
   std::optional<Redeemed> Redeem(const std::string& refresh_token);
 
+  // The authorization-code flow: a one-time code for (tenant, user), bound
+  // to its redirect URI and PKCE challenge.
+  struct PendingCode {
+    int tenant = -1;
+    int user = -1;
+    std::string redirect_uri;
+    std::string code_challenge;   // base64url(SHA-256(verifier))
+  };
+  std::string NewCode(PendingCode pending);
+  // The code's binding, once: nullopt when unknown or already exchanged.
+  std::optional<PendingCode> TakeCode(const std::string& code);
+
  private:
   struct Chain {
     std::string current;    // the latest handed out
@@ -39,6 +51,7 @@ class DelegatedTokens {
   std::mutex mu_;
   std::map<std::pair<int, int>, Chain> chains_;
   std::unordered_map<std::string, std::pair<int, int>> owner_;   // live tokens only
+  std::unordered_map<std::string, PendingCode> codes_;
 };
 
 }  // namespace crmsync::sim

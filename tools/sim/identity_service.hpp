@@ -25,7 +25,7 @@ class IdentityService {
  public:
   IdentityService(const Corpus& corpus, std::string origin, std::chrono::seconds ttl, SteadyClock clock = {});
 
-  // POST /{tenant}/oauth2/v2.0/token
+  // POST /{tenant}/oauth2/v2.0/token, GET /{tenant}/oauth2/v2.0/authorize
   static bool Owns(const HttpRequest& request);
   // A tenant whose access the administrator revoked gets no tokens (nullptr: all allowed).
   void SetMailboxAccess(const MailboxAccess* access) { access_ = access; }
@@ -57,6 +57,14 @@ class IdentityService {
   // grant_type=refresh_token with a user's delegated refresh token (identity_refresh.cpp);
   // the client is already authenticated as tenant `tenant`'s application.
   HttpResponse HandleRefresh(int tenant, const std::string& refresh_token, const std::string& scope);
+  // GET /{tenant}/oauth2/v2.0/authorize: the user named by login_hint consents
+  // at once (no sign-in page) and is redirected with a code.
+  HttpResponse HandleAuthorize(const HttpRequest& request, int tenant);
+  // grant_type=authorization_code (PKCE S256): a user's first refresh token.
+  HttpResponse HandleAuthorizationCode(int tenant, const std::string& code, const std::string& redirect_uri,
+                                       const std::string& verifier);
+  // The delegated grant's answer: an access token for the user and `refresh_token`.
+  HttpResponse DelegatedGrant(int tenant, int user, const std::string& refresh_token, const std::string& scope);
   // Records and answers a new access token for `tenant` (and `user`, when delegated).
   std::string NewAccessToken(int tenant, Audience audience, int user);
 

@@ -114,7 +114,7 @@ MailSourceStats GraphMailSource::Stats() const {
   MailSourceStats stats;
   stats.pages = client_.stats().pages;
   stats.requests = client_.stats().pages + client_.stats().retries;
-  stats.token_grants = tokens_.grants();
+  stats.token_grants = tokens_.grants() + (user_grants_ ? user_grants_() : 0);
   return stats;
 }
 

@@ -23,8 +23,12 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   // user's own token, `tokens(user)` (nullptr: the user has no grant, its
   // requests fail kUnauthorized). Set before the first fetch; the providers
   // must outlive the source.
+  // `grants` counts the grants of every user's provider (Stats().token_grants).
   using UserTokens = std::function<auth::TokenProvider*(const MailUser& user)>;
-  void SetUserTokens(UserTokens tokens) { user_tokens_ = std::move(tokens); }
+  void SetUserTokens(UserTokens tokens, std::function<std::uint64_t()> grants) {
+    user_tokens_ = std::move(tokens);
+    user_grants_ = std::move(grants);
+  }
   // Blocking: the signed-in user of a delegated token (id, addresses), for set-up.
   Result<MailUser> SignedInUser(auth::TokenProvider& tokens);
 
@@ -52,6 +56,7 @@ class GraphMailSource final : public MailSource, public CalendarSource {
 
   auth::TokenProvider& tokens_;
   UserTokens user_tokens_;
+  std::function<std::uint64_t()> user_grants_;
   GraphClient client_;
 };
 
