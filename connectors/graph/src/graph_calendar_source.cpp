@@ -22,8 +22,6 @@ Result<std::string> Wait(Start start) {
 
 }  // namespace
 
-Status NoGrant(const MailUser& user);   // graph_mail_source.cpp
-
 std::string GraphMailSource::InitialCalendarCursor(const MailUser& user, std::string_view start_iso,
                                                    std::string_view end_iso) const {
   return InitialCalendarDeltaUrl(client_.options().graph_url, user.id, start_iso, end_iso);

@@ -19,9 +19,6 @@ std::string Lower(std::string text) {
 
 }  // namespace
 
-// Shared with graph_calendar_source.cpp.
-Status NoGrant(const MailUser& user);
-
 GraphMailSource::GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens,
                                  GraphClientOptions options)
     : tokens_(tokens), client_(transport, tokens, std::move(options)) {}
@@ -30,7 +27,7 @@ auth::TokenProvider* GraphMailSource::TokensFor(const MailUser& user) {
   return user_tokens_ ? user_tokens_(user) : &tokens_;
 }
 
-Status NoGrant(const MailUser& user) {
+Status GraphMailSource::NoGrant(const MailUser& user) {
   return Status::Unauthorized(fmt::format("no mailbox authorization recorded for {}", user.primary));
 }
 

@@ -53,6 +53,8 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   // The provider a request for `user`'s data goes out with: the user's own
   // (delegated) or the application's; nullptr when the user has no grant.
   auth::TokenProvider* TokensFor(const MailUser& user);
+  // The error of a request for a user without a grant of their own.
+  static Status NoGrant(const MailUser& user);
 
   auth::TokenProvider& tokens_;
   UserTokens user_tokens_;
