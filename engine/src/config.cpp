@@ -33,6 +33,9 @@ Status ReadMicrosoft(const toml::table& table, const std::string& file, const st
   CRMSYNC_TRY(r.String("graph_url", out.graph_url, false));
   CRMSYNC_TRY(r.String("ca_file", out.ca_file, false));
   CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 1000));
+  int access = 0;
+  CRMSYNC_TRY(r.Choice("access", access, {"application", "delegated"}));
+  out.access = static_cast<MicrosoftAccess>(access);
   CRMSYNC_TRY(r.RejectUnknown());
   CRMSYNC_TRY(CheckUrl(file, prefix + "login_url", out.login_url));
   return CheckUrl(file, prefix + "graph_url", out.graph_url);
@@ -60,6 +63,13 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
   CRMSYNC_TRY(r.StringList("scopes", out.scopes, false));
   CRMSYNC_TRY(r.Int("page_size", out.page_size, 1, 500));
   CRMSYNC_TRY(r.String("since", out.since, false));
+  int access = 0;
+  CRMSYNC_TRY(r.Choice("access", access, {"service_account", "oauth_user"}));
+  if (access == 1) {
+    // Refused by name so that the setting never silently reads nothing.
+    return r.Error("access", "= \"oauth_user\" is not supported yet (per-user consent is built for Microsoft "
+                             "tenants: [tenants.microsoft] access = \"delegated\"); use \"service_account\"");
+  }
   CRMSYNC_TRY(r.RejectUnknown());
   if (!out.since.empty() && !IsIsoDate(out.since)) {
     return Status::InvalidArgument(
@@ -219,6 +229,14 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   }
   CRMSYNC_TRY(ReadSalesforce(*salesforce, file, prefix + "salesforce.", out.salesforce));
   if (users != nullptr) CRMSYNC_TRY(ReadUsers(*users, file, prefix + "users.", out.users));
+  if (out.provider == MailProvider::kMicrosoft && out.microsoft.access == MicrosoftAccess::kDelegated &&
+      out.users.source != UserSource::kListed) {
+    // Reading the directory or a group needs admin-level access.
+    return Status::InvalidArgument(fmt::format(
+        "{}: tenant \"{}\": {}microsoft.access = \"delegated\" needs {}users.source = \"listed\" (the users "
+        "who each connect their own mailbox); source = \"{}\" needs application access",
+        file, out.id, prefix, prefix, out.users.source == UserSource::kGroup ? "group" : "directory"));
+  }
   if (provisioning != nullptr) {
     CRMSYNC_TRY(ReadProvisioning(*provisioning, file, prefix + "provisioning.", out.provisioning));
   }

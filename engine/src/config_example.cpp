@@ -34,6 +34,8 @@ login_url = "https://login.microsoftonline.com"
 graph_url = "https://graph.microsoft.com"
 ca_file = ""                       # extra CA bundle (PEM) trusted for these hosts
 page_size = 100                    # Prefer: odata.maxpagesize (1..1000)
+access = "application"             # application (admin consent, every mailbox) | delegated (each listed user's own
+                                   # consent: `crmsync connect mailbox`; needs [tenants.users] source = "listed")
 
 [tenants.salesforce]               # the dedicated service account
 connection = "production"          # production | sandbox | my_domain | experience_site
@@ -111,6 +113,7 @@ ca_file = ""
 scopes = []                        # [] = the read-only defaults
 page_size = 100                    # messages.list / history.list maxResults (1..500)
 since = ""                         # first run reads mail from this date (YYYY-MM-DD); "" = all mail
+access = "service_account"         # service_account; oauth_user (each user's own consent): not built yet
 
 [tenants.salesforce]
 client_id = "REPLACE-ME"

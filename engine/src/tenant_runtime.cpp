@@ -1,6 +1,7 @@
 #include "tenant_runtime.hpp"
 
 #include "deterministic.hpp"
+#include "mailbox_grants.hpp"
 
 #include <fmt/format.h>
 
@@ -24,6 +25,7 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
   const TenantConfig& config = *tenant.config;
   switch (config.provider) {
     case MailProvider::kMicrosoft: {
+      if (UsesDelegatedMail(config)) return MakeDelegatedGraphSource(tenant, transport, timeout);
       auth::ClientCredentialsConfig ms;
       ms.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(config.microsoft.login_url),
                                  config.microsoft.tenant_id);

@@ -21,6 +21,10 @@
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
 
+namespace crmsync::graph {
+class GraphMailSource;
+}
+
 namespace crmsync::engine {
 
 // Counters touched by parallel nodes; folded into the TenantReport at the end.
@@ -40,6 +44,12 @@ struct TenantRuntime {
   // The service-account key sealed in the state by `crmsync connect google`
   // (kNotFound when there is none).
   std::function<Result<std::string>()> load_sealed_google_key;
+  // Delegated mail access (mailbox_grants.cpp): each user's own token
+  // provider by user id, filled at set-up and read-only during the run; the
+  // status a user's grant decided (pending / suspended, reason) by user id.
+  std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
+  std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
+  graph::GraphMailSource* delegated_graph = nullptr;   // == source, for /me at set-up
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`

@@ -4,6 +4,7 @@
 // run and never moves a cursor past unwritten mail.
 #include <algorithm>
 #include <set>
+#include <tuple>
 #include <unordered_set>
 
 #include <fmt/format.h>
@@ -13,6 +14,7 @@
 #include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/host_allowlist.hpp"
 #include "deterministic.hpp"
+#include "mailbox_grants.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -282,7 +284,9 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   }
   ConnectSalesforce(tenant, transport, store, secrets, timeout, refresh_token.value());
 
-  auto listed = tenant.source->ListUsers();
+  // Delegated access lists no directory: the configured users, each read with their own grant.
+  auto listed = UsesDelegatedMail(config) ? Result<std::vector<MailUser>>(ListDelegatedUsers(tenant, transport, store, secrets))
+                                          : tenant.source->ListUsers();
   if (!listed.ok()) {
     if (IsAccessFailure(listed.status())) {
       return SuspendAtSetUp(tenant, false, listed.status().message(),
@@ -343,6 +347,15 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     } else if (config.activation == Activation::kFirstLogon && (stored == nullptr || !stored->activated)) {
       status = kPending;
       reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary);
+    } else if (UsesDelegatedMail(config)) {
+      // A provisioned user was never listed: it has no grant of its own either.
+      auto decided = tenant.delegated_status.find(user.id);
+      if (decided != tenant.delegated_status.end()) {
+        std::tie(status, reason) = decided->second;
+      } else if (tenant.user_mail_tokens.count(user.id) == 0) {
+        status = kPending;
+        reason = NoMailboxGrantReason(config.id, user.primary);
+      }
     }
     if (!user.salesforce_user_id.empty()) {
       auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id, user.primary);

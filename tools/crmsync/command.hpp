@@ -34,6 +34,7 @@ void AddBackfillCommand(CLI::App& root, Commands& commands);   // backfill_comma
 void AddStatusCommand(CLI::App& root, Commands& commands);
 void AddConnectCommands(CLI::App& root, Commands& commands);        // connect google | salesforce
 void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands);
+void AddConnectMailboxCommand(CLI::App& connect, Commands& commands);
 void AddServeCommands(CLI::App& root, Commands& commands);   // serve, sign (provisioning API)
 void AddUsersCommands(CLI::App& root, Commands& commands);   // users activate / authorize
 void AddKeysCommands(CLI::App& root, Commands& commands);    // keys rotate

@@ -128,6 +128,7 @@ void AddConnectCommands(CLI::App& root, Commands& commands) {
                         return ConnectGoogle(*config, flags->google);
                       }});
   AddConnectSalesforceCommand(*connect, commands);
+  AddConnectMailboxCommand(*connect, commands);
 }
 
 }  // namespace crmsync::tools

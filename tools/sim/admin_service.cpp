@@ -223,8 +223,9 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
                         ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
                         : VerifyEvents(corpus_, tenant.index, by_key);
   }
-  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
-                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(), event_counts.Json(),
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"delegation_violations":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(),
+                                       delegation_ ? delegation_->total() : 0, event_counts.Json(),
                                        RuleSetName(corpus_.options().capture.kind), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }

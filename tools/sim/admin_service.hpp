@@ -29,6 +29,9 @@ class AdminService {
   void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
   // Cross-tenant uses reported by verify as isolation_violations.
   void SetIsolationLog(const IsolationLog* log) { isolation_ = log; }
+  // Delegated tokens used on another mailbox of their own tenant, reported
+  // by verify as delegation_violations.
+  void SetDelegationLog(const IsolationLog* log) { delegation_ = log; }
   // Keys the fault plan rejected count as "rejected", not "missing".
   void SetFaultPlan(const FaultPlan* plan) { faults_ = plan; }
 
@@ -53,6 +56,7 @@ class AdminService {
   std::mutex advance_mutex_;
   bool email_message_objects_ = false;
   const IsolationLog* isolation_ = nullptr;
+  const IsolationLog* delegation_ = nullptr;
   const FaultPlan* faults_ = nullptr;
 };
 

@@ -247,6 +247,10 @@ HttpResponse CalendarService::HandleGraph(const HttpRequest& request, bool delta
   std::vector<std::string_view> seg = Split(std::string_view(request.path).substr(kGraphUsers.size()));
   auto user = FindUserInTenant(corpus_, check.tenant, seg[0]);
   if (!user) return GraphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  if (check.user >= 0 && check.user != *user) {
+    // A user's delegated token reaches that user's own calendar only.
+    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
   return delta ? GraphDelta(request, check.tenant, *user) : GraphGetSchedule(request, check.tenant);
 }
 

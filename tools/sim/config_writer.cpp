@@ -61,6 +61,12 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
                          Quoted(target.origin));
       out += fmt::format("graph_url = {}   # Graph API root: {{graph_url}}/v1.0/...\n", Quoted(target.origin));
       if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+      if (target.delegated_mail) {
+        out += "access = \"delegated\"   # each user's own consent: crmsync connect mailbox --tenant T --user U\n";
+        std::string list;
+        for (const MailUser& u : t.users) list += (list.empty() ? "" : ", ") + Quoted(u.primary);
+        out += fmt::format("[tenants.users]\nsource = \"listed\"\nlist = [{}]\n", list);
+      }
     }
     out += "[tenants.salesforce]\n";
     out += "allow_loopback = true   # test only: the simulator's loopback host stands in for Salesforce\n";

@@ -49,19 +49,21 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   bool is_delta = seg.size() == 6 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
                   EqualsNoCase(seg[4], "messages") && EqualsNoCase(seg[5], "delta");
   bool is_groups = seg.size() == 1 && seg[0] == "groups";
+  bool is_me = seg.size() == 1 && seg[0] == "me";
   bool is_members = seg.size() == 4 && seg[0] == "groups" && EqualsNoCase(seg[2], "transitiveMembers") &&
                     EqualsNoCase(seg[3], "microsoft.graph.user");
   const std::string family = is_users     ? "graph.users"
                              : is_delta   ? "graph.delta"
                              : is_groups  ? "graph.groups"
                              : is_members ? "graph.group_members"
+                             : is_me      ? "graph.me"
                                           : "graph.other";
   auto done = [&](HttpResponse r) {
     stats_.Count(family, r.status);
     return r;
   };
 
-  if (!is_users && !is_delta && !is_groups && !is_members) {
+  if (!is_users && !is_delta && !is_groups && !is_members && !is_me) {
     return done(GraphError(request, 400, "BadRequest",
                            fmt::format("Resource not found for the segment '{}'.", seg.empty() ? "" : seg.back())));
   }
@@ -89,11 +91,42 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   if (check.state == IdentityService::TokenState::kExpired) {
     return unauthorized("Access token has expired or is not yet valid.");
   }
+  if (is_me) {
+    if (check.user < 0) {
+      return done(GraphError(request, 400, "BadRequest", "/me request is only valid with delegated authentication flow."));
+    }
+    return done(Me(request, check.tenant, check.user));
+  }
+  if (check.user >= 0 && !is_delta) {
+    // A user's own consent (Mail.Read, User.Read) does not reach the directory.
+    return done(GraphError(request, 403, "Authorization_RequestDenied",
+                           "Insufficient privileges to complete the operation."));
+  }
   if (is_users) return done(Users(request, check.tenant));
   const Tenant& tenant = corpus_.tenants()[static_cast<std::size_t>(check.tenant)];
   if (is_groups) return done(GraphGroupsByMail(request, tenant));
   if (is_members) return done(GraphGroupMembers(request, tenant, seg[1], origin_));
-  return done(Delta(request, check.tenant, seg[1], seg[3]));
+  return done(Delta(request, check.tenant, seg[1], seg[3], check.user));
+}
+
+HttpResponse GraphService::Me(const HttpRequest& request, int tenant, int user) {
+  std::uint64_t mask = DefaultUserMask();
+  if (auto select = QueryValue(request, "$select")) {
+    std::string unknown;
+    auto parsed = UserSelectMask(*select, unknown);
+    if (!parsed) {
+      return GraphError(request, 400, "Request_BadRequest",
+                        fmt::format("Could not find a property named '{}' on type 'Microsoft.DirectoryServices.User'.", unknown));
+    }
+    mask = *parsed;
+  }
+  const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(tenant)];
+  std::string body = UserJson(t, t.users[static_cast<std::size_t>(user)], mask);
+  // One object, with its context in front, as Graph answers /me.
+  body.insert(1, fmt::format(R"("@odata.context":"{}/v1.0/$metadata#users/$entity",)", JsonEscape(origin_)));
+  HttpResponse r = JsonResponse(200, std::move(body));
+  AddGraphIds(request, r, RandomUuid());
+  return r;
 }
 
 HttpResponse GraphService::Users(const HttpRequest& request, int tenant) {
@@ -151,7 +184,7 @@ HttpResponse GraphService::Users(const HttpRequest& request, int tenant) {
 }
 
 HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::string_view user_key,
-                                 std::string_view folder_key) {
+                                 std::string_view folder_key, int token_user) {
   auto found = corpus_.FindUser(user_key);
   if (!found) {
     return GraphError(request, 404, "ErrorInvalidUser", fmt::format("The requested user '{}' is invalid.", user_key));
@@ -159,6 +192,11 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   auto [user_tenant, user] = *found;
   if (user_tenant != tenant) {
     if (isolation_ != nullptr) isolation_->Record(user_tenant);
+    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  if (token_user >= 0 && token_user != user) {
+    // A delegated token reads its own user's mailbox and no other.
+    if (delegation_ != nullptr) delegation_->Record(tenant);
     return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
   }
   if (access_ != nullptr && access_->UserRevoked(tenant, user)) {

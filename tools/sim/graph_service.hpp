@@ -36,10 +36,16 @@ class GraphService {
   // Where requests whose token belongs to another tenant than the mailbox
   // are recorded (nullptr: not recorded). Set before the first request.
   void SetIsolationLog(IsolationLog* log) { isolation_ = log; }
+  // Where a user's delegated token used on another mailbox of its own tenant
+  // is recorded (nullptr: not recorded).
+  void SetDelegationLog(IsolationLog* log) { delegation_ = log; }
 
  private:
   HttpResponse Users(const HttpRequest& request, int tenant);
-  HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key);
+  HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key,
+                     int token_user);
+  // GET /me: the signed-in user of a delegated token.
+  HttpResponse Me(const HttpRequest& request, int tenant, int user);
 
   const Corpus& corpus_;
   const IdentityService& identity_;
@@ -48,6 +54,7 @@ class GraphService {
   LinkTokens tokens_;
   const MailboxAccess* access_ = nullptr;
   IsolationLog* isolation_ = nullptr;
+  IsolationLog* delegation_ = nullptr;
 };
 
 }  // namespace crmsync::sim

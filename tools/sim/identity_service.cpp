@@ -37,7 +37,8 @@ IdentityService::IdentityService(const Corpus& corpus, std::string origin, std::
 
 bool IdentityService::Owns(const HttpRequest& request) {
   auto s = Segments(request.path);
-  return s.size() == 4 && !s[0].empty() && s[1] == "oauth2" && s[2] == "v2.0" && s[3] == "token";
+  return s.size() == 4 && !s[0].empty() && s[1] == "oauth2" && s[2] == "v2.0" &&
+         (s[3] == "token" || s[3] == "authorize");
 }
 
 HttpResponse IdentityService::Error(int status, const char* error, int code,
@@ -52,8 +53,9 @@ HttpResponse IdentityService::Error(int status, const char* error, int code,
 
 HttpResponse IdentityService::Handle(const HttpRequest& request) {
   auto segments = Segments(request.path);
+  const bool authorize = segments.size() == 4 && segments[3] == "authorize";
   std::string tenant_key(segments.size() > 0 ? segments[0] : std::string_view());
-  if (request.method != "POST") {
+  if (request.method != "POST" && !authorize) {
     return Error(400, "invalid_request", 900561, "The endpoint only accepts POST requests. Received a " +
                                                      request.method + " request.");
   }
@@ -66,6 +68,7 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
                              tenant_key));
   }
   const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(*tenant)];
+  if (authorize) return HandleAuthorize(request, *tenant);
   if (access_ != nullptr && access_->TenantRevoked(*tenant)) {
     return Error(401, "unauthorized_client", 7000112, "Application is disabled.");
   }
@@ -101,7 +104,8 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
   if (grant_type.empty()) {
     return Error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'grant_type'.");
   }
-  if (grant_type != "client_credentials") {
+  if (grant_type != "client_credentials" && grant_type != "refresh_token" &&
+      grant_type != "authorization_code") {
     return Error(400, "unsupported_grant_type", 70003,
                  "The app requested an unsupported grant type '" + grant_type + "'.");
   }
@@ -126,6 +130,10 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
                              "client secret value, not the client secret ID, for a secret added to app '{}'.",
                              t.ms_client_id));
   }
+  if (grant_type == "refresh_token") return HandleRefresh(*tenant, get("refresh_token"), get("scope"));
+  if (grant_type == "authorization_code") {
+    return HandleAuthorizationCode(*tenant, get("code"), get("redirect_uri"), get("code_verifier"));
+  }
   std::string scope = get("scope");
   if (scope.empty()) {
     return Error(400, "invalid_request", 900144, "The request body must contain the following parameter: 'scope'.");
@@ -144,16 +152,8 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
                              scope));
   }
 
-  std::string token = "eyJ0eXAiOiJKV1QiLCJzaW0iOnRydWV9." + RandomToken(48);
-  auto now = clock_();
-  {
-    std::lock_guard lock(mutex_);
-    if (tokens_.size() > kSweepThreshold) {
-      std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
-    }
-    if (issued_ != nullptr) issued_->Add(token);
-    tokens_.emplace(token, Grant{*tenant, now + ttl_, scope == kEwsScope ? Audience::kExchange : Audience::kGraph});
-  }
+  const std::string token =
+      NewAccessToken(*tenant, scope == kEwsScope ? Audience::kExchange : Audience::kGraph, -1);
   HttpResponse r = JsonResponse(
       200, fmt::format(R"({{"token_type":"Bearer","expires_in":{},"ext_expires_in":{},"access_token":"{}"}})",
                        ttl_.count(), ttl_.count(), token));
@@ -162,13 +162,25 @@ HttpResponse IdentityService::Handle(const HttpRequest& request) {
   return r;
 }
 
+std::string IdentityService::NewAccessToken(int tenant, Audience audience, int user) {
+  std::string token = "eyJ0eXAiOiJKV1QiLCJzaW0iOnRydWV9." + RandomToken(48);
+  auto now = clock_();
+  std::lock_guard lock(mutex_);
+  if (tokens_.size() > kSweepThreshold) {
+    std::erase_if(tokens_, [now](const auto& entry) { return entry.second.expires <= now; });
+  }
+  if (issued_ != nullptr) issued_->Add(token);
+  tokens_.emplace(token, Grant{tenant, now + ttl_, audience, user});
+  return token;
+}
+
 IdentityService::TokenCheck IdentityService::Check(std::string_view access_token) const {
   auto now = clock_();
   std::lock_guard lock(mutex_);
   auto it = tokens_.find(std::string(access_token));
   if (it == tokens_.end()) return {};
   return TokenCheck{it->second.expires <= now ? TokenState::kExpired : TokenState::kValid, it->second.tenant,
-                    it->second.audience};
+                    it->second.audience, it->second.user};
 }
 
 }  // namespace crmsync::sim

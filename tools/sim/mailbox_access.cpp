@@ -18,6 +18,11 @@ void MailboxAccess::Restore(int tenant) {
   std::erase_if(users_, [&](const auto& entry) { return entry.first == tenant; });
 }
 
+void MailboxAccess::RestoreUser(int tenant, int user) {
+  std::lock_guard lock(mu_);
+  users_.erase({tenant, user});
+}
+
 bool MailboxAccess::TenantRevoked(int tenant) const {
   std::lock_guard lock(mu_);
   return tenants_.count(tenant) != 0;

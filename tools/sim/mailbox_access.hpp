@@ -17,6 +17,8 @@ class MailboxAccess {
   void RevokeUser(int tenant, int user);
   // Gives back every access of `tenant` (tenant-wide and per user).
   void Restore(int tenant);
+  // Gives back one user's access (a user consenting again: /_sim/reissue-mailbox).
+  void RestoreUser(int tenant, int user);
 
   bool TenantRevoked(int tenant) const;
   // True when the user's own access, or the whole tenant's, is revoked.

@@ -74,6 +74,7 @@ int main(int argc, char** argv) {
   std::int64_t token_ttl = 3599;
   bool plain_http = false, expired_cert = false, rotate_refresh_tokens = false;
   std::string providers_text = "graph";
+  std::string mail_access = "application";
   std::string sf_missing_key_field;
   int gmail_user_quota = 250, gmail_history_retention = 1000;
   double fault_rate = 0;
@@ -101,6 +102,11 @@ int main(int argc, char** argv) {
   app.add_option("--token-ttl", token_ttl, "access token lifetime in seconds")->check(CLI::Range(std::int64_t{1}, std::int64_t{31536000}))->capture_default_str();
   app.add_option("--contacts-per-tenant", contacts, "external people per tenant (default max(50, 2*users))")->check(CLI::Range(1, 10000000));
   app.add_option("--api-version", api_version, "Salesforce API version written to the configuration")->capture_default_str();
+  app.add_option("--mail-access", mail_access,
+                 "Microsoft tenants' mail access written to the configuration: application (admin consent) or "
+                 "delegated (each user's own refresh token, /_sim/reissue-mailbox)")
+      ->check(CLI::IsMember({"application", "delegated"}))
+      ->capture_default_str();
   app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail, ews")->capture_default_str();
   app.add_option("--gmail-user-quota", gmail_user_quota, "Gmail quota units per user per second")->check(CLI::Range(1, 1000000))->capture_default_str();
   std::string capture_text = "automatic", object_text = "task";
@@ -238,6 +244,7 @@ int main(int argc, char** argv) {
     std::string key_dir = fs::absolute(fs::path(write_config), ec).parent_path().string();
     crmsync::sim::ConfigTarget target{origin, ca_file, api_version, key_dir};
     if (object_text == "email-message") target.object_model = "enhanced_email";
+    target.delegated_mail = mail_access == "delegated";
     // Service-account keys are generated at each start: rewrite them every run.
     for (const crmsync::sim::Tenant& t : simulator->corpus().tenants()) {
       if (t.provider != crmsync::sim::Provider::kGmail) continue;

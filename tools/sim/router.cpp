@@ -54,6 +54,7 @@ Simulator::Simulator(SimulatorOptions options)
     : options_(std::move(options)),
       corpus_(options_.corpus),
       isolation_(TenantIds(corpus_)),
+      delegation_(TenantIds(corpus_)),
       identity_(corpus_, options_.origin, options_.token_ttl, options_.clock),
       graph_(corpus_, identity_, options_.origin, stats_),
       ews_(corpus_, identity_, stats_),
@@ -62,7 +63,8 @@ Simulator::Simulator(SimulatorOptions options)
       calendar_(corpus_, identity_, google_auth_, options_.origin, stats_),
       salesforce_(options_.origin, options_.token_ttl, options_.clock),
       admin_(corpus_, salesforce_, graph_, stats_),
-      lifecycle_(corpus_, salesforce_, access_) {
+      lifecycle_(corpus_, salesforce_, access_),
+      delegated_admin_(corpus_, delegated_tokens_, access_) {
   admin_.SetFaultPlan(&faults_);
   salesforce_.SetRecordFaults([this](const std::string& tenant, const std::string& key) {
     return faults_.RecordError(tenant, key);
@@ -71,6 +73,9 @@ Simulator::Simulator(SimulatorOptions options)
   graph_.SetMailboxAccess(&access_);
   google_auth_.SetMailboxAccess(&access_);
   graph_.SetIsolationLog(&isolation_);
+  graph_.SetDelegationLog(&delegation_);
+  identity_.SetDelegatedTokens(&delegated_tokens_);
+  admin_.SetDelegationLog(&delegation_);
   ews_.SetIsolationLog(&isolation_);
   google_auth_.SetIsolationLog(&isolation_);
   salesforce_.SetForeignReferenceHook([this](const std::string& tenant) { isolation_.Record(tenant); });
@@ -100,6 +105,7 @@ HttpResponse Simulator::Route(const HttpRequest& request) {
   }
   if (google::GoogleAuth::OwnsAdmin(request)) return google_auth_.HandleAdmin(request);
   if (LifecycleAdmin::Owns(request)) return lifecycle_.Handle(request);
+  if (DelegatedAdmin::Owns(request)) return delegated_admin_.Handle(request);
   if (request.path == "/_sim/issued-tokens" && request.method == "GET") return IssuedTokensResponse();
   if (AdminService::Owns(request)) return admin_.Handle(request);
   if (IdentityService::Owns(request)) {

@@ -13,6 +13,8 @@
 #include "admin_service.hpp"
 #include "calendar_service.hpp"
 #include "corpus.hpp"
+#include "delegated_admin.hpp"
+#include "delegated_tokens.hpp"
 #include "faults.hpp"
 #include "ews/ews_service.hpp"
 #include "gmail_service.hpp"
@@ -65,6 +67,8 @@ class Simulator {
   FaultPlan faults_;   // before the services that hold a pointer to it
   Corpus corpus_;
   IsolationLog isolation_;
+  IsolationLog delegation_;          // a user's delegated token on another mailbox of its tenant
+  DelegatedTokens delegated_tokens_;
   IssuedTokens issued_tokens_;
   MailboxAccess access_;
   RequestStats stats_;
@@ -77,6 +81,7 @@ class Simulator {
   SalesforceSim salesforce_;
   AdminService admin_;
   LifecycleAdmin lifecycle_;
+  DelegatedAdmin delegated_admin_;
   std::unique_ptr<SimLimits> limits_;
 };
 

@@ -27,8 +27,10 @@ std::string GraphMailSource::InitialCalendarCursor(const MailUser& user, std::st
   return InitialCalendarDeltaUrl(client_.options().graph_url, user.id, start_iso, end_iso);
 }
 
-Result<CalendarPage> GraphMailSource::FetchCalendarPage(const MailUser&, const std::string& cursor) {
-  auto body = Wait([&](auto done) { client_.FetchPage(cursor, "graph.calendar_delta", std::move(done)); });
+Result<CalendarPage> GraphMailSource::FetchCalendarPage(const MailUser& user, const std::string& cursor) {
+  auth::TokenProvider* tokens = TokensFor(user);
+  if (tokens == nullptr) return NoGrant(user);
+  auto body = Wait([&](auto done) { client_.FetchPage(cursor, "graph.calendar_delta", std::move(done), *tokens); });
   if (!body.ok()) return body.status();
   auto delta = ParseCalendarDeltaPage(body.value());
   if (!delta.ok()) return delta.status();
@@ -49,8 +51,10 @@ Result<std::vector<UserBusy>> GraphMailSource::FetchBusy(const MailUser& caller,
   auto request = BuildGetScheduleBody(schedules, start_iso, end_iso, kScheduleIntervalMinutes);
   if (!request.ok()) return request.status();
   const std::string url = GetScheduleUrl(client_.options().graph_url, caller.id);
+  auth::TokenProvider* tokens = TokensFor(caller);
+  if (tokens == nullptr) return NoGrant(caller);
   auto body = Wait([&](auto done) {
-    client_.PostJson(url, std::move(request.value()), "graph.get_schedule", std::move(done));
+    client_.PostJson(url, std::move(request.value()), "graph.get_schedule", std::move(done), tokens);
   });
   if (!body.ok()) return body.status();
   auto parsed = ParseGetScheduleResponse(body.value());

@@ -38,6 +38,7 @@ struct GraphClient::Call {
   std::string body;        // non-empty: a POST of this JSON
   std::function<void(Result<std::string>)> done;
   std::string mailbox;     // "" when no mailbox limit applies
+  auth::TokenProvider* tokens = nullptr;   // the call's token provider
   int attempt = 1;         // 1-based; a token refresh does not count
   bool refreshed = false;  // the one 401 retry was used
 };
@@ -48,7 +49,13 @@ GraphClient::GraphClient(http::Transport& transport, auth::TokenProvider& tokens
 
 void GraphClient::FetchPage(const std::string& url, std::string kind,
                             std::function<void(Result<std::string>)> done) {
+  FetchPage(url, std::move(kind), std::move(done), tokens_);
+}
+
+void GraphClient::FetchPage(const std::string& url, std::string kind,
+                            std::function<void(Result<std::string>)> done, auth::TokenProvider& tokens) {
   auto call = std::make_shared<Call>();
+  call->tokens = &tokens;
   call->url = url;
   call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
   call->done = std::move(done);
@@ -66,8 +73,9 @@ void GraphClient::Start(std::shared_ptr<Call> call, std::chrono::milliseconds de
 }
 
 void GraphClient::PostJson(const std::string& url, std::string body, std::string kind,
-                           std::function<void(Result<std::string>)> done) {
+                           std::function<void(Result<std::string>)> done, auth::TokenProvider* tokens) {
   auto call = std::make_shared<Call>();
+  call->tokens = tokens != nullptr ? tokens : &tokens_;
   call->url = url;
   call->kind = kind.empty() ? std::string(kDefaultKind) : std::move(kind);
   call->body = std::move(body);
@@ -76,7 +84,7 @@ void GraphClient::PostJson(const std::string& url, std::string body, std::string
 }
 
 void GraphClient::Attempt(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
-  tokens_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
+  call->tokens->Get([this, call, delay](Result<auth::AccessToken> token) mutable {
     if (!token.ok()) {
       if (!call->mailbox.empty()) mailbox_limiter_.Release(call->mailbox, false);
       call->done(token.status());
@@ -136,7 +144,7 @@ void GraphClient::OnResponse(std::shared_ptr<Call> call, const std::string& toke
       return;
     }
     call->refreshed = true;
-    tokens_.Invalidate(token);
+    call->tokens->Invalidate(token);
     Start(std::move(call), std::chrono::milliseconds{0});
     return;
   }
@@ -202,6 +210,16 @@ Result<std::vector<GraphUser>> GraphClient::ListGroupMembers(const std::string& 
     return Status::NotFound(fmt::format("Graph: group {} not found: {}", group, members.status().message()));
   }
   return members;
+}
+
+Result<GraphUser> GraphClient::GetSignedInUser(auth::TokenProvider& tokens) {
+  std::promise<Result<std::string>> promise;
+  std::future<Result<std::string>> future = promise.get_future();
+  FetchPage(SignedInUserUrl(options_.graph_url), "graph.me",
+            [&promise](Result<std::string> body) { promise.set_value(std::move(body)); }, tokens);
+  Result<std::string> body = future.get();
+  if (!body.ok()) return body.status();
+  return ParseUser(body.value());
 }
 
 Result<std::vector<GraphUser>> GraphClient::ListAllPages(std::string url, const std::string& kind,

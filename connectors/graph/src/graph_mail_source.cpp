@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include <fmt/format.h>
+
 #include "crmsync/graph/graph.hpp"
 
 namespace crmsync::graph {
@@ -20,6 +22,25 @@ std::string Lower(std::string text) {
 GraphMailSource::GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens,
                                  GraphClientOptions options)
     : tokens_(tokens), client_(transport, tokens, std::move(options)) {}
+
+auth::TokenProvider* GraphMailSource::TokensFor(const MailUser& user) {
+  return user_tokens_ ? user_tokens_(user) : &tokens_;
+}
+
+Status GraphMailSource::NoGrant(const MailUser& user) {
+  return Status::Unauthorized(fmt::format("no mailbox authorization recorded for {}", user.primary));
+}
+
+Result<MailUser> GraphMailSource::SignedInUser(auth::TokenProvider& tokens) {
+  auto user = client_.GetSignedInUser(tokens);
+  if (!user.ok()) return user.status();
+  MailUser m;
+  m.id = std::move(user->id);
+  m.primary = Lower(!user->mail.empty() ? user->mail : user->user_principal_name);
+  m.aliases = std::move(user->aliases);
+  m.enabled = user->account_enabled;
+  return m;
+}
 
 Result<std::vector<MailUser>> GraphMailSource::ListUsers() {
   auto users = client_.ListUsers();
@@ -53,20 +74,27 @@ std::string GraphMailSource::InitialCursor(const MailUser& user, const std::stri
   return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
 }
 
-void GraphMailSource::FetchPage(const MailUser&, const std::string& stream, const std::string& cursor,
+void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                                 std::function<void(Result<RawPage>)> done) {
+  auth::TokenProvider* tokens = TokensFor(user);
+  if (tokens == nullptr) {
+    done(NoGrant(user));
+    return;
+  }
   // The folder's display name rides along to the parser (Message::folder).
   std::string_view well_known(stream);
   if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
   std::string folder = FolderDisplayName(well_known);
-  client_.FetchPage(cursor, "graph.delta",
-                    [done = std::move(done), folder = std::move(folder)](Result<std::string> body) mutable {
-                      if (!body.ok()) {
-                        done(body.status());
-                        return;
-                      }
-                      done(RawPage{std::move(body.value()), std::move(folder)});
-                    });
+  client_.FetchPage(
+      cursor, "graph.delta",
+      [done = std::move(done), folder = std::move(folder)](Result<std::string> body) mutable {
+        if (!body.ok()) {
+          done(body.status());
+          return;
+        }
+        done(RawPage{std::move(body.value()), std::move(folder)});
+      },
+      *tokens);
 }
 
 Result<MailPage> GraphMailSource::ParsePage(RawPage&& raw) const {
@@ -83,7 +111,7 @@ MailSourceStats GraphMailSource::Stats() const {
   MailSourceStats stats;
   stats.pages = client_.stats().pages;
   stats.requests = client_.stats().pages + client_.stats().retries;
-  stats.token_grants = tokens_.grants();
+  stats.token_grants = tokens_.grants() + (user_grants_ ? user_grants_() : 0);
   return stats;
 }
 

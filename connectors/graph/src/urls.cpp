@@ -52,6 +52,10 @@ std::string UsersUrl(std::string_view graph_url, int page_size) {
                      kUsersSelect, page_size);
 }
 
+std::string SignedInUserUrl(std::string_view graph_url) {
+  return fmt::format("{}/{}/me?$select={}", TrimTrailingSlash(graph_url), kApiVersion, kUsersSelect);
+}
+
 std::string GroupsByMailUrl(std::string_view graph_url, std::string_view mail) {
   // OData string literals double their single quotes.
   std::string literal;

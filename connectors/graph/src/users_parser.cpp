@@ -40,9 +40,7 @@ void AddAlias(std::vector<std::string>& aliases, std::string_view address) {
   }
 }
 
-Status ReadUser(od::value& element, GraphUser& user) {
-  od::object object;
-  if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
+Status ReadUserObject(od::object& object, GraphUser& user) {
   std::vector<std::string> proxy_addresses;
   bool has_id = false;
   Status s = detail::ForEachField(object, [&](std::string_view key, od::value& v) {
@@ -70,6 +68,12 @@ Status ReadUser(od::value& element, GraphUser& user) {
   AddAlias(user.aliases, user.mail);
   AddAlias(user.aliases, user.user_principal_name);
   return Status::Ok();
+}
+
+Status ReadUser(od::value& element, GraphUser& user) {
+  od::object object;
+  if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
+  return ReadUserObject(object, user);
 }
 
 // The "value" array; errors are named from the document root ("value[2].id").
@@ -110,6 +114,13 @@ Status ParseInto(std::string_view body, UsersPage& page) {
 }
 
 }  // namespace
+
+Result<GraphUser> ParseUser(std::string_view body) {
+  GraphUser user;
+  Status s = detail::ReadTopLevelObject(body, [&user](od::object& root) { return ReadUserObject(root, user); });
+  if (!s.ok()) return detail::Describe("Graph user", s);
+  return user;
+}
 
 Result<UsersPage> ParseUsersPage(std::string_view body) {
   UsersPage page;

@@ -11,6 +11,13 @@
 
 namespace crmsync::engine {
 
+// How the Microsoft tenant's mailboxes are reached: the application's own
+// permissions (admin consent, client credentials) or each user's delegated
+// consent (a refresh token per user, `crmsync connect mailbox`).
+enum class MicrosoftAccess { kApplication, kDelegated };
+// The delegated scopes asked for at consent and on every refresh.
+inline constexpr const char* kMicrosoftDelegatedScopes = "offline_access Mail.Read Calendars.Read User.Read";
+
 struct MicrosoftConfig {
   std::string tenant_id;       // directory (tenant) id
   std::string client_id;       // application id
@@ -19,6 +26,7 @@ struct MicrosoftConfig {
   std::string graph_url = "https://graph.microsoft.com";
   std::string ca_file;         // extra CA bundle trusted for these hosts
   int page_size = 100;         // Prefer: odata.maxpagesize (1..1000)
+  MicrosoftAccess access = MicrosoftAccess::kApplication;
 };
 
 // Google Workspace: one in-org service account with domain-wide delegation.

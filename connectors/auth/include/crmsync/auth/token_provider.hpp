@@ -73,4 +73,27 @@ struct SalesforceRefreshConfig {
 std::unique_ptr<TokenProvider> MakeSalesforceRefreshProvider(http::Transport& transport,
                                                               SalesforceRefreshConfig config);
 
+// OAuth 2.0 refresh-token grant for one user's delegated consent (Microsoft
+// identity platform v2.0, Google's token endpoint): form-encoded
+// grant_type=refresh_token with the application's client id and secret.
+// The access token is kept for expires_in (less `refresh_margin`). When the
+// answer carries a new refresh token (rotation), `on_rotated` is called with
+// it on the transport thread BEFORE the access token is handed out, so it is
+// stored durably first; the provider itself uses it for the next grant.
+struct RefreshTokenConfig {
+  std::string service = "Microsoft identity platform";   // names the endpoint in messages
+  std::string token_url;
+  std::string client_id;
+  std::string client_secret;
+  std::string refresh_token;
+  std::string scope;          // empty: not sent (the consent's scopes)
+  std::string subject;        // whose grant this is (a user address), for messages
+  std::string ca_file;
+  std::chrono::seconds refresh_margin{300};
+  std::function<Status(const std::string& new_refresh_token)> on_rotated;
+};
+
+std::unique_ptr<TokenProvider> MakeRefreshTokenProvider(http::Transport& transport, RefreshTokenConfig config,
+                                                         Clock clock = {});
+
 }  // namespace crmsync::auth

@@ -47,11 +47,19 @@ class GraphClient {
   // kPermanent (other 4xx, with Graph's error code and message).
   void FetchPage(const std::string& url, std::string kind,
                  std::function<void(Result<std::string>)> done);
+  // The same with `tokens` instead of the client's own provider: a user's
+  // delegated token for that user's mailbox (must outlive the call).
+  void FetchPage(const std::string& url, std::string kind, std::function<void(Result<std::string>)> done,
+                 auth::TokenProvider& tokens);
 
   // POSTs `body` (JSON) to `url` with the same token, retry and error
   // handling as FetchPage (getSchedule).
   void PostJson(const std::string& url, std::string body, std::string kind,
-                std::function<void(Result<std::string>)> done);
+                std::function<void(Result<std::string>)> done, auth::TokenProvider* tokens = nullptr);
+
+  // Blocking: the signed-in user of a delegated token (GET /me). For set-up,
+  // never from a callback.
+  Result<GraphUser> GetSignedInUser(auth::TokenProvider& tokens);
 
   // Blocking: every page of /users. For set-up, never from a callback.
   Result<std::vector<GraphUser>> ListUsers();

@@ -37,12 +37,17 @@ struct DeltaPage {
 // group members (transitiveMembers/microsoft.graph.user) and the groups
 // found by GroupsByMailUrl.
 Result<UsersPage> ParseUsersPage(std::string_view body);
+// One user object (GET /me), read like an element of a users page.
+Result<GraphUser> ParseUser(std::string_view body);
 // `folder` (a display name such as "Inbox") goes to every message's folder.
 // internetMessageHeaders fill the bulk / automatic-reply facts.
 Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder = {});
 
 // {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
 std::string UsersUrl(std::string_view graph_url, int page_size);
+// {graph_url}/v1.0/me?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled:
+// the signed-in user of a delegated token.
+std::string SignedInUserUrl(std::string_view graph_url);
 // {graph_url}/v1.0/groups?$filter=mail eq '{mail}'&$select=id,mail (a group
 // given by its address resolves to its object id).
 std::string GroupsByMailUrl(std::string_view graph_url, std::string_view mail);

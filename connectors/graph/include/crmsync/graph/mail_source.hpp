@@ -19,6 +19,19 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   // `tokens` (the application's client-credentials provider) must outlive the source.
   GraphMailSource(http::Transport& transport, auth::TokenProvider& tokens, GraphClientOptions options);
 
+  // Delegated access: each user's mailbox and calendar are read with that
+  // user's own token, `tokens(user)` (nullptr: the user has no grant, its
+  // requests fail kUnauthorized). Set before the first fetch; the providers
+  // must outlive the source.
+  // `grants` counts the grants of every user's provider (Stats().token_grants).
+  using UserTokens = std::function<auth::TokenProvider*(const MailUser& user)>;
+  void SetUserTokens(UserTokens tokens, std::function<std::uint64_t()> grants) {
+    user_tokens_ = std::move(tokens);
+    user_grants_ = std::move(grants);
+  }
+  // Blocking: the signed-in user of a delegated token (id, addresses), for set-up.
+  Result<MailUser> SignedInUser(auth::TokenProvider& tokens);
+
   Result<std::vector<MailUser>> ListUsers() override;
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
@@ -37,7 +50,15 @@ class GraphMailSource final : public MailSource, public CalendarSource {
                                           std::string_view start_iso, std::string_view end_iso) override;
 
  private:
+  // The provider a request for `user`'s data goes out with: the user's own
+  // (delegated) or the application's; nullptr when the user has no grant.
+  auth::TokenProvider* TokensFor(const MailUser& user);
+  // The error of a request for a user without a grant of their own.
+  static Status NoGrant(const MailUser& user);
+
   auth::TokenProvider& tokens_;
+  UserTokens user_tokens_;
+  std::function<std::uint64_t()> user_grants_;
   GraphClient client_;
 };
 
