@@ -104,7 +104,7 @@ int main(int argc, char** argv) {
   app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail, ews")->capture_default_str();
   app.add_option("--gmail-user-quota", gmail_user_quota, "Gmail quota units per user per second")->check(CLI::Range(1, 1000000))->capture_default_str();
   std::string capture_text = "automatic", object_text = "task";
-  app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions")->capture_default_str();
+  app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions, create-lead")->capture_default_str();
   app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   std::string limits_text;
@@ -138,7 +138,7 @@ int main(int argc, char** argv) {
   if (capture_text == "freebusy") return Fail(kUsageError, "--capture freebusy is not supported yet (calendars come later)");
   auto capture_kind = crmsync::sim::ParseRuleSetKind(capture_text);
   if (!capture_kind) {
-    return Fail(kUsageError, "--capture takes automatic, selective or exclusions, got '" + capture_text + "'");
+    return Fail(kUsageError, "--capture takes automatic, selective, exclusions or create-lead, got '" + capture_text + "'");
   }
   if (object_text != "task" && object_text != "email-message") {
     return Fail(kUsageError, "--object takes task or email-message, got '" + object_text + "'");

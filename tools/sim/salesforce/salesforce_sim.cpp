@@ -214,6 +214,7 @@ void SalesforceSim::AddOrg(OrgSetup org_setup) {
   impl_->orgs_by_client_id[org_setup.client_id] = org;
   org->credentials = std::move(org_setup);
   org->directory = std::move(directory);
+  if (!org->leads.empty()) sf::AddCreatedLeadsToDirectory(*org);
 }
 
 bool SalesforceSim::Owns(const HttpRequest& request) {

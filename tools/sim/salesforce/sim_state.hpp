@@ -64,6 +64,11 @@ int SobjectSlot(std::string_view sobject);
 
 std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup);
 
+struct Org;
+// Under org.mu: rebuilds the org's directory with every created Lead it
+// lacks (lead_upsert.cpp).
+void AddCreatedLeadsToDirectory(Org& org);
+
 // One page source for nextRecordsUrl.
 struct QueryCursor {
   std::string locator;            // 18-character 01g... id
@@ -111,6 +116,11 @@ struct Org {
   std::vector<StoredTask> absences;
   std::unordered_map<std::string, std::uint32_t> absence_by_key;
   std::uint64_t next_absence_serial = 1;
+  // Leads crmsync created (lead_upsert.cpp), kept like the Events; each
+  // also joins `directory`.
+  std::vector<StoredTask> leads;
+  std::unordered_map<std::string, std::uint32_t> lead_by_key;
+  std::uint64_t next_lead_serial = 1;
   // Lifecycle controls (grants.cpp): upserts served, and the upsert count
   // at which the refresh token is revoked / the sessions expire (0 = never).
   std::uint64_t upserts_served = 0;
@@ -178,6 +188,7 @@ struct SalesforceSim::Impl {
                             std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleLeadUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp
   mutable std::mutex describe_mu;
