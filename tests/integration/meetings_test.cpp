@@ -125,6 +125,47 @@ TEST_CASE("meetings become one Event per iCalUID, cancellations mark it, reruns 
   }
 }
 
+TEST_CASE("meetings changed in place update their Event, never a second one", "[meetings][changes]") {
+  constexpr int kTenants = 2;
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "29", "--tenants", std::to_string(kTenants), "--users", "6", "--messages",
+                              "1", "--providers", "graph,gmail", "--meeting-changes"});
+  const std::string config = dir.path() + "/calendar.toml";
+  WriteFile(config, WithCapture(ReadFile(sim.config_path()), kMeetings));
+  const std::string state = dir.path() + "/state";
+  auto run = [&](const std::string& report) {
+    auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
+    INFO(result.output);
+    INFO(ReadFile(report));
+    REQUIRE(result.exit_code == 0);
+    return ReadFile(report);
+  };
+  run(dir.path() + "/first.json");
+  const std::string before = sim.Get("/_sim/verify");
+  INFO(before);
+  CheckEventsExact(before);
+  CHECK(JsonInt(before, "events.changed") == 0);
+
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  const std::string stale = sim.Get("/_sim/verify");
+  INFO(stale);
+  // Subject, times, location (and attendees) changed at the source; the Events still show the old version.
+  CHECK(JsonInt(stale, "events.changed") > 0);
+  const std::int64_t outdated = JsonInt(stale, "events.mismatched");
+  CHECK(outdated > 0);
+  CHECK_THAT(stale, Catch::Contains("(moved)"));   // a mismatch example names the new subject
+  const std::string next = run(dir.path() + "/next.json");
+  INFO(next);
+  const std::string fresh = sim.Get("/_sim/verify");
+  INFO(fresh);
+  CheckEventsExact(fresh);   // every field is the latest version's, and no key twice
+  CHECK(JsonInt(fresh, "events.changed") == JsonInt(stale, "events.changed"));
+  CHECK(SumCalendar(next, kTenants, "updated") >= outdated);
+  const std::string last = run(dir.path() + "/last.json");
+  CHECK(SumCalendar(last, kTenants, "events_written") == 0);
+  CheckEventsExact(sim.Get("/_sim/verify"));
+}
+
 namespace {
 
 std::int64_t Calls(const std::string& stats, const char* family) {

@@ -93,6 +93,9 @@ int main(int argc, char** argv) {
   app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
   bool scheduler = false;
+  bool meeting_changes = false;
+  app.add_flag("--meeting-changes", meeting_changes,
+               "/_sim/advance also changes 20% of the previous epoch's meetings in place (subject, times, location, attendees)");
   app.add_flag("--scheduler", scheduler, "orgs have Salesforce Scheduler: one ServiceResource per user (free/busy as ResourceAbsence)");
   app.add_flag("--expired-cert", expired_cert, "serve an expired leaf certificate");
   app.add_flag("--rotate-refresh-tokens", rotate_refresh_tokens,
@@ -204,6 +207,7 @@ int main(int argc, char** argv) {
   crmsync::sim::SimulatorOptions options;
   options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
   options.corpus.scheduler = scheduler;
+  options.corpus.meeting_changes = meeting_changes;
   // The engine applies max_age_days against the real clock: so does the rule set.
   options.corpus.capture = crmsync::sim::MakeRuleSet(*capture_kind, crmsync::sim::Corpus::StartClock(seed),
                                                      static_cast<std::int64_t>(std::time(nullptr)));
