@@ -238,7 +238,7 @@ TEST_CASE("free/busy with Salesforce Scheduler writes ResourceAbsences of each u
   constexpr int kTenants = 2;
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", "29", "--tenants", std::to_string(kTenants), "--users", "4", "--messages",
-                              "1", "--providers", "graph,gmail", "--scheduler"});
+                              "1", "--providers", "graph,gmail", "--scheduler", "--meeting-changes"});
   const std::string config = dir.path() + "/scheduler.toml";
   WriteFile(config, WithCapture(ReadFile(sim.config_path()),
                                 "calendar = \"free_busy\"\ncalendar_anchor = \"2026-11-01\"\nfreebusy_days = 14\n"));
@@ -254,4 +254,24 @@ TEST_CASE("free/busy with Salesforce Scheduler writes ResourceAbsences of each u
   CheckEventsExact(verify);
   CHECK(SumCalendar(report, kTenants, "events_written") == JsonInt(verify, "events.expected"));
   CHECK(SumCalendar(report, kTenants, "busy_slots") >= JsonInt(verify, "events.expected"));
+
+  // Cancelled and moved meetings release their slots: the absences are deleted.
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  const std::string stale = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(stale);
+  CHECK(JsonInt(stale, "events.unexpected") > 0);   // absences of slots no longer busy
+  auto next = RunCrmsync({"run", "--config", config, "--state", dir.path() + "/state", "--report", report_path});
+  INFO(next.output);
+  const std::string next_report = ReadFile(report_path);
+  INFO(next_report);
+  REQUIRE(next.exit_code == 0);
+  CHECK(SumCalendar(next_report, kTenants, "busy_released") >= JsonInt(stale, "events.unexpected"));
+  const std::string fresh = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(fresh);
+  CheckEventsExact(fresh);
+  // Nothing left to release: a rerun deletes nothing.
+  auto idle = RunCrmsync({"run", "--config", config, "--state", dir.path() + "/state", "--report", report_path});
+  REQUIRE(idle.exit_code == 0);
+  CHECK(SumCalendar(ReadFile(report_path), kTenants, "busy_released") == 0);
+  CheckEventsExact(sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z"));
 }

@@ -187,6 +187,20 @@ EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
       if (c.examples.size() < kMaxExamples) c.examples.push_back("unexpected busy " + key);
     }
   }
+  // With Scheduler a released slot's absence must be gone (deleted): an
+  // absence starting inside the window that is no busy slot is unexpected.
+  if (scheduler) {
+    for (const auto& [key, absences] : absences_by_key) {
+      if (key.rfind("busy:", 0) != 0 || expected_keys.count(key) != 0) continue;
+      for (const StoredTask& absence : absences) {
+        auto start = absence.fields.find("Start");
+        const auto at = start == absence.fields.end() ? std::nullopt : ParseIsoSeconds(start->second);
+        if (!at || *at < from || *at >= to) continue;
+        ++c.unexpected;
+        if (c.examples.size() < kMaxExamples) c.examples.push_back("unexpected absence " + key);
+      }
+    }
+  }
   return c;
 }
 

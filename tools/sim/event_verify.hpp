@@ -45,7 +45,8 @@ struct EventVerifyCounts {
 // Description on one counts as mismatched. "cancelled" counts nothing here.
 // With --scheduler the slots are expected as ResourceAbsences instead
 // (`absences_by_key`): ResourceId the user's ServiceResource, Start, End,
-// Type "Meeting"; no busy Event may exist then.
+// Type "Meeting"; no busy Event may exist then, and an absence starting in
+// the window that is no busy slot (a released slot not deleted) is unexpected.
 EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
                                    const std::map<std::string, std::vector<StoredTask>>& events_by_key,
                                    const std::map<std::string, std::vector<StoredTask>>& absences_by_key,

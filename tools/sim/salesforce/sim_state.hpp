@@ -115,6 +115,10 @@ struct Org {
   // ResourceAbsences (resource_absence_upsert.cpp), kept like the Events.
   std::vector<StoredTask> absences;
   std::unordered_map<std::string, std::uint32_t> absence_by_key;
+  // Record id -> index, and the ids deleted (collections_delete.cpp): a
+  // deleted absence keeps its slot in `absences` with an empty id and no fields.
+  std::unordered_map<std::string, std::uint32_t> absence_by_id;
+  std::unordered_set<std::string> deleted_absence_ids;
   std::uint64_t next_absence_serial = 1;
   // Leads crmsync created (lead_upsert.cpp), kept like the Events; each
   // also joins `directory`.
@@ -188,6 +192,7 @@ struct SalesforceSim::Impl {
                             std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleCollectionsDelete(const HttpRequest& request, sf::Org& org);
   HttpResponse HandleLeadUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp
