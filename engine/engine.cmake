@@ -8,7 +8,7 @@ add_library(crmsync_engine STATIC
   src/config_capture.cpp
   src/config_example.cpp src/config_keys.cpp
   src/metrics.cpp src/doctor.cpp src/log.cpp
-  src/crm_resolver.cpp
+  src/crm_resolver.cpp src/lead_creator.cpp
   src/email_message_record.cpp
   src/event_record.cpp
   src/google_source.cpp

@@ -106,9 +106,10 @@ Result<std::unique_ptr<CaptureRules>> CaptureRules::Compile(std::string_view ten
   if (rules->match_order_.empty()) {
     return Status::InvalidArgument(fmt::format("tenant {}: capture.match_objects is empty", tenant_id));
   }
-  if (config.unknown_person == UnknownPerson::kCreateLead) {
-    return Status::InvalidArgument(
-        fmt::format("tenant {}: capture.unknown_person = \"create_lead\" is not supported yet", tenant_id));
+  if (config.unknown_person == UnknownPerson::kCreateLead &&
+      std::find(rules->match_order_.begin(), rules->match_order_.end(), CrmObject::kLead) == rules->match_order_.end()) {
+    return Status::InvalidArgument(fmt::format(
+        "tenant {}: capture.unknown_person = \"create_lead\" needs \"Lead\" in capture.match_objects", tenant_id));
   }
 
   auto fill = [](Scope& scope, const CaptureExclusions& exclude) {

@@ -175,10 +175,11 @@ Status ReadCapture(const toml::table& table, const std::string& file, const std:
   int unknown_person = static_cast<int>(out.unknown_person);
   CRMSYNC_RETURN_IF_ERROR(r.Choice("unknown_person", unknown_person, {"skip", "create_lead"}));
   out.unknown_person = static_cast<UnknownPerson>(unknown_person);
-  if (out.unknown_person == UnknownPerson::kCreateLead) {
-    // Accepting it would silently behave like "skip": refuse until the Lead
-    // upsert before the activity exists.
-    return r.Error("unknown_person", "= \"create_lead\" is not supported yet (use \"skip\")");
+  if (out.unknown_person == UnknownPerson::kCreateLead &&
+      std::find(out.match_objects.begin(), out.match_objects.end(), "Lead") == out.match_objects.end()) {
+    // A created Lead must be matchable, or the next run would not find it.
+    return r.Error("unknown_person", "= \"create_lead\" needs \"Lead\" in match_objects "
+                                     "(a created Lead could never be matched otherwise)");
   }
   CRMSYNC_RETURN_IF_ERROR(r.Int("match_ttl_hours", out.match_ttl_hours, 1, kMaxTtlHours));
   CRMSYNC_RETURN_IF_ERROR(r.Int("miss_ttl_hours", out.miss_ttl_hours, 1, kMaxTtlHours));

@@ -81,7 +81,7 @@ exclude_subjects = []              # privacy: RE2 patterns matched against the s
 max_age_days = 0                   # 0 = no limit (0..36500)
 max_body_chars = 32000             # bodies are truncated, never refused (1..32000)
 match_objects = ["Contact", "Lead"]   # which records a participant is matched to, in order of preference
-unknown_person = "skip"            # skip; create_lead: not built yet
+unknown_person = "skip"            # skip | create_lead (a Lead per unknown external address of captured mail)
 match_ttl_hours = 24               # CRM match cache: how long a match is trusted (1..8760)
 miss_ttl_hours = 6                 # ... and "nobody has this address" (1..8760)
 prime_crm_cache = false            # load every Contact/Lead address before the first page

@@ -142,6 +142,14 @@ std::optional<CrmMatch> CrmResolver::Find(const std::string& address) {
   return it->second.match;
 }
 
+void CrmResolver::LearnCreatedLead(const std::string& address, const std::string& lead_id) {
+  std::lock_guard lock(mutex_);
+  CrmMatch match;
+  if (auto it = cache_.find(address); it != cache_.end()) match.contact_id = it->second.match.contact_id;
+  match.lead_id = lead_id;
+  LearnLocked(address, match, Now());
+}
+
 std::vector<DirectoryRow> CrmResolver::TakeNewRows() {
   std::lock_guard lock(mutex_);
   return std::exchange(new_rows_, {});

@@ -24,20 +24,40 @@ constexpr const char* kNoSalesforceUser = "no_salesforce_user";
 
 std::string SlotsRowKey(const std::string& user_id) { return fmt::format("{}{}", kSlotsRowPrefix, user_id); }
 
-// "start end" per line.
-std::string EncodeSlots(const std::vector<BusySlot>& slots) {
+using SlotTimes = std::pair<std::string, std::string>;   // start, end
+
+// A slot the last complete run wrote; `id` is its ResourceAbsence's record
+// id (empty for a busy Event, which is released by an upsert on its key).
+struct RememberedSlot {
+  BusySlot slot;
+  std::string id;
+};
+
+// "start end[ id]" per line.
+std::string EncodeSlots(const std::vector<BusySlot>& slots, const std::map<SlotTimes, std::string>& ids) {
   std::string out;
-  for (const BusySlot& s : slots) out += fmt::format("{} {}\n", s.start, s.end);
+  for (const BusySlot& s : slots) {
+    auto id = ids.find({s.start, s.end});
+    out += id == ids.end() ? fmt::format("{} {}\n", s.start, s.end) : fmt::format("{} {} {}\n", s.start, s.end, id->second);
+  }
   return out;
 }
 
-std::vector<BusySlot> DecodeSlots(std::string_view text) {
-  std::vector<BusySlot> out;
+std::vector<RememberedSlot> DecodeSlots(std::string_view text) {
+  std::vector<RememberedSlot> out;
   while (!text.empty()) {
     const std::size_t nl = text.find('\n');
-    const std::string_view line = text.substr(0, nl);
+    std::string_view line = text.substr(0, nl);
     const std::size_t space = line.find(' ');
-    if (space != std::string_view::npos) out.push_back(BusySlot{std::string(line.substr(0, space)), std::string(line.substr(space + 1))});
+    if (space != std::string_view::npos) {
+      RememberedSlot r;
+      r.slot.start = std::string(line.substr(0, space));
+      line.remove_prefix(space + 1);
+      const std::size_t second = line.find(' ');
+      r.slot.end = std::string(line.substr(0, second));
+      if (second != std::string_view::npos) r.id = std::string(line.substr(second + 1));
+      out.push_back(std::move(r));
+    }
     if (nl == std::string_view::npos) break;
     text.remove_prefix(nl + 1);
   }
@@ -47,6 +67,7 @@ std::vector<BusySlot> DecodeSlots(std::string_view text) {
 struct Pending {
   salesforce::UpsertRecord record;
   std::size_t user = 0;
+  SlotTimes times;
 };
 
 class FreeBusyPass {
@@ -60,6 +81,9 @@ class FreeBusyPass {
   bool FindServiceResources(const std::vector<std::size_t>& users);
   void Collect(std::size_t user, const std::vector<BusySlot>& busy);
   bool Write(const char* sobject, std::vector<Pending>& records);
+  // Deletes the ResourceAbsences of released slots; false when Salesforce
+  // did not answer for each (the slots are then remembered as they were).
+  bool DeleteReleased();
   void MarkIncomplete(std::size_t user) { tenant_.MarkUserIncomplete(user); }
 
   TenantRuntime& tenant_;
@@ -70,6 +94,10 @@ class FreeBusyPass {
   // Salesforce user id (lower-case) -> ServiceResource id; empty map: no Scheduler.
   std::map<std::string, std::string> resources_;
   std::vector<Pending> events_, absences_;
+  // Written ResourceAbsences: (user, slot times) -> record id, remembered
+  // in the busy-slots rows so that a released slot's absence can be deleted.
+  std::map<std::pair<std::size_t, SlotTimes>, std::string> absence_ids_;
+  std::vector<std::string> released_absences_;   // record ids to delete
   std::vector<std::pair<std::size_t, std::vector<BusySlot>>> answered_;   // users read, their slots
   state::CheckpointBatch checkpoint_;
 };
@@ -109,7 +137,8 @@ void FreeBusyPass::Collect(std::size_t user, const std::vector<BusySlot>& busy) 
       tenant_.AddError(fmt::format("user {} free/busy: {}", mailbox.primary, record.status().message()));
       continue;
     }
-    (resource != resources_.end() ? absences_ : events_).push_back(Pending{std::move(record.value()), user});
+    (resource != resources_.end() ? absences_ : events_)
+        .push_back(Pending{std::move(record.value()), user, {slot.start, slot.end}});
   }
 }
 
@@ -136,6 +165,36 @@ bool FreeBusyPass::Write(const char* sobject, std::vector<Pending>& records) {
       }
       ++report_.events_written;
       ++(o.created ? report_.created : report_.updated);
+      if (std::string_view(sobject) == kResourceAbsenceSobject && !o.id.empty()) {
+        absence_ids_[{records[i].user, records[i].times}] = o.id;
+      }
+    }
+  }
+  return answered;
+}
+
+bool FreeBusyPass::DeleteReleased() {
+  bool answered = true;
+  for (std::size_t from = 0; from < released_absences_.size(); from += kRecordsPerUpsert) {
+    const std::size_t to = std::min(released_absences_.size(), from + kRecordsPerUpsert);
+    std::vector<std::string> chunk(released_absences_.begin() + static_cast<std::ptrdiff_t>(from),
+                                   released_absences_.begin() + static_cast<std::ptrdiff_t>(to));
+    auto outcome = tenant_.salesforce->DeleteBlocking(std::move(chunk));
+    if (!outcome.ok() || outcome->size() != to - from) {
+      answered = false;
+      tenant_.AddError(fmt::format("Salesforce delete of {} released {} records failed: {}", to - from,
+                                   kResourceAbsenceSobject,
+                                   outcome.ok() ? "answer does not match the request" : outcome.status().ToString()));
+      continue;
+    }
+    for (std::size_t i = from; i < to; ++i) {
+      const salesforce::UpsertOutcome& o = outcome.value()[i - from];
+      // Already gone (deleted by hand, or by a run that crashed before its commit): released all the same.
+      if (o.success || o.error_code == "ENTITY_IS_DELETED") continue;
+      answered = false;
+      ++report_.failed;
+      tenant_.AddError(fmt::format("{} {} not deleted by Salesforce: {} {}", kResourceAbsenceSobject,
+                                   released_absences_[i], o.error_code, o.error_message));
     }
   }
   return answered;
@@ -196,29 +255,45 @@ void FreeBusyPass::Run() {
   auto rows = store_.GetDirectoryMany(tenant_.config->id, row_keys);
   for (std::size_t i = 0; i < answered_.size() && rows.ok(); ++i) {
     const auto& [u, busy] = answered_[i];
-    if (!rows.value()[i] || resources_.count(AsciiLower(users[u].salesforce_user_id)) != 0) continue;
+    if (!rows.value()[i]) continue;
+    const bool scheduler = resources_.count(AsciiLower(users[u].salesforce_user_id)) != 0;
     std::set<std::pair<std::string, std::string>> now_busy;
     for (const BusySlot& s : busy) now_busy.emplace(s.start, s.end);
-    for (const BusySlot& old : DecodeSlots(rows.value()[i]->salesforce_id)) {
+    for (const RememberedSlot& remembered : DecodeSlots(rows.value()[i]->salesforce_id)) {
+      const BusySlot& old = remembered.slot;
       if (old.start < window_.start || now_busy.count({old.start, old.end}) != 0) continue;
+      if (scheduler) {
+        // A ResourceAbsence has no "free" state: the absence is deleted. A
+        // slot remembered without its id (a row of an older crmsync, or an
+        // Event written before the org had Scheduler) cannot be, and stays.
+        if (remembered.id.empty() || remembered.id.find(' ') != std::string::npos) continue;
+        ++report_.busy_released;
+        released_absences_.push_back(remembered.id);
+        continue;
+      }
       auto record = BuildBusyEventRecord(users[u].primary, old, users[u].salesforce_user_id);
       if (!record.ok()) continue;
       for (auto& field : record->fields) {
         if (field.name == "Subject" || field.name == "ShowAs") field.value = "Free";
       }
       ++report_.busy_released;
-      events_.push_back(Pending{std::move(record.value()), u});
+      events_.push_back(Pending{std::move(record.value()), u, {old.start, old.end}});
     }
   }
   const bool events_ok = Write(kEventSobject, events_);
   const bool absences_ok = Write(kResourceAbsenceSobject, absences_);
-  if (!events_ok || !absences_ok) {
+  const bool deletes_ok = DeleteReleased();
+  if (!events_ok || !absences_ok || !deletes_ok) {
     for (const auto& [u, busy] : answered_) MarkIncomplete(u);
     return;   // the remembered slots stay those of the last complete run
   }
   for (const auto& [u, busy] : answered_) {
+    std::map<SlotTimes, std::string> ids;
+    for (const BusySlot& s : busy) {
+      if (auto id = absence_ids_.find({u, {s.start, s.end}}); id != absence_ids_.end()) ids.emplace(id->first.second, id->second);
+    }
     checkpoint_.directory.emplace_back(tenant_.config->id, SlotsRowKey(users[u].id),
-                                       state::DirectoryEntry{kSlotsRowSobject, EncodeSlots(busy), NowUnixMs()});
+                                       state::DirectoryEntry{kSlotsRowSobject, EncodeSlots(busy, ids), NowUnixMs()});
   }
   if (checkpoint_.empty()) return;
   if (Status status = store_.Commit(checkpoint_); !status.ok()) {

@@ -532,11 +532,17 @@ void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gatew
     if (stored.ok()) tenant.crm->SeedFromDirectory(misses, stored.value());
   }
   gateway.reserve_wait();
-  tenant.crm->Resolve(addresses, [this, page, &gateway](Status status) {
-    if (!status.ok()) page->error = std::move(status);
-    FinishResolve(page);
-    gateway.try_put(page);
-    gateway.release_wait();
+  tenant.crm->Resolve(addresses, [this, page, &gateway, &tenant](Status status) {
+    auto finish = [this, page, &gateway](Status s) {
+      if (!s.ok()) page->error = std::move(s);
+      FinishResolve(page);
+      gateway.try_put(page);
+      gateway.release_wait();
+    };
+    // create_lead: the page's unknown people become Leads before its records
+    // are built; a Lead not written blocks the page (never captured without WhoId).
+    if (!status.ok() || !tenant.leads) return finish(std::move(status));
+    tenant.leads->Create(UnknownPeople(page->messages, page->classes, *tenant.crm), std::move(finish));
   });
 }
 
@@ -831,6 +837,7 @@ RunReport Run::Execute(const RunOptions& options) {
     if (tenant.salesforce_session) r.api.salesforce_token_grants = tenant.salesforce_session->grants();
     if (tenant.salesforce) r.api.soql_queries = tenant.salesforce->stats().query_requests;
     if (tenant.crm) r.api.distinct_addresses = tenant.crm->distinct_addresses();
+    if (tenant.leads) r.leads_created = tenant.leads->created();
     if (fatal_) {
       r.status = "failed";
       tenant.AddError(fatal_message_);

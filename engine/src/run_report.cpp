@@ -96,12 +96,12 @@ std::string RunReport::ToJson() const {
                    "\"disabled\":{}}},\"users\":{},\"streams\":{},\"streams_failed\":{},"
                    "\"pages\":{},\"messages_read\":{},\"captured\":{},\"created\":{},\"updated\":{},"
                    "\"deduplicated\":{},\"quarantined\":{},\"not_terminal\":{},\"streams_not_finished\":{},"
-                   "\"skipped\":{{",
+                   "\"leads_created\":{},\"skipped\":{{",
                    json::JsonQuote(t.id), json::JsonQuote(t.status), json::JsonQuote(t.mailbox),
                    json::JsonQuote(t.crm), json::JsonQuote(t.reason), t.users_active, t.users_pending,
                    t.users_suspended, t.users_disabled, t.users, t.streams, t.streams_failed, t.pages,
                    t.messages_read, t.captured, t.created, t.updated, t.deduplicated, t.quarantined,
-                   t.not_terminal, t.streams_not_finished);
+                   t.not_terminal, t.streams_not_finished, t.leads_created);
     bool first = true;
     for (int r = 1; r < kSkipReasonCount; ++r) {
       fmt::format_to(it, "{}{}:{}", first ? "" : ",", json::JsonQuote(SkipReasonName(static_cast<SkipReason>(r))),

@@ -20,6 +20,7 @@
 #include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
+#include "crmsync/engine/lead_creator.hpp"
 
 namespace crmsync::graph {
 class GraphMailSource;
@@ -78,6 +79,7 @@ struct TenantRuntime {
   Batcher batcher;
 
   std::unique_ptr<CrmResolver> crm;         // Contact / Lead matches by address
+  std::unique_ptr<LeadCreator> leads;       // unknown_person = "create_lead" only
 
   void AddError(std::string message);
 };

@@ -92,6 +92,9 @@ void ConnectSalesforce(TenantRuntime& tenant, http::Transport& transport, state:
   options.timeout = timeout;
   tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, options);
   tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
+  if (config.capture.unknown_person == UnknownPerson::kCreateLead) {
+    tenant.leads = MakeLeadCreator(config.id, *tenant.salesforce, *tenant.crm);
+  }
 }
 
 bool Listed(const UsersConfig& users, const MailUser& user) {

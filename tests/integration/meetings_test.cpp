@@ -125,6 +125,47 @@ TEST_CASE("meetings become one Event per iCalUID, cancellations mark it, reruns 
   }
 }
 
+TEST_CASE("meetings changed in place update their Event, never a second one", "[meetings][changes]") {
+  constexpr int kTenants = 2;
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "29", "--tenants", std::to_string(kTenants), "--users", "6", "--messages",
+                              "1", "--providers", "graph,gmail", "--meeting-changes"});
+  const std::string config = dir.path() + "/calendar.toml";
+  WriteFile(config, WithCapture(ReadFile(sim.config_path()), kMeetings));
+  const std::string state = dir.path() + "/state";
+  auto run = [&](const std::string& report) {
+    auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
+    INFO(result.output);
+    INFO(ReadFile(report));
+    REQUIRE(result.exit_code == 0);
+    return ReadFile(report);
+  };
+  run(dir.path() + "/first.json");
+  const std::string before = sim.Get("/_sim/verify");
+  INFO(before);
+  CheckEventsExact(before);
+  CHECK(JsonInt(before, "events.changed") == 0);
+
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  const std::string stale = sim.Get("/_sim/verify");
+  INFO(stale);
+  // Subject, times, location (and attendees) changed at the source; the Events still show the old version.
+  CHECK(JsonInt(stale, "events.changed") > 0);
+  const std::int64_t outdated = JsonInt(stale, "events.mismatched");
+  CHECK(outdated > 0);
+  CHECK_THAT(stale, Catch::Contains("(moved)"));   // a mismatch example names the new subject
+  const std::string next = run(dir.path() + "/next.json");
+  INFO(next);
+  const std::string fresh = sim.Get("/_sim/verify");
+  INFO(fresh);
+  CheckEventsExact(fresh);   // every field is the latest version's, and no key twice
+  CHECK(JsonInt(fresh, "events.changed") == JsonInt(stale, "events.changed"));
+  CHECK(SumCalendar(next, kTenants, "updated") >= outdated);
+  const std::string last = run(dir.path() + "/last.json");
+  CHECK(SumCalendar(last, kTenants, "events_written") == 0);
+  CheckEventsExact(sim.Get("/_sim/verify"));
+}
+
 namespace {
 
 std::int64_t Calls(const std::string& stats, const char* family) {
@@ -197,7 +238,7 @@ TEST_CASE("free/busy with Salesforce Scheduler writes ResourceAbsences of each u
   constexpr int kTenants = 2;
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", "29", "--tenants", std::to_string(kTenants), "--users", "4", "--messages",
-                              "1", "--providers", "graph,gmail", "--scheduler"});
+                              "1", "--providers", "graph,gmail", "--scheduler", "--meeting-changes"});
   const std::string config = dir.path() + "/scheduler.toml";
   WriteFile(config, WithCapture(ReadFile(sim.config_path()),
                                 "calendar = \"free_busy\"\ncalendar_anchor = \"2026-11-01\"\nfreebusy_days = 14\n"));
@@ -213,4 +254,24 @@ TEST_CASE("free/busy with Salesforce Scheduler writes ResourceAbsences of each u
   CheckEventsExact(verify);
   CHECK(SumCalendar(report, kTenants, "events_written") == JsonInt(verify, "events.expected"));
   CHECK(SumCalendar(report, kTenants, "busy_slots") >= JsonInt(verify, "events.expected"));
+
+  // Cancelled and moved meetings release their slots: the absences are deleted.
+  sim.Post("/_sim/advance", R"({"messages": 1})");
+  const std::string stale = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(stale);
+  CHECK(JsonInt(stale, "events.unexpected") > 0);   // absences of slots no longer busy
+  auto next = RunCrmsync({"run", "--config", config, "--state", dir.path() + "/state", "--report", report_path});
+  INFO(next.output);
+  const std::string next_report = ReadFile(report_path);
+  INFO(next_report);
+  REQUIRE(next.exit_code == 0);
+  CHECK(SumCalendar(next_report, kTenants, "busy_released") >= JsonInt(stale, "events.unexpected"));
+  const std::string fresh = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(fresh);
+  CheckEventsExact(fresh);
+  // Nothing left to release: a rerun deletes nothing.
+  auto idle = RunCrmsync({"run", "--config", config, "--state", dir.path() + "/state", "--report", report_path});
+  REQUIRE(idle.exit_code == 0);
+  CHECK(SumCalendar(ReadFile(report_path), kTenants, "busy_released") == 0);
+  CheckEventsExact(sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z"));
 }

@@ -43,6 +43,16 @@ struct VerifyCounters {
   }
 };
 
+// create-lead: the Leads crmsync created against those the ground truth
+// expects (one per unknown external address of captured mail).
+struct LeadCounters {
+  std::uint64_t expected = 0, present = 0, missing = 0, duplicates = 0, unexpected = 0;
+  std::string Json() const {
+    return fmt::format(R"({{"expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{}}})", expected,
+                       present, missing, duplicates, unexpected);
+  }
+};
+
 struct Mismatch {
   std::string key, field, expected, actual;
 };
@@ -120,6 +130,8 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
   const auto emails = email_message_objects_ ? salesforce_.EmailMessagesByKey()
                                              : std::map<std::string, EmailMessagesByKey>{};
   auto tasks = email_message_objects_ ? EmailMessagesAsRecords(emails) : salesforce_.TasksByKey();
+  const auto leads = salesforce_.LeadsByKey();
+  LeadCounters lead_counts;
   const Epochs epochs = corpus_.epochs();
   VerifyCounters all;
   std::vector<std::string> missing_examples, unexpected_examples;
@@ -135,12 +147,30 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
     static const EmailMessagesByKey kNoEmails;
     auto eit = emails.find(tenant.id);
     const auto& emails_by_key = eit == emails.end() ? kNoEmails : eit->second;
-    const auto known = email_message_objects_ ? KnownAddresses(tenant) : std::unordered_set<std::string>{};
+    static const std::map<std::string, std::vector<StoredTask>> kNoLeads;
+    auto lit = leads.find(tenant.id);
+    const auto& leads_by_key = lit == leads.end() ? kNoLeads : lit->second;
+    auto known = email_message_objects_ ? KnownAddresses(tenant) : std::unordered_set<std::string>{};
+    if (email_message_objects_) {
+      // Created Leads are known people too: their relations carry the Lead id.
+      for (const auto& [key, records] : leads_by_key) {
+        for (const StoredTask& lead : records) {
+          if (auto e = lead.fields.find("Email"); e != lead.fields.end()) known.insert(AsciiLower(e->second));
+        }
+      }
+    }
+    std::set<std::string> expected_leads;
     VerifyCounters c;
     std::unordered_set<std::string> seen;
     corpus_.ForEachMessage(tenant.index, 0, static_cast<int>(epochs.size()), epochs, [&](const MessageHeader& h) {
       Judgement j = Judge(corpus_, h);
       if (j.outcome != Outcome::kCaptured) return;
+      for (const std::string& address : j.new_leads) expected_leads.insert(LeadKeyOf(address));
+      if (j.who_id.rfind("lead:", 0) == 0) {
+        // WhoId is a Lead to create: the id the org gave it (absent: stays a mismatch).
+        auto l = leads_by_key.find(j.who_id);
+        if (l != leads_by_key.end() && !l->second.empty()) j.who_id = l->second.front().id;
+      }
       ++c.expected;
       auto it = by_key.find(j.key);
       if (it == by_key.end() || it->second.empty()) {
@@ -176,6 +206,22 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
     for (const auto& [key, records] : by_key) {
       if (seen.count(key) != 0) continue;
       c.unexpected += records.size();
+      if (!records.empty() && unexpected_examples.size() < kMaxExamples) unexpected_examples.push_back(key);
+    }
+    lead_counts.expected += expected_leads.size();
+    for (const std::string& key : expected_leads) {
+      auto l = leads_by_key.find(key);
+      if (l == leads_by_key.end() || l->second.empty()) {
+        ++lead_counts.missing;
+        if (missing_examples.size() < kMaxExamples) missing_examples.push_back(key);
+        continue;
+      }
+      ++lead_counts.present;
+      lead_counts.duplicates += l->second.size() - 1;
+    }
+    for (const auto& [key, records] : leads_by_key) {
+      if (expected_leads.count(key) != 0) continue;
+      lead_counts.unexpected += records.size();
       if (!records.empty() && unexpected_examples.size() < kMaxExamples) unexpected_examples.push_back(key);
     }
     all += c;
@@ -223,9 +269,10 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
                         ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
                         : VerifyEvents(corpus_, tenant.index, by_key);
   }
-  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"delegation_violations":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"delegation_violations":{},"events":{},"leads":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
                                        all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(),
                                        delegation_ ? delegation_->total() : 0, event_counts.Json(),
+                                       lead_counts.Json(),
                                        RuleSetName(corpus_.options().capture.kind), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }

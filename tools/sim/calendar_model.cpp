@@ -14,6 +14,7 @@ namespace {
 constexpr std::uint64_t kCalendarStream = 0xCA1E'0DA7'5EED'0001ULL;
 constexpr std::int64_t kDay = 86400;
 constexpr std::int64_t kHalfHour = 1800;
+constexpr int kChangePercent = 20;
 
 constexpr std::string_view kTopics[] = {
     "Quarterly review", "Démo produit", "Kick-off 🚀", "Pricing call", "Contract walkthrough",
@@ -102,6 +103,22 @@ SimMeeting CalendarModel::Meeting(const MeetingRef& ref, const Epochs& epochs) c
   }
   m.subject = std::move(subject);
   m.location = kRooms[rng.Below(std::size(kRooms))];
+  // Drawn last, so that the option changes no other value.
+  if (corpus_.options().meeting_changes && m.cancel_epoch < 0 && rng.Chance(kChangePercent)) {
+    m.change_epoch = ref.epoch + 1;
+    const std::uint64_t extra = tenant.people.empty() ? 0 : rng.Below(tenant.people.size());
+    if (m.ChangedAt(static_cast<int>(epochs.size()))) {
+      m.subject += " (moved)";
+      const std::int64_t shift = m.all_day ? kDay : 2 * kHalfHour;
+      m.start += shift;
+      m.end += shift;
+      m.location = m.location.empty() ? "Room 2" : m.location + " (new room)";
+      const int p = static_cast<int>(extra);
+      if (!tenant.people.empty() && std::find(m.people.begin(), m.people.end(), p) == m.people.end()) {
+        m.people.push_back(p);
+      }
+    }
+  }
   return m;
 }
 
@@ -129,6 +146,17 @@ std::vector<SimMeeting> CalendarModel::CancelledSince(int tenant, int user, int 
   if (from_epoch < 1 || from_epoch >= to_epoch) return out;
   for (SimMeeting& m : Calendar(tenant, user, from_epoch - 1, from_epoch, epochs)) {
     if (m.cancel_epoch >= from_epoch && m.cancel_epoch < to_epoch) out.push_back(std::move(m));
+  }
+  return out;
+}
+
+std::vector<SimMeeting> CalendarModel::ChangedSince(int tenant, int user, int from_epoch, int to_epoch,
+                                                    const Epochs& epochs) const {
+  std::vector<SimMeeting> out;
+  // As for cancellations, only epoch from-1 can be changed by an epoch in [from, to).
+  if (from_epoch < 1 || from_epoch >= to_epoch) return out;
+  for (SimMeeting& m : Calendar(tenant, user, from_epoch - 1, from_epoch, epochs)) {
+    if (m.change_epoch >= from_epoch && m.change_epoch < to_epoch) out.push_back(std::move(m));
   }
   return out;
 }

@@ -81,7 +81,7 @@ struct RoundItem {
 };
 
 // Full rounds list the window's meetings; increments list what changed
-// (new meetings, cancellations), and out-of-window changes as tombstones, as
+// (new meetings, cancellations, in-place changes), and out-of-window changes as tombstones, as
 // Graph does (API-FACTS.md §1.4).
 std::vector<RoundItem> RoundItems(const CalendarModel& model, const Round& r, const Epochs& epochs) {
   const bool windowed = r.window_end > r.window_start;
@@ -94,6 +94,7 @@ std::vector<RoundItem> RoundItems(const CalendarModel& model, const Round& r, co
   for (SimMeeting& m : model.Calendar(r.tenant, r.user, r.from_epoch, r.to_epoch, epochs)) add(std::move(m));
   if (!r.full) {
     for (SimMeeting& m : model.CancelledSince(r.tenant, r.user, r.from_epoch, r.to_epoch, epochs)) add(std::move(m));
+    for (SimMeeting& m : model.ChangedSince(r.tenant, r.user, r.from_epoch, r.to_epoch, epochs)) add(std::move(m));
   }
   return items;
 }

@@ -15,6 +15,7 @@ const char* RuleSetName(RuleSetKind kind) {
     case RuleSetKind::kAutomatic: return "automatic";
     case RuleSetKind::kSelective: return "selective";
     case RuleSetKind::kExclusions: return "exclusions";
+    case RuleSetKind::kCreateLead: return "create-lead";
   }
   return "automatic";
 }
@@ -23,6 +24,7 @@ std::optional<RuleSetKind> ParseRuleSetKind(std::string_view name) {
   if (name == "automatic") return RuleSetKind::kAutomatic;
   if (name == "selective") return RuleSetKind::kSelective;
   if (name == "exclusions") return RuleSetKind::kExclusions;
+  if (name == "create-lead") return RuleSetKind::kCreateLead;
   return std::nullopt;
 }
 
@@ -42,6 +44,7 @@ std::string CaptureTableToml(const Tenant& tenant, const RuleSet& rules) {
     out += fmt::format("exclude_domains = [{}]\nexclude_addresses = [{}]\nexclude_subjects = [{}]\n",
                        Quoted(d.excluded_domain), Quoted(d.excluded_address), Quoted(kExcludedSubjectPattern));
   }
+  if (rules.create_lead) out += "unknown_person = \"create_lead\"\n";
   if (rules.max_age_days > 0) out += fmt::format("max_age_days = {}\n", rules.max_age_days);
   if (rules.max_body_chars != 32000) out += fmt::format("max_body_chars = {}\n", rules.max_body_chars);
   if (rules.exclusions) {
@@ -56,6 +59,7 @@ RuleSet MakeRuleSet(RuleSetKind kind, std::int64_t start_clock, std::int64_t rea
   RuleSet rules;
   rules.kind = kind;
   if (kind == RuleSetKind::kSelective) rules.selective = true;
+  if (kind == RuleSetKind::kCreateLead) rules.create_lead = true;
   if (kind == RuleSetKind::kExclusions) {
     rules.exclusions = true;
     rules.max_body_chars = 2000;

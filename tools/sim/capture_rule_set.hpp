@@ -12,6 +12,10 @@
 //   picks it at start from the real clock: max_age_days = round((now − G) /
 //   1 day) with G = epoch 0's clock − 30 days, so the cutoff now − max_age_days
 //   is within 12 h of G; the corpus dates no message within 1.5 days of G.
+// - create-lead: automatic plus unknown_person = "create_lead": every
+//   external participant of captured mail that is no Contact or Lead gets a
+//   Lead (key "lead:" + lower-case address), and mail whose only external
+//   people are unknown is captured with such a Lead as WhoId.
 #pragma once
 
 #include <cstddef>
@@ -24,7 +28,7 @@ namespace crmsync::sim {
 
 struct Tenant;
 
-enum class RuleSetKind { kAutomatic, kSelective, kExclusions };
+enum class RuleSetKind { kAutomatic, kSelective, kExclusions, kCreateLead };
 enum class DirectionRule { kBoth, kIncoming, kOutgoing };
 
 inline constexpr std::int64_t kMaxAgeGapDays = 30;          // G = start clock − this many days
@@ -41,12 +45,13 @@ struct RuleSet {
   int max_age_days = 0;                 // 0: no limit
   std::int64_t too_old_before = 0;      // sent < this (Unix seconds) is too_old; 0: none
   std::size_t max_body_chars = 32000;
+  bool create_lead = false;             // unknown_person = "create_lead"
 };
 
 inline constexpr const char* kCrmMarker = "CRM";                  // Outlook category and Gmail label name
 inline constexpr const char* kExcludedSubjectPattern = "(?i)confidential";
 
-const char* RuleSetName(RuleSetKind kind);   // "automatic" | "selective" | "exclusions"
+const char* RuleSetName(RuleSetKind kind);   // "automatic" | "selective" | "exclusions" | "create-lead"
 // nullopt for an unknown name; "freebusy" is known but not supported yet (the caller says so).
 std::optional<RuleSetKind> ParseRuleSetKind(std::string_view name);
 

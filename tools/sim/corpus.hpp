@@ -91,6 +91,7 @@ struct CorpusOptions {
   std::vector<Provider> providers{Provider::kGraph};   // assigned to tenants in turn
   RuleSet capture{};             // the rule set the ground truth follows (--capture)
   bool scheduler = false;        // orgs have Salesforce Scheduler: a ServiceResource per user (--scheduler)
+  bool meeting_changes = false;  // the next epoch changes some meetings in place (--meeting-changes, calendar_model.hpp)
 };
 
 struct MailUser {

@@ -41,6 +41,7 @@ EventVerifyCounts& EventVerifyCounts::operator+=(const EventVerifyCounts& o) {
   unexpected += o.unexpected;
   mismatched += o.mismatched;
   cancelled += o.cancelled;
+  changed += o.changed;
   for (const auto& e : o.examples) {
     if (examples.size() < kMaxExamples) examples.push_back(e);
   }
@@ -51,8 +52,8 @@ std::string EventVerifyCounts::Json() const {
   std::string list;
   for (std::size_t i = 0; i < examples.size(); ++i) list += fmt::format(R"({}"{}")", i ? "," : "", JsonEscape(examples[i]));
   return fmt::format(
-      R"({{"expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"cancelled":{},"examples":[{}]}})",
-      expected, present, missing, duplicates, unexpected, mismatched, cancelled, list);
+      R"({{"expected":{},"present":{},"missing":{},"duplicates":{},"unexpected":{},"mismatched":{},"cancelled":{},"changed":{},"examples":[{}]}})",
+      expected, present, missing, duplicates, unexpected, mismatched, cancelled, changed, list);
 }
 
 EventVerifyCounts VerifyEvents(const Corpus& corpus, int tenant,
@@ -81,6 +82,7 @@ EventVerifyCounts VerifyEvents(const Corpus& corpus, int tenant,
         ++c.expected;
         const bool cancelled = m.CancelledAt(epoch_count);
         if (cancelled) ++c.cancelled;
+        if (m.ChangedAt(epoch_count)) ++c.changed;
         auto found = events_by_key.find(key);
         if (found == events_by_key.end() || found->second.empty()) {
           ++c.missing;
@@ -95,6 +97,7 @@ EventVerifyCounts VerifyEvents(const Corpus& corpus, int tenant,
         Compare(c, bad, key, event, "ShowAs", cancelled ? "Free" : "Busy");
         Compare(c, bad, key, event, "WhoId", who);
         Compare(c, bad, key, event, "OwnerId", t.users[u].sf_user_id);
+        Compare(c, bad, key, event, "Location", m.location);
         Compare(c, bad, key, event, "IsAllDayEvent", m.all_day ? "true" : "false");
         Compare(c, bad, key, event, "StartDateTime", FormatIsoUtc(m.start));
         Compare(c, bad, key, event, "EndDateTime", FormatIsoUtc(m.all_day ? m.end - kDay : m.end));
@@ -182,6 +185,20 @@ EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
       if (show != event.fields.end() && show->second == "Free") continue;
       ++c.unexpected;
       if (c.examples.size() < kMaxExamples) c.examples.push_back("unexpected busy " + key);
+    }
+  }
+  // With Scheduler a released slot's absence must be gone (deleted): an
+  // absence starting inside the window that is no busy slot is unexpected.
+  if (scheduler) {
+    for (const auto& [key, absences] : absences_by_key) {
+      if (key.rfind("busy:", 0) != 0 || expected_keys.count(key) != 0) continue;
+      for (const StoredTask& absence : absences) {
+        auto start = absence.fields.find("Start");
+        const auto at = start == absence.fields.end() ? std::nullopt : ParseIsoSeconds(start->second);
+        if (!at || *at < from || *at >= to) continue;
+        ++c.unexpected;
+        if (c.examples.size() < kMaxExamples) c.examples.push_back("unexpected absence " + key);
+      }
     }
   }
   return c;

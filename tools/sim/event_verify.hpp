@@ -9,7 +9,9 @@
 // - Subject = the subject, prefixed "Canceled: " once the meeting is
 //   cancelled; ShowAs Busy, or Free when cancelled; StartDateTime and
 //   EndDateTime the meeting's times (all-day: first and last day at
-//   midnight UTC, the last day inclusive), compared as instants.
+//   midnight UTC, the last day inclusive), compared as instants; Location
+//   the meeting's (absent when it has none). A meeting changed in place
+//   (--meeting-changes) is compared with its latest version.
 // - It assumes the engine's calendar window covers every generated meeting
 //   (meetings lie within 7 days before and 14 days after the epoch clocks).
 // EWS tenants have no calendar connector and expect nothing.
@@ -28,6 +30,7 @@ namespace crmsync::sim {
 struct EventVerifyCounts {
   std::uint64_t expected = 0, present = 0, missing = 0, duplicates = 0, unexpected = 0, mismatched = 0;
   std::uint64_t cancelled = 0;   // expected meetings that are cancelled (their Event must be marked)
+  std::uint64_t changed = 0;     // expected meetings changed in place (--meeting-changes): the Event shows the latest version
   std::vector<std::string> examples;   // "key field expected actual", a few
   EventVerifyCounts& operator+=(const EventVerifyCounts& o);
   std::string Json() const;
@@ -42,7 +45,8 @@ struct EventVerifyCounts {
 // Description on one counts as mismatched. "cancelled" counts nothing here.
 // With --scheduler the slots are expected as ResourceAbsences instead
 // (`absences_by_key`): ResourceId the user's ServiceResource, Start, End,
-// Type "Meeting"; no busy Event may exist then.
+// Type "Meeting"; no busy Event may exist then, and an absence starting in
+// the window that is no busy slot (a released slot not deleted) is unexpected.
 EventVerifyCounts VerifyBusyEvents(const Corpus& corpus, int tenant,
                                    const std::map<std::string, std::vector<StoredTask>>& events_by_key,
                                    const std::map<std::string, std::vector<StoredTask>>& absences_by_key,

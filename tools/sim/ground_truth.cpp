@@ -30,6 +30,8 @@ std::string NormalizeMessageId(std::string_view internet_message_id) {
   return AsciiLower(id);
 }
 
+std::string LeadKeyOf(std::string_view address) { return "lead:" + AsciiLower(address); }
+
 namespace {
 bool IsInternal(const Tenant& tenant, std::string_view address) {
   std::size_t at = address.rfind('@');
@@ -132,6 +134,7 @@ Judgement Judge(const Corpus& corpus, const MessageHeader& header, const RuleSet
 
   const ExternalPerson* first_contact = nullptr;
   const ExternalPerson* first_lead = nullptr;
+  std::string first_lead_id;   // an existing Lead's id, or the key of a Lead to create
   bool any_external = false;
   Facts facts;
   const CaptureDesignations& d = tenant.designated;
@@ -149,15 +152,27 @@ Judgement Judge(const Corpus& corpus, const MessageHeader& header, const RuleSet
       continue;
     }
     any_external = true;
-    if (p->person < 0) continue;
-    const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p->person)];
-    if (first_contact == nullptr && !person.contact_id.empty()) first_contact = &person;
-    if (first_lead == nullptr && !person.lead_id.empty()) first_lead = &person;
+    const ExternalPerson* person =
+        p->person < 0 ? nullptr : &tenant.people[static_cast<std::size_t>(p->person)];
+    const bool unknown = person == nullptr || (person->contact_id.empty() && person->lead_id.empty());
+    if (unknown && rules.create_lead) {
+      std::string address = AsciiLower(p->address);
+      if (std::find(j.new_leads.begin(), j.new_leads.end(), address) == j.new_leads.end()) {
+        if (first_lead_id.empty()) first_lead_id = LeadKeyOf(address);
+        j.new_leads.push_back(std::move(address));
+      }
+    }
+    if (person == nullptr) continue;
+    if (first_contact == nullptr && !person->contact_id.empty()) first_contact = person;
+    if (first_lead == nullptr && !person->lead_id.empty()) {
+      first_lead = person;
+      if (first_lead_id.empty()) first_lead_id = person->lead_id;
+    }
   }
   if (first_contact != nullptr) {
     j.who_id = first_contact->contact_id;
-  } else if (first_lead != nullptr) {
-    j.who_id = first_lead->lead_id;
+  } else if (!first_lead_id.empty()) {
+    j.who_id = first_lead_id;
   }
   facts.any_external = any_external;
   facts.crm_match = !j.who_id.empty();

@@ -28,6 +28,12 @@
 // (the subject has "confidential"), internal_only (no external participant),
 // no_crm_match, else captured. A message is captured when any copy is; else
 // its outcome is that of the copy that got furthest in this order.
+//
+// create-lead rule set: every external participant that is no Contact or
+// Lead is a Lead to create (Judgement::new_leads, key LeadKeyOf); such a
+// person counts as a Lead for the CRM match and for WhoId (first Contact,
+// else the first participant that is a Lead or a new one), so WhoId may be
+// a placeholder LeadKeyOf(address) that verify maps to the created Lead's id.
 #pragma once
 
 #include <array>
@@ -64,7 +70,11 @@ struct Judgement {
   std::string key;
   std::string who_id;
   std::string owner_id;
+  std::vector<std::string> new_leads;   // create-lead: lower-case addresses of unknown external people
 };
+
+// The Crmsync_Key__c of the Lead created for `address`: "lead:" + lower case.
+std::string LeadKeyOf(std::string_view address);
 
 // Task field name -> expected value, for a captured message.
 using ExpectedTask = std::map<std::string, std::string>;

@@ -94,6 +94,9 @@ int main(int argc, char** argv) {
   app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
   bool scheduler = false;
+  bool meeting_changes = false;
+  app.add_flag("--meeting-changes", meeting_changes,
+               "/_sim/advance also changes 20% of the previous epoch's meetings in place (subject, times, location, attendees)");
   app.add_flag("--scheduler", scheduler, "orgs have Salesforce Scheduler: one ServiceResource per user (free/busy as ResourceAbsence)");
   app.add_flag("--expired-cert", expired_cert, "serve an expired leaf certificate");
   app.add_flag("--rotate-refresh-tokens", rotate_refresh_tokens,
@@ -110,7 +113,7 @@ int main(int argc, char** argv) {
   app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail, ews")->capture_default_str();
   app.add_option("--gmail-user-quota", gmail_user_quota, "Gmail quota units per user per second")->check(CLI::Range(1, 1000000))->capture_default_str();
   std::string capture_text = "automatic", object_text = "task";
-  app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions")->capture_default_str();
+  app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions, create-lead")->capture_default_str();
   app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   std::string limits_text;
@@ -148,7 +151,7 @@ int main(int argc, char** argv) {
   if (capture_text == "freebusy") return Fail(kUsageError, "--capture freebusy is not supported yet (calendars come later)");
   auto capture_kind = crmsync::sim::ParseRuleSetKind(capture_text);
   if (!capture_kind) {
-    return Fail(kUsageError, "--capture takes automatic, selective or exclusions, got '" + capture_text + "'");
+    return Fail(kUsageError, "--capture takes automatic, selective, exclusions or create-lead, got '" + capture_text + "'");
   }
   if (object_text != "task" && object_text != "email-message") {
     return Fail(kUsageError, "--object takes task or email-message, got '" + object_text + "'");
@@ -214,6 +217,7 @@ int main(int argc, char** argv) {
   crmsync::sim::SimulatorOptions options;
   options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
   options.corpus.scheduler = scheduler;
+  options.corpus.meeting_changes = meeting_changes;
   // The engine applies max_age_days against the real clock: so does the rule set.
   options.corpus.capture = crmsync::sim::MakeRuleSet(*capture_kind, crmsync::sim::Corpus::StartClock(seed),
                                                      static_cast<std::int64_t>(std::time(nullptr)));

@@ -492,9 +492,11 @@ TEST_CASE("rules built in code are checked when compiled", "[capture_rules]") {
   CHECK_FALSE(CaptureRules::Compile("acme", account, directory).ok());
   CaptureConfig create_lead;
   create_lead.unknown_person = UnknownPerson::kCreateLead;
+  CHECK(CaptureRules::Compile("acme", create_lead, directory).ok());
+  create_lead.match_objects = {"Contact"};
   auto r2 = CaptureRules::Compile("acme", create_lead, directory);
   REQUIRE_FALSE(r2.ok());
-  CHECK_THAT(r2.status().message(), Catch::Matchers::Contains("not supported yet"));
+  CHECK_THAT(r2.status().message(), Catch::Matchers::Contains("needs \"Lead\" in capture.match_objects"));
 }
 
 TEST_CASE("header facts and sent times", "[capture_rules]") {

@@ -445,3 +445,30 @@ TEST_CASE("with a linger, the misses of pages asking close together share one lo
                                                                "b@y.example", "c@z.example", "c@z.example"});
   CHECK(f.resolver->Find("c@z.example")->lead_id == "00Q000000000003AAA");
 }
+
+TEST_CASE("a created Lead replaces the miss in memory and in the directory rows", "[resolve][create_lead]") {
+  Fixture f(Answer);
+  auto done = Ask(f.resolver, {"a@x.example", "e@v.example"});
+  REQUIRE(done.wait_for(kWaitLimit) == std::future_status::ready);
+  REQUIRE(done.get().ok());
+  REQUIRE(f.resolver.Find("e@v.example")->lead_id.empty());
+  f.resolver.TakeNewRows();
+
+  f.resolver.LearnCreatedLead("e@v.example", "00Q000000000042AAA");
+  f.resolver.LearnCreatedLead("a@x.example", "00Q000000000043AAA");
+  CHECK(f.resolver.Find("e@v.example")->lead_id == "00Q000000000042AAA");
+  CHECK(f.resolver.Find("e@v.example")->contact_id.empty());
+  // A Contact already known stays next to the new Lead.
+  CHECK(f.resolver.Find("a@x.example")->contact_id == "003000000000001AAA");
+  std::map<std::string, state::DirectoryEntry> rows;
+  for (const auto& [tenant, key, entry] : f.resolver.TakeNewRows()) rows[key] = entry;
+  CHECK(rows["Lead/e@v.example"].sobject == "Lead");
+  CHECK(rows["Lead/e@v.example"].salesforce_id == "00Q000000000042AAA");
+  CHECK(rows["Contact/e@v.example"].salesforce_id.empty());
+  CHECK(rows["Contact/a@x.example"].salesforce_id == "003000000000001AAA");
+  // Cached: asking again sends nothing.
+  const std::size_t before = f.transport.requests().size();
+  auto again = Ask(f.resolver, {"e@v.example"});
+  REQUIRE(again.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
+  CHECK(f.transport.requests().size() == before);
+}

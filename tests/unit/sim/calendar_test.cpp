@@ -124,6 +124,62 @@ TEST_CASE("calendar model: meetings are cancelled later, never at creation", "[s
   CHECK(cancelled < total);
 }
 
+TEST_CASE("calendar model: --meeting-changes moves some meetings in place at the next epoch", "[sim][calendar]") {
+  CorpusOptions plain{5, 1, 6, 1, 0};
+  CorpusOptions changing = plain;
+  changing.meeting_changes = true;
+  Corpus a(plain), b(changing);
+  CalendarModel ma(a), mb(b);
+  const Epochs one = b.epochs();
+  // Before the next epoch the option changes nothing.
+  for (int u = 0; u < 6; ++u) {
+    const auto pa = ma.Calendar(0, u, 0, 1, one), pb = mb.Calendar(0, u, 0, 1, one);
+    REQUIRE(pa.size() == pb.size());
+    for (std::size_t i = 0; i < pa.size(); ++i) {
+      CHECK(pa[i].ical_uid == pb[i].ical_uid);
+      CHECK(pa[i].subject == pb[i].subject);
+      CHECK(pa[i].start == pb[i].start);
+      CHECK(pa[i].location == pb[i].location);
+      CHECK(pa[i].cancel_epoch == pb[i].cancel_epoch);
+      CHECK(pa[i].change_epoch == -1);
+    }
+  }
+  b.Advance(1);
+  const Epochs two = b.epochs();
+  int changed = 0, listed = 0;
+  for (int u = 0; u < 6; ++u) {
+    const auto before = mb.Calendar(0, u, 0, 1, one), after = mb.Calendar(0, u, 0, 1, two);
+    REQUIRE(before.size() == after.size());
+    for (std::size_t i = 0; i < before.size(); ++i) {
+      const SimMeeting& o = before[i];
+      const SimMeeting& n = after[i];
+      CHECK(o.ical_uid == n.ical_uid);   // the same meeting, changed in place
+      if (n.change_epoch < 0) {
+        CHECK(n.subject == o.subject);
+        CHECK(n.start == o.start);
+        continue;
+      }
+      CHECK(n.change_epoch == 1);
+      CHECK(n.cancel_epoch < 0);   // never both
+      CHECK(n.subject == o.subject + " (moved)");
+      CHECK(n.start > o.start);
+      CHECK(n.end - n.start == o.end - o.start);
+      CHECK(n.location != o.location);
+      CHECK(n.people.size() >= o.people.size());
+      if (n.ref.organizer == u) ++changed;
+    }
+    // The increment after epoch 0 lists exactly the changed meetings (and the cancelled ones apart).
+    for (const SimMeeting& m : mb.ChangedSince(0, u, 1, 2, two)) {
+      CHECK(m.ChangedAt(2));
+      CHECK(m.subject.find(" (moved)") != std::string::npos);
+      ++listed;
+    }
+  }
+  CHECK(changed > 0);
+  CHECK(listed >= changed);
+  CHECK(mb.ChangedSince(0, 0, 0, 1, two).empty());
+}
+
 TEST_CASE("Graph calendarView delta: full round, paging, increments, cancellations", "[sim][calendar]") {
   FakeClock clock;
   Simulator sim(Options(1, 3, 2, clock));

@@ -365,3 +365,53 @@ TEST_CASE("the written configuration holds the capture table of each rule set", 
     }
   }
 }
+
+TEST_CASE("create-lead: unknown external people become Leads and make their mail capturable",
+          "[sim][capture][truth][create_lead]") {
+  Corpus c(CorpusOptions{31, 1, 8, 60, 0});
+  const Epochs epochs = c.epochs();
+  const Tenant& t = c.tenants()[0];
+  const RuleSet automatic = RulesFor(RuleSetKind::kAutomatic, c);
+  const RuleSet create_lead = RulesFor(RuleSetKind::kCreateLead, c);
+  CHECK(ParseRuleSetKind("create-lead") == RuleSetKind::kCreateLead);
+  CHECK(create_lead.create_lead);
+  CHECK_FALSE(automatic.create_lead);
+  std::uint64_t only_through_leads = 0, new_lead_messages = 0;
+  c.ForEachMessage(0, 0, 1, epochs, [&](const MessageHeader& h) {
+    const Judgement ja = Judge(c, h, automatic), jl = Judge(c, h, create_lead);
+    CHECK(ja.new_leads.empty());
+    // The rules before the CRM match are unchanged; no_crm_match disappears.
+    if (ja.outcome == Outcome::kCaptured) {
+      CHECK(jl.outcome == Outcome::kCaptured);
+      if (ja.who_id.rfind("003", 0) == 0) CHECK(jl.who_id == ja.who_id);   // a Contact still wins
+    } else if (ja.outcome == Outcome::kNoCrmMatch) {
+      CHECK(jl.outcome == Outcome::kCaptured);
+      REQUIRE_FALSE(jl.new_leads.empty());
+      // WhoId is the Lead of the first unknown person.
+      CHECK(jl.who_id == LeadKeyOf(jl.new_leads.front()));
+      ++only_through_leads;
+    } else {
+      CHECK(jl.outcome == ja.outcome);
+    }
+    CHECK(jl.outcome != Outcome::kNoCrmMatch);
+    // Every new Lead is an external participant no Contact or Lead has.
+    for (const std::string& address : jl.new_leads) {
+      CHECK(address == AsciiLower(address));
+      CHECK_FALSE(EqualsNoCase(address.substr(address.rfind('@') + 1), t.domains[0]));
+      for (const ExternalPerson& p : t.people) {
+        if (EqualsNoCase(p.address, address)) CHECK((p.contact_id.empty() && p.lead_id.empty()));
+      }
+    }
+    if (!jl.new_leads.empty()) ++new_lead_messages;
+  });
+  CHECK(only_through_leads > 0);
+  CHECK(new_lead_messages > only_through_leads);   // captured mail with a Contact can add Leads too
+
+  // The written configuration asks the engine for the same.
+  CorpusOptions options{4, 1, 3, 2, 0};
+  options.capture = MakeRuleSet(RuleSetKind::kCreateLead, Corpus::StartClock(4), Corpus::StartClock(4) + 20 * kDay);
+  Corpus lc(options);
+  const std::string table = CaptureTableToml(lc.tenants()[0], options.capture);
+  CHECK(table.find("unknown_person = \"create_lead\"") != std::string::npos);
+  CHECK(table.find("mode") == std::string::npos);
+}

@@ -336,6 +336,7 @@ std::map<std::string, std::map<std::string, std::vector<StoredTask>>> Salesforce
     std::lock_guard org_lock(org->mu);
     auto& by_key = out[org->credentials.tenant];
     for (const StoredTask& record : (*org).*records) {
+      if (record.id.empty()) continue;   // deleted (collections_delete.cpp)
       auto key = record.fields.find(std::string(sf::kExternalIdField));
       by_key[key == record.fields.end() ? std::string() : key->second].push_back(record);
     }

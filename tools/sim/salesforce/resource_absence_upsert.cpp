@@ -142,6 +142,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
         r.index = static_cast<std::uint32_t>(org.absences.size());
         org.absences.push_back(std::move(absence));
         org.absence_by_key[r.norm_key] = r.index;
+        org.absence_by_id[org.absences[r.index].id] = r.index;
         ++created;
       } else {
         r.index = match->second;

@@ -167,7 +167,10 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
     } else if (family == Family::kUpsert) {
       std::string_view target = tail.substr(kCollections.size());   // "" or "/Task/Field"
       std::size_t sep = target.find('/', 1);
-      if (target.empty() || sep == std::string_view::npos ||
+      if (target.empty() && request.method == "DELETE") {
+        response = HandleCollectionsDelete(request, *org);
+        AfterUpsert(*org);
+      } else if (target.empty() || sep == std::string_view::npos ||
           target.find('/', sep + 1) != std::string_view::npos || sep + 1 == target.size()) {
         response = sf::RestError(404, {"NOT_FOUND",
                                        "The requested resource does not exist (the simulated "
@@ -214,6 +217,7 @@ void SalesforceSim::AddOrg(OrgSetup org_setup) {
   impl_->orgs_by_client_id[org_setup.client_id] = org;
   org->credentials = std::move(org_setup);
   org->directory = std::move(directory);
+  if (!org->leads.empty()) sf::AddCreatedLeadsToDirectory(*org);
 }
 
 bool SalesforceSim::Owns(const HttpRequest& request) {

@@ -115,6 +115,8 @@ class SalesforceSim {
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> EventsByKey() const;
   // Snapshot of every ResourceAbsence per tenant, by Crmsync_Key__c (resource_absence_upsert.cpp).
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> AbsencesByKey() const;
+  // Snapshot of every Lead crmsync created, per tenant, by Crmsync_Key__c (lead_upsert.cpp).
+  std::map<std::string, std::map<std::string, std::vector<StoredTask>>> LeadsByKey() const;
   SalesforceCounters counters() const;
   // Requests by family ("sf.token", "sf.versions", "sf.query", "sf.upsert") and status.
   std::map<std::string, std::map<int, std::uint64_t>> RequestCounts() const;

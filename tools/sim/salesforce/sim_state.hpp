@@ -64,6 +64,11 @@ int SobjectSlot(std::string_view sobject);
 
 std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup);
 
+struct Org;
+// Under org.mu: rebuilds the org's directory with every created Lead it
+// lacks (lead_upsert.cpp).
+void AddCreatedLeadsToDirectory(Org& org);
+
 // One page source for nextRecordsUrl.
 struct QueryCursor {
   std::string locator;            // 18-character 01g... id
@@ -110,7 +115,16 @@ struct Org {
   // ResourceAbsences (resource_absence_upsert.cpp), kept like the Events.
   std::vector<StoredTask> absences;
   std::unordered_map<std::string, std::uint32_t> absence_by_key;
+  // Record id -> index, and the ids deleted (collections_delete.cpp): a
+  // deleted absence keeps its slot in `absences` with an empty id and no fields.
+  std::unordered_map<std::string, std::uint32_t> absence_by_id;
+  std::unordered_set<std::string> deleted_absence_ids;
   std::uint64_t next_absence_serial = 1;
+  // Leads crmsync created (lead_upsert.cpp), kept like the Events; each
+  // also joins `directory`.
+  std::vector<StoredTask> leads;
+  std::unordered_map<std::string, std::uint32_t> lead_by_key;
+  std::uint64_t next_lead_serial = 1;
   // Lifecycle controls (grants.cpp): upserts served, and the upsert count
   // at which the refresh token is revoked / the sessions expire (0 = never).
   std::uint64_t upserts_served = 0;
@@ -178,6 +192,8 @@ struct SalesforceSim::Impl {
                             std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
+  HttpResponse HandleCollectionsDelete(const HttpRequest& request, sf::Org& org);
+  HttpResponse HandleLeadUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp
   mutable std::mutex describe_mu;

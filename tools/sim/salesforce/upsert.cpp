@@ -303,6 +303,7 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
                                                std::string_view external_id_field, sf::Org& org) {
   if (sf::EqualsNoCase(sobject, "Event")) return HandleEventUpsert(request, external_id_field, org);
   if (sf::EqualsNoCase(sobject, "ResourceAbsence")) return HandleResourceAbsenceUpsert(request, external_id_field, org);
+  if (sf::EqualsNoCase(sobject, "Lead")) return HandleLeadUpsert(request, external_id_field, org);
   if (!sf::EqualsNoCase(sobject, "Task")) {
     return sf::RestError(404, {"NOT_FOUND",
                                fmt::format("The requested resource does not exist: the simulated org "

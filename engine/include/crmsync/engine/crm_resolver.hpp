@@ -83,6 +83,9 @@ class CrmResolver {
   // cached), or with the lookup's error. `done` may run on the transport thread.
   void Resolve(const std::vector<std::string>& addresses, std::function<void(Status)> done);
   std::optional<CrmMatch> Find(const std::string& address);
+  // A Lead crmsync just created for `address` (lead_creator.hpp): cached as
+  // its Lead match from now on, and its directory rows go to the checkpoint.
+  void LearnCreatedLead(const std::string& address, const std::string& lead_id);
   // Directory rows learnt from Salesforce since the last call, for the checkpoint.
   std::vector<DirectoryRow> TakeNewRows();
   // Distinct addresses passed to Resolve so far (this run).

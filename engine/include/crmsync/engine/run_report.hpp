@@ -63,6 +63,7 @@ struct TenantReport {
   std::uint64_t quarantined = 0;
   std::uint64_t not_terminal = 0;        // messages left for the next run (transient failures)
   std::uint64_t streams_not_finished = 0;   // not read to the end because the run was stopped (drain)
+  std::uint64_t leads_created = 0;       // mail: unknown_person = "create_lead" (Leads Salesforce created)
   std::array<std::uint64_t, kSkipReasonCount> skipped{};
   ApiCalls api;
   CalendarReport calendar;

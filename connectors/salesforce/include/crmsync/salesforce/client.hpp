@@ -93,6 +93,14 @@ class SalesforceClient {
   // priming pass. Calls `done` once with all records.
   void QueryAllEmails(std::string sobject, std::function<void(Result<std::vector<EmailMatch>>)> done);
 
+  // DELETE /services/data/vXX/composite/sobjects?ids=...&allOrNone=false
+  // with at most kMaxCollectionRecords ids (more is kInvalidArgument): one
+  // outcome per id, in order (collections_delete.cpp). Same retries and 401
+  // refresh as Upsert.
+  void Delete(std::vector<std::string> ids, UpsertCallback done);
+  // Blocking; never from a callback.
+  Result<std::vector<UpsertOutcome>> DeleteBlocking(std::vector<std::string> ids);
+
   // Blocking variant for set-up steps; never from a callback.
   Result<std::vector<EmailMatch>> QueryByEmailBlocking(std::string sobject,
                                                        std::vector<std::string> emails);
