@@ -174,6 +174,7 @@ void Run::SetUp(const RunOptions& options) {
   for (const auto& tenant_config : config_.tenants) {
     auto tenant = std::make_unique<TenantRuntime>();
     tenant->config = &tenant_config;
+    if (options.backfill != nullptr) tenant->concurrency_share_percent = tenant_config.budget.backfill_share_percent;
     tenant->load_sealed_google_key = [this, id = tenant_config.id]() -> Result<std::string> {
       return OpenSealedSecret(store_, secrets_, id, kGoogleKeySecret);
     };

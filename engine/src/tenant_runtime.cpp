@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/text.hpp"
 #include "crmsync/graph/mail_source.hpp"
 
@@ -36,6 +37,8 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
       options.ca_file = config.microsoft.ca_file;
       options.page_size = config.microsoft.page_size;
       options.timeout = timeout;
+      options.mailbox_concurrency =
+          BackfillConcurrency(graph::kOutlookMailboxConcurrency, tenant.concurrency_share_percent);
       tenant.source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
       return Status::Ok();
     }

@@ -44,6 +44,9 @@ struct TenantRuntime {
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run
+  // Percent of the per-mailbox and per-org concurrency limits this run may
+  // use: 100, or a backfill's backfill_share_percent (BackfillConcurrency).
+  int concurrency_share_percent = 100;
 
   // Lifecycle (tenant_setup.cpp). Per directory user, index-aligned:
   std::vector<std::string> user_status;     // active | pending | suspended | disabled

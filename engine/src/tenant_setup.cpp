@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include "crmsync/engine/secrets.hpp"
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/text.hpp"
 #include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/host_allowlist.hpp"
@@ -227,7 +228,8 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
       Batcher(BatcherLimits{.max_records = config.salesforce.object_model == ObjectModel::kEnhancedEmail
                                                ? salesforce::kMaxGraphsPerPayload   // one Composite Graph payload
                                                : BatcherLimits{}.max_records,
-                            .max_inflight_requests = static_cast<std::size_t>(engine.max_writes_in_flight)});
+                            .max_inflight_requests = static_cast<std::size_t>(BackfillConcurrency(
+                                engine.max_writes_in_flight, tenant.concurrency_share_percent))});
   const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
 
   auto connection = store.GetTenantState(config.id);

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -40,6 +41,12 @@ class GraphService {
  private:
   HttpResponse Users(const HttpRequest& request, int tenant);
   HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key);
+  // GET /users/{id}/mailFolders/{folder}/messages with the receivedDateTime
+  // window $filter (mail_window.hpp), paged with $skip (graph_messages.cpp).
+  HttpResponse Messages(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key);
+  // The mailbox and folder a message URL names, or the error answering it.
+  std::optional<HttpResponse> FindMailbox(const HttpRequest& request, int tenant, std::string_view user_key,
+                                          std::string_view folder_key, int& user, Folder& folder) const;
 
   const Corpus& corpus_;
   const IdentityService& identity_;
