@@ -10,7 +10,13 @@
 
 namespace crmsync::engine {
 
-void TenantRuntime::AddError(std::string message) {
+void TenantRuntime::LogEvent(LogLevel level, std::string_view message, std::string user, std::string stream) const {
+  if (log == nullptr) return;
+  log->Log(level, message, LogFields{config != nullptr ? config->id : std::string(), std::move(user), std::move(stream)});
+}
+
+void TenantRuntime::AddError(std::string message, std::string user, std::string stream) {
+  LogEvent(LogLevel::kWarn, message, std::move(user), std::move(stream));
   std::lock_guard lock(errors_mutex);
   ++report.error_count;
   if (report.errors.size() < kMaxErrorsKept) report.errors.push_back(std::move(message));

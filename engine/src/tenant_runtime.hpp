@@ -14,6 +14,7 @@
 #include "crmsync/engine/capture_rules.hpp"
 #include "crmsync/engine/classify.hpp"
 #include "crmsync/engine/config.hpp"
+#include "crmsync/engine/log.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/salesforce/client.hpp"
@@ -72,7 +73,12 @@ struct TenantRuntime {
 
   std::unique_ptr<CrmResolver> crm;         // Contact / Lead matches by address
 
-  void AddError(std::string message);
+  // Events as they happen (RunOptions::log); nullptr: none.
+  Logger* log = nullptr;
+  // Logs `message` for this tenant (and `user` / `stream` when known).
+  void LogEvent(LogLevel level, std::string_view message, std::string user = {}, std::string stream = {}) const;
+  // An error for the report, also logged at warn as it happens.
+  void AddError(std::string message, std::string user = {}, std::string stream = {});
 };
 
 // Creates the Gmail source of a Google Workspace tenant (google_source.cpp).

@@ -353,6 +353,7 @@ void SuspendTenant(TenantRuntime& tenant, const std::string& reason) {
   tenant.report.status = "suspended";
   tenant.report.reason = reason;
   tenant.report.crm = "disconnected";
+  tenant.LogEvent(LogLevel::kWarn, "tenant suspended: " + reason);
   MarkConnection(tenant.connection.crm, false, reason);
   for (std::size_t i = 0; i < tenant.user_status.size(); ++i) {
     if (tenant.user_status[i] != kActive) continue;
@@ -368,6 +369,9 @@ void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& rea
   if (tenant.user_status[user] != kActive) return;
   tenant.user_status[user] = kSuspended;
   tenant.user_reason[user] = reason;
+  if (tenant.directory && user < tenant.directory->users().size()) {
+    tenant.LogEvent(LogLevel::kWarn, "user suspended: " + reason, tenant.directory->users()[user].primary);
+  }
 }
 
 Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
