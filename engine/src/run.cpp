@@ -365,7 +365,7 @@ bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
 }
 
 void Run::StreamEnded(std::size_t stream) {
-  if (stream_read_) {
+  if (stream_read_ && TenantOf(stream).log != nullptr) {
     LogStream(stream, LogLevel::kDebug, fmt::format("stream ended: {} messages read", stream_read_[stream].load()));
   }
   ++progress_->streams_done;
