@@ -43,6 +43,11 @@ bool BackfillSelects(const BackfillWindow& window, const MailUser& user) {
   return false;
 }
 
+int BackfillConcurrency(int limit, int share_percent) {
+  const long long shared = static_cast<long long>(limit) * std::clamp(share_percent, 0, 100) / 100;
+  return static_cast<int>(std::max(1LL, shared));
+}
+
 Result<std::int64_t> ParseUtcDate(const std::string& text, const std::string& what) {
   std::tm tm{};
   const char* end = nullptr;

@@ -63,7 +63,8 @@ hmac_secrets = ["REPLACE-ME-WITH-32-OR-MORE-RANDOM-CHARACTERS"]
 
 [tenants.budget]                   # a daily Salesforce API call budget for this organization
 daily_salesforce_calls = 0         # 0 = no budget (0..1000000000); counted per UTC day in the state
-backfill_share_percent = 50        # a backfill stops once the day's count reaches this share of the budget (1..100)
+backfill_share_percent = 50        # a backfill stops once the day's count reaches this share of the budget (1..100),
+                                   # and uses this share of the per-mailbox and per-org concurrency (at least 1)
 
 [tenants.capture]
 mode = "automatic"                 # automatic | selective (only mail marked by a category, label or folder)

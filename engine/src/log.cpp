@@ -105,7 +105,7 @@ void Logger::Log(LogLevel level, std::string_view message, const LogFields& fiel
   out_ << safe << std::flush;
 }
 
-void LogRunReport(Logger& log, const RunReport& report) {
+void LogRunReport(Logger& log, const RunReport& report, bool errors_logged) {
   for (const auto& t : report.tenants) {
     const LogFields fields{t.id, "", ""};
     log.Log(t.status == "ok" ? LogLevel::kInfo : LogLevel::kWarn,
@@ -113,7 +113,9 @@ void LogRunReport(Logger& log, const RunReport& report) {
                         t.messages_read, t.captured, t.quarantined, t.error_count,
                         t.reason.empty() ? "" : "; suspended: " + t.reason),
             fields);
-    for (const auto& error : t.errors) log.Log(LogLevel::kWarn, error, fields);
+    if (!errors_logged) {
+      for (const auto& error : t.errors) log.Log(LogLevel::kWarn, error, fields);
+    }
     log.Log(LogLevel::kDebug,
             fmt::format("tenant counts: streams {} (failed {}), pages {}, created {}, updated {}, deduplicated {}, "
                         "left for the next run {}, mailbox pages {}, soql queries {}, upserts {}, token grants {}+{}",

@@ -132,6 +132,18 @@ class Run {
     const Stream& s = streams_[stream];
     return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, s.id.stream);
   }
+  // An error of `stream` for the report, logged with its tenant, user and stream.
+  void StreamError(std::size_t stream, const std::string& what) {
+    const Stream& s = streams_[stream];
+    TenantRuntime& tenant = *tenants_[s.tenant];
+    tenant.AddError(fmt::format("{}: {}", Where(stream), what), tenant.directory->users()[s.user].primary,
+                    s.id.stream);
+  }
+  void LogStream(std::size_t stream, LogLevel level, std::string_view message) const {
+    const Stream& s = streams_[stream];
+    const TenantRuntime& tenant = *tenants_[s.tenant];
+    if (tenant.log != nullptr) tenant.LogEvent(level, message, tenant.directory->users()[s.user].primary, s.id.stream);
+  }
 
   const Config& config_;
   http::Transport& transport_;
@@ -157,6 +169,7 @@ class Run {
   RunProgress own_progress_;
   RunProgress* progress_ = &own_progress_;
   std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
+  std::unique_ptr<std::atomic<std::uint64_t>[]> stream_read_;   // per stream: messages read this run (log events)
   std::vector<std::size_t> user_slot_;      // per stream: index into users_left_
   std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
 
@@ -174,6 +187,8 @@ void Run::SetUp(const RunOptions& options) {
   for (const auto& tenant_config : config_.tenants) {
     auto tenant = std::make_unique<TenantRuntime>();
     tenant->config = &tenant_config;
+    if (options.backfill != nullptr) tenant->concurrency_share_percent = tenant_config.budget.backfill_share_percent;
+    tenant->log = options.log;
     tenant->load_sealed_google_key = [this, id = tenant_config.id]() -> Result<std::string> {
       return OpenSealedSecret(store_, secrets_, id, kGoogleKeySecret);
     };
@@ -255,6 +270,7 @@ void Run::PlanStreams() {
     if (users_left_[slot]++ == 0) ++users_with_streams;
   }
   stream_cut_.assign(streams_.size(), 0);
+  stream_read_ = std::make_unique<std::atomic<std::uint64_t>[]>(streams_.size());
   progress_->users_total = users_with_streams;
   progress_->streams_total = streams_.size();
   progress_->planned = true;
@@ -349,6 +365,9 @@ bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
 }
 
 void Run::StreamEnded(std::size_t stream) {
+  if (stream_read_ && TenantOf(stream).log != nullptr) {
+    LogStream(stream, LogLevel::kDebug, fmt::format("stream ended: {} messages read", stream_read_[stream].load()));
+  }
   ++progress_->streams_done;
   if (--users_left_[user_slot_[stream]] == 0) ++progress_->users_done;
 }
@@ -384,6 +403,7 @@ void Run::LaunchNextStream() {
       stream_cut_[index] = 1;
       continue;
     }
+    LogStream(index, LogLevel::kDebug, "stream started");
     SubmitPage(index, 0, streams_[index].start_url);
     return;
   }
@@ -417,7 +437,7 @@ bool Run::Parse(const PagePtr& page) {
       // The sync state expired: restart the folder from scratch. Writes are
       // upserts, so re-reading what was captured changes nothing.
       stream.restarted = true;
-      tenant.AddError(fmt::format("{}: delta state expired (410), re-reading the folder", Where(page->stream)));
+      StreamError(page->stream, "delta state expired (410), re-reading the folder");
       page->cursor_after = stream.initial_url;
       SubmitPage(page->stream, page->seq + 1, stream.initial_url);
       return true;
@@ -425,7 +445,7 @@ bool Run::Parse(const PagePtr& page) {
     ++tenant.counters.streams_failed;
     ++progress_->errors;
     StreamEnded(page->stream);
-    tenant.AddError(fmt::format("{}: {}", Where(page->stream), status.ToString()));
+    StreamError(page->stream, status.ToString());
     if (IsAccessFailure(status)) {
       SuspendUser(tenant, stream.user, "mailbox access revoked: " + status.message());
     } else {
@@ -451,8 +471,8 @@ bool Run::Parse(const PagePtr& page) {
     ++progress_->errors;
     StreamEnded(page->stream);
     MarkIncomplete(page->stream);
-    tenant.AddError(fmt::format("{}: malformed page, stream stopped for this run: {}", Where(page->stream),
-                                parsed.status().ToString()));
+    StreamError(page->stream,
+                fmt::format("malformed page, stream stopped for this run: {}", parsed.status().ToString()));
     LaunchNextStream();
     PageLeftPipeline();
     return false;
@@ -495,8 +515,10 @@ void Run::Classify(const PagePtr& page) {
       key_index.push_back(i);
     }
   }
-  progress_->messages_read += page->classes.size() - static_cast<std::size_t>(std::count_if(
+  const std::size_t read = page->classes.size() - static_cast<std::size_t>(std::count_if(
       page->messages.begin(), page->messages.end(), [](const Message& m) { return m.removed; }));
+  progress_->messages_read += read;
+  stream_read_[page->stream] += read;
   if (keys.empty()) return;
   auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
   if (!ledger.ok()) {
@@ -629,7 +651,7 @@ void Run::OnPage(const PagePtr& page) {
   }
   if (!page->error.ok()) {
     MarkIncomplete(page->stream);
-    if (!was_suspended) tenant.AddError(fmt::format("{}: {}", Where(page->stream), page->error.ToString()));
+    if (!was_suspended) StreamError(page->stream, page->error.ToString());
     std::size_t open = 0;
     for (const auto& c : page->classes) open += c.skip == SkipReason::kNone ? 1 : 0;
     tenant.report.not_terminal += open;
@@ -690,6 +712,11 @@ void Run::OnWrite(const WritePtr& write) {
                                       state::LedgerEntry{result.outcome->id, sobject, result.first_user, now});
     } else {
       ++tenant.report.quarantined;
+      // The key and the error only: the record's fields are mail content.
+      if (tenant.log != nullptr && !result.waiters.empty()) {
+        LogStream(result.waiters.front().stream, LogLevel::kInfo,
+                  fmt::format("record quarantined: key {}: {}", result.key, result.outcome->error_code));
+      }
       checkpoint_.quarantine.emplace_back(
           tenant.config->id, result.key,
           state::QuarantineEntry{result.outcome->error_code, result.outcome->error_message, 1, result.first_user, now,

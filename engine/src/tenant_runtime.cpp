@@ -5,12 +5,19 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/text.hpp"
 #include "crmsync/graph/mail_source.hpp"
 
 namespace crmsync::engine {
 
-void TenantRuntime::AddError(std::string message) {
+void TenantRuntime::LogEvent(LogLevel level, std::string_view message, std::string user, std::string stream) const {
+  if (log == nullptr) return;
+  log->Log(level, message, LogFields{config != nullptr ? config->id : std::string(), std::move(user), std::move(stream)});
+}
+
+void TenantRuntime::AddError(std::string message, std::string user, std::string stream) {
+  LogEvent(LogLevel::kWarn, message, std::move(user), std::move(stream));
   std::lock_guard lock(errors_mutex);
   ++report.error_count;
   if (report.errors.size() < kMaxErrorsKept) report.errors.push_back(std::move(message));
@@ -38,6 +45,8 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
       options.ca_file = config.microsoft.ca_file;
       options.page_size = config.microsoft.page_size;
       options.timeout = timeout;
+      options.mailbox_concurrency =
+          BackfillConcurrency(graph::kOutlookMailboxConcurrency, tenant.concurrency_share_percent);
       tenant.source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
       return Status::Ok();
     }

@@ -14,6 +14,7 @@
 #include "crmsync/engine/capture_rules.hpp"
 #include "crmsync/engine/classify.hpp"
 #include "crmsync/engine/config.hpp"
+#include "crmsync/engine/log.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/salesforce/client.hpp"
@@ -55,6 +56,9 @@ struct TenantRuntime {
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run
+  // Percent of the per-mailbox and per-org concurrency limits this run may
+  // use: 100, or a backfill's backfill_share_percent (BackfillConcurrency).
+  int concurrency_share_percent = 100;
 
   // Lifecycle (tenant_setup.cpp). Per directory user, index-aligned:
   std::vector<std::string> user_status;     // active | pending | suspended | disabled
@@ -81,7 +85,12 @@ struct TenantRuntime {
   std::unique_ptr<CrmResolver> crm;         // Contact / Lead matches by address
   std::unique_ptr<LeadCreator> leads;       // unknown_person = "create_lead" only
 
-  void AddError(std::string message);
+  // Events as they happen (RunOptions::log); nullptr: none.
+  Logger* log = nullptr;
+  // Logs `message` for this tenant (and `user` / `stream` when known).
+  void LogEvent(LogLevel level, std::string_view message, std::string user = {}, std::string stream = {}) const;
+  // An error for the report, also logged at warn as it happens.
+  void AddError(std::string message, std::string user = {}, std::string stream = {});
 };
 
 // Creates the Gmail source of a Google Workspace tenant (google_source.cpp).

@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "crmsync/engine/secrets.hpp"
+#include "crmsync/engine/backfill.hpp"
 #include "crmsync/engine/text.hpp"
 #include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/host_allowlist.hpp"
@@ -264,7 +265,8 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
       Batcher(BatcherLimits{.max_records = config.salesforce.object_model == ObjectModel::kEnhancedEmail
                                                ? salesforce::kMaxGraphsPerPayload   // one Composite Graph payload
                                                : BatcherLimits{}.max_records,
-                            .max_inflight_requests = static_cast<std::size_t>(engine.max_writes_in_flight)});
+                            .max_inflight_requests = static_cast<std::size_t>(BackfillConcurrency(
+                                engine.max_writes_in_flight, tenant.concurrency_share_percent))});
   const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
 
   auto connection = store.GetTenantState(config.id);
@@ -401,6 +403,7 @@ void SuspendTenant(TenantRuntime& tenant, const std::string& reason) {
   tenant.report.status = "suspended";
   tenant.report.reason = reason;
   tenant.report.crm = "disconnected";
+  tenant.LogEvent(LogLevel::kWarn, "tenant suspended: " + reason);
   MarkConnection(tenant.connection.crm, false, reason);
   for (std::size_t i = 0; i < tenant.user_status.size(); ++i) {
     if (tenant.user_status[i] != kActive) continue;
@@ -416,6 +419,9 @@ void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& rea
   if (tenant.user_status[user] != kActive) return;
   tenant.user_status[user] = kSuspended;
   tenant.user_reason[user] = reason;
+  if (tenant.directory && user < tenant.directory->users().size()) {
+    tenant.LogEvent(LogLevel::kWarn, "user suspended: " + reason, tenant.directory->users()[user].primary);
+  }
 }
 
 Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {

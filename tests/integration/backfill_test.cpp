@@ -1,6 +1,7 @@
 // crmsync backfill: a window of mail through streams of its own, resumable,
 // sharing the ledger with scheduled runs. crmsync and crmsync-sim (Gmail
-// tenants: the simulator lists a window with q=after:S before:U) as real processes.
+// tenants: the simulator lists a window with q=after:S before:U) as real
+// processes; Graph and EWS tenants in backfill_microsoft_test.cpp.
 #include <catch2/catch.hpp>
 
 #include <csignal>
@@ -195,16 +196,6 @@ TEST_CASE("backfill arguments are checked and named", "[backfill]") {
     CHECK(r.exit_code == 2);
     CHECK(r.output.find("--tenant nope is not a tenant") != std::string::npos);
   }
-}
-
-TEST_CASE("a Microsoft 365 tenant refuses a backfill by name (window listing not built yet)", "[backfill]") {
-  TempDir dir;
-  SimProcess sim(dir.path(), {"--seed", "2", "--tenants", "1", "--users", "3", "--messages", "3"});
-  auto r = RunCrmsync({"backfill", "--config", sim.config_path(), "--state", dir.path() + "/s", "--since",
-                       "2026-01-01", "--report", dir.path() + "/r.json", "--quiet"});
-  CHECK(r.exit_code == 3);
-  CHECK(ReadFile(dir.path() + "/r.json").find("cannot list a window of mail") != std::string::npos);
-  CHECK(ParseVerify(sim.Get("/_sim/verify")).present == 0);
 }
 
 namespace {

@@ -24,6 +24,7 @@ struct BackfillFlags {
   std::vector<std::string> users;
   double wait_seconds = 0;
   RunControlFlags control;
+  std::string log_format, log_level;   // either given: log events to stderr, as for run
 };
 
 std::string Lower(std::string text) {
@@ -102,6 +103,11 @@ Result<engine::BackfillWindow> WindowFrom(const BackfillFlags& flags) {
 int BackfillCommand(const BackfillFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
+  auto log = MakeRunLogger(flags.log_format, flags.log_level, *config);
+  if (!log.ok()) {
+    std::cerr << "crmsync: " << log.status().message() << "\n";
+    return engine::kExitUsage;
+  }
   auto window = WindowFrom(flags);
   if (!window.ok()) {
     std::cerr << "crmsync: " << window.status().message() << "\n";
@@ -117,7 +123,7 @@ int BackfillCommand(const BackfillFlags& flags) {
   if (!opened) return engine::kExitFailure;
   state::Store& store = *opened->store;
   if (!flags.control.quiet) {
-    std::cerr << fmt::format("crmsync backfill: job {}, mail sent in [{}, {}), {}{}\n", window->job_id,
+    std::cerr << fmt::format("crmsync backfill: job {}, mail of [{}, {}), {}{}\n", window->job_id,
                              DateText(window->since_unix), DateText(window->until_unix),
                              window->users.empty() ? std::string("every user")
                                                    : fmt::format("{} user(s)", window->users.size()),
@@ -129,6 +135,7 @@ int BackfillCommand(const BackfillFlags& flags) {
   RunControl control(flags.control);
   options.stop = control.stop();
   options.progress = control.progress();
+  options.log = log.value().get();
   http::CurlMultiTransport transport;
   engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
@@ -140,6 +147,7 @@ int BackfillCommand(const BackfillFlags& flags) {
   const std::string json = report.ToJson();
   Status saved = store.PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: report not saved in state: " << saved.ToString() << "\n";
+  if (log.value()) engine::LogRunReport(*log.value(), report, /*errors_logged=*/true);
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
     out << json;
@@ -170,6 +178,8 @@ void AddBackfillCommand(CLI::App& root, Commands& commands) {
   user->excludes(file);
   AddRunControlFlags(*cmd, flags->control);
   AddWaitFlag(*cmd, flags->wait_seconds);
+  cmd->add_option("--log-format", flags->log_format, "Log events to stderr: plain | json (JSON lines)");
+  cmd->add_option("--log-level", flags->log_level, "Log events at this level and above: debug | info | warn | error");
   commands.push_back({cmd, [flags] { return BackfillCommand(*flags); }});
 }
 

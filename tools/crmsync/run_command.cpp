@@ -48,6 +48,7 @@ int RunCommand(const RunFlags& flags) {
   RunControl control(flags.control);
   options.stop = control.stop();
   options.progress = control.progress();
+  options.log = log.value().get();   // events as they happen; nullptr without --log-format/--log-level
   http::CurlMultiTransport transport;
   engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
@@ -61,7 +62,7 @@ int RunCommand(const RunFlags& flags) {
   Status saved = store.PutRun(report.run_id, json);
   if (!saved.ok()) std::cerr << "crmsync: warning: run report not saved in state: " << saved.ToString() << "\n";
   SaveRunOutputs({state_dir, flags.metrics_path}, *config, store, json);
-  if (log.value()) engine::LogRunReport(*log.value(), report);
+  if (log.value()) engine::LogRunReport(*log.value(), report, /*errors_logged=*/true);
   if (!flags.report_path.empty()) {
     std::ofstream out(flags.report_path, std::ios::binary | std::ios::trunc);
     out << json;

@@ -9,6 +9,7 @@
 
 #include "cursor_audit.hpp"
 #include "email_verify.hpp"
+#include "mail_window.hpp"
 #include "calendar_model.hpp"
 #include "event_verify.hpp"
 #include "json_escape.hpp"
@@ -139,6 +140,16 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
   std::string tenants_json;
   std::set<std::string> corpus_tenants;
 
+  // ?received_since=ISO&received_until=ISO: only the mail received in that
+  // window is expected (a backfill of Graph or EWS mailboxes); anything
+  // else stored is unexpected.
+  ReceivedWindow window;
+  for (auto [name, bound] : {std::pair{"received_since", &window.since}, std::pair{"received_until", &window.until}}) {
+    if (auto text = QueryValue(request, name)) {
+      *bound = ParseIsoUtc(*text);
+      if (!*bound) return AdminError(400, fmt::format("{} '{}' is not an ISO 8601 UTC time", name, *text));
+    }
+  }
   for (const Tenant& tenant : corpus_.tenants()) {
     corpus_tenants.insert(tenant.id);
     static const std::map<std::string, std::vector<StoredTask>> kNone;
@@ -164,7 +175,7 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
     std::unordered_set<std::string> seen;
     corpus_.ForEachMessage(tenant.index, 0, static_cast<int>(epochs.size()), epochs, [&](const MessageHeader& h) {
       Judgement j = Judge(corpus_, h);
-      if (j.outcome != Outcome::kCaptured) return;
+      if (j.outcome != Outcome::kCaptured || !window.Contains(h.received)) return;
       for (const std::string& address : j.new_leads) expected_leads.insert(LeadKeyOf(address));
       if (j.who_id.rfind("lead:", 0) == 0) {
         // WhoId is a Lead to create: the id the org gave it (absent: stays a mismatch).

@@ -48,12 +48,15 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   bool is_users = seg.size() == 1 && seg[0] == "users";
   bool is_delta = seg.size() == 6 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
                   EqualsNoCase(seg[4], "messages") && EqualsNoCase(seg[5], "delta");
+  bool is_messages = seg.size() == 5 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
+                     EqualsNoCase(seg[4], "messages");
   bool is_groups = seg.size() == 1 && seg[0] == "groups";
   bool is_me = seg.size() == 1 && seg[0] == "me";
   bool is_members = seg.size() == 4 && seg[0] == "groups" && EqualsNoCase(seg[2], "transitiveMembers") &&
                     EqualsNoCase(seg[3], "microsoft.graph.user");
   const std::string family = is_users     ? "graph.users"
                              : is_delta   ? "graph.delta"
+                             : is_messages ? "graph.messages"
                              : is_groups  ? "graph.groups"
                              : is_members ? "graph.group_members"
                              : is_me      ? "graph.me"
@@ -63,7 +66,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
     return r;
   };
 
-  if (!is_users && !is_delta && !is_groups && !is_members && !is_me) {
+  if (!is_users && !is_delta && !is_messages && !is_groups && !is_members && !is_me) {
     return done(GraphError(request, 400, "BadRequest",
                            fmt::format("Resource not found for the segment '{}'.", seg.empty() ? "" : seg.back())));
   }
@@ -97,7 +100,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
     }
     return done(Me(request, check.tenant, check.user));
   }
-  if (check.user >= 0 && !is_delta) {
+  if (check.user >= 0 && !is_delta && !is_messages) {
     // A user's own consent (Mail.Read, User.Read) does not reach the directory.
     return done(GraphError(request, 403, "Authorization_RequestDenied",
                            "Insufficient privileges to complete the operation."));
@@ -106,6 +109,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   const Tenant& tenant = corpus_.tenants()[static_cast<std::size_t>(check.tenant)];
   if (is_groups) return done(GraphGroupsByMail(request, tenant));
   if (is_members) return done(GraphGroupMembers(request, tenant, seg[1], origin_));
+  if (is_messages) return done(Messages(request, check.tenant, seg[1], seg[3], check.user));
   return done(Delta(request, check.tenant, seg[1], seg[3], check.user));
 }
 
@@ -183,13 +187,15 @@ HttpResponse GraphService::Users(const HttpRequest& request, int tenant) {
   return r;
 }
 
-HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::string_view user_key,
-                                 std::string_view folder_key, int token_user) {
+std::optional<HttpResponse> GraphService::FindMailbox(const HttpRequest& request, int tenant, std::string_view user_key,
+                                                      std::string_view folder_key, int token_user, int& user,
+                                                      Folder& folder) const {
   auto found = corpus_.FindUser(user_key);
   if (!found) {
     return GraphError(request, 404, "ErrorInvalidUser", fmt::format("The requested user '{}' is invalid.", user_key));
   }
-  auto [user_tenant, user] = *found;
+  const int user_tenant = found->first;
+  user = found->second;
   if (user_tenant != tenant) {
     if (isolation_ != nullptr) isolation_->Record(user_tenant);
     return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
@@ -203,13 +209,22 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
     return GraphError(request, 403, "ErrorAccessDenied",
                       "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.");
   }
-  Folder folder;
   if (EqualsNoCase(folder_key, "inbox") || folder_key == corpus_.FolderId(tenant, user, Folder::kInbox)) {
     folder = Folder::kInbox;
   } else if (EqualsNoCase(folder_key, "sentitems") || folder_key == corpus_.FolderId(tenant, user, Folder::kSentItems)) {
     folder = Folder::kSentItems;
   } else {
     return GraphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
+  }
+  return std::nullopt;
+}
+
+HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::string_view user_key,
+                                 std::string_view folder_key, int token_user) {
+  int user = 0;
+  Folder folder = Folder::kInbox;
+  if (auto refused = FindMailbox(request, tenant, user_key, folder_key, token_user, user, folder)) {
+    return std::move(*refused);
   }
 
   const Epochs epochs = corpus_.epochs();

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -42,10 +43,20 @@ class GraphService {
 
  private:
   HttpResponse Users(const HttpRequest& request, int tenant);
+  // `token_user`: the user of a delegated token (-1: an application token).
   HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key,
                      int token_user);
   // GET /me: the signed-in user of a delegated token.
   HttpResponse Me(const HttpRequest& request, int tenant, int user);
+  // GET /users/{id}/mailFolders/{folder}/messages with the receivedDateTime
+  // window $filter (mail_window.hpp), paged with $skip (graph_messages.cpp).
+  HttpResponse Messages(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key,
+                        int token_user);
+  // The mailbox and folder a message URL names, or the error answering it
+  // (another tenant's mailbox, another user's with a delegated token).
+  std::optional<HttpResponse> FindMailbox(const HttpRequest& request, int tenant, std::string_view user_key,
+                                          std::string_view folder_key, int token_user, int& user,
+                                          Folder& folder) const;
 
   const Corpus& corpus_;
   const IdentityService& identity_;

@@ -1,5 +1,6 @@
 #include "limits.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <thread>
 
@@ -46,10 +47,12 @@ HttpResponse SimLimits::Describe() const {
   return JsonResponse(
       200, fmt::format(R"({{"profile":"{}","latency_min_ms":{},"latency_max_ms":{},"mailbox_concurrency":{},)"
                        R"("mailbox_requests":{},"mailbox_window_seconds":{},"org_concurrency":{},)"
-                       R"("org_daily_requests":{},"rejected":{{"mailbox":{},"org":{}}}}})",
+                       R"("org_daily_requests":{},"rejected":{{"mailbox":{},"org":{}}},)"
+                       R"("peak_in_flight":{{"mailbox":{},"org":{},"org_writes":{}}}}})",
                        options_.profile, options_.latency_min_ms, options_.latency_max_ms,
                        options_.mailbox_concurrency, options_.mailbox_requests, options_.mailbox_window_seconds,
-                       options_.org_concurrency, options_.org_daily_requests, rejected_mailbox_, rejected_org_));
+                       options_.org_concurrency, options_.org_daily_requests, rejected_mailbox_, rejected_org_,
+                       peak_mailbox_in_flight_, peak_org_in_flight_, peak_org_writes_in_flight_));
 }
 
 SimLimits::Key SimLimits::Classify(const HttpRequest& request) {
@@ -63,7 +66,7 @@ SimLimits::Key SimLimits::Classify(const HttpRequest& request) {
     return {Key::kMailbox, request.header("authorization") + "|" + std::string(rest.substr(0, slash))};
   }
   if (path.substr(0, kSalesforceData.size()) == kSalesforceData) {
-    return {Key::kOrg, request.header("authorization")};
+    return {Key::kOrg, request.header("authorization"), path.find("/composite/") != std::string_view::npos};
   }
   return {};
 }
@@ -88,6 +91,7 @@ std::optional<HttpResponse> SimLimits::Admit(const Key& key) {
     }
     ++window.count;
     ++in_flight;
+    peak_mailbox_in_flight_ = std::max(peak_mailbox_in_flight_, in_flight);
   } else if (key.kind == Key::kOrg) {
     std::int64_t& used = org_requests_[key.id];
     if (used >= options_.org_daily_requests) {
@@ -101,6 +105,8 @@ std::optional<HttpResponse> SimLimits::Admit(const Key& key) {
     }
     ++used;
     ++in_flight;
+    peak_org_in_flight_ = std::max(peak_org_in_flight_, in_flight);
+    if (key.write) peak_org_writes_in_flight_ = std::max(peak_org_writes_in_flight_, ++writes_in_flight_[key.id]);
   }
   return std::nullopt;
 }
@@ -110,6 +116,10 @@ void SimLimits::Release(const Key& key) {
   std::lock_guard lock(mutex_);
   auto it = in_flight_.find(key.id);
   if (it != in_flight_.end() && --it->second <= 0) in_flight_.erase(it);
+  if (key.write) {
+    auto writes = writes_in_flight_.find(key.id);
+    if (writes != writes_in_flight_.end() && --writes->second <= 0) writes_in_flight_.erase(writes);
+  }
 }
 
 void SimLimits::Sleep() {

@@ -40,7 +40,9 @@ class SimLimits {
   SimLimits(LimitsOptions options, RequestStats& stats);
 
   static bool Owns(const HttpRequest& request) { return request.path == "/_sim/limits"; }
-  // GET /_sim/limits: the profile and the rejections so far.
+  // GET /_sim/limits: the profile, the rejections so far, and the peak
+  // number of requests in flight on one mailbox, on one org, and of those
+  // the writes (…/composite/…) on one org.
   HttpResponse Describe() const;
 
   // Serves `request` through `serve` within the limits: a request over a
@@ -55,6 +57,7 @@ class SimLimits {
   struct Key {
     enum Kind { kNone, kMailbox, kOrg } kind = kNone;
     std::string id;
+    bool write = false;   // an org's sObject Collections / Composite write
   };
   static Key Classify(const HttpRequest& request);
   std::optional<HttpResponse> Admit(const Key& key);
@@ -68,6 +71,9 @@ class SimLimits {
   std::map<std::string, Window> windows_;
   std::map<std::string, std::int64_t> org_requests_;
   std::uint64_t rejected_mailbox_ = 0, rejected_org_ = 0;
+  // The most requests admitted at once on any one mailbox / org (GET /_sim/limits).
+  int peak_mailbox_in_flight_ = 0, peak_org_in_flight_ = 0, peak_org_writes_in_flight_ = 0;
+  std::map<std::string, int> writes_in_flight_;   // per org: the writes among in_flight_
   std::mt19937 rng_{12345};
 };
 

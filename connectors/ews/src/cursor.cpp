@@ -1,11 +1,23 @@
 #include "cursor.hpp"
 
+#include <charconv>
+#include <optional>
+#include <vector>
+
 #include <fmt/format.h>
 
 namespace crmsync::ews::detail {
 namespace {
 
 constexpr std::string_view kPrefix = "ews1:";
+constexpr std::string_view kWindowPrefix = "ews1w:";
+
+std::optional<std::int64_t> ParseNumber(std::string_view text) {
+  std::int64_t value = 0;
+  auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+  if (ec != std::errc() || end != text.data() + text.size() || value < 0) return std::nullopt;
+  return value;
+}
 
 bool IsBase64(std::string_view text) {
   for (char c : text) {
@@ -17,6 +29,36 @@ bool IsBase64(std::string_view text) {
 }
 
 }  // namespace
+
+bool IsWindowCursor(std::string_view text) { return text.substr(0, kWindowPrefix.size()) == kWindowPrefix; }
+
+std::string EncodeWindowCursor(const WindowCursor& c) {
+  return fmt::format("{}{}:{}:{}:{}", kWindowPrefix, c.folder, c.since, c.until, c.offset);
+}
+
+Result<WindowCursor> DecodeWindowCursor(std::string_view text) {
+  if (!IsWindowCursor(text)) return Status::Corruption("EWS window cursor has no ews1w: prefix");
+  text.remove_prefix(kWindowPrefix.size());
+  std::vector<std::string_view> parts;
+  for (std::size_t colon; (colon = text.find(':')) != std::string_view::npos; text.remove_prefix(colon + 1)) {
+    parts.push_back(text.substr(0, colon));
+  }
+  parts.push_back(text);
+  if (parts.size() != 4) return Status::Corruption("EWS window cursor: expected folder:since:until:offset");
+  WindowCursor out;
+  out.folder = parts[0];
+  if (out.folder != "inbox" && out.folder != "sentitems") {
+    return Status::Corruption(fmt::format("EWS window cursor names folder \"{}\", not inbox or sentitems", out.folder));
+  }
+  const auto since = ParseNumber(parts[1]), until = ParseNumber(parts[2]), offset = ParseNumber(parts[3]);
+  if (!since || !until || !offset || *since >= *until) {
+    return Status::Corruption("EWS window cursor: since, until and offset must be numbers with since < until");
+  }
+  out.since = *since;
+  out.until = *until;
+  out.offset = *offset;
+  return out;
+}
 
 std::string EncodeCursor(const Cursor& cursor) { return fmt::format("{}{}:{}", kPrefix, cursor.folder, cursor.sync_state); }
 

@@ -3,6 +3,7 @@
 // base64 token, stored as given.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,19 @@ struct Cursor {
   std::string folder;       // distinguished folder id: "inbox" or "sentitems"
   std::string sync_state;   // empty: first sync
 };
+
+// A backfill window's cursor: "ews1w:<folder>:<since>:<until>:<offset>",
+// FindItem from `offset` over DateTimeReceived in [since, until).
+struct WindowCursor {
+  std::string folder;
+  std::int64_t since = 0, until = 0;
+  std::int64_t offset = 0;
+};
+
+bool IsWindowCursor(std::string_view text);
+std::string EncodeWindowCursor(const WindowCursor& cursor);
+// kCorruption naming the part at fault.
+Result<WindowCursor> DecodeWindowCursor(std::string_view text);
 
 std::string EncodeCursor(const Cursor& cursor);
 // kGone for a cursor this connector did not write (the stream restarts).

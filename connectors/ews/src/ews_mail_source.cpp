@@ -132,6 +132,10 @@ std::string EwsMailSource::InitialCursor(const MailUser&, const std::string& str
 
 void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const std::string& cursor,
                               std::function<void(Result<RawPage>)> done) {
+  if (detail::IsWindowCursor(cursor)) {
+    FetchWindowPage(user, cursor, std::move(done));
+    return;
+  }
   auto decoded = detail::DecodeCursor(cursor);
   if (!decoded.ok()) {
     done(decoded.status());
@@ -174,12 +178,79 @@ void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const st
             fetch->ids.push_back(change.item_id);
           }
         }
-        for (std::size_t at = 0; at < fetch->ids.size(); at += kGetItemBatch) {
-          const auto end = fetch->ids.begin() + static_cast<std::ptrdiff_t>(std::min(fetch->ids.size(), at + kGetItemBatch));
-          c.batches.emplace_back(fetch->ids.begin() + static_cast<std::ptrdiff_t>(at), end);
-        }
+        BatchIds(*fetch);
         FetchDetails(fetch, 0);
       });
+}
+
+std::string EwsMailSource::WindowCursor(const MailUser&, const std::string& stream, std::int64_t since_unix,
+                                        std::int64_t until_unix) const {
+  if (since_unix >= until_unix) return {};
+  std::string_view folder = stream;
+  if (folder.substr(0, kStreamPrefix.size()) == kStreamPrefix) folder.remove_prefix(kStreamPrefix.size());
+  return detail::EncodeWindowCursor({std::string(folder), since_unix, until_unix, 0});
+}
+
+// One FindItem page of a backfill window, then GetItem for its items, as
+// for a SyncFolderItems page. The next cursor is the window from the
+// offset EWS returned; the last page leaves none (a window has no increments).
+void EwsMailSource::FetchWindowPage(const MailUser& user, const std::string& cursor,
+                                    std::function<void(Result<RawPage>)> done) {
+  auto window = detail::DecodeWindowCursor(cursor);
+  if (!window.ok()) {
+    done(window.status());
+    return;
+  }
+  auto fetch = std::make_shared<Fetch>();
+  fetch->smtp = user.primary;
+  fetch->folder = window->folder;
+  fetch->done = std::move(done);
+  auto found = std::make_shared<FindItemResult>();
+  std::string envelope = BuildFindItemWindow(fetch->smtp, window->folder, window->since, window->until,
+                                             window->offset, options_.page_size);
+  client_.Post(
+      fetch->smtp, std::move(envelope), "ews.finditem",
+      [found](std::string&& body) -> Status {
+        auto page = ParseFindItemResponse(body);
+        if (!page.ok()) return page.status();
+        *found = std::move(page.value());
+        return Status::Ok();
+      },
+      [this, fetch, found, window = window.value()](Status status) mutable {
+        if (!status.ok()) {
+          fetch->done(std::move(status));
+          return;
+        }
+        if (!found->includes_last_item && found->next_offset <= window.offset) {
+          fetch->done(Status::Corruption(fmt::format(
+              "EWS FindItem response: IndexedPagingOffset {} does not advance past offset {} before the last item",
+              found->next_offset, window.offset)));
+          return;
+        }
+        pages_.fetch_add(1, std::memory_order_relaxed);
+        PageContext& c = fetch->context;
+        c.last = found->includes_last_item;
+        window.offset = found->next_offset;
+        if (!c.last) c.next_cursor = detail::EncodeWindowCursor(window);
+        c.folder_name = detail::FolderDisplayName(fetch->folder);
+        std::unordered_set<std::string> seen;
+        for (std::string& id : found->item_ids) {
+          if (!IsSafeId(id)) {
+            fetch->done(Status::Corruption("EWS FindItem response: an ItemId holds blanks or controls"));
+            return;
+          }
+          if (seen.insert(id).second) fetch->ids.push_back(std::move(id));
+        }
+        BatchIds(*fetch);
+        FetchDetails(fetch, 0);
+      });
+}
+
+void EwsMailSource::BatchIds(Fetch& fetch) {
+  for (std::size_t at = 0; at < fetch.ids.size(); at += kGetItemBatch) {
+    const auto end = fetch.ids.begin() + static_cast<std::ptrdiff_t>(std::min(fetch.ids.size(), at + kGetItemBatch));
+    fetch.context.batches.emplace_back(fetch.ids.begin() + static_cast<std::ptrdiff_t>(at), end);
+  }
 }
 
 void EwsMailSource::FetchDetails(std::shared_ptr<Fetch> fetch, std::size_t batch) {

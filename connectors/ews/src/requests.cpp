@@ -1,5 +1,6 @@
 // SOAP 1.1 envelopes for SyncFolderItems and GetItem (API-FACTS.md §2.1-2.4).
 #include <algorithm>
+#include <ctime>
 
 #include <fmt/format.h>
 
@@ -22,7 +23,35 @@ std::string Envelope(std::string_view impersonated_smtp, std::string_view body) 
       kSoapNs, kTypesNs, kMessagesNs, kRequestServerVersion, XmlEscape(impersonated_smtp), body);
 }
 
+std::string IsoUtc(std::int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
+}
+
+std::string ReceivedComparison(std::string_view op, std::int64_t unix_seconds) {
+  return fmt::format(R"(<t:{0}><t:FieldURI FieldURI="item:DateTimeReceived"/>)"
+                     R"(<t:FieldURIOrConstant><t:Constant Value="{1}"/></t:FieldURIOrConstant></t:{0}>)",
+                     op, IsoUtc(unix_seconds));
+}
+
 }  // namespace
+
+std::string BuildFindItemWindow(std::string_view impersonated_smtp, std::string_view folder, std::int64_t since_unix,
+                                std::int64_t until_unix, std::int64_t offset, int max_entries) {
+  const int max = std::clamp(max_entries, 1, kMaxFindItemEntries);
+  std::string body = fmt::format(
+      R"(<m:FindItem Traversal="Shallow"><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>)"
+      R"(<m:IndexedPageItemView MaxEntriesReturned="{}" Offset="{}" BasePoint="Beginning"/>)"
+      R"(<m:Restriction><t:And>{}{}</t:And></m:Restriction>)"
+      R"(<m:SortOrder><t:FieldOrder Order="Ascending"><t:FieldURI FieldURI="item:DateTimeReceived"/></t:FieldOrder></m:SortOrder>)"
+      R"(<m:ParentFolderIds><t:DistinguishedFolderId Id="{}"/></m:ParentFolderIds></m:FindItem>)",
+      max, std::max<std::int64_t>(offset, 0), ReceivedComparison("IsGreaterThanOrEqualTo", since_unix),
+      ReceivedComparison("IsLessThan", until_unix), XmlEscape(folder));
+  return Envelope(impersonated_smtp, body);
+}
 
 std::string BuildSyncFolderItems(std::string_view impersonated_smtp, std::string_view folder,
                                  std::string_view sync_state, int max_changes) {

@@ -226,6 +226,38 @@ Result<SyncFolderItemsResult> ParseSyncFolderItemsResponse(std::string_view body
   return out;
 }
 
+Result<FindItemResult> ParseFindItemResponse(std::string_view body) {
+  constexpr std::string_view kWhat = "EWS FindItem response";
+  auto doc = XmlDocument::Parse(body, kWhat);
+  if (!doc.ok()) return doc.status();
+  auto soap_body = SoapBody(doc.value(), kWhat);
+  if (!soap_body.ok()) return soap_body.status();
+  auto message = SingleResponseMessage(soap_body.value(), "FindItem", kWhat);
+  if (!message.ok()) return message.status();
+  if (Status s = ResponseClassStatus(message.value(), kWhat); !s.ok()) return s;
+  XmlNode root = Child(message.value(), kMessagesNs, "RootFolder");
+  if (root == nullptr) return Status::Corruption(fmt::format("{}: m:RootFolder is missing", kWhat));
+  FindItemResult out;
+  auto includes_last = ParseBool(Attribute(root, "IncludesLastItemInRange"),
+                                 fmt::format("{}: RootFolder IncludesLastItemInRange", kWhat));
+  if (!includes_last.ok()) return includes_last.status();
+  out.includes_last_item = includes_last.value();
+  const std::string offset = Attribute(root, "IndexedPagingOffset");
+  auto [end, ec] = std::from_chars(offset.data(), offset.data() + offset.size(), out.next_offset);
+  if (!out.includes_last_item && (ec != std::errc() || end != offset.data() + offset.size() || out.next_offset < 0)) {
+    return Status::Corruption(
+        fmt::format("{}: RootFolder IndexedPagingOffset \"{}\" is not a non-negative integer", kWhat, offset));
+  }
+  std::size_t index = 0;
+  for (XmlNode item : Elements(Child(root, kTypesNs, "Items"))) {
+    ++index;
+    std::string id = Attribute(Child(item, kTypesNs, "ItemId"), "Id");
+    if (id.empty()) return Status::Corruption(fmt::format("{}: item {} has no t:ItemId Id", kWhat, index));
+    out.item_ids.push_back(std::move(id));
+  }
+  return out;
+}
+
 Result<std::vector<FetchedItem>> ParseGetItemResponse(std::string_view body, const std::vector<std::string>& ids) {
   constexpr std::string_view kWhat = "EWS GetItem response";
   auto doc = XmlDocument::Parse(body, kWhat);

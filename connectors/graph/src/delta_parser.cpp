@@ -128,7 +128,8 @@ Status ReadLink(value& v, std::string_view key, std::string& out) {
   return Status::Ok();
 }
 
-Status ParseInto(std::string_view body, std::string_view folder, DeltaPage& page) {
+// `listing`: a plain message listing, whose last page has no link at all.
+Status ParseInto(std::string_view body, std::string_view folder, bool listing, DeltaPage& page) {
   bool has_value = false;
   bool has_next = false;
   bool has_delta = false;
@@ -147,6 +148,10 @@ Status ParseInto(std::string_view body, std::string_view folder, DeltaPage& page
   });
   if (!s.ok()) return s;
   if (!has_value) return Status::Corruption("value: missing");
+  if (listing) {
+    if (has_delta) return Status::Corruption("@odata.deltaLink in a message listing (not a delta query)");
+    return Status::Ok();
+  }
   if (has_next == has_delta) {
     return Status::Corruption(has_next
                                   ? "both @odata.nextLink and @odata.deltaLink are present"
@@ -159,7 +164,15 @@ Status ParseInto(std::string_view body, std::string_view folder, DeltaPage& page
 
 Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder) {
   DeltaPage page;
-  if (Status s = ParseInto(body, folder, page); !s.ok()) return detail::Describe(kWhat, s);
+  if (Status s = ParseInto(body, folder, false, page); !s.ok()) return detail::Describe(kWhat, s);
+  return page;
+}
+
+Result<DeltaPage> ParseMessagesPage(std::string_view body, std::string_view folder) {
+  DeltaPage page;
+  if (Status s = ParseInto(body, folder, true, page); !s.ok()) {
+    return detail::Describe("Graph message listing page", s);
+  }
   return page;
 }
 

@@ -1,6 +1,7 @@
 // GraphClient: token, headers, retries and error mapping for one page GET.
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <future>
 
 #include "crmsync/graph/client.hpp"
@@ -45,7 +46,10 @@ struct GraphClient::Call {
 
 GraphClient::GraphClient(http::Transport& transport, auth::TokenProvider& tokens,
                          GraphClientOptions options)
-    : transport_(transport), tokens_(tokens), options_(std::move(options)) {}
+    : transport_(transport), tokens_(tokens), options_(std::move(options)),
+      mailbox_limiter_(http::AimdOptions{.initial = static_cast<double>(std::max(1, options_.mailbox_concurrency)),
+                                         .min = 1,
+                                         .max = static_cast<double>(std::max(1, options_.mailbox_concurrency))}) {}
 
 void GraphClient::FetchPage(const std::string& url, std::string kind,
                             std::function<void(Result<std::string>)> done) {

@@ -10,6 +10,12 @@ namespace crmsync::graph {
 namespace {
 
 constexpr std::string_view kStreamPrefix = "mail/";
+// A backfill window's cursor: this prefix, then the listing URL (or its
+// nextLink). Delta cursors are bare URLs.
+constexpr std::string_view kWindowPrefix = "window:";
+// RawPage::context of a window page: this prefix, then the folder's display
+// name (a delta page's context is the display name alone).
+constexpr std::string_view kWindowContext = "window\n";
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -74,6 +80,14 @@ std::string GraphMailSource::InitialCursor(const MailUser& user, const std::stri
   return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
 }
 
+std::string GraphMailSource::WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+                                          std::int64_t until_unix) const {
+  if (since_unix >= until_unix) return {};
+  const std::string_view folder = std::string_view(stream).substr(kStreamPrefix.size());
+  return std::string(kWindowPrefix) + MailWindowUrl(client_.options().graph_url, user.id, folder, since_unix,
+                                                    until_unix, client_.options().page_size);
+}
+
 void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                                 std::function<void(Result<RawPage>)> done) {
   auth::TokenProvider* tokens = TokensFor(user);
@@ -85,8 +99,14 @@ void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream,
   std::string_view well_known(stream);
   if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
   std::string folder = FolderDisplayName(well_known);
+  std::string_view url(cursor);
+  const bool window = url.substr(0, kWindowPrefix.size()) == kWindowPrefix;
+  if (window) {
+    url.remove_prefix(kWindowPrefix.size());
+    folder.insert(0, kWindowContext);
+  }
   client_.FetchPage(
-      cursor, "graph.delta",
+      std::string(url), window ? "graph.messages" : "graph.delta",
       [done = std::move(done), folder = std::move(folder)](Result<std::string> body) mutable {
         if (!body.ok()) {
           done(body.status());
@@ -98,6 +118,18 @@ void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream,
 }
 
 Result<MailPage> GraphMailSource::ParsePage(RawPage&& raw) const {
+  std::string_view folder(raw.context);
+  if (folder.substr(0, kWindowContext.size()) == kWindowContext) {
+    folder.remove_prefix(kWindowContext.size());
+    auto listing = ParseMessagesPage(raw.body, folder);
+    if (!listing.ok()) return listing.status();
+    MailPage page;
+    page.messages = std::move(listing->messages);
+    page.last = listing->next_link.empty();
+    // A window has no increments: its last page leaves no cursor.
+    if (!page.last) page.next_cursor = std::string(kWindowPrefix) + listing->next_link;
+    return page;
+  }
   auto delta = ParseDeltaPage(raw.body, raw.context);
   if (!delta.ok()) return delta.status();
   MailPage page;

@@ -4,6 +4,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <ctime>
 #include <memory>
 
 #include "crmsync/graph/graph.hpp"
@@ -13,6 +14,7 @@ namespace {
 
 constexpr std::string_view kApiVersion = "v1.0";
 constexpr int kMaxUsersPageSize = 999;  // Graph's $top limit for directory objects
+constexpr int kMaxMessagesPageSize = 1000;   // Graph's $top limit for messages
 constexpr std::string_view kUsersSelect =
     "id,userPrincipalName,mail,proxyAddresses,accountEnabled";
 constexpr std::string_view kGroupMembersSelect = "id,mail,userPrincipalName";
@@ -92,6 +94,33 @@ std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view use
   return fmt::format("{}/{}/users/{}/mailFolders/{}/messages/delta?$select={}",
                      TrimTrailingSlash(graph_url), kApiVersion, EncodePathSegment(user_id),
                      EncodePathSegment(folder), kDeltaSelect);
+}
+
+namespace {
+
+std::string IsoUtc(std::int64_t unix_seconds) {
+  const std::time_t t = static_cast<std::time_t>(unix_seconds);
+  std::tm tm{};
+  gmtime_r(&t, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
+}
+
+std::string EscapeQueryValue(std::string_view value) {
+  std::unique_ptr<char, decltype(&curl_free)> escaped(
+      curl_easy_escape(nullptr, value.data(), static_cast<int>(value.size())), &curl_free);
+  return escaped ? std::string(escaped.get()) : std::string();
+}
+
+}  // namespace
+
+std::string MailWindowUrl(std::string_view graph_url, std::string_view user_id, std::string_view folder,
+                          std::int64_t since_unix, std::int64_t until_unix, int page_size) {
+  const std::string filter = fmt::format("receivedDateTime ge {} and receivedDateTime lt {}", IsoUtc(since_unix),
+                                         IsoUtc(until_unix));
+  return fmt::format("{}/{}/users/{}/mailFolders/{}/messages?$filter={}&$orderby=receivedDateTime&$select={}&$top={}",
+                     TrimTrailingSlash(graph_url), kApiVersion, EncodePathSegment(user_id), EncodePathSegment(folder),
+                     EscapeQueryValue(filter), kDeltaSelect, std::clamp(page_size, 1, kMaxMessagesPageSize));
 }
 
 }  // namespace crmsync::graph

@@ -80,3 +80,14 @@ TEST_CASE("window dates are UTC days or instants, anything else is named", "[bac
     CHECK_THAT(r.status().message(), Catch::Contains("--until '" + std::string(bad) + "' is not a date"));
   }
 }
+
+TEST_CASE("a backfill's share of a concurrency limit rounds down but is at least 1", "[backfill]") {
+  using crmsync::engine::BackfillConcurrency;
+  CHECK(BackfillConcurrency(4, 100) == 4);   // a scheduled run: the whole limit
+  CHECK(BackfillConcurrency(4, 50) == 2);
+  CHECK(BackfillConcurrency(4, 25) == 1);
+  CHECK(BackfillConcurrency(4, 10) == 1);    // never 0: a backfill always progresses
+  CHECK(BackfillConcurrency(7, 50) == 3);
+  CHECK(BackfillConcurrency(64, 75) == 48);
+  CHECK(BackfillConcurrency(1, 1) == 1);
+}

@@ -180,3 +180,57 @@ TEST_CASE("hostile XML gives a clear error, never a crash", "[ews]") {
     CHECK_THAT(r.status().message(), Catch::Contains("limit"));
   }
 }
+
+namespace {
+
+std::string FindItemResponse(const std::string& root_attributes, const std::string& items,
+                             const std::string& response_class = "Success") {
+  return s::Envelope(
+      R"(<m:FindItemResponse xmlns:m="http://schemas.microsoft.com/exchange/services/2006/messages" )"
+      R"(xmlns:t="http://schemas.microsoft.com/exchange/services/2006/types"><m:ResponseMessages>)"
+      R"(<m:FindItemResponseMessage ResponseClass=")" + response_class +
+      R"("><m:ResponseCode>NoError</m:ResponseCode><m:RootFolder )" + root_attributes + "><t:Items>" + items +
+      "</t:Items></m:RootFolder></m:FindItemResponseMessage></m:ResponseMessages></m:FindItemResponse>");
+}
+
+}  // namespace
+
+TEST_CASE("FindItem (backfill window): item ids, IndexedPagingOffset, IncludesLastItemInRange", "[ews][backfill]") {
+  const std::string two = R"(<t:Message><t:ItemId Id="I1" ChangeKey="k"/></t:Message>)"
+                          R"(<t:Message><t:ItemId Id="I2" ChangeKey="k"/></t:Message>)";
+  auto page = ParseFindItemResponse(
+      FindItemResponse(R"(IndexedPagingOffset="12" TotalItemsInView="30" IncludesLastItemInRange="false")", two));
+  REQUIRE(page.ok());
+  CHECK(page->item_ids == std::vector<std::string>{"I1", "I2"});
+  CHECK(page->next_offset == 12);
+  CHECK_FALSE(page->includes_last_item);
+
+  auto last = ParseFindItemResponse(FindItemResponse(R"(TotalItemsInView="0" IncludesLastItemInRange="true")", ""));
+  REQUIRE(last.ok());
+  CHECK(last->includes_last_item);
+  CHECK(last->item_ids.empty());
+
+  auto no_offset = ParseFindItemResponse(FindItemResponse(R"(IncludesLastItemInRange="false")", two));
+  CHECK(no_offset.status().code() == StatusCode::kCorruption);
+  CHECK(no_offset.status().message().find("IndexedPagingOffset") != std::string::npos);
+  auto no_id = ParseFindItemResponse(
+      FindItemResponse(R"(IndexedPagingOffset="1" IncludesLastItemInRange="true")", "<t:Message></t:Message>"));
+  CHECK(no_id.status().code() == StatusCode::kCorruption);
+  auto truncated = ParseFindItemResponse(FindItemResponse(R"(IncludesLastItemInRange="true")", two).substr(0, 200));
+  CHECK(truncated.status().code() == StatusCode::kCorruption);
+  auto refused = ParseFindItemResponse(s::SyncError("ErrorInvalidRestriction", "no"));
+  CHECK_FALSE(refused.ok());
+}
+
+TEST_CASE("FindItem request: IdOnly, an And of the two DateTimeReceived bounds, ascending, offset paging",
+          "[ews][backfill]") {
+  const std::string envelope = BuildFindItemWindow("ann@contoso.example", "inbox", 1767225600, 1769904000, 40, 5000);
+  CHECK(envelope.find(R"(<m:IndexedPageItemView MaxEntriesReturned="1000" Offset="40" BasePoint="Beginning"/>)") !=
+        std::string::npos);
+  CHECK(envelope.find(R"(<t:IsGreaterThanOrEqualTo><t:FieldURI FieldURI="item:DateTimeReceived"/><t:FieldURIOrConstant>)"
+                      R"(<t:Constant Value="2026-01-01T00:00:00Z"/>)") != std::string::npos);
+  CHECK(envelope.find(R"(<t:IsLessThan><t:FieldURI FieldURI="item:DateTimeReceived"/><t:FieldURIOrConstant>)"
+                      R"(<t:Constant Value="2026-02-01T00:00:00Z"/>)") != std::string::npos);
+  CHECK(envelope.find(R"(<t:DistinguishedFolderId Id="inbox"/>)") != std::string::npos);
+  CHECK(envelope.find("<t:PrimarySmtpAddress>ann@contoso.example</t:PrimarySmtpAddress>") != std::string::npos);
+}

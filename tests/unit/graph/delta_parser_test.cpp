@@ -189,3 +189,28 @@ TEST_CASE("delta: internetMessageHeaders give the bulk and automatic-reply facts
   auto not_list = ParseDeltaPage(R"({"value":[{"id":"a","internetMessageHeaders":{}}],"@odata.deltaLink":"x"})");
   CHECK(not_list.status().code() == StatusCode::kCorruption);
 }
+
+TEST_CASE("message listing page (backfill window): nextLink or nothing, never a deltaLink", "[graph][backfill]") {
+  const std::string message =
+      R"({"id":"AAMk1","internetMessageId":"<a@b>","subject":"s","receivedDateTime":"2026-05-01T10:00:00Z",)"
+      R"("sentDateTime":"2026-05-01T09:59:00Z","from":{"emailAddress":{"address":"a@b.example","name":"A"}},)"
+      R"("toRecipients":[],"ccRecipients":[],"bccRecipients":[],"isDraft":false,"categories":[]})";
+  auto middle = crmsync::graph::ParseMessagesPage(
+      R"({"@odata.nextLink":"https://g/v1.0/users/u/mailFolders/inbox/messages?$skip=10","value":[)" + message + "]}",
+      "Inbox");
+  REQUIRE(middle.ok());
+  CHECK(middle->next_link == "https://g/v1.0/users/u/mailFolders/inbox/messages?$skip=10");
+  REQUIRE(middle->messages.size() == 1);
+  CHECK(middle->messages[0].folder == "Inbox");
+  CHECK(middle->messages[0].internet_message_id == "<a@b>");
+
+  auto last = crmsync::graph::ParseMessagesPage(R"({"value":[]})");
+  REQUIRE(last.ok());
+  CHECK(last->next_link.empty());
+
+  auto delta = crmsync::graph::ParseMessagesPage(R"({"@odata.deltaLink":"https://g/x","value":[]})");
+  CHECK(delta.status().code() == StatusCode::kCorruption);
+  CHECK(delta.status().message().find("@odata.deltaLink in a message listing") != std::string::npos);
+  CHECK(crmsync::graph::ParseMessagesPage(R"({"value":[)").status().code() == StatusCode::kCorruption);
+  CHECK(crmsync::graph::ParseMessagesPage(R"({"@odata.nextLink":"x"})").status().code() == StatusCode::kCorruption);
+}

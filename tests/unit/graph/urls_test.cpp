@@ -32,3 +32,16 @@ TEST_CASE("FolderDisplayName maps well-known folders to Outlook's names", "[grap
   CHECK(crmsync::graph::FolderDisplayName("sentitems") == "Sent Items");
   CHECK(crmsync::graph::FolderDisplayName("Clients") == "Clients");
 }
+
+TEST_CASE("MailWindowUrl filters receivedDateTime to [since, until), ordered, with the delta fields",
+          "[graph][urls][backfill]") {
+  const std::string url = crmsync::graph::MailWindowUrl("https://graph.microsoft.com/", "a@b.example", "sentitems",
+                                                        1767225600, 1769904000 + 45296, 50);
+  CHECK(url ==
+        "https://graph.microsoft.com/v1.0/users/a@b.example/mailFolders/sentitems/messages?"
+        "$filter=receivedDateTime%20ge%202026-01-01T00%3A00%3A00Z%20and%20receivedDateTime%20lt%20"
+        "2026-02-01T12%3A34%3A56Z&$orderby=receivedDateTime&$select=id,internetMessageId,subject,body,sentDateTime,"
+        "receivedDateTime,from,toRecipients,ccRecipients,bccRecipients,isDraft,categories,internetMessageHeaders"
+        "&$top=50");
+  CHECK(crmsync::graph::MailWindowUrl("https://g", "u", "inbox", 0, 1, 5000).find("&$top=1000") != std::string::npos);
+}

@@ -3,6 +3,7 @@
 // after new mail arrives.
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <set>
 
 #include "crmsync/auth/token_provider.hpp"
@@ -120,4 +121,56 @@ TEST_CASE("EwsMailSource reads a simulated mailbox completely, then only new mai
     for (const auto& m : next.messages) CHECK(message_ids.count(m.internet_message_id) == 0);
   }
   CHECK(tokens->grants() == 1);
+}
+
+TEST_CASE("EwsMailSource reads a backfill window with FindItem: exactly the mail received in it", "[sim][ews][backfill]") {
+  FakeClock clock;
+  Simulator sim(Options(1, 5, 11, clock));
+  SimTransport transport(sim);
+  const Tenant& tenant = sim.corpus().tenants()[0];
+  crmsync::auth::ClientCredentialsConfig credentials;
+  credentials.token_url = std::string(kOrigin) + "/" + tenant.ms_tenant_id + "/oauth2/v2.0/token";
+  credentials.client_id = tenant.ms_client_id;
+  credentials.client_secret = tenant.ms_client_secret;
+  credentials.scope = "https://outlook.office365.com/.default";
+  auto tokens = crmsync::auth::MakeClientCredentialsProvider(transport, credentials);
+  crmsync::ews::EwsMailSourceOptions options;
+  options.client.ews_url = std::string(kOrigin) + "/EWS/Exchange.asmx";
+  options.page_size = 3;
+  crmsync::ews::EwsMailSource source(transport, *tokens, options);
+  crmsync::MailUser user;
+  user.id = tenant.users[1].graph_id;
+  user.primary = tenant.users[1].primary;
+
+  for (const auto& [stream, folder] : {std::pair{"mail/inbox", Folder::kInbox}, std::pair{"mail/sentitems", Folder::kSentItems}}) {
+    INFO(stream);
+    // The window: the middle half of the folder's received times.
+    const Epochs epochs = sim.corpus().epochs();
+    std::vector<MessageHeader> all;
+    ViewCursor cursor{0, 0, 0};
+    while (auto h = sim.corpus().NextInView(0, 1, folder, static_cast<int>(epochs.size()), epochs, cursor)) {
+      all.push_back(*h);
+    }
+    REQUIRE(all.size() >= 4);
+    std::vector<std::int64_t> times;
+    for (const auto& h : all) times.push_back(h.received);
+    std::sort(times.begin(), times.end());
+    const std::int64_t since = times[times.size() / 4], until = times[3 * times.size() / 4];
+    REQUIRE(since < until);
+    std::set<std::string> expected;
+    for (const auto& h : all) {
+      if (h.received >= since && h.received < until) expected.insert(h.internet_message_id);
+    }
+
+    const std::string window = source.WindowCursor(user, stream, since, until);
+    REQUIRE(window.rfind("ews1w:", 0) == 0);
+    Drained drained = Drain(source, user, stream, window);
+    std::set<std::string> got;
+    for (const auto& m : drained.messages) got.insert(m.internet_message_id);
+    CHECK(got == expected);
+    CHECK(drained.messages.size() == expected.size());
+    CHECK(drained.cursor.empty());   // a window has no increments
+    CHECK(drained.pages >= static_cast<int>((expected.size() + 2) / 3));
+  }
+  CHECK(source.WindowCursor(user, "mail/inbox", 100, 100).empty());
 }

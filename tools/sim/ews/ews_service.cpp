@@ -7,6 +7,7 @@
 #include <fmt/core.h>
 
 #include "capture_rule_set.hpp"
+#include "ews/ews_find_item.hpp"
 #include "text_util.hpp"
 
 namespace crmsync::sim::ews {
@@ -184,6 +185,10 @@ HttpResponse EwsService::Dispatch(const HttpRequest& request, int tenant, std::s
     family = "ews.getitem";
     return GetItem(operations[0], *mailbox);
   }
+  if (Is(operations[0], kMessages, "FindItem")) {
+    family = "ews.finditem";
+    return FindItem(operations[0], *mailbox);
+  }
   return SoapFault("ErrorInvalidRequest",
                    fmt::format("The simulator does not implement the operation '{}'.", LocalNameOf(operations[0])));
 }
@@ -283,6 +288,51 @@ HttpResponse EwsService::SyncFolderItems(Node op, const Mailbox& mailbox) {
       R"(<m:SyncState>{}</m:SyncState><m:IncludesLastItemInRange>{}</m:IncludesLastItemInRange>)"
       R"(<m:Changes>{}</m:Changes></m:SyncFolderItemsResponseMessage>)",
       tokens_.Encode(next), more ? "false" : "true", changes);
+  return SoapResponse(Wrap(kOp, message));
+}
+
+// FindItem over Inbox or Sent Items with a DateTimeReceived window
+// (ews_find_item.hpp), IdOnly, one IndexedPageItemView page.
+HttpResponse EwsService::FindItem(Node op, const Mailbox& mailbox) {
+  constexpr std::string_view kOp = "FindItem";
+  if (AttributeOf(op, "Traversal") != "Shallow") {
+    return SchemaError(fmt::format("Traversal '{}' is not supported (Shallow)", AttributeOf(op, "Traversal")));
+  }
+  if (Child(Child(op, kMessages, "ItemShape"), kTypes, "BaseShape") == nullptr) {
+    return SchemaError("FindItem requires ItemShape/BaseShape");
+  }
+  std::vector<Node> folders = ElementChildren(Child(op, kMessages, "ParentFolderIds"));
+  if (folders.size() != 1 || !Is(folders[0], kTypes, "DistinguishedFolderId")) {
+    return SchemaError("FindItem requires one ParentFolderIds/DistinguishedFolderId");
+  }
+  const std::string id = AttributeOf(folders[0], "Id");
+  if (id != "inbox" && id != "sentitems") {
+    return SoapResponse(Wrap(kOp, ErrorMessage(kOp, "ErrorFolderNotFound", "The specified folder could not be found in the store.")));
+  }
+  const Folder folder = id == "inbox" ? Folder::kInbox : Folder::kSentItems;
+  std::string error;
+  auto page = ParseIndexedPage(Child(op, kMessages, "IndexedPageItemView"), error);
+  if (!page) return SoapResponse(Wrap(kOp, ErrorMessage(kOp, "ErrorInvalidRequest", error)));
+  auto window = ParseReceivedRestriction(Child(op, kMessages, "Restriction"), error);
+  if (!window) return SoapResponse(Wrap(kOp, ErrorMessage(kOp, "ErrorInvalidRestriction", error)));
+  if (!SortOrderSupported(Child(op, kMessages, "SortOrder"), error)) {
+    return SoapResponse(Wrap(kOp, ErrorMessage(kOp, "ErrorInvalidRequest", error)));
+  }
+  const std::vector<MessageHeader> listed = MessagesReceivedIn(corpus_, mailbox.tenant, mailbox.user, folder, *window);
+  const std::size_t max = page->max_entries == 0 ? static_cast<std::size_t>(kMaxFindItemEntries)
+                                                 : std::min<std::size_t>(page->max_entries, kMaxFindItemEntries);
+  const std::size_t begin = std::min<std::size_t>(listed.size(), page->offset);
+  const std::size_t end = std::min(listed.size(), begin + max);
+  std::string items;
+  for (std::size_t i = begin; i < end; ++i) {
+    items += fmt::format(R"(<t:Message><t:ItemId Id="{}" ChangeKey="CQAAABYAAAB{}"/></t:Message>)",
+                         ItemId(listed[i], mailbox.user, folder), listed[i].ref.epoch);
+  }
+  std::string message = fmt::format(
+      R"(<m:FindItemResponseMessage ResponseClass="Success"><m:ResponseCode>NoError</m:ResponseCode>)"
+      R"(<m:RootFolder IndexedPagingOffset="{}" TotalItemsInView="{}" IncludesLastItemInRange="{}">)"
+      R"(<t:Items>{}</t:Items></m:RootFolder></m:FindItemResponseMessage>)",
+      end, listed.size(), end == listed.size() ? "true" : "false", items);
   return SoapResponse(Wrap(kOp, message));
 }
 

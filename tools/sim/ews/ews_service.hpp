@@ -1,5 +1,6 @@
 // The simulated Exchange Web Services endpoint, POST /EWS/Exchange.asmx
-// (API-FACTS.md §2): SyncFolderItems and GetItem on the Inbox and Sent Items
+// (API-FACTS.md §2): SyncFolderItems, FindItem (a DateTimeReceived window,
+// ews_find_item.hpp) and GetItem on the Inbox and Sent Items
 // of the corpus' mailboxes (the same views Graph serves), for app-only
 // bearer tokens of scope https://outlook.office365.com/.default with
 // ExchangeImpersonation and a matching X-AnchorMailbox. Strict: a missing
@@ -28,6 +29,7 @@ class EwsService {
  public:
   static constexpr int kMaxChangesReturned = 512;
   static constexpr std::size_t kMaxItemIds = 1000;   // per GetItem
+  static constexpr std::size_t kMaxFindItemEntries = 1000;   // per FindItem page
 
   EwsService(const Corpus& corpus, const IdentityService& identity, RequestStats& stats);
 
@@ -50,6 +52,7 @@ class EwsService {
   HttpResponse Dispatch(const HttpRequest& request, int tenant, std::string& family);
   HttpResponse SyncFolderItems(Node operation, const Mailbox& mailbox);
   HttpResponse GetItem(Node operation, const Mailbox& mailbox);
+  HttpResponse FindItem(Node operation, const Mailbox& mailbox);
   std::string ItemId(const MessageHeader& header, int user, Folder folder) const;
 
   const Corpus& corpus_;

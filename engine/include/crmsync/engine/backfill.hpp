@@ -30,6 +30,13 @@ std::string BackfillStreamKind(const std::string& job_id, const std::string& kin
 // Whether the window selects `user` (by any of its addresses).
 bool BackfillSelects(const BackfillWindow& window, const MailUser& user);
 
+// A backfill's share of a concurrency limit (requests in flight per mailbox,
+// upserts in flight per Salesforce org): `limit` × `share_percent` / 100,
+// rounded down but at least 1, so that scheduled runs on the same mailboxes
+// and org keep the rest. `share_percent` is [tenants.budget]
+// backfill_share_percent; 100 for scheduled runs (the whole limit).
+int BackfillConcurrency(int limit, int share_percent);
+
 // "2026-10-01" (00:00 UTC) or "2026-10-01T12:30:00Z" to epoch seconds;
 // kInvalidArgument naming `what` and the text otherwise.
 Result<std::int64_t> ParseUtcDate(const std::string& text, const std::string& what);

@@ -112,10 +112,13 @@ struct ProvisioningConfig {
 // [tenants.budget]: the tenant's daily Salesforce API call budget. The calls
 // of every run and backfill of one UTC day count against it; scheduled runs
 // are never stopped by it, a backfill stops once the day's count reaches its
-// share (and continues the next day).
+// share (and continues the next day). The same share bounds a backfill's
+// concurrency per mailbox and per org (BackfillConcurrency, backfill.hpp).
 struct BudgetConfig {
   int daily_salesforce_calls = 0;     // 0: no budget. Default: 0
-  int backfill_share_percent = 50;    // share of the budget a backfill may bring the day's count to. Default: 50
+  // Share of the budget a backfill may bring the day's count to, and of the
+  // per-mailbox / per-org concurrency it may use. Default: 50
+  int backfill_share_percent = 50;
 };
 
 struct TenantConfig {

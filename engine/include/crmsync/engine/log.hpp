@@ -48,7 +48,9 @@ class Logger {
 };
 
 // The run as log events: one per tenant (info; warn when not ok), one per
-// error it reports (warn), its counts (debug), and the run's outcome.
-void LogRunReport(Logger& log, const RunReport& report);
+// error it reports (warn; left out with `errors_logged`, when the run logged
+// them as they happened, RunOptions::log), its counts (debug), and the
+// run's outcome.
+void LogRunReport(Logger& log, const RunReport& report, bool errors_logged = false);
 
 }  // namespace crmsync::engine

@@ -17,6 +17,8 @@
 
 namespace crmsync::engine {
 
+class Logger;
+
 struct RunOptions {
   std::string run_id;                       // empty: derived from the start time and pid
   const state::SecretBox* secrets = nullptr;   // opens sealed keys; none: only key files
@@ -28,6 +30,12 @@ struct RunOptions {
   RunProgress* progress = nullptr;          // live counters for a reporter; nullptr: none
   // A backfill job instead of the scheduled streams (backfill.hpp); nullptr: a scheduled run.
   const BackfillWindow* backfill = nullptr;
+  // Log events as they happen (log.hpp), each with its tenant / user /
+  // stream: errors (a stream failed, a malformed page, a budget stop) and
+  // suspensions at warn, quarantined records (key and error code, never the
+  // payload) at info, streams started and ended (with their counts) at
+  // debug. nullptr: none.
+  Logger* log = nullptr;
 };
 
 // Runs every tenant to the end of its current mail. Tenant and stream

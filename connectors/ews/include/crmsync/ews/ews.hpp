@@ -8,6 +8,7 @@
 
 #include <chrono>
 #include <cstddef>
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -48,6 +49,15 @@ std::string BuildSyncFolderItems(std::string_view impersonated_smtp, std::string
 std::string BuildGetItem(std::string_view impersonated_smtp, const std::vector<std::string>& item_ids,
                          bool with_headers);
 
+// FindItem (Shallow, IdOnly) on a distinguished folder of `impersonated_smtp`:
+// the items whose item:DateTimeReceived is in [since_unix, until_unix)
+// (Restriction: And of IsGreaterThanOrEqualTo and IsLessThan), sorted by
+// DateTimeReceived ascending, one IndexedPageItemView page from `offset`
+// (BasePoint Beginning). `max_entries` is clamped to 1..kMaxFindItemEntries.
+std::string BuildFindItemWindow(std::string_view impersonated_smtp, std::string_view folder, std::int64_t since_unix,
+                                std::int64_t until_unix, std::int64_t offset, int max_entries);
+inline constexpr int kMaxFindItemEntries = 1000;
+
 // --- responses ------------------------------------------------------------
 
 enum class ChangeKind { kCreate, kUpdate, kDelete, kReadFlagChange };
@@ -62,6 +72,13 @@ struct SyncFolderItemsResult {
   std::string sync_state;            // base64, for the next call
   bool includes_last_item = false;   // false: call again with sync_state
   std::vector<SyncChange> changes;
+};
+
+// One page of FindItem (IndexedPageItemView).
+struct FindItemResult {
+  std::vector<std::string> item_ids;   // in view order
+  std::int64_t next_offset = 0;        // RootFolder IndexedPagingOffset: where the next page starts
+  bool includes_last_item = false;     // RootFolder IncludesLastItemInRange
 };
 
 // One GetItem response message, in request order.
@@ -79,6 +96,7 @@ Status ClassifyEwsError(std::string_view response_code, std::string_view message
                         std::optional<std::chrono::milliseconds> back_off);
 
 Result<SyncFolderItemsResult> ParseSyncFolderItemsResponse(std::string_view body);
+Result<FindItemResult> ParseFindItemResponse(std::string_view body);
 // `ids` are the ids requested, in order; the response must answer each one.
 Result<std::vector<FetchedItem>> ParseGetItemResponse(std::string_view body, const std::vector<std::string>& ids);
 // The Status of an HTTP error response carrying a SOAP fault (HTTP 500).

@@ -2,7 +2,9 @@
 //
 // Streams: "mail/inbox" and "mail/sentitems" of every user, each followed
 // with SyncFolderItems (IdOnly). Cursor: "ews1:<folder>:<SyncState>" (empty
-// SyncState = first sync). One page = one SyncFolderItems call plus the
+// SyncState = first sync). A backfill window reads FindItem pages instead
+// (IndexedPageItemView, Restriction on item:DateTimeReceived); its cursor is
+// "ews1w:<folder>:<since>:<until>:<offset>". One page = one SyncFolderItems call plus the
 // GetItem calls (at most kGetItemBatch ids each) for its created and updated
 // items, all made inside FetchPage: a page is complete when ParsePage sees it,
 // so the cursor never stands between a sync and the details it owes. Deletes
@@ -43,6 +45,9 @@ class EwsMailSource final : public MailSource {
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
   std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
+  // "ews1w:<folder>:<since>:<until>:<offset>": FindItem pages (backfill).
+  std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+                           std::int64_t until_unix) const override;
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
@@ -51,6 +56,8 @@ class EwsMailSource final : public MailSource {
  private:
   struct Fetch;
   void FetchDetails(std::shared_ptr<Fetch> fetch, std::size_t batch);
+  void FetchWindowPage(const MailUser& user, const std::string& cursor, std::function<void(Result<RawPage>)> done);
+  static void BatchIds(Fetch& fetch);
 
   auth::TokenProvider& tokens_;
   EwsMailSourceOptions options_;

@@ -20,11 +20,16 @@
 
 namespace crmsync::graph {
 
+inline constexpr int kOutlookMailboxConcurrency = 4;
+
 struct GraphClientOptions {
   std::string graph_url;          // origin, e.g. https://graph.microsoft.com
   std::string ca_file;            // extra CA for this endpoint (may be empty)
   int page_size = 100;            // Prefer: odata.maxpagesize, sent on every page
   int max_attempts = 6;           // per request, throttling and transient errors
+  // Concurrent requests per mailbox (AIMD ceiling). Outlook allows 4 per
+  // (app, mailbox); a backfill takes a share of them (engine backfill.hpp).
+  int mailbox_concurrency = kOutlookMailboxConcurrency;
   std::chrono::milliseconds timeout{30000};
 };
 

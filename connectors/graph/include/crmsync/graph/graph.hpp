@@ -2,6 +2,7 @@
 // URL building here; the asynchronous client is in client.hpp.
 #pragma once
 
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -42,6 +43,10 @@ Result<GraphUser> ParseUser(std::string_view body);
 // `folder` (a display name such as "Inbox") goes to every message's folder.
 // internetMessageHeaders fill the bulk / automatic-reply facts.
 Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder = {});
+// A page of a plain message listing (MailWindowUrl and its nextLinks): the
+// same messages as delta, next_link set unless it is the last page, never a
+// delta_link (one is kCorruption).
+Result<DeltaPage> ParseMessagesPage(std::string_view body, std::string_view folder = {});
 
 // {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
 std::string UsersUrl(std::string_view graph_url, int page_size);
@@ -61,5 +66,10 @@ std::string GroupMembersUrl(std::string_view graph_url, std::string_view group_i
 std::string FolderDisplayName(std::string_view well_known);
 std::string InitialMailDeltaUrl(std::string_view graph_url, std::string_view user_id,
                                 std::string_view folder);
+// {graph_url}/v1.0/users/{id}/mailFolders/{folder}/messages?$filter=receivedDateTime ge {since} and
+// receivedDateTime lt {until}&$orderby=receivedDateTime&$select=<as delta>&$top=N: the mail a
+// backfill reads, [since, until) in Unix seconds, as ISO 8601 UTC.
+std::string MailWindowUrl(std::string_view graph_url, std::string_view user_id, std::string_view folder,
+                          std::int64_t since_unix, std::int64_t until_unix, int page_size);
 
 }  // namespace crmsync::graph

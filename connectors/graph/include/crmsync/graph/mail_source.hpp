@@ -36,6 +36,9 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
   std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
+  // "window:" + MailWindowUrl (graph.hpp); its pages follow @odata.nextLink.
+  std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+                           std::int64_t until_unix) const override;
   void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
