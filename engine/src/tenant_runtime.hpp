@@ -20,6 +20,7 @@
 #include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
+#include "user_sessions.hpp"
 
 namespace crmsync::engine {
 
@@ -40,7 +41,9 @@ struct TenantRuntime {
   // The service-account key sealed in the state by `crmsync connect google`
   // (kNotFound when there is none).
   std::function<Result<std::string>()> load_sealed_google_key;
+  // Lookups and (mass authorization) writes; per_user: the lookup user's session.
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
+  std::unique_ptr<UserSessions> user_sessions;         // authorization = "per_user" only
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run

@@ -15,6 +15,9 @@ struct ConfigTarget {
   std::string api_version = "60.0";
   std::string key_dir{};     // absolute directory of the Gmail tenants' key files
   std::string object_model{};   // written as [tenants.salesforce] object_model unless empty (--object)
+  // --authorization per_user: authorization = "per_user" and no service-account
+  // refresh token (each user connects with `crmsync connect salesforce --user`).
+  bool per_user_authorization = false;
 };
 
 // "{key_dir}/{tenant id}-service-account.json"
