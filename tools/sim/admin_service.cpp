@@ -234,9 +234,9 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
                         ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
                         : VerifyEvents(corpus_, tenant.index, by_key);
   }
-  return JsonResponse(200, fmt::format(R"({{{},"owner_violations":{},"detail_reads":{},"events":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
-                                       all.Json(isolation_ ? isolation_->total() : 0), salesforce_.OwnerViolations(), stats_.detail_reads(), event_counts.Json(),
-                                       RuleSetName(corpus_.options().capture.kind), tenants_json,
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"events":{},"capture":"{}","owner_violations":{},"tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+                                       all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(), event_counts.Json(),
+                                       RuleSetName(corpus_.options().capture.kind), salesforce_.OwnerViolations(), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }
 
