@@ -142,10 +142,21 @@ TEST_CASE("per-user authorization: users are pending until connected, then write
   CHECK(tenant_wide.exit_code == 2);
   CHECK_THAT(tenant_wide.output, Catch::Contains("--user ADDRESS"));
 
+  auto doctor = RunCrmsync({"doctor", "--config", sim.config_path(), "--state", s.state});
+  INFO(doctor.output);
+  CHECK(doctor.exit_code == 1);
+  CHECK_THAT(doctor.output, Catch::Contains("FAIL  tenant-1  salesforce token grant: authorization = \"per_user\": "
+                                            "no user's Salesforce authorization is recorded"));
+  CHECK_THAT(doctor.output, Catch::Contains("--tenant tenant-1 --user ADDRESS"));
+
   // Half of each tenant's users connect: exactly they become active.
   for (auto& [tenant, rows] : users) {
     for (std::size_t i = 0; i < rows.size(); i += 2) ConnectUser(sim, s, tenant, rows[i].address);
   }
+  doctor = RunCrmsync({"doctor", "--config", sim.config_path(), "--state", s.state});
+  INFO(doctor.output);
+  CHECK_THAT(doctor.output, Catch::Contains("ok    tenant-1  salesforce token grant"));
+  CHECK_THAT(doctor.output, Catch::Contains("ok    tenant-2  salesforce token grant"));
   auto second = Run(sim, s);
   INFO(second.output);
   CHECK(second.exit_code == 0);
