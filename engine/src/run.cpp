@@ -788,8 +788,7 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
                                              ? *tenant.salesforce
                                              : tenant.user_sessions->Client(tenant.user_index.at(write->batch.writer));
   if (tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail) {
-    client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records),
-                                         std::move(done));
+    client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records), std::move(done));
   } else {
     client.Upsert(kTaskSobject, kKeyField, std::move(write->batch.records), std::move(done));
   }
