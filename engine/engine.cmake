@@ -28,6 +28,7 @@ add_library(crmsync_engine STATIC
   src/tenant_runtime.cpp
   src/tenant_setup.cpp
   src/mailbox_grants.cpp
+  src/user_sessions.cpp
   src/text.cpp)
 add_library(crmsync::engine ALIAS crmsync_engine)
 # RE2 ships no CMake package in Debian 12 (DEPENDENCIES.md): pkg-config it,

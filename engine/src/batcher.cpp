@@ -21,7 +21,7 @@ bool IsTransientRecordError(const std::string& error_code) {
 Batcher::Batcher(BatcherLimits limits) : limits_(limits) {}
 
 Batcher::Added Batcher::Add(salesforce::UpsertRecord record, const std::string& user,
-                            PageRef waiter) {
+                            PageRef waiter, const std::string& writer) {
   const std::string& key = record.external_id;
   if (done_.count(key) > 0) return Added::kDoneThisRun;
   auto it = entries_.find(key);
@@ -35,34 +35,46 @@ Batcher::Added Batcher::Add(salesforce::UpsertRecord record, const std::string& 
   entry.waiters.push_back(waiter);
   std::string owned_key = key;
   entry.record = std::move(record);
-  queued_bytes_ += entry.bytes;
-  queue_.push_back(owned_key);
+  Lane& lane = lanes_[writer];
+  lane.bytes += entry.bytes;
+  lane.queue.push_back(owned_key);
   entries_.emplace(std::move(owned_key), std::move(entry));
   return Added::kQueued;
 }
 
-std::vector<OutgoingBatch> Batcher::TakeReady(bool drain) {
+std::size_t Batcher::queued() const {
+  std::size_t n = 0;
+  for (const auto& [writer, lane] : lanes_) n += lane.queue.size();
+  return n;
+}
+
+std::vector<OutgoingBatch> Batcher::TakeReady(bool drain, const std::function<bool(const std::string&)>& lane_open) {
   std::vector<OutgoingBatch> ready;
-  while (!queue_.empty() && inflight_.size() < limits_.max_inflight_requests) {
-    const bool full = queue_.size() >= limits_.max_records || queued_bytes_ >= limits_.max_bytes;
-    if (!full && !drain) break;
-    OutgoingBatch batch;
-    batch.id = next_id_++;
-    std::vector<std::string> keys;
-    std::size_t bytes = 0;
-    while (!queue_.empty() && batch.records.size() < limits_.max_records) {
-      Entry& entry = entries_.at(queue_.front());
-      // Always take at least one record, however large, so nothing starves.
-      if (!batch.records.empty() && bytes + entry.bytes > limits_.max_bytes) break;
-      bytes += entry.bytes;
-      queued_bytes_ -= entry.bytes;
-      batch.records.push_back(entry.record);
-      keys.push_back(std::move(queue_.front()));
-      queue_.pop_front();
+  for (auto& [writer, lane] : lanes_) {
+    if (lane_open && !lane_open(writer)) continue;
+    while (!lane.queue.empty() && inflight_.size() < limits_.max_inflight_requests) {
+      const bool full = lane.queue.size() >= limits_.max_records || lane.bytes >= limits_.max_bytes;
+      if (!full && !drain) break;
+      OutgoingBatch batch;
+      batch.id = next_id_++;
+      batch.writer = writer;
+      std::vector<std::string> keys;
+      std::size_t bytes = 0;
+      while (!lane.queue.empty() && batch.records.size() < limits_.max_records) {
+        Entry& entry = entries_.at(lane.queue.front());
+        // Always take at least one record, however large, so nothing starves.
+        if (!batch.records.empty() && bytes + entry.bytes > limits_.max_bytes) break;
+        bytes += entry.bytes;
+        lane.bytes -= entry.bytes;
+        batch.records.push_back(entry.record);
+        keys.push_back(std::move(lane.queue.front()));
+        lane.queue.pop_front();
+      }
+      inflight_.emplace(batch.id, std::move(keys));
+      ready.push_back(std::move(batch));
     }
-    inflight_.emplace(batch.id, std::move(keys));
-    ready.push_back(std::move(batch));
   }
+  std::erase_if(lanes_, [](const auto& entry) { return entry.second.queue.empty(); });
   return ready;
 }
 

@@ -189,10 +189,6 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
   int authorization = 0;
   CRMSYNC_TRY(r.Choice("authorization", authorization, {"service_account", "per_user"}));
   out.authorization = static_cast<Authorization>(authorization);
-  if (out.authorization == Authorization::kPerUser) {
-    return r.Error("authorization", "= \"per_user\" is not supported yet (use \"service_account\": one Salesforce "
-                                    "service account authorizes every user)");
-  }
   int activation = 0;
   CRMSYNC_TRY(r.Choice("activation", activation, {"immediate", "first_logon"}));
   out.activation = static_cast<Activation>(activation);

@@ -23,7 +23,8 @@ retry_cap_ms = 30000               # longest retry delay; a Retry-After the serv
 [[tenants]]
 id = "northwind"                   # crmsync's name for the organization (state keys, reports, metrics)
 domains = ["northwind.example"]    # the organization's own mail domains (internal mail)
-authorization = "service_account"  # service_account (one account writes for every user); per_user: not built yet
+authorization = "service_account"  # service_account (one account writes for every user) | per_user (each user's own
+                                   # token: `crmsync connect salesforce --tenant T --user ADDRESS`)
 activation = "immediate"           # immediate | first_logon (pending until `crmsync users activate`)
 
 [tenants.microsoft]                # Microsoft 365 through Microsoft Graph, application access

@@ -173,15 +173,34 @@ DoctorCheck CheckKeyField(http::Transport& transport, const TenantConfig& t, con
 void CheckSalesforce(http::Transport& transport, const TenantConfig& t, state::Store* store,
                      const state::SecretBox* box, std::vector<DoctorCheck>& out) {
   const std::string grant_name = "salesforce token grant";
-  std::string refresh_token = t.salesforce.refresh_token;
-  if (store != nullptr) {
-    auto sealed = OpenSealedSecret(*store, box, t.id, kSalesforceRefreshSecret);
+  const bool per_user = t.authorization == Authorization::kPerUser;
+  std::string refresh_token = per_user ? std::string() : t.salesforce.refresh_token;
+  // Per-user authorization: the grant is tested with the first user token sealed.
+  std::string kind = per_user ? std::string() : kSalesforceRefreshSecret;
+  if (per_user && store != nullptr) {
+    const std::string prefix = SalesforceUserRefreshSecret("");
+    auto all = store->ListSecrets();
+    if (all.ok()) {
+      for (const auto& secret : all.value()) {
+        if (secret.tenant == t.id && secret.kind.rfind(prefix, 0) == 0) {
+          kind = secret.kind;
+          break;
+        }
+      }
+    }
+  }
+  if (store != nullptr && !kind.empty()) {
+    auto sealed = OpenSealedSecret(*store, box, t.id, kind);
     if (sealed.ok()) refresh_token = sealed.value();
   }
   std::optional<auth::AccessToken> token;
   if (refresh_token.empty()) {
-    out.push_back(Fail(t.id, grant_name, "no refresh token (none sealed in the state, none in the configuration)",
-                       fmt::format("run `crmsync connect salesforce --config FILE --tenant {}`", t.id)));
+    out.push_back(per_user ? Fail(t.id, grant_name, "authorization = \"per_user\": no user's Salesforce authorization "
+                                                    "is recorded in the state",
+                                  fmt::format("run `crmsync connect salesforce --config FILE --tenant {} --user ADDRESS`",
+                                              t.id))
+                           : Fail(t.id, grant_name, "no refresh token (none sealed in the state, none in the configuration)",
+                                  fmt::format("run `crmsync connect salesforce --config FILE --tenant {}`", t.id)));
   } else {
     auth::SalesforceRefreshConfig sf;
     sf.token_url = TrimSlash(t.salesforce.login_url) + "/services/oauth2/token";
@@ -194,9 +213,9 @@ void CheckSalesforce(http::Transport& transport, const TenantConfig& t, state::S
     };
     // An org that rotates refresh tokens voids the old one with this grant:
     // keep the new one exactly as a run would.
-    sf.on_rotated = [store, box, id = t.id](const std::string& rotated) -> Status {
+    sf.on_rotated = [store, box, id = t.id, kind](const std::string& rotated) -> Status {
       if (store == nullptr || box == nullptr) return Status::Io("the state has no master key to seal it with");
-      return StoreSealedSecret(*store, *box, id, kSalesforceRefreshSecret, rotated);
+      return StoreSealedSecret(*store, *box, id, kind, rotated);
     };
     auto provider = auth::MakeSalesforceRefreshProvider(transport, sf);
     auto granted = GetToken(*provider);

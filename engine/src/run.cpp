@@ -49,6 +49,14 @@ std::string DefaultRunId(std::chrono::system_clock::time_point tp) {
   return fmt::format("{}-{}", buffer, ::getpid());
 }
 
+// The batcher lane of mass authorization (one service account writes all).
+const std::string kNoWriter;
+
+// Per-user authorization: Salesforce refused this user's own grant this run.
+bool WriterRefused(const TenantRuntime& tenant, std::size_t user) {
+  return tenant.user_sessions && tenant.user_sessions->Refused(user);
+}
+
 struct Stream {
   std::size_t tenant = 0;
   std::size_t user = 0;
@@ -323,6 +331,7 @@ std::uint64_t Run::CallsThisRun(const TenantRuntime& tenant) const {
     calls += stats.upsert_requests.load() + stats.query_requests.load() + stats.retries.load();
   }
   if (tenant.salesforce_session) calls += tenant.salesforce_session->grants();
+  if (tenant.user_sessions) calls += tenant.user_sessions->grants() + tenant.user_sessions->calls();
   return calls;
 }
 
@@ -455,9 +464,10 @@ bool Run::Parse(const PagePtr& page) {
     PageLeftPipeline();
     return false;
   }
-  if (tenant.suspended) {
-    // The tenant was suspended while this page was on the wire: drop it
-    // unparsed; the cursor stays before it.
+  if (tenant.suspended || WriterRefused(tenant, stream.user)) {
+    // The tenant (or, per-user authorization, this user's own Salesforce
+    // grant) was refused while this page was on the wire: drop it unparsed;
+    // the cursor stays before it.
     MarkIncomplete(page->stream);
     StreamEnded(page->stream);
     LaunchNextStream();
@@ -594,8 +604,12 @@ void Run::FinishResolve(const PagePtr& page) {
     }
     const Message& message = page->messages[i];
     if (tenant.config->salesforce.object_model != ObjectModel::kEnhancedEmail) {
-      page->records.push_back(
-          BuildTaskRecord(c.key, message, who, c.owner_salesforce_id, rules.max_body_chars()));
+      // Per-user authorization: the record is written with the mailbox user's
+      // own token, so it is theirs (first writer wins for shared email).
+      const std::string& owner = tenant.user_sessions
+                                     ? tenant.directory->users()[streams_[page->stream].user].salesforce_user_id
+                                     : c.owner_salesforce_id;
+      page->records.push_back(BuildTaskRecord(c.key, message, who, owner, rules.max_body_chars()));
       continue;
     }
     // Relation ids and direction come from the tenant's directory and CRM
@@ -644,14 +658,17 @@ void Run::OnPage(const PagePtr& page) {
   // Pages of a suspended tenant wait (blocked) without an error each: the
   // suspension and its reason are reported once.
   const bool was_suspended = tenant.suspended;
+  const bool writer_refused = WriterRefused(tenant, stream.user);
   if (page->error.ok() && was_suspended) {
     page->error = Status::Unauthorized("tenant suspended: " + tenant.report.reason);
+  } else if (page->error.ok() && writer_refused) {
+    page->error = Status::Unauthorized("user suspended: Salesforce refused their own authorization");
   } else if (IsAccessFailure(page->error) && !was_suspended) {
     SuspendTenant(tenant, CrmReason(page->error));
   }
   if (!page->error.ok()) {
     MarkIncomplete(page->stream);
-    if (!was_suspended) StreamError(page->stream, page->error.ToString());
+    if (!was_suspended && !writer_refused) StreamError(page->stream, page->error.ToString());
     std::size_t open = 0;
     for (const auto& c : page->classes) open += c.skip == SkipReason::kNone ? 1 : 0;
     tenant.report.not_terminal += open;
@@ -661,7 +678,9 @@ void Run::OnPage(const PagePtr& page) {
   }
   tracker_.AddPage(ref, page->cursor_after, page->records.size());
   for (auto& record : page->records) {
-    switch (tenant.batcher.Add(std::move(record), stream.id.user, ref)) {
+    // Per-user authorization: each user's records are a lane of their own.
+    const std::string& writer = tenant.user_sessions ? stream.id.user : kNoWriter;
+    switch (tenant.batcher.Add(std::move(record), stream.id.user, ref, writer)) {
       case Batcher::Added::kQueued: break;
       case Batcher::Added::kAttached:
         ++tenant.report.deduplicated;
@@ -688,7 +707,17 @@ void Run::OnWrite(const WritePtr& write) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
     ++progress_->errors;
-    if (IsAccessFailure(write->outcome.status())) SuspendTenant(tenant, CrmReason(write->outcome.status()));
+    if (IsAccessFailure(write->outcome.status())) {
+      const auto writer = tenant.user_index.find(write->batch.writer);
+      if (tenant.user_sessions && writer != tenant.user_index.end()) {
+        // That user's own grant was refused: only they stop; their queued
+        // records stay unwritten and their pages blocked.
+        tenant.user_sessions->Refuse(writer->second);
+        SuspendUser(tenant, writer->second, CrmReason(write->outcome.status()));
+      } else {
+        SuspendTenant(tenant, CrmReason(write->outcome.status()));
+      }
+    }
   }
   for (auto& result : results) {
     const bool terminal = result.outcome &&
@@ -751,7 +780,13 @@ void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_po
     // A suspended tenant's queued records stay unwritten (and their pages
     // blocked) until the administrator reconnects it.
     if (tenants_[t]->suspended) continue;
-    for (auto& batch : tenants_[t]->batcher.TakeReady(drain)) {
+    TenantRuntime& tenant = *tenants_[t];
+    auto lane_open = [&tenant](const std::string& writer) {
+      if (writer.empty() || !tenant.user_sessions) return true;
+      const auto user = tenant.user_index.find(writer);
+      return user != tenant.user_index.end() && !tenant.user_sessions->Refused(user->second);
+    };
+    for (auto& batch : tenant.batcher.TakeReady(drain, lane_open)) {
       auto write = std::make_shared<WriteWork>();
       write->tenant = t;
       write->batch = std::move(batch);
@@ -780,11 +815,13 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
     gateway.try_put(Event{nullptr, write});
     gateway.release_wait();
   };
+  salesforce::SalesforceClient& client = write->batch.writer.empty()
+                                             ? *tenant.salesforce
+                                             : tenant.user_sessions->Client(tenant.user_index.at(write->batch.writer));
   if (tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail) {
-    tenant.salesforce->UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records),
-                                         std::move(done));
+    client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records), std::move(done));
   } else {
-    tenant.salesforce->Upsert(kTaskSobject, kKeyField, std::move(write->batch.records), std::move(done));
+    client.Upsert(kTaskSobject, kKeyField, std::move(write->batch.records), std::move(done));
   }
 }
 
@@ -862,6 +899,7 @@ RunReport Run::Execute(const RunOptions& options) {
       r.api.mailbox_pages = stats.pages;
     }
     if (tenant.salesforce_session) r.api.salesforce_token_grants = tenant.salesforce_session->grants();
+    if (tenant.user_sessions) r.api.salesforce_token_grants += tenant.user_sessions->grants();
     if (tenant.salesforce) r.api.soql_queries = tenant.salesforce->stats().query_requests;
     if (tenant.crm) r.api.distinct_addresses = tenant.crm->distinct_addresses();
     if (tenant.leads) r.leads_created = tenant.leads->created();

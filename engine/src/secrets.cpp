@@ -4,6 +4,12 @@
 
 namespace crmsync::engine {
 
+std::string SalesforceUserRefreshSecret(const std::string& address) {
+  std::string lower = address;
+  for (char& c : lower) c = (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return std::string(kSalesforceRefreshSecret) + ".user:" + lower;
+}
+
 std::string MasterKeyFileFor(const std::string& state_dir) {
   std::string dir = state_dir;
   while (dir.size() > 1 && dir.back() == '/') dir.pop_back();

@@ -22,6 +22,7 @@
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
 #include "crmsync/engine/lead_creator.hpp"
+#include "user_sessions.hpp"
 
 namespace crmsync::graph {
 class GraphMailSource;
@@ -52,7 +53,9 @@ struct TenantRuntime {
   std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
   std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
   graph::GraphMailSource* delegated_graph = nullptr;   // == source, for /me at set-up
+  // Lookups and (mass authorization) writes; per_user: the lookup user's session.
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
+  std::unique_ptr<UserSessions> user_sessions;         // authorization = "per_user" only
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run

@@ -246,6 +246,33 @@ bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users) {
   return true;
 }
 
+constexpr const char* kInvalidGrantReason = "invalid_grant: expired access/refresh token";
+
+// authorization = "per_user": the mailboxes' Salesforce users, read through
+// the lookup session (user_sessions.hpp): the first connected user whose
+// grant works. Users whose grant is refused, now or later in the run, are
+// suspended on their own. Nobody connected: nothing is mapped and nobody
+// writes (every user is pending).
+Result<std::vector<salesforce::EmailMatch>> QueryOwnersPerUser(TenantRuntime& tenant, http::Transport& transport,
+                                                               std::chrono::milliseconds timeout,
+                                                               const std::vector<MailboxUser>& users) {
+  const TenantConfig& config = *tenant.config;
+  UserSessions& sessions = *tenant.user_sessions;
+  if (sessions.LookupCandidates().empty()) return std::vector<salesforce::EmailMatch>{};
+  auto& lookup = sessions.Lookup([&tenant, addresses = users](std::size_t user, const Status& refusal) {
+    tenant.AddError(fmt::format("tenant {}: Salesforce refused the authorization of user {}: {}", tenant.config->id,
+                                addresses[user].primary, CrmReason(refusal)));
+    SuspendUser(tenant, user, CrmReason(refusal));
+  });
+  salesforce::SalesforceClientOptions options;
+  options.api_version = config.salesforce.api_version;
+  options.ca_file = config.salesforce.ca_file;
+  options.timeout = timeout;
+  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, lookup, options);
+  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
+  return tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users), MatchValues(config.users, users));
+}
+
 }  // namespace
 
 bool IsAccessFailure(const Status& status) { return status.code() == StatusCode::kUnauthorized; }
@@ -280,14 +307,17 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   Status source = MakeMailSource(tenant, transport, timeout);
   if (!source.ok()) return Fail(tenant, source.message());
 
-  auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
-  if (!refresh_token.ok()) return Fail(tenant, refresh_token.status().ToString());
-  if (refresh_token.value().empty()) {
-    const std::string error = fmt::format("no Salesforce refresh token: run `crmsync connect salesforce --tenant {}` "
-                                          "or set salesforce.refresh_token", config.id);
-    return SuspendAtSetUp(tenant, true, error, error);
+  const bool per_user = config.authorization == Authorization::kPerUser;
+  if (!per_user) {
+    auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
+    if (!refresh_token.ok()) return Fail(tenant, refresh_token.status().ToString());
+    if (refresh_token.value().empty()) {
+      const std::string error = fmt::format("no Salesforce refresh token: run `crmsync connect salesforce --tenant {}` "
+                                            "or set salesforce.refresh_token", config.id);
+      return SuspendAtSetUp(tenant, true, error, error);
+    }
+    ConnectSalesforce(tenant, transport, store, secrets, timeout, refresh_token.value());
   }
-  ConnectSalesforce(tenant, transport, store, secrets, timeout, refresh_token.value());
 
   // Delegated access lists no directory: the configured users, each read with their own grant.
   auto listed = UsesDelegatedMail(config) ? Result<std::vector<MailUser>>(ListDelegatedUsers(tenant, transport, store, secrets))
@@ -327,16 +357,30 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     m.enabled = user.enabled;
     mailbox_users.push_back(std::move(m));
   }
-  if (!ReuseStoredOwners(tenant, mailbox_users)) {
-    auto owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
-                                                          MatchValues(config.users, mailbox_users));
+  // Mass authorization: the stored owners when fresh, else one query. Per
+  // user: the users' sealed grants, and the query through the lookup session
+  // (which also creates the tenant's Salesforce client).
+  Result<std::vector<salesforce::EmailMatch>> owners = std::vector<salesforce::EmailMatch>{};
+  bool query_owners = true;
+  if (per_user) {
+    tenant.user_sessions = std::make_unique<UserSessions>(transport, store, secrets, config, timeout);
+    Status loaded = tenant.user_sessions->Load(mailbox_users);
+    if (!loaded.ok()) return Fail(tenant, loaded.ToString());
+    owners = QueryOwnersPerUser(tenant, transport, timeout, mailbox_users);
+  } else if (ReuseStoredOwners(tenant, mailbox_users)) {
+    query_owners = false;
+  } else {
+    owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
+                                                     MatchValues(config.users, mailbox_users));
+  }
+  if (query_owners) {
     if (!owners.ok()) {
       if (IsAccessFailure(owners.status())) {
         return SuspendAtSetUp(tenant, true, owners.status().message(), CrmReason(owners.status()));
       }
       return Fail(tenant, "cannot read Salesforce users: " + owners.status().ToString());
     }
-    MarkConnection(tenant.connection.crm, true, "");
+    if (tenant.salesforce) MarkConnection(tenant.connection.crm, true, "");
     MapSalesforceUsers(tenant, mailbox_users, owners.value());
   }
 
@@ -361,6 +405,14 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
         status = kPending;
         reason = NoMailboxGrantReason(config.id, user.primary);
       }
+    }
+    // Per-user Salesforce authorization: an active mailbox also needs its own grant.
+    if (status == kActive && per_user && !tenant.user_sessions->HasToken(i)) {
+      status = kPending;
+      reason = NoSalesforceAuthorizationReason(config.id, user.primary);
+    } else if (status == kActive && per_user && tenant.user_sessions->Refused(i)) {
+      status = kSuspended;
+      reason = kInvalidGrantReason;
     }
     if (!user.salesforce_user_id.empty()) {
       auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id, user.primary);
@@ -390,6 +442,10 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
 
 Status ConnectSalesforceOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                              const state::SecretBox* secrets, const EngineConfig& engine) {
+  if (tenant.config->authorization == Authorization::kPerUser) {
+    return Status::InvalidArgument(fmt::format("tenant {}: authorization = \"per_user\": crmsync retry --quarantined "
+                                               "is not supported yet for per-user authorization", tenant.config->id));
+  }
   auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
   if (!refresh_token.ok()) return refresh_token.status();
   ConnectSalesforce(tenant, transport, store, secrets, std::chrono::seconds(engine.request_timeout_seconds),
@@ -439,7 +495,9 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       if (record.status != status) record.status_since_unix_ms = now;
       if (users[i].enabled) {
         ++had_active;
-        if (status == kSuspended) ++lost_access;
+        // A user's own Salesforce grant refused says nothing of mailbox access.
+        const bool crm_refused = tenant.user_sessions && tenant.user_sessions->Refused(i);
+        if (status == kSuspended && !crm_refused) ++lost_access;
       }
       record.status = status;
       record.reason = tenant.user_reason[i];

@@ -32,7 +32,7 @@ namespace {
 constexpr const char* kSandboxLogin = "https://test.salesforce.com";
 
 struct ConnectSalesforceFlags {
-  std::string config_path, state_dir, tenant, refresh_token_file, url_file;
+  std::string config_path, state_dir, tenant, user, refresh_token_file, url_file;
   bool sandbox = false, refresh = false;
   int timeout_seconds = 300;
   int redirect_port = 0;
@@ -116,7 +116,9 @@ Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std:
                         {"code_challenge", Base64Url(digest, sizeof digest)},
                         {"code_challenge_method", "S256"},
                         {"scope", "api refresh_token"}}));
-  std::cout << "Open this URL in a browser and approve crmsync as the Salesforce service account:\n  " << url
+  std::cout << "Open this URL in a browser and approve crmsync as "
+            << (flags.user.empty() ? std::string("the Salesforce service account") : "the Salesforce user of " + flags.user)
+            << ":\n  " << url
             << "\nWaiting for the redirect to " << redirect_uri << " ...\n"
             << std::flush;
   if (!flags.url_file.empty()) {
@@ -209,6 +211,24 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
     std::cerr << "crmsync: --tenant " << flags.tenant << " is not a tenant of " << flags.config_path << "\n";
     return engine::kExitUsage;
   }
+  const bool per_user = tenant->authorization == engine::Authorization::kPerUser;
+  if (per_user && flags.user.empty()) {
+    std::cerr << "crmsync: tenant " << tenant->id << " has authorization = \"per_user\": each user connects their "
+              << "own Salesforce account with --user ADDRESS (there is no service account to connect)\n";
+    return engine::kExitUsage;
+  }
+  if (!per_user && !flags.user.empty()) {
+    std::cerr << "crmsync: --user needs authorization = \"per_user\"; tenant " << tenant->id
+              << " writes with one service account (connect it without --user)\n";
+    return engine::kExitUsage;
+  }
+  if (per_user && (flags.user.find('@') == std::string::npos || flags.user.find_first_of(" \t\r\n") != std::string::npos)) {
+    std::cerr << "crmsync: --user " << flags.user << " is not a mail address\n";
+    return engine::kExitUsage;
+  }
+  // The secret's kind names the user: sealed with tenant and user as associated data.
+  const std::string kind = per_user ? engine::SalesforceUserRefreshSecret(flags.user) : engine::kSalesforceRefreshSecret;
+  const std::string who = per_user ? fmt::format("tenant {} user {}", tenant->id, flags.user) : "tenant " + tenant->id;
   const std::string login_url = flags.sandbox ? kSandboxLogin : TrimSlash(tenant->salesforce.login_url);
   if (Status host = salesforce::CheckSalesforceUrl(login_url, tenant->salesforce.allow_loopback); !host.ok()) {
     std::cerr << "crmsync: login URL: " << host.message() << "\n";
@@ -225,9 +245,9 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
     std::cerr << "crmsync: " << (box.ok() ? "no master key" : box.status().message()) << "\n";
     return engine::kExitFailure;
   }
-  auto existing = store.value()->GetSecret(tenant->id, engine::kSalesforceRefreshSecret);
+  auto existing = store.value()->GetSecret(tenant->id, kind);
   if (existing.ok() && existing.value() && !flags.refresh) {
-    std::cerr << "crmsync: tenant " << tenant->id << " is already connected to Salesforce; "
+    std::cerr << "crmsync: " << who << " is already connected to Salesforce; "
               << "use --refresh to replace its refresh token\n";
     return engine::kExitUsage;
   }
@@ -250,7 +270,7 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
   } else {
     auto flowed = WebServerFlow(*tenant, login_url, flags, transport);
     if (!flowed.ok()) {
-      std::cerr << "crmsync: tenant " << tenant->id << ": Salesforce not connected: " << flowed.status().message()
+      std::cerr << "crmsync: " << who << ": Salesforce not connected: " << flowed.status().message()
                 << "\n";
       return engine::kExitFailure;
     }
@@ -259,14 +279,19 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
   std::string instance_url;
   Status tested = TestRefreshToken(*tenant, login_url, refresh_token, transport, instance_url);
   if (!tested.ok()) {
-    std::cerr << "crmsync: tenant " << tenant->id << ": Salesforce not connected: " << tested.message() << "\n";
+    std::cerr << "crmsync: " << who << ": Salesforce not connected: " << tested.message() << "\n";
     return engine::kExitFailure;
   }
-  Status stored = engine::StoreSealedSecret(*store.value(), *box.value(), tenant->id, engine::kSalesforceRefreshSecret,
-                                            refresh_token);
+  Status stored = engine::StoreSealedSecret(*store.value(), *box.value(), tenant->id, kind, refresh_token);
   if (!stored.ok()) {
     std::cerr << "crmsync: cannot store the refresh token: " << stored.message() << "\n";
     return engine::kExitFailure;
+  }
+  if (per_user) {
+    std::cout << fmt::format("{}: Salesforce Connected (instance {}); the refresh token is stored sealed in {}. "
+                             "The user becomes active at the next run.\n",
+                             who, instance_url, state_dir);
+    return engine::kExitComplete;
   }
   auto connection = store.value()->GetTenantState(tenant->id);
   if (connection.ok()) {
@@ -291,6 +316,8 @@ void AddConnectSalesforceCommand(CLI::App& connect, Commands& commands) {
       "salesforce", "Authorize the tenant's Salesforce service account (OAuth web-server flow or a refresh token file)");
   sf->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
   sf->add_option("--tenant", flags->tenant, "Tenant id")->required();
+  sf->add_option("--user", flags->user,
+                 "authorization = \"per_user\": the mailbox address whose own Salesforce authorization is recorded");
   sf->add_option("--state", flags->state_dir, "State directory");
   sf->add_flag("--sandbox", flags->sandbox, "Log in at the sandbox host https://test.salesforce.com");
   sf->add_flag("--refresh", flags->refresh, "Replace a stored refresh token (after it expired or was revoked)");

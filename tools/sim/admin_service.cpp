@@ -126,6 +126,16 @@ TruthCounts AdminService::ExpectedTruth(int tenant) {
   return total;
 }
 
+// Whether Salesforce user `owner_id` is a user of `tenant` whose mailbox copy
+// of the judged message is captured (per-user authorization: the writer).
+static bool CapturedBy(const Tenant& tenant, const Judgement& judgement, const std::string& owner_id) {
+  for (const CopyVerdict& copy : judgement.copies) {
+    if (copy.outcome != Outcome::kCaptured || copy.user < 0) continue;
+    if (tenant.users[static_cast<std::size_t>(copy.user)].sf_user_id == owner_id) return true;
+  }
+  return false;
+}
+
 HttpResponse AdminService::Verify(const HttpRequest& request) {
   // --object email-message: the EmailMessages stand in for the Tasks.
   const auto emails = email_message_objects_ ? salesforce_.EmailMessagesByKey()
@@ -206,6 +216,7 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
           auto f = task.fields.find(stored_name);
           bool absent = f == task.fields.end();
           if (!absent && f->second == value) continue;
+          if (!absent && per_user_authorization_ && field == "OwnerId" && CapturedBy(tenant, j, f->second)) continue;
           ++c.mismatched;
           if (mismatch_examples.size() < kMaxExamples) {
             mismatch_examples.push_back(Mismatch{j.key, field, value, absent ? std::string() : f->second});
@@ -280,11 +291,11 @@ HttpResponse AdminService::Verify(const HttpRequest& request) {
                         ? VerifyBusyEvents(corpus_, tenant.index, by_key, absences_by_key, *busy_from, *busy_to)
                         : VerifyEvents(corpus_, tenant.index, by_key);
   }
-  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"delegation_violations":{},"events":{},"leads":{},"capture":"{}","tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
+  return JsonResponse(200, fmt::format(R"({{{},"detail_reads":{},"delegation_violations":{},"events":{},"leads":{},"capture":"{}","owner_violations":{},"tenants":{{{}}},"examples":{{"missing":{},"unexpected":{},"mismatched":{}}}}})",
                                        all.Json(isolation_ ? isolation_->total() : 0), stats_.detail_reads(),
                                        delegation_ ? delegation_->total() : 0, event_counts.Json(),
                                        lead_counts.Json(),
-                                       RuleSetName(corpus_.options().capture.kind), tenants_json,
+                                       RuleSetName(corpus_.options().capture.kind), salesforce_.OwnerViolations(), tenants_json,
                                        string_list(missing_examples), string_list(unexpected_examples), mismatches));
 }
 

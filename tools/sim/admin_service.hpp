@@ -27,6 +27,9 @@ class AdminService {
   // Verify EmailMessage records and their relations instead of Tasks
   // (--object email-message). Set before the first request.
   void SetEmailMessageObjects(bool on) { email_message_objects_ = on; }
+  // Per-user authorization: a Task's OwnerId is whichever user wrote it, so
+  // any user whose mailbox copy is captured is a right owner.
+  void SetPerUserAuthorization(bool on) { per_user_authorization_ = on; }
   // Cross-tenant uses reported by verify as isolation_violations.
   void SetIsolationLog(const IsolationLog* log) { isolation_ = log; }
   // Delegated tokens used on another mailbox of their own tenant, reported
@@ -55,6 +58,7 @@ class AdminService {
   std::map<std::pair<int, int>, TruthCounts> epoch_counts_;   // (tenant, epoch); epochs never change
   std::mutex advance_mutex_;
   bool email_message_objects_ = false;
+  bool per_user_authorization_ = false;
   const IsolationLog* isolation_ = nullptr;
   const IsolationLog* delegation_ = nullptr;
   const FaultPlan* faults_ = nullptr;

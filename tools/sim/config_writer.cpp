@@ -35,6 +35,7 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
     std::string domains;
     for (const auto& d : t.domains) domains += (domains.empty() ? "" : ", ") + Quoted(d);
     out += fmt::format("\n[[tenants]]\nid = {}\ndomains = [{}]\n", Quoted(t.id), domains);
+    if (target.per_user_authorization) out += "authorization = \"per_user\"\n";
     if (t.provider == Provider::kGmail) {
       out += "[tenants.google]\n";
       out += fmt::format("key_file = {}\nadmin_email = {}\n", Quoted(KeyFilePath(target, t)),
@@ -71,9 +72,9 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
     out += "[tenants.salesforce]\n";
     out += "allow_loopback = true   # test only: the simulator's loopback host stands in for Salesforce\n";
     out += fmt::format("login_url = {}   # token endpoint: {{login_url}}/services/oauth2/token\n", Quoted(target.origin));
-    out += fmt::format("client_id = {}\nclient_secret = {}\nrefresh_token = {}\napi_version = {}\n",
-                       Quoted(t.sf_client_id), Quoted(t.sf_client_secret), Quoted(t.sf_refresh_token),
-                       Quoted(target.api_version));
+    out += fmt::format("client_id = {}\nclient_secret = {}\napi_version = {}\n", Quoted(t.sf_client_id),
+                       Quoted(t.sf_client_secret), Quoted(target.api_version));
+    if (!target.per_user_authorization) out += fmt::format("refresh_token = {}\n", Quoted(t.sf_refresh_token));
     if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
     if (!target.object_model.empty()) out += fmt::format("object_model = {}\n", Quoted(target.object_model));
     out += CaptureTableToml(t, corpus.options().capture);

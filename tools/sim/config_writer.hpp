@@ -19,6 +19,9 @@ struct ConfigTarget {
   // listed users source (every user of the tenant), each user then
   // connecting with `crmsync connect mailbox`.
   bool delegated_mail = false;
+  // --authorization per_user: authorization = "per_user" and no service-account
+  // refresh token (each user connects with `crmsync connect salesforce --user`).
+  bool per_user_authorization = false;
 };
 
 // "{key_dir}/{tenant id}-service-account.json"

@@ -43,6 +43,8 @@ HttpResponse LifecycleAdmin::Handle(const HttpRequest& request) {
   auto after = Count(request, "after_upserts");
   if (!after) return Error(400, "after_upserts must be a non-negative integer");
 
+  const auto sf_user = QueryValue(request, "user");
+  if (sf_user && (p == "/_sim/revoke" || p == "/_sim/reissue")) return HandleUserGrant(request, tenant_id, *sf_user, *after);
   if (p == "/_sim/revoke") {
     salesforce_.RevokeRefreshToken(tenant_id, *after);
     return JsonResponse(200, fmt::format(R"({{"tenant":"{}","revoked":true,"after_upserts":{}}})",
@@ -60,8 +62,12 @@ HttpResponse LifecycleAdmin::Handle(const HttpRequest& request) {
                                          JsonEscape(tenant_id), *after));
   }
   if (p == "/_sim/token-grants") {
-    return JsonResponse(200, fmt::format(R"({{"tenant":"{}","salesforce":{}}})", JsonEscape(tenant_id),
-                                         salesforce_.TokenGrants(tenant_id)));
+    std::string users;
+    for (const auto& [address, grants] : salesforce_.UserTokenGrants(tenant_id)) {
+      users += fmt::format(R"({}"{}":{})", users.empty() ? "" : ",", JsonEscape(address), grants);
+    }
+    return JsonResponse(200, fmt::format(R"({{"tenant":"{}","salesforce":{},"salesforce_users":{{{}}}}})",
+                                         JsonEscape(tenant_id), salesforce_.TokenGrants(tenant_id), users));
   }
   if (p == "/_sim/restore-mailbox") {
     access_.Restore(*tenant);
@@ -80,6 +86,24 @@ HttpResponse LifecycleAdmin::Handle(const HttpRequest& request) {
   access_.RevokeUser(*tenant, user->second);
   return JsonResponse(200, fmt::format(R"({{"tenant":"{}","mailbox_revoked":"{}"}})", JsonEscape(tenant_id),
                                        JsonEscape(*address)));
+}
+
+// Per-user authorization: one user's own Salesforce refresh token.
+HttpResponse LifecycleAdmin::HandleUserGrant(const HttpRequest& request, const std::string& tenant_id,
+                                             const std::string& address, std::uint64_t after_upserts) {
+  if (request.path == "/_sim/reissue") {
+    const std::string token = salesforce_.ReissueUserRefreshToken(tenant_id, address);
+    if (token.empty()) {
+      return Error(404, fmt::format("tenant '{}' has no Salesforce user with Email '{}'", tenant_id, address));
+    }
+    return JsonResponse(200, fmt::format(R"({{"tenant":"{}","user":"{}","refresh_token":"{}"}})", JsonEscape(tenant_id),
+                                         JsonEscape(address), JsonEscape(token)));
+  }
+  if (!salesforce_.RevokeUserRefreshToken(tenant_id, address, after_upserts)) {
+    return Error(404, fmt::format("user '{}' of tenant '{}' has no Salesforce authorization", address, tenant_id));
+  }
+  return JsonResponse(200, fmt::format(R"({{"tenant":"{}","user":"{}","revoked":true,"after_upserts":{}}})",
+                                       JsonEscape(tenant_id), JsonEscape(address), after_upserts));
 }
 
 }  // namespace crmsync::sim

@@ -4,7 +4,9 @@
 //   POST /_sim/expire-sessions?tenant=T[&after_upserts=N]   live access tokens expire (401)
 //   POST /_sim/revoke-mailbox?tenant=T[&user=ADDRESS]       mail access revoked, tenant-wide or one user
 //   POST /_sim/restore-mailbox?tenant=T            mail access given back
-//   GET  /_sim/token-grants?tenant=T               {"salesforce":N}
+//   GET  /_sim/token-grants?tenant=T               {"salesforce":N,"salesforce_users":{"ADDRESS":N}}
+//   POST /_sim/reissue?tenant=T&user=ADDRESS       per-user authorization: that user's own refresh token
+//   POST /_sim/revoke?tenant=T&user=ADDRESS[&after_upserts=N]   revokes that user's token only
 #pragma once
 
 #include "corpus.hpp"
@@ -23,6 +25,9 @@ class LifecycleAdmin {
   HttpResponse Handle(const HttpRequest& request);
 
  private:
+  HttpResponse HandleUserGrant(const HttpRequest& request, const std::string& tenant_id, const std::string& address,
+                               std::uint64_t after_upserts);
+
   const Corpus& corpus_;
   SalesforceSim& salesforce_;
   MailboxAccess& access_;

@@ -115,6 +115,12 @@ int main(int argc, char** argv) {
   std::string capture_text = "automatic", object_text = "task";
   app.add_option("--capture", capture_text, "capture rule set written to the configuration and judged by the ground truth: automatic, selective, exclusions, create-lead")->capture_default_str();
   app.add_option("--object", object_text, "Salesforce object the configuration asks for: task, email-message")->capture_default_str();
+  std::string authorization_text = "service_account";
+  app.add_option("--authorization", authorization_text,
+                 "Salesforce authorization the configuration asks for: service_account, per_user (each user's own "
+                 "refresh token, POST /_sim/reissue?tenant=T&user=ADDRESS)")
+      ->check(CLI::IsMember({"service_account", "per_user"}))
+      ->capture_default_str();
   app.add_option("--gmail-history-retention", gmail_history_retention, "advances a Gmail startHistoryId stays valid for")->check(CLI::Range(1, 100000000))->capture_default_str();
   std::string limits_text;
   app.add_option("--limits", limits_text, "limits mode: latency and the real services' concurrency and rate limits (realistic)");
@@ -240,6 +246,7 @@ int main(int argc, char** argv) {
     return Fail(kRuntimeError, e.what());
   }
   simulator->salesforce().SetRotateRefreshTokens(rotate_refresh_tokens);
+  simulator->admin().SetPerUserAuthorization(authorization_text == "per_user");
   if (fault_rate > 0) simulator->faults().Set(crmsync::sim::MixedFaults(fault_rate, seed));
   if (!sf_missing_key_field.empty()) simulator->salesforce().SetMissingKeyField(sf_missing_key_field);
   ready.store(simulator.get(), std::memory_order_release);
@@ -249,6 +256,7 @@ int main(int argc, char** argv) {
     crmsync::sim::ConfigTarget target{origin, ca_file, api_version, key_dir};
     if (object_text == "email-message") target.object_model = "enhanced_email";
     target.delegated_mail = mail_access == "delegated";
+    target.per_user_authorization = authorization_text == "per_user";
     // Service-account keys are generated at each start: rewrite them every run.
     for (const crmsync::sim::Tenant& t : simulator->corpus().tenants()) {
       if (t.provider != crmsync::sim::Provider::kGmail) continue;

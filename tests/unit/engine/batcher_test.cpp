@@ -103,3 +103,45 @@ TEST_CASE("keys written in this run are known as such", "[batch]") {
   CHECK(batcher.DoneThisRun("k"));
   CHECK_FALSE(batcher.DoneThisRun("other"));
 }
+
+TEST_CASE("writer lanes: a request never mixes two writers, and a key keeps its first writer", "[batch]") {
+  Batcher batcher(BatcherLimits{3, 64u << 20, 100});
+  CHECK(batcher.Add(Rec("a1"), "ua", PageRef{0, 0}, "ua") == Batcher::Added::kQueued);
+  CHECK(batcher.Add(Rec("b1"), "ub", PageRef{1, 0}, "ub") == Batcher::Added::kQueued);
+  CHECK(batcher.Add(Rec("a2"), "ua", PageRef{0, 0}, "ua") == Batcher::Added::kQueued);
+  // The same email in ub's mailbox: first writer (ua) wins, no second write.
+  CHECK(batcher.Add(Rec("a1"), "ub", PageRef{1, 0}, "ub") == Batcher::Added::kAttached);
+  CHECK(batcher.Add(Rec("b2"), "ub", PageRef{1, 0}, "ub") == Batcher::Added::kQueued);
+  CHECK(batcher.Add(Rec("a3"), "ua", PageRef{0, 1}, "ua") == Batcher::Added::kQueued);
+  CHECK(batcher.queued() == 5);
+  // ua's lane is full (3), ub's (2) waits for drain.
+  auto full = batcher.TakeReady(false);
+  REQUIRE(full.size() == 1);
+  CHECK(full[0].writer == "ua");
+  std::set<std::string> keys;
+  for (const auto& r : full[0].records) keys.insert(r.external_id);
+  CHECK(keys == std::set<std::string>{"a1", "a2", "a3"});
+  // A closed lane (its writer's grant refused) stays queued.
+  CHECK(batcher.TakeReady(true, [](const std::string& writer) { return writer != "ub"; }).empty());
+  CHECK(batcher.queued() == 2);
+  auto rest = batcher.TakeReady(true);
+  REQUIRE(rest.size() == 1);
+  CHECK(rest[0].writer == "ub");
+  CHECK(rest[0].records.size() == 2);
+  auto results = batcher.Complete(full[0].id, AllOk(3));
+  REQUIRE(results.size() == 3);
+  for (const auto& r : results) {
+    CHECK(r.first_user == "ua");
+    CHECK(r.waiters.size() == (r.key == "a1" ? 2u : 1u));
+  }
+}
+
+TEST_CASE("without writers every record is in one lane, batched as before", "[batch]") {
+  Batcher batcher(BatcherLimits{200, 64u << 20, 100});
+  for (int i = 0; i < 250; ++i) batcher.Add(Rec("k" + std::to_string(i)), "u" + std::to_string(i % 7), PageRef{0, 0});
+  auto ready = batcher.TakeReady(true);
+  REQUIRE(ready.size() == 2);
+  CHECK(ready[0].writer.empty());
+  CHECK(ready[0].records.size() == 200);
+  CHECK(ready[1].records.size() == 50);
+}

@@ -164,8 +164,12 @@ TEST_CASE("organization settings: connection kinds, host allowlist, users, provi
   CHECK_THAT(twice.status().message(), Catch::Contains("one mailbox per Salesforce user"));
 
   auto per_user = with("authorization = \"per_user\"\n", "");
-  REQUIRE_FALSE(per_user.ok());
-  CHECK_THAT(per_user.status().message(), Catch::Contains("is not supported yet"));
+  REQUIRE(per_user.ok());
+  CHECK(per_user->tenants[0].authorization == crmsync::engine::Authorization::kPerUser);
+  CHECK(with("", "")->tenants[0].authorization == crmsync::engine::Authorization::kServiceAccount);
+  auto unknown_mode = with("authorization = \"per_mailbox\"\n", "");
+  REQUIRE_FALSE(unknown_mode.ok());
+  CHECK_THAT(unknown_mode.status().message(), Catch::Contains("authorization") && Catch::Contains("per_mailbox"));
 
   auto group = with("[tenants.users]\nsource = \"group\"\ngroup = \"Sales@acme.example\"\n", "");
   REQUIRE(group.ok());

@@ -328,4 +328,60 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: two in-flight requests crea
 }
 
 }  // namespace
+TEST_CASE_METHOD(SimFixture, "sim_salesforce per-user tokens: act as their user, one user revoked, other tenants refused",
+                 "[sim_salesforce]") {
+  const std::string ann = sim_.ReissueUserRefreshToken("tenant-1", "USER0@org1.example");
+  const std::string bob = sim_.ReissueUserRefreshToken("tenant-1", "user1@org1.example");
+  REQUIRE_FALSE(ann.empty());
+  REQUIRE_FALSE(bob.empty());
+  CHECK(sim_.ReissueUserRefreshToken("tenant-1", "nobody@org1.example").empty());   // no such Salesforce User
+  auto login = [&](const OrgFixture& org, const std::string& refresh) {
+    return sim_.Handle(TokenRequest(org.setup.client_id, org.setup.client_secret, refresh));
+  };
+  HttpResponse granted = login(org1_, ann);
+  REQUIRE(granted.status == 200);
+  CHECK(Str(ParseJson(granted.body)->root["id"]) ==
+        std::string(kOrigin) + "/id/" + org1_.setup.org_id + "/" + org1_.user_ids[0]);
+  const std::string token = Str(ParseJson(granted.body)->root["access_token"]);
+
+  // Own Task: written; another user's: refused and counted.
+  auto results = Results(sim_.Handle(Upsert(
+      Body({TaskJson("own", R"("OwnerId":")" + org1_.user_ids[0] + "\""),
+            TaskJson("theirs", R"("OwnerId":")" + org1_.user_ids[1] + "\""), TaskJson("unowned")}),
+      token)));
+  REQUIRE(results.size() == 3);
+  CHECK(results[0].success);
+  CHECK_FALSE(results[1].success);
+  CHECK(results[1].status_code == "INSUFFICIENT_ACCESS_OR_READONLY");
+  CHECK(results[2].success);
+  CHECK(sim_.OwnerViolations() == 1);
+  // The service account may own anyone's Task.
+  auto service = Results(sim_.Handle(Upsert(Body({TaskJson("theirs", R"("OwnerId":")" + org1_.user_ids[1] + "\"")}),
+                                            Login(org1_))));
+  CHECK(service[0].success);
+  CHECK(sim_.OwnerViolations() == 1);
+
+  // A user token presented to another tenant's org: refused, an isolation violation.
+  std::vector<std::string> victims;
+  sim_.SetForeignReferenceHook([&victims](const std::string& tenant) { victims.push_back(tenant); });
+  HttpResponse foreign = login(org2_, ann);
+  CHECK(foreign.status == 400);
+  CHECK(Str(ParseJson(foreign.body)->root["error"]) == "invalid_grant");
+  CHECK(victims == std::vector<std::string>{"tenant-2"});
+
+  // Revoking one user: their session and token stop, the other user's work.
+  REQUIRE(sim_.RevokeUserRefreshToken("tenant-1", "user0@org1.example"));
+  CHECK(sim_.Handle(Upsert(Body({TaskJson("own")}), token)).status == 401);
+  HttpResponse revoked = login(org1_, ann);
+  CHECK(revoked.status == 400);
+  CHECK(Str(ParseJson(revoked.body)->root["error"]) == "invalid_grant");
+  CHECK(login(org1_, bob).status == 200);
+  CHECK(login(org1_, org1_.setup.refresh_token).status == 200);
+  const auto grants = sim_.UserTokenGrants("tenant-1");
+  // A revoked token names no user any more: its refusal counts for the org only.
+  CHECK(grants.at("user0@org1.example") == 1);
+  CHECK(grants.at("user1@org1.example") == 1);
+  CHECK(victims.size() == 1);
+}
+
 }  // namespace crmsync::sim::testing

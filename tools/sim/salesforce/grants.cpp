@@ -53,6 +53,7 @@ void SalesforceSim::Impl::AfterUpsert(sf::Org& org) {
     }
   }
   if (revoke || expire) DropSessions(org);
+  RevokeDueUserGrants(org);
 }
 
 bool SalesforceSim::RevokeRefreshToken(const std::string& tenant, std::uint64_t after_upserts) {

@@ -74,6 +74,7 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
 
   std::string rotated_refresh_token;
   ++org->token_grants;
+  bool service_account = true;
   {
     std::lock_guard lock(org->mu);
     // The client_id may have been re-assigned by AddOrg since the lookup.
@@ -85,9 +86,9 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
     }
     if (org->credentials.refresh_token.empty() ||
         !ConstantTimeEquals(org->credentials.refresh_token, Param(form, "refresh_token"))) {
-      return sf::OAuthError("invalid_grant", "expired access/refresh token");
+      service_account = false;
     }
-    if (rotate_refresh_tokens) {
+    if (service_account && rotate_refresh_tokens) {
       // Rotation: the answer carries a new refresh token; the old one is void.
       rotated_refresh_token = NewRefreshToken();
       if (token_issued_hook) token_issued_hook(rotated_refresh_token);
@@ -95,11 +96,26 @@ HttpResponse SalesforceSim::Impl::HandleToken(const HttpRequest& request) {
     }
   }
 
+  if (!service_account) {
+    // Not the service account's token: one user's own, of this org or
+    // (an isolation violation) of another tenant's org.
+    const std::string token = Param(form, "refresh_token");
+    if (auto answer = HandleUserRefresh(org, token)) return std::move(*answer);
+    if (!token.empty() && OtherOrgHoldsUserToken(*org, token) && foreign_reference_hook) {
+      std::string tenant;
+      {
+        std::lock_guard lock(org->mu);
+        tenant = org->credentials.tenant;
+      }
+      foreign_reference_hook(tenant);
+    }
+    return sf::OAuthError("invalid_grant", "expired access/refresh token");
+  }
   return IssueTokens(org, rotated_refresh_token);
 }
 
 HttpResponse SalesforceSim::Impl::IssueTokens(const std::shared_ptr<sf::Org>& org,
-                                             const std::string& rotated_refresh_token) {
+                                             const std::string& rotated_refresh_token, const std::string& user_id) {
   std::string client_secret, integration_user_id;
   {
     std::lock_guard lock(org->mu);
@@ -115,14 +131,15 @@ HttpResponse SalesforceSim::Impl::IssueTokens(const std::shared_ptr<sf::Org>& or
       std::erase_if(sessions, [&](const auto& entry) { return now - entry.second.issued >= token_ttl; });
       sessions_prune_at = std::max(kMinSessionsBeforePrune, 2 * sessions.size());
     }
-    sessions[access_token] = sf::Session{org, Now()};
+    sessions[access_token] = sf::Session{org, Now(), user_id};
   }
 
   auto issued_at_ms = std::chrono::duration_cast<std::chrono::milliseconds>(
                           std::chrono::system_clock::now().time_since_epoch())
                           .count();
   std::string issued_at = std::to_string(issued_at_ms);
-  std::string id_url = fmt::format("{}/id/{}/{}", origin, org->org_id, integration_user_id);
+  std::string id_url =
+      fmt::format("{}/id/{}/{}", origin, org->org_id, user_id.empty() ? integration_user_id : user_id);
   std::string body = "{\"access_token\":";
   sf::AppendJsonString(body, access_token);
   body.append(",\"signature\":");

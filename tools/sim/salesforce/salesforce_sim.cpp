@@ -73,6 +73,13 @@ std::shared_ptr<sf::Org> SalesforceSim::Impl::Authenticate(const HttpRequest& re
   return it->second.org;
 }
 
+std::string SalesforceSim::Impl::SessionUser(const HttpRequest& request) const {
+  std::string_view token = BearerToken(request);
+  std::shared_lock lock(sessions_mu);
+  auto it = sessions.find(std::string(token));
+  return it == sessions.end() ? std::string() : it->second.user_id;
+}
+
 std::shared_ptr<sf::Org> SalesforceSim::Impl::OrgOfToken(const HttpRequest& request) const {
   std::string_view token = BearerToken(request);
   std::size_t bang = token.find('!');
@@ -180,7 +187,8 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
       } else if (request.method != "PATCH") {
         response = MethodNotAllowed(request.method, "PATCH");
       } else {
-        response = HandleUpsert(request, target.substr(1, sep - 1), target.substr(sep + 1), *org);
+        response = HandleUpsert(request, target.substr(1, sep - 1), target.substr(sep + 1), *org,
+                                SessionUser(request));
         AfterUpsert(*org);
       }
     } else {

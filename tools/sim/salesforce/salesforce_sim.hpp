@@ -101,6 +101,20 @@ class SalesforceSim {
   // Token grants per tenant (successful or not), for "one refresh" checks.
   std::uint64_t TokenGrants(const std::string& tenant) const;
 
+  // Per-user authorization (user_grants.cpp). A new refresh token for the
+  // mailbox user `address` of `tenant`, bound to the org's User whose Email
+  // is `address` (the user's old one stops working); empty when the tenant
+  // has no org or the org no such User.
+  std::string ReissueUserRefreshToken(const std::string& tenant, const std::string& address);
+  // Revokes that user's token only (at once, or after `after_upserts` more
+  // upserts of the org); false when the user has none.
+  bool RevokeUserRefreshToken(const std::string& tenant, const std::string& address,
+                              std::uint64_t after_upserts = 0);
+  // Refresh grants asked with each user's token, by address.
+  std::map<std::string, std::uint64_t> UserTokenGrants(const std::string& tenant) const;
+  // Tasks a per-user session wrote (or tried to) with another user as OwnerId.
+  std::uint64_t OwnerViolations() const;
+
   // Fault injection (tools/sim/faults.hpp): asked for each valid Task of an
   // upsert; an answer (statusCode, message) fails that record permanently.
   using RecordFaults = std::function<std::optional<std::pair<std::string, std::string>>(

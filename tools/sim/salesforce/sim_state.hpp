@@ -80,6 +80,14 @@ struct QueryCursor {
   TimePoint created;
 };
 
+// One user's own refresh token (per-user authorization).
+struct UserGrant {
+  std::string refresh_token;            // empty: revoked
+  std::string user_id;                  // the Salesforce User (005...) its sessions act as
+  std::uint64_t revoke_at_upsert = 0;   // org upsert count at which it is revoked (0 = never)
+  std::uint64_t grants = 0;             // refresh grants asked with it
+};
+
 struct Org {
   std::uint32_t index = 0;               // distinguishes ids between orgs
   std::string org_id;
@@ -131,11 +139,15 @@ struct Org {
   std::uint64_t revoke_at_upsert = 0;
   std::uint64_t expire_at_upsert = 0;
   std::atomic<std::uint64_t> token_grants{0};
+  // Per-user authorization (user_grants.cpp): mailbox address (lower case)
+  // -> that user's own refresh token, bound to their Salesforce User.
+  std::map<std::string, UserGrant> user_grants;
 };
 
 struct Session {
   std::shared_ptr<Org> org;
   TimePoint issued;
+  std::string user_id = {};   // per-user session: the Salesforce User it acts as ("" = service account)
 };
 
 enum class Family { kToken, kVersions, kQuery, kUpsert, kOther, kCount };
@@ -176,7 +188,16 @@ struct SalesforceSim::Impl {
   HttpResponse HandleAuthorize(const HttpRequest& request);
   HttpResponse HandleAuthorizationCode(const std::map<std::string, std::string>& form);
   // The access-token answer of a grant (oauth_token.cpp).
-  HttpResponse IssueTokens(const std::shared_ptr<sf::Org>& org, const std::string& refresh_token_to_send);
+  HttpResponse IssueTokens(const std::shared_ptr<sf::Org>& org, const std::string& refresh_token_to_send,
+                           const std::string& user_id = {});
+  // Per-user refresh grant (user_grants.cpp), asked of `org` with a token
+  // that is not its service account's; nullopt when `org` holds no such user token.
+  std::optional<HttpResponse> HandleUserRefresh(const std::shared_ptr<sf::Org>& org, const std::string& token);
+  // Another org holds `token` as a user's refresh token (isolation).
+  bool OtherOrgHoldsUserToken(const sf::Org& org, const std::string& token) const;
+  // The Salesforce User a per-user session acts as; "" for the service account.
+  std::string SessionUser(const HttpRequest& request) const;
+  std::atomic<std::uint64_t> owner_violations{0};
   struct PendingCode {
     std::shared_ptr<sf::Org> org;
     std::string redirect_uri, code_challenge;
@@ -188,8 +209,10 @@ struct SalesforceSim::Impl {
   HttpResponse HandleLimits(sf::Org& org);
   HttpResponse HandleQuery(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleQueryMore(std::string_view locator, int version, sf::Org& org);
+  // `writer_user_id`: the per-user session's Salesforce User ("" = service
+  // account); a Task owned by anyone else is refused.
   HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
-                            std::string_view external_id_field, sf::Org& org);
+                            std::string_view external_id_field, sf::Org& org, const std::string& writer_user_id = {});
   HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCollectionsDelete(const HttpRequest& request, sf::Org& org);
@@ -201,6 +224,8 @@ struct SalesforceSim::Impl {
 
   // Lifecycle controls armed with an upsert count fire here (grants.cpp).
   void AfterUpsert(sf::Org& org);
+  // Per-user refresh tokens armed to be revoked at this upsert count (user_grants.cpp).
+  void RevokeDueUserGrants(sf::Org& org);
   // Drops every live session of `org` (its next request gets 401).
   void DropSessions(const sf::Org& org);
   std::shared_ptr<sf::Org> OrgOfTenant(const std::string& tenant) const;

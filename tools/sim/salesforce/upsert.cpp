@@ -270,6 +270,22 @@ std::vector<std::string> UnknownReferences(const std::vector<ParsedRecord>& reco
   return ids;
 }
 
+// A user's own session may own only its own Tasks (no "Modify All"): a
+// record naming another OwnerId is refused. Returns how many were.
+std::uint64_t RefuseOthersTasks(std::vector<ParsedRecord>& records, const std::string& writer_user_id) {
+  std::uint64_t refused = 0;
+  for (ParsedRecord& record : records) {
+    for (const FieldValue& v : record.values) {
+      if (!v.value || v.field->name != std::string_view("OwnerId") || *v.value == writer_user_id) continue;
+      record.errors.push_back({"INSUFFICIENT_ACCESS_OR_READONLY",
+                               "insufficient access rights on object id: the session's user does not own " + *v.value,
+                               {}});
+      ++refused;
+    }
+  }
+  return refused;
+}
+
 // The same external id twice in one request fails every such record.
 void MarkDuplicateKeys(std::vector<ParsedRecord>& records) {
   std::unordered_map<std::string, std::uint32_t> seen;
@@ -300,7 +316,8 @@ void AppendRolledBack(std::string& out) {
 }  // namespace
 
 HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::string_view sobject,
-                                               std::string_view external_id_field, sf::Org& org) {
+                                               std::string_view external_id_field, sf::Org& org,
+                                               const std::string& writer_user_id) {
   if (sf::EqualsNoCase(sobject, "Event")) return HandleEventUpsert(request, external_id_field, org);
   if (sf::EqualsNoCase(sobject, "ResourceAbsence")) return HandleResourceAbsenceUpsert(request, external_id_field, org);
   if (sf::EqualsNoCase(sobject, "Lead")) return HandleLeadUpsert(request, external_id_field, org);
@@ -344,6 +361,7 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
   }
   for (ParsedRecord& record : records) ValidateRecord(record, *directory);
   NoteForeignReferences(org, UnknownReferences(records, *directory));
+  if (!writer_user_id.empty()) owner_violations += RefuseOthersTasks(records, writer_user_id);
   MarkDuplicateKeys(records);
   if (record_faults) {
     std::string tenant;

@@ -4,11 +4,18 @@
 // constraint cannot be relied on: two concurrent upserts of a new key could
 // both create). Copies of a key seen while it is queued or in flight wait for
 // that write's outcome. Single-threaded (owned by the coordinator node).
+//
+// Records are grouped per writer lane: with per-user Salesforce authorization
+// each user's records go out with that user's own token, so one request never
+// mixes two writers. With mass authorization every record is in the one lane
+// "" and batching is exactly as if lanes did not exist.
 #pragma once
 
 #include <cstddef>
 #include <cstdint>
 #include <deque>
+#include <functional>
+#include <map>
 #include <optional>
 #include <string>
 #include <unordered_map>
@@ -29,6 +36,7 @@ struct BatcherLimits {
 
 struct OutgoingBatch {
   std::uint64_t id = 0;
+  std::string writer;                  // the lane: "" (service account) or the writing user
   std::vector<salesforce::UpsertRecord> records;
 };
 
@@ -53,11 +61,17 @@ class Batcher {
   // kQueued: a new key; kAttached: the key is queued or in flight, `waiter`
   // will be released with it; kDoneThisRun: the key was already written (or
   // quarantined) in this run, the caller marks the message terminal now.
-  Added Add(salesforce::UpsertRecord record, const std::string& user, PageRef waiter);
+  // `writer` picks the lane of a new key; a key already queued or in flight
+  // keeps the lane of its first writer (first writer wins).
+  Added Add(salesforce::UpsertRecord record, const std::string& user, PageRef waiter,
+            const std::string& writer = "");
 
   // Requests ready to send: full ones always, partial ones only with `drain`
-  // (nothing more is coming soon). Respects max_inflight_requests.
-  std::vector<OutgoingBatch> TakeReady(bool drain);
+  // (nothing more is coming soon). Respects max_inflight_requests, counted
+  // over all lanes. Lanes for which `lane_open` answers false (a writer whose
+  // grant was refused) stay queued.
+  std::vector<OutgoingBatch> TakeReady(bool drain,
+                                       const std::function<bool(const std::string&)>& lane_open = {});
 
   // Outcomes of batch `id`, one per record in order, or the whole batch's
   // failure. Terminal keys (success, permanent failure) are remembered for
@@ -69,7 +83,7 @@ class Batcher {
   // The key was written (or quarantined) earlier in this run.
   bool DoneThisRun(const std::string& key) const { return done_.count(key) > 0; }
 
-  std::size_t queued() const { return queue_.size(); }
+  std::size_t queued() const;
   std::size_t inflight_requests() const { return inflight_.size(); }
 
  private:
@@ -80,10 +94,14 @@ class Batcher {
     std::size_t bytes = 0;
   };
 
+  struct Lane {
+    std::deque<std::string> queue;     // keys not yet sent, in arrival order
+    std::size_t bytes = 0;
+  };
+
   BatcherLimits limits_;
   std::unordered_map<std::string, Entry> entries_;     // queued or in flight
-  std::deque<std::string> queue_;                       // keys not yet sent, in arrival order
-  std::size_t queued_bytes_ = 0;
+  std::map<std::string, Lane> lanes_;                   // writer -> its queue (ordered: deterministic)
   std::unordered_map<std::uint64_t, std::vector<std::string>> inflight_;  // batch id -> keys
   std::unordered_set<std::string> done_;
   std::uint64_t next_id_ = 1;

@@ -14,6 +14,10 @@ inline constexpr const char* kGoogleKeySecret = "google.service_account";
 // The Salesforce service account's refresh token, stored by `crmsync connect
 // salesforce` and replaced whenever Salesforce rotates it.
 inline constexpr const char* kSalesforceRefreshSecret = "salesforce.refresh_token";
+// authorization = "per_user": one user's own Salesforce refresh token, stored
+// by `crmsync connect salesforce --user`. The user is part of the kind, so
+// the sealed bytes moved to another user's (or tenant's) row do not open.
+std::string SalesforceUserRefreshSecret(const std::string& address);
 
 // The master key file of a state directory: beside it, not inside it, so a
 // copy of the RocksDB directory alone opens nothing.

@@ -1,0 +1,268 @@
+// Per-user Salesforce authorization end to end (authorization = "per_user",
+// crmsync-sim --authorization per_user): users stay pending until their own
+// refresh token is recorded, each user's mail is written with their own
+// token and owned by them, one user's revoked token suspends that user only,
+// and expired sessions are refreshed once per user.
+#include <catch2/catch.hpp>
+
+#include <map>
+#include <string>
+#include <vector>
+
+#include <simdjson.h>
+
+#include "harness.hpp"
+
+using namespace crmsync::harness;
+
+namespace {
+
+struct Setup {
+  TempDir dir;
+  std::string state = dir.path() + "/state";
+  std::string report = dir.path() + "/report.json";
+};
+
+struct UserRow {
+  std::string address, status, reason;
+};
+
+ProcessResult Run(const SimProcess& sim, const Setup& s) {
+  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
+}
+
+// The users of `tenant` as `crmsync status --tenant T --json` shows them.
+std::vector<UserRow> Users(const SimProcess& sim, const Setup& s, const std::string& tenant) {
+  auto status = RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", tenant});
+  INFO(status.output);
+  REQUIRE(status.exit_code == 0);
+  std::vector<UserRow> rows;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE_FALSE(parser.parse(status.output).get(doc));
+  simdjson::dom::array tenants;
+  REQUIRE_FALSE(doc["tenants"].get(tenants));
+  for (simdjson::dom::element t : tenants) {
+    std::string_view id;
+    if (t["id"].get(id) || id != tenant) continue;
+    simdjson::dom::array users;
+    REQUIRE_FALSE(t["user_details"].get(users));
+    for (simdjson::dom::element u : users) {
+      std::string_view address, st, reason;
+      REQUIRE_FALSE(u["address"].get(address));
+      REQUIRE_FALSE(u["status"].get(st));
+      REQUIRE_FALSE(u["reason"].get(reason));
+      rows.push_back({std::string(address), std::string(st), std::string(reason)});
+    }
+  }
+  return rows;
+}
+
+std::string JsonText(const std::string& json, const char* key) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  std::string_view value;
+  if (parser.parse(json).get(doc) || doc[key].get(value)) return "";
+  return std::string(value);
+}
+
+// Records `address`'s own Salesforce authorization: the simulator issues a
+// token bound to that user's Salesforce User, crmsync connect seals it.
+void ConnectUser(const SimProcess& sim, const Setup& s, const std::string& tenant, const std::string& address,
+                 bool refresh = false) {
+  const std::string issued = sim.Post("/_sim/reissue?tenant=" + tenant + "&user=" + address, "");
+  const std::string token = JsonText(issued, "refresh_token");
+  INFO(issued);
+  REQUIRE_FALSE(token.empty());
+  const std::string file = s.dir.path() + "/token-" + address;
+  WriteFile(file, token + "\n");
+  std::vector<std::string> args{"connect", "salesforce", "--config", sim.config_path(), "--state", s.state,
+                                "--tenant", tenant, "--user", address, "--refresh-token-file", file};
+  if (refresh) args.push_back("--refresh");
+  auto connect = RunCrmsync(args);
+  INFO(connect.output);
+  REQUIRE(connect.exit_code == 0);
+  CHECK_THAT(connect.output, Catch::Contains("Salesforce Connected"));
+  CHECK_THAT(connect.output, !Catch::Contains(token));
+}
+
+std::map<std::string, std::int64_t> UserGrants(const SimProcess& sim, const std::string& tenant) {
+  std::map<std::string, std::int64_t> out;
+  const std::string json = sim.Get("/_sim/token-grants?tenant=" + tenant);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::object users;
+  if (parser.parse(json).get(doc) || doc["salesforce_users"].get(users)) return out;
+  for (auto field : users) {
+    std::int64_t n = 0;
+    if (!field.value.get(n)) out[std::string(field.key)] = n;
+  }
+  return out;
+}
+
+void CheckClean(const SimProcess& sim) {
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.expected > 0);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  CHECK(v.isolation_violations == 0);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+}
+
+}  // namespace
+
+TEST_CASE("per-user authorization: users are pending until connected, then write their own mail", "[per_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "31", "--tenants", "2", "--users", "6", "--messages", "40", "--providers",
+                                "graph,gmail", "--authorization", "per_user"});
+  CHECK_THAT(ReadFile(sim.config_path()), Catch::Contains("authorization = \"per_user\""));
+
+  auto first = Run(sim, s);
+  INFO(first.output);
+  CHECK(first.exit_code == 0);
+  Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  CHECK(v.present == 0);
+  std::map<std::string, std::vector<UserRow>> users;
+  for (const std::string tenant : {"tenant-1", "tenant-2"}) {
+    users[tenant] = Users(sim, s, tenant);
+    REQUIRE(users[tenant].size() == 6);
+    for (const auto& u : users[tenant]) {
+      CHECK(u.status == "pending");
+      CHECK(u.reason == "no Salesforce authorization recorded (crmsync connect salesforce --tenant " + tenant +
+                            " --user " + u.address + ")");
+    }
+  }
+
+  // No service account to connect on a per-user tenant.
+  auto tenant_wide = RunCrmsync({"connect", "salesforce", "--config", sim.config_path(), "--state", s.state,
+                                 "--tenant", "tenant-1", "--refresh-token-file", sim.config_path()});
+  CHECK(tenant_wide.exit_code == 2);
+  CHECK_THAT(tenant_wide.output, Catch::Contains("--user ADDRESS"));
+
+  auto doctor = RunCrmsync({"doctor", "--config", sim.config_path(), "--state", s.state});
+  INFO(doctor.output);
+  CHECK(doctor.exit_code == 1);
+  CHECK_THAT(doctor.output, Catch::Contains("FAIL  tenant-1  salesforce token grant: authorization = \"per_user\": "
+                                            "no user's Salesforce authorization is recorded"));
+  CHECK_THAT(doctor.output, Catch::Contains("--tenant tenant-1 --user ADDRESS"));
+
+  // Half of each tenant's users connect: exactly they become active.
+  for (auto& [tenant, rows] : users) {
+    for (std::size_t i = 0; i < rows.size(); i += 2) ConnectUser(sim, s, tenant, rows[i].address);
+  }
+  doctor = RunCrmsync({"doctor", "--config", sim.config_path(), "--state", s.state});
+  INFO(doctor.output);
+  CHECK_THAT(doctor.output, Catch::Contains("ok    tenant-1  salesforce token grant"));
+  CHECK_THAT(doctor.output, Catch::Contains("ok    tenant-2  salesforce token grant"));
+  auto second = Run(sim, s);
+  INFO(second.output);
+  CHECK(second.exit_code == 0);
+  v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.present > 0);
+  CHECK(v.missing > 0);   // the other half's mail, not read yet
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);   // OwnerId: a user whose copy is captured
+  CHECK(v.isolation_violations == 0);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+  for (auto& [tenant, rows] : users) {
+    const auto now = Users(sim, s, tenant);
+    const auto grants = UserGrants(sim, tenant);
+    for (std::size_t i = 0; i < now.size(); ++i) {
+      bool connected = false;
+      for (std::size_t j = 0; j < rows.size(); j += 2) connected = connected || rows[j].address == now[i].address;
+      CHECK(now[i].status == (connected ? "active" : "pending"));
+      // Only connected users' tokens were ever used.
+      CHECK((grants.count(now[i].address) != 0) == connected);
+    }
+  }
+
+  // The rest connect: everything is written once.
+  for (auto& [tenant, rows] : users) {
+    for (std::size_t i = 1; i < rows.size(); i += 2) ConnectUser(sim, s, tenant, rows[i].address);
+  }
+  auto third = Run(sim, s);
+  INFO(third.output);
+  CHECK(third.exit_code == 0);
+  CheckClean(sim);
+  for (const std::string tenant : {"tenant-1", "tenant-2"}) {
+    for (const auto& u : Users(sim, s, tenant)) CHECK(u.status == "active");
+  }
+}
+
+TEST_CASE("per-user authorization: one user's revoked token suspends that user only; reconnecting resumes",
+          "[per_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "32", "--tenants", "2", "--users", "6", "--messages", "120", "--providers",
+                                "graph", "--authorization", "per_user", "--rotate-refresh-tokens"});
+  REQUIRE(Run(sim, s).exit_code == 0);   // learns the users; all pending
+  std::map<std::string, std::vector<UserRow>> users;
+  for (const std::string tenant : {"tenant-1", "tenant-2"}) {
+    users[tenant] = Users(sim, s, tenant);
+    for (const auto& u : users[tenant]) ConnectUser(sim, s, tenant, u.address);
+  }
+  // Revoked during the run, after tenant-1's org served a few upserts.
+  const std::string revoked = users["tenant-1"][1].address;
+  INFO(sim.Post("/_sim/revoke?tenant=tenant-1&user=" + revoked + "&after_upserts=2", ""));
+
+  auto run = Run(sim, s);
+  INFO(run.output);
+  CHECK(run.exit_code == 3);
+  for (const auto& u : Users(sim, s, "tenant-1")) {
+    if (u.address == revoked) {
+      CHECK(u.status == "suspended");
+      CHECK(u.reason == "invalid_grant: expired access/refresh token");
+    } else {
+      CHECK(u.status == "active");
+    }
+  }
+  for (const auto& u : Users(sim, s, "tenant-2")) CHECK(u.status == "active");
+  Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(JsonInt(v.raw, "tenants.tenant-2.missing") == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+
+  ConnectUser(sim, s, "tenant-1", revoked, /*refresh=*/true);
+  auto resumed = Run(sim, s);
+  INFO(resumed.output);
+  CHECK(resumed.exit_code == 0);
+  CheckClean(sim);
+  for (const auto& u : Users(sim, s, "tenant-1")) CHECK(u.status == "active");
+}
+
+TEST_CASE("per-user authorization: sessions expiring under load are refreshed once per user", "[per_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "33", "--tenants", "1", "--users", "3", "--messages", "1500",
+                                "--authorization", "per_user"});
+  REQUIRE(Run(sim, s).exit_code == 0);
+  for (const auto& u : Users(sim, s, "tenant-1")) ConnectUser(sim, s, "tenant-1", u.address);
+  const auto before = UserGrants(sim, "tenant-1");
+  // The first upsert expires every live session: the writes after it (many
+  // per user, up to max_writes_in_flight at once) need a fresh token.
+  sim.Post("/_sim/expire-sessions?tenant=tenant-1&after_upserts=1", "");
+  auto run = Run(sim, s);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const std::string report = ReadFile(s.report);
+  INFO(report);
+  REQUIRE(JsonInt(report, "tenants.0.api_calls.salesforce_upserts") >= 12);
+  const auto after = UserGrants(sim, "tenant-1");
+  std::int64_t refreshed = 0;
+  for (const auto& [address, grants] : after) {
+    INFO(address);
+    const std::int64_t in_run = grants - (before.count(address) ? before.at(address) : 0);
+    // At most the first grant and one after the expiry, however many of the
+    // user's writes were in flight.
+    CHECK(in_run >= 1);
+    CHECK(in_run <= 2);
+    refreshed += in_run == 2 ? 1 : 0;
+  }
+  CHECK(refreshed >= 1);
+  CheckClean(sim);
+}
