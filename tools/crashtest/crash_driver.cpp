@@ -97,7 +97,8 @@ class Driver {
     }
     std::vector<std::string> sim_args = {"--seed", std::to_string(options_.seed), "--tenants",
                                          std::to_string(options_.tenants), "--users", std::to_string(options_.users),
-                                         "--messages", std::to_string(options_.messages)};
+                                         "--messages", std::to_string(options_.messages),
+                                         "--providers", options_.providers};
     if (options_.rotate_refresh_tokens) sim_args.push_back("--rotate-refresh-tokens");
     if (options_.fault_rate > 0) {
       if (SimulatorHasFaultRate(SimHelp())) {
@@ -214,8 +215,9 @@ class Driver {
     result_.keys_checked += report->keys_checked;
     for (const auto& v : report->violations) result_.violations.push_back(fmt::format("{}: {}", when, v));
     if (report->checked != report->cursors) {
-      result_.violations.push_back(fmt::format("{}: {} of {} cursors could not be placed by the simulator", when,
-                                               report->cursors - report->checked, report->cursors));
+      result_.violations.push_back(fmt::format("{}: {} of {} cursors could not be placed by the simulator, e.g. {}",
+                                               when, report->cursors - report->checked, report->cursors,
+                                               report->unplaced_example));
     }
     return fmt::format("invariant {} ({} cursors, {} passed messages checked, {} violations)",
                        report->ok() ? "holds" : "VIOLATED", report->cursors, report->keys_checked,

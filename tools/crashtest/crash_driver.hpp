@@ -30,6 +30,7 @@ struct CrashTestOptions {
   int messages = 30;            // origin messages per mailbox
   int tenants = 2;
   int users = 20;               // per tenant
+  std::string providers = "graph";   // crmsync-sim --providers: graph, gmail, or a mix "graph,gmail"
   double fault_rate = 0;        // passed to crmsync-sim --fault-rate when it has one
   std::uint64_t seed = 1;
   int page_size = 7;            // small pages: many checkpoints to land between

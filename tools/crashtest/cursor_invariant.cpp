@@ -2,6 +2,7 @@
 
 #include <exception>
 #include <fstream>
+#include <map>
 #include <regex>
 #include <set>
 #include <sstream>
@@ -9,6 +10,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "crmsync/json/escape.hpp"
 #include "crmsync/state/store.hpp"
 
 namespace crmsync::crashtest {
@@ -38,6 +40,7 @@ namespace {
 
 struct PassedKeys {
   bool checkable = false;
+  std::string reason;              // why not checkable
   std::string where;               // "tenant-1 user 3 inbox"
   std::vector<std::string> keys;
 };
@@ -53,7 +56,11 @@ Result<PassedKeys> AskSimulator(const harness::SimProcess& sim, const std::strin
   simdjson::dom::element doc;
   if (parser.parse(body).get(doc)) return Status::Corruption("/_sim/cursor_keys answered malformed JSON");
   PassedKeys out;
-  if (doc["checkable"].get(out.checkable) || !out.checkable) return out;
+  if (doc["checkable"].get(out.checkable) || !out.checkable) {
+    std::string_view reason;
+    if (!doc["reason"].get(reason)) out.reason = std::string(reason);
+    return out;
+  }
   std::string_view tenant, folder;
   std::int64_t user = -1;
   simdjson::dom::array keys;
@@ -71,6 +78,21 @@ Result<PassedKeys> AskSimulator(const harness::SimProcess& sim, const std::strin
 
 }  // namespace
 
+// What /_sim/cursor_keys is asked: a Graph link names its mailbox itself;
+// a Gmail cursor ("history:..." and the like) goes with its tenant and its
+// mailbox.
+std::string CursorKeysRequest(const state::StreamId& id, const state::Cursor& cursor,
+                              const std::map<std::string, std::string>& primary_of) {
+  if (cursor.position.find("://") != std::string::npos) return cursor.position;
+  // Users are stored at the end of a run: a state whose runs were all killed
+  // knows only the stream's user id (Gmail: the Directory id), which the
+  // simulator accepts too.
+  auto primary = primary_of.find(id.user);
+  const std::string& mailbox = primary == primary_of.end() ? id.user : primary->second;
+  return fmt::format(R"({{"tenant":{},"user":{},"cursor":{}}})", json::JsonQuote(id.tenant), json::JsonQuote(mailbox),
+                     json::JsonQuote(cursor.position));
+}
+
 Result<InvariantReport> CheckCursorInvariant(const harness::SimProcess& sim, const std::string& state_dir,
                                              const std::vector<std::string>& tenants) {
   auto store = state::Store::Open(state_dir);
@@ -83,11 +105,21 @@ Result<InvariantReport> CheckCursorInvariant(const harness::SimProcess& sim, con
     if (!quarantine.ok()) return quarantine.status();
     std::set<std::string> quarantined;
     for (const auto& [key, entry] : *quarantine) quarantined.insert(key);
+    auto users = (*store)->ListUsers(tenant);
+    if (!users.ok()) return users.status();
+    std::map<std::string, std::string> primary_of;
+    for (const auto& [user_id, record] : *users) primary_of[user_id] = record.primary;
     for (const auto& [id, cursor] : *cursors) {
       ++report.cursors;
-      auto passed = AskSimulator(sim, cursor.position);
+      auto passed = AskSimulator(sim, CursorKeysRequest(id, cursor, primary_of));
       if (!passed.ok()) return passed.status();
-      if (!passed->checkable) continue;
+      if (!passed->checkable) {
+        if (report.unplaced_example.empty()) {
+          report.unplaced_example = fmt::format("{} {}: {} ({})", tenant, id.stream, cursor.position.substr(0, 80),
+                                                passed->reason);
+        }
+        continue;
+      }
       ++report.checked;
       auto ledger = (*store)->GetLedgerMany(tenant, passed->keys);
       if (!ledger.ok()) return ledger.status();

@@ -8,10 +8,12 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/state/store.hpp"
 #include "harness.hpp"
 
 namespace crmsync::crashtest {
@@ -21,8 +23,16 @@ struct InvariantReport {
   std::int64_t checked = 0;      // of them, Graph cursors the simulator could place
   std::int64_t keys_checked = 0; // messages before those cursors that must be in the ledger
   std::vector<std::string> violations;   // "tenant-1 user 3 inbox: key <k> passed but not in the ledger"
+  std::string unplaced_example;          // a cursor the simulator could not place, and why
   bool ok() const { return violations.empty() && checked == cursors; }
 };
+
+// The body of POST /_sim/cursor_keys for one stored cursor: a Graph link as
+// it is; any other cursor (Gmail's) as JSON with its tenant and its mailbox
+// (the primary address from `primary_of`, user id -> address, else the
+// stream's user id).
+std::string CursorKeysRequest(const state::StreamId& id, const state::Cursor& cursor,
+                              const std::map<std::string, std::string>& primary_of);
 
 // Tenant ids of a crmsync configuration file ([[tenants]] id = "...").
 Result<std::vector<std::string>> TenantIds(const std::string& config_path);

@@ -17,6 +17,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(1, 10000000))->capture_default_str();
   app.add_option("--tenants", options.tenants, "tenants")->check(CLI::Range(1, 1000))->capture_default_str();
   app.add_option("--users", options.users, "mailbox users per tenant")->check(CLI::Range(1, 100000))->capture_default_str();
+  app.add_option("--providers", options.providers, "mail systems of the tenants, in turn: graph, gmail or graph,gmail")
+      ->capture_default_str();
   app.add_option("--fault-rate", options.fault_rate, "fraction of simulator requests answered with a fault (needs crmsync-sim --fault-rate)")
       ->check(CLI::Range(0.0, 1.0))->capture_default_str();
   app.add_option("--seed", options.seed, "corpus and kill-schedule seed")->capture_default_str();

@@ -1,4 +1,4 @@
-// POST /_sim/cursor_keys: which messages a saved Graph cursor has passed.
+// POST /_sim/cursor_keys: which messages a saved Graph or Gmail cursor has passed.
 //
 // The crash tests (tools/crashtest) read the cursors an engine stored in its
 // state after a SIGKILL and ask the simulator, for each, the dedup keys of
@@ -11,7 +11,12 @@
 // its bare $skiptoken / $deltatoken value). Answer:
 //   {"checkable":true,"tenant":"tenant-1","user":3,"folder":"inbox","position":"skip","keys":["..."]}
 // {"checkable":false,"reason":"..."} when the text holds no Graph delta token
-// this simulator issued (an EWS / Gmail cursor, a forged token).
+// this simulator issued (an EWS cursor, a forged token).
+//
+// Gmail cursors do not name their mailbox, so they come as JSON:
+//   {"tenant":"tenant-1","user":"<primary address or Directory id>","cursor":"history:<id>"}
+// A history cursor has passed every message of the mailbox up to that
+// history id; "list:" / "window:" cursors (mid-listing) are not checkable.
 #pragma once
 
 #include "corpus.hpp"

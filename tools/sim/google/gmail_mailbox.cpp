@@ -93,4 +93,9 @@ std::optional<MessageHeader> GmailMailbox::Next(int tenant, int user, int to_epo
                                [&](const MessageHeader& h) { return Contains(h, user); });
 }
 
+std::string GoogleDirectoryUserId(const Corpus& corpus, int tenant, std::size_t user) {
+  return fmt::format("1{:019}", HashOf(corpus.seed(), Tag::kGraphId, {static_cast<std::uint64_t>(tenant), 77, user}) %
+                                    10000000000000000000ULL);
+}
+
 }  // namespace crmsync::sim::google

@@ -25,6 +25,10 @@ namespace crmsync::sim::google {
 // Position in a Gmail mailbox: the corpus's own view cursor.
 using MailboxCursor = ViewCursor;
 
+// The Directory API id of user `user` of `tenant` ("1" and 19 digits, stable
+// for the corpus seed), as users.list answers it.
+std::string GoogleDirectoryUserId(const Corpus& corpus, int tenant, std::size_t user);
+
 class GmailMailbox {
  public:
   explicit GmailMailbox(const Corpus& corpus) : corpus_(corpus) {}

@@ -491,8 +491,7 @@ HttpResponse GmailService::SendAs(int tenant, int user) {
 }
 
 std::string GmailService::DirectoryUserId(int tenant, std::size_t user) const {
-  return fmt::format("1{:019}", HashOf(corpus_.seed(), Tag::kGraphId, {static_cast<std::uint64_t>(tenant), 77, user}) %
-                                    10000000000000000000ULL);
+  return GoogleDirectoryUserId(corpus_, tenant, user);
 }
 
 // The corpus' one group per tenant (corpus.hpp SalesGroupAddress), by
