@@ -49,7 +49,8 @@ struct TenantRuntime {
   // status a user's grant decided (pending / suspended, reason) by user id.
   std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
   std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
-  graph::GraphMailSource* delegated_graph = nullptr;   // == source, for /me at set-up
+  // Whose mailbox a user's grant opens (Graph /me, Gmail getProfile of "me"), at set-up.
+  std::function<Result<MailUser>(auth::TokenProvider&)> signed_in_user;
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
