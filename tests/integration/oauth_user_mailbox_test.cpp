@@ -264,3 +264,58 @@ TEST_CASE("delegated mailboxes: a whole tenant's consent revoked disconnects its
   CHECK(JsonText(TenantStatus(sim, s), {"tenants", "0", "mailbox", "status"}) == "connected");
   CheckClean(sim);
 }
+
+TEST_CASE("google oauth_user: meetings are read from each user's own calendar with that user's token",
+          "[oauth_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "44", "--tenants", "1", "--users", "4", "--messages", "2",
+                                "--providers", "gmail", "--mail-access", "delegated"});
+  const std::vector<std::string> users = GmailOAuthUserSim(sim);
+  REQUIRE(users.size() == 4);
+  for (const std::string& user : users) REQUIRE(ConnectMailbox(sim, s, user, Consent(sim, s, user)).exit_code == 0);
+  // The window covers every meeting the simulator generates (its clock starts on 2026-11-01).
+  const std::string config = s.dir.path() + "/calendar.toml";
+  WriteFile(config, ReadFile(sim.config_path()) +
+                        "\n[tenants.capture]\ncalendar = \"meetings\"\ncalendar_anchor = \"2026-11-01\"\n"
+                        "calendar_past_days = 30\ncalendar_future_days = 60\n");
+  auto run = RunCrmsync({"run", "--config", config, "--state", s.state, "--report", s.report, "--quiet"});
+  INFO(run.output);
+  const std::string report = ReadFile(s.report);
+  INFO(report);
+  CHECK(run.exit_code == 0);
+  CHECK(JsonInt(report, "tenants.0.calendar.calendars") == 4);
+  CHECK(JsonInt(report, "tenants.0.calendar.events_written") > 0);
+  const std::string verify = sim.Get("/_sim/verify");
+  INFO(verify);
+  CHECK(JsonInt(verify, "events.expected") > 0);
+  CHECK(JsonInt(verify, "events.missing") == 0);
+  CHECK(JsonInt(verify, "events.duplicates") == 0);
+  CHECK(JsonInt(verify, "events.unexpected") == 0);
+  CheckClean(sim);
+}
+
+TEST_CASE("google oauth_user: free/busy is asked with one connected user's own token", "[oauth_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "45", "--tenants", "1", "--users", "4", "--messages", "2",
+                                "--providers", "gmail", "--mail-access", "delegated"});
+  const std::vector<std::string> users = GmailOAuthUserSim(sim);
+  REQUIRE(users.size() == 4);
+  for (const std::string& user : users) REQUIRE(ConnectMailbox(sim, s, user, Consent(sim, s, user)).exit_code == 0);
+  const std::string config = s.dir.path() + "/freebusy.toml";
+  WriteFile(config, ReadFile(sim.config_path()) +
+                        "\n[tenants.capture]\ncalendar = \"free_busy\"\ncalendar_anchor = \"2026-11-01\"\n"
+                        "freebusy_days = 14\n");
+  auto run = RunCrmsync({"run", "--config", config, "--state", s.state, "--report", s.report, "--quiet"});
+  INFO(run.output);
+  const std::string report = ReadFile(s.report);
+  INFO(report);
+  CHECK(run.exit_code == 0);
+  CHECK(JsonInt(report, "tenants.0.calendar.busy_slots") > 0);
+  const std::string verify = sim.Get("/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z");
+  INFO(verify);
+  CHECK(JsonInt(verify, "events.expected") > 0);
+  CHECK(JsonInt(verify, "events.missing") == 0);
+  CHECK(JsonInt(verify, "events.unexpected") == 0);
+  CHECK(JsonInt(verify, "delegation_violations") == 0);
+  CHECK(JsonInt(verify, "isolation_violations") == 0);
+}
