@@ -12,6 +12,7 @@ add_library(crmsync_engine STATIC
   src/email_message_record.cpp
   src/event_record.cpp
   src/google_source.cpp
+  src/gmail_user_source.cpp
   src/exchange_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp

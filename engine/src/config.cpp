@@ -55,7 +55,7 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
                   GoogleConfig& out) {
   TableReader r(table, file, prefix);
   CRMSYNC_TRY(r.String("key_file", out.key_file, false));
-  CRMSYNC_TRY(r.String("admin_email", out.admin_email, true));
+  CRMSYNC_TRY(r.String("admin_email", out.admin_email, false));
   CRMSYNC_TRY(r.String("customer", out.customer, false));
   CRMSYNC_TRY(r.String("api_url", out.api_url, false));
   CRMSYNC_TRY(r.String("directory_url", out.directory_url, false));
@@ -65,17 +65,23 @@ Status ReadGoogle(const toml::table& table, const std::string& file, const std::
   CRMSYNC_TRY(r.String("since", out.since, false));
   int access = 0;
   CRMSYNC_TRY(r.Choice("access", access, {"service_account", "oauth_user"}));
-  if (access == 1) {
-    // Refused by name so that the setting never silently reads nothing.
-    return r.Error("access", "= \"oauth_user\" is not supported yet (per-user consent is built for Microsoft "
-                             "tenants: [tenants.microsoft] access = \"delegated\"); use \"service_account\"");
-  }
+  out.access = static_cast<GoogleAccess>(access);
+  const bool oauth_user = out.access == GoogleAccess::kOAuthUser;
+  // The service account reads the directory as admin_email; users' own
+  // consent goes through an OAuth client instead.
+  if (!oauth_user && out.admin_email.empty()) CRMSYNC_TRY(r.String("admin_email", out.admin_email, true));
+  CRMSYNC_TRY(r.String("client_id", out.client_id, oauth_user));
+  CRMSYNC_TRY(r.String("client_secret", out.client_secret, oauth_user, true));
+  CRMSYNC_TRY(r.String("auth_url", out.auth_url, false));
+  CRMSYNC_TRY(r.String("token_url", out.token_url, false));
   CRMSYNC_TRY(r.RejectUnknown());
   if (!out.since.empty() && !IsIsoDate(out.since)) {
     return Status::InvalidArgument(
         fmt::format("{}: {}since = \"{}\" is not a date like 2026-01-31", file, prefix, out.since));
   }
   CRMSYNC_TRY(CheckUrl(file, prefix + "api_url", out.api_url));
+  CRMSYNC_TRY(CheckUrl(file, prefix + "auth_url", out.auth_url));
+  CRMSYNC_TRY(CheckUrl(file, prefix + "token_url", out.token_url));
   return CheckUrl(file, prefix + "directory_url", out.directory_url);
 }
 
@@ -231,6 +237,15 @@ Status ReadTenant(const toml::table& table, const std::string& file, std::size_t
     return Status::InvalidArgument(fmt::format(
         "{}: tenant \"{}\": {}microsoft.access = \"delegated\" needs {}users.source = \"listed\" (the users "
         "who each connect their own mailbox); source = \"{}\" needs application access",
+        file, out.id, prefix, prefix, out.users.source == UserSource::kGroup ? "group" : "directory"));
+  }
+  if (out.provider == MailProvider::kGoogle && out.google.access == GoogleAccess::kOAuthUser &&
+      out.users.source != UserSource::kListed) {
+    // The Directory API (users, group members) needs the admin service account.
+    return Status::InvalidArgument(fmt::format(
+        "{}: tenant \"{}\": {}google.access = \"oauth_user\" needs {}users.source = \"listed\" (the users "
+        "who each connect their own mailbox); source = \"{}\" needs the service account (access = "
+        "\"service_account\")",
         file, out.id, prefix, prefix, out.users.source == UserSource::kGroup ? "group" : "directory"));
   }
   if (provisioning != nullptr) {

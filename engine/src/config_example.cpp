@@ -107,7 +107,7 @@ activation = "immediate"
 
 [tenants.google]                   # Google Workspace: a service account with domain-wide delegation
 key_file = ""                      # its JSON key (secret); "" = the key `crmsync connect google` sealed in the state
-admin_email = "admin@contoso.example"   # a user the Directory API is read as (required)
+admin_email = "admin@contoso.example"   # a user the Directory API is read as (required with service_account)
 customer = "my_customer"
 api_url = "https://gmail.googleapis.com"
 directory_url = "https://admin.googleapis.com"
@@ -115,7 +115,12 @@ ca_file = ""
 scopes = []                        # [] = the read-only defaults
 page_size = 100                    # messages.list / history.list maxResults (1..500)
 since = ""                         # first run reads mail from this date (YYYY-MM-DD); "" = all mail
-access = "service_account"         # service_account; oauth_user (each user's own consent): not built yet
+access = "service_account"         # service_account | oauth_user (each listed user's own consent:
+                                   #   users.source = "listed", crmsync connect mailbox --tenant T --user U)
+client_id = ""                     # oauth_user: the OAuth client users consent to (required with oauth_user)
+client_secret = ""                 # oauth_user: its secret (required with oauth_user)
+auth_url = "https://accounts.google.com/o/oauth2/v2/auth"   # oauth_user: Google's consent screen
+token_url = "https://oauth2.googleapis.com/token"           # oauth_user: code exchange and refresh grants
 
 [tenants.salesforce]
 client_id = "REPLACE-ME"

@@ -7,6 +7,7 @@
 #include "crmsync/auth/service_account.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "crmsync/gmail/mail_source.hpp"
+#include "mailbox_grants.hpp"
 #include "tenant_runtime.hpp"
 
 namespace crmsync::engine {
@@ -21,6 +22,7 @@ Result<std::string> ReadKeyFile(const std::string& path) {
 
 Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::chrono::milliseconds timeout) {
   const TenantConfig& config = *tenant.config;
+  if (UsesDelegatedMail(config)) return MakeOAuthUserGmailSource(tenant, transport, timeout);
   // The sealed key stored by `crmsync connect google` wins over key_file.
   Result<std::string> key_json = Status::NotFound("");
   if (tenant.load_sealed_google_key) key_json = tenant.load_sealed_google_key();

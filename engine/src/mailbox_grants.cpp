@@ -30,10 +30,19 @@ class NoApplicationToken final : public auth::TokenProvider {
   std::string tenant_;
 };
 
+bool BelongsTo(const MailUser& profile, const std::string& address) {
+  if (AsciiLower(profile.primary) == AsciiLower(address)) return true;
+  return std::any_of(profile.aliases.begin(), profile.aliases.end(),
+                     [&](const std::string& alias) { return AsciiLower(alias) == AsciiLower(address); });
+}
+
+constexpr const char* kRevokedPrefix = "mailbox access revoked: ";
+
 }  // namespace
 
 bool UsesDelegatedMail(const TenantConfig& tenant) {
-  return tenant.provider == MailProvider::kMicrosoft && tenant.microsoft.access == MicrosoftAccess::kDelegated;
+  return (tenant.provider == MailProvider::kMicrosoft && tenant.microsoft.access == MicrosoftAccess::kDelegated) ||
+         (tenant.provider == MailProvider::kGoogle && tenant.google.access == GoogleAccess::kOAuthUser);
 }
 
 std::string MailboxGrantKind(const std::string& address) { return kMailboxGrantPrefix + AsciiLower(address); }
@@ -57,14 +66,23 @@ std::unique_ptr<auth::TokenProvider> MakeMailboxTokenProvider(
     http::Transport& transport, const TenantConfig& tenant, const std::string& address,
     const std::string& refresh_token, std::function<Status(const std::string&)> on_rotated) {
   auth::RefreshTokenConfig config;
-  config.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(tenant.microsoft.login_url),
-                                 tenant.microsoft.tenant_id);
-  config.client_id = tenant.microsoft.client_id;
-  config.client_secret = tenant.microsoft.client_secret;
+  if (tenant.provider == MailProvider::kGoogle) {
+    // Google keeps the consent's scopes on a refresh: none are sent.
+    config.service = "Google OAuth";
+    config.token_url = tenant.google.token_url;
+    config.client_id = tenant.google.client_id;
+    config.client_secret = tenant.google.client_secret;
+    config.ca_file = tenant.google.ca_file;
+  } else {
+    config.token_url = fmt::format("{}/{}/oauth2/v2.0/token", TrimSlash(tenant.microsoft.login_url),
+                                   tenant.microsoft.tenant_id);
+    config.client_id = tenant.microsoft.client_id;
+    config.client_secret = tenant.microsoft.client_secret;
+    config.scope = kMicrosoftDelegatedScopes;
+    config.ca_file = tenant.microsoft.ca_file;
+  }
   config.refresh_token = refresh_token;
-  config.scope = kMicrosoftDelegatedScopes;
   config.subject = address;
-  config.ca_file = tenant.microsoft.ca_file;
   config.on_rotated = std::move(on_rotated);
   return auth::MakeRefreshTokenProvider(transport, std::move(config));
 }
@@ -89,7 +107,7 @@ Status MakeDelegatedGraphSource(TenantRuntime& tenant, http::Transport& transpor
         for (const auto& [id, tokens] : tenant.user_mail_tokens) grants += tokens->grants();
         return grants;
       });
-  tenant.delegated_graph = source.get();
+  tenant.signed_in_user = [graph = source.get()](auth::TokenProvider& tokens) { return graph->SignedInUser(tokens); };
   tenant.source = std::move(source);
   return Status::Ok();
 }
@@ -121,8 +139,14 @@ std::vector<MailUser> ListDelegatedUsers(TenantRuntime& tenant, http::Transport&
       return StoreMailboxGrant(store, *secrets, id, address, rotated);
     };
     auto tokens = MakeMailboxTokenProvider(transport, config, address, grant.value(), std::move(on_rotated));
-    auto profile = tenant.delegated_graph->SignedInUser(*tokens);
-    if (profile.ok()) {
+    auto profile = tenant.signed_in_user(*tokens);
+    if (profile.ok() && !BelongsTo(profile.value(), address)) {
+      // Another user's consent recorded for this one: reading with it would
+      // open the wrong mailbox.
+      const std::string why = fmt::format("the mailbox authorization belongs to {}, not to {}", profile->primary, address);
+      tenant.delegated_status[address] = {"suspended", why};
+      tenant.AddError(fmt::format("tenant {}: user {} suspended: {}", config.id, address, why));
+    } else if (profile.ok()) {
       user.primary = profile->primary.empty() ? address : profile->primary;
       user.aliases = std::move(profile->aliases);
       if (std::find(user.aliases.begin(), user.aliases.end(), address) == user.aliases.end()) {
@@ -132,7 +156,7 @@ std::vector<MailUser> ListDelegatedUsers(TenantRuntime& tenant, http::Transport&
     } else if (profile.status().code() == StatusCode::kUnauthorized) {
       // Counted as an error so that the run is partial (exit 3), as when a
       // mailbox refuses the application mid-run.
-      tenant.delegated_status[address] = {"suspended", "mailbox access revoked: " + profile.status().message()};
+      tenant.delegated_status[address] = {"suspended", kRevokedPrefix + profile.status().message()};
       tenant.AddError(fmt::format("tenant {}: user {} suspended: {}", config.id, address, profile.status().message()));
     } else {
       tenant.delegated_status[address] = {"suspended", "mailbox not reachable: " + profile.status().message()};
@@ -142,6 +166,20 @@ std::vector<MailUser> ListDelegatedUsers(TenantRuntime& tenant, http::Transport&
     users.push_back(std::move(user));
   }
   return users;
+}
+
+std::optional<std::string> EveryGrantRefused(const TenantRuntime& tenant) {
+  const std::size_t granted = tenant.user_mail_tokens.size();
+  std::size_t refused = 0;
+  std::string first;
+  for (const auto& [address, decided] : tenant.delegated_status) {
+    if (decided.first != "suspended" || !decided.second.starts_with(kRevokedPrefix)) continue;
+    if (refused++ == 0) first = decided.second.substr(std::string_view(kRevokedPrefix).size());
+  }
+  // One refusal among users still pending is that user's own revocation.
+  const bool tenant_wide = refused > 1 || refused == tenant.config->users.list.size();
+  if (refused == 0 || refused != granted || !tenant_wide) return std::nullopt;
+  return first;
 }
 
 }  // namespace crmsync::engine

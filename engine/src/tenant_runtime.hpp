@@ -52,7 +52,8 @@ struct TenantRuntime {
   // status a user's grant decided (pending / suspended, reason) by user id.
   std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
   std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
-  graph::GraphMailSource* delegated_graph = nullptr;   // == source, for /me at set-up
+  // Whose mailbox a user's grant opens (Graph /me, Gmail getProfile of "me"), at set-up.
+  std::function<Result<MailUser>(auth::TokenProvider&)> signed_in_user;
   // Lookups and (mass authorization) writes; per_user: the lookup user's session.
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<UserSessions> user_sessions;         // authorization = "per_user" only

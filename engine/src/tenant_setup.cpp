@@ -329,6 +329,9 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     }
     return Fail(tenant, "cannot list the organization's users: " + listed.status().ToString());
   }
+  if (auto refused = UsesDelegatedMail(config) ? EveryGrantRefused(tenant) : std::nullopt) {
+    return SuspendAtSetUp(tenant, false, *refused, "mailbox access revoked: " + *refused);
+  }
   std::unordered_set<std::string> members;
   if (config.users.source == UserSource::kGroup) {
     auto listed_members = tenant.source->ListGroupMembers(config.users.group);

@@ -1,23 +1,19 @@
 // `crmsync connect mailbox`: records one user's own consent to read their
-// mailbox (tenants with microsoft.access = "delegated"). Either the OAuth
+// mailbox (tenants with microsoft.access = "delegated" or google.access =
+// "oauth_user"). Either the OAuth
 // authorization-code flow (authorize URL printed for the user, the code
 // received on a loopback redirect http://127.0.0.1:PORT/, PKCE S256,
 // exchanged at the token endpoint) or headless with --refresh-token-file.
-// The token is tested with a real refresh grant (Graph /me with the access
-// token: the grant must belong to that user), and the refresh token in force
+// The token is tested with a real refresh grant (Graph /me or Gmail's
+// profile of "me" with the access token: the grant must belong to that user), and the refresh token in force
 // afterwards (the rotated one, when the grant rotated it) is stored sealed
 // with the tenant and the user as associated data. The user turns active at
 // the next run.
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <algorithm>
 #include <chrono>
 #include <fstream>
 #include <future>
 #include <iostream>
-#include <mutex>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -27,11 +23,12 @@
 #include "crmsync/engine/mailbox_grants.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/engine/text.hpp"
+#include "crmsync/gmail/mail_source.hpp"
 #include "crmsync/graph/mail_source.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "crmsync/http/url.hpp"
 #include "crmsync/state/store.hpp"
-#include "http_server.hpp"
+#include "oauth_loopback.hpp"
 
 namespace crmsync::tools {
 namespace {
@@ -43,109 +40,85 @@ struct ConnectMailboxFlags {
   int redirect_port = 0;
 };
 
-std::string Base64Url(const unsigned char* bytes, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(n));
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-std::string RandomUrlToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
-  return Base64Url(bytes, sizeof bytes);
-}
-
-// The code of the authorization-code flow, received once on the loopback redirect.
-struct Callback {
-  std::promise<std::pair<std::string, std::string>> code_and_state;
-  std::once_flag once;
+// Where a tenant's users consent and what they consent to.
+struct ConsentEndpoints {
+  std::string service;         // names the provider in messages
+  std::string authorize_url, token_url, client_id, client_secret, scope, ca_file;
+  // Parameters of the authorize URL beyond the common ones.
+  std::vector<std::pair<std::string, std::string>> authorize_extra;
+  bool scope_at_exchange = false;   // Microsoft wants the scope again at the code exchange
 };
 
-// The user's consent in a browser: Microsoft's authorize endpoint, the code
-// on a loopback redirect, its exchange (PKCE S256) for the first refresh token.
-Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, const std::string& address,
-                                          const ConnectMailboxFlags& flags, http::Transport& transport) {
-  auto callback = std::make_shared<Callback>();
-  auto received = callback->code_and_state.get_future();
-  sim::ServerOptions options;
-  options.host = "127.0.0.1";
-  options.port = static_cast<std::uint16_t>(flags.redirect_port);
-  options.tls = false;   // a loopback redirect: the browser talks to this machine only
-  std::unique_ptr<sim::HttpServer> server;
-  try {
-    server = std::make_unique<sim::HttpServer>(options, [callback](const sim::HttpRequest& request) {
-      sim::HttpResponse response;
-      if (request.path != "/") {
-        response.status = 404;
-        return response;
-      }
-      auto code = request.query.find("code");
-      auto state = request.query.find("state");
-      auto error = request.query.find("error");
-      std::call_once(callback->once, [&] {
-        callback->code_and_state.set_value({code == request.query.end() ? "" : code->second,
-                                            error != request.query.end() ? "error:" + error->second
-                                            : state == request.query.end() ? "" : state->second});
-      });
-      response.headers.emplace("Content-Type", "text/plain; charset=utf-8");
-      response.body = "crmsync: the authorization was received; you can close this window.\n";
-      return response;
-    });
-  } catch (const std::exception& e) {
-    return Status::Io(fmt::format("cannot listen for the OAuth redirect on 127.0.0.1:{}: {}", flags.redirect_port,
-                                  e.what()));
+ConsentEndpoints EndpointsOf(const engine::TenantConfig& tenant) {
+  ConsentEndpoints e;
+  if (tenant.provider == engine::MailProvider::kGoogle) {
+    e.service = "Google";
+    e.authorize_url = tenant.google.auth_url;
+    e.token_url = tenant.google.token_url;
+    e.client_id = tenant.google.client_id;
+    e.client_secret = tenant.google.client_secret;
+    e.scope = engine::kGoogleOAuthUserScopes;
+    e.ca_file = tenant.google.ca_file;
+    // Without offline access and a forced consent Google may omit the refresh token.
+    e.authorize_extra = {{"access_type", "offline"}, {"prompt", "consent"}};
+    return e;
   }
-  const std::string redirect_uri = fmt::format("http://127.0.0.1:{}/", server->port());
-  const std::string verifier = RandomUrlToken(), state = RandomUrlToken();
-  if (verifier.empty() || state.empty()) return Status::Io("no random bytes for the PKCE verifier");
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
   std::string login_url = tenant.microsoft.login_url;
   while (!login_url.empty() && login_url.back() == '/') login_url.pop_back();
   const std::string endpoint = fmt::format("{}/{}/oauth2/v2.0/", login_url, tenant.microsoft.tenant_id);
-  const std::string url = endpoint + "authorize?" +
-                          http::FormEncode({{"client_id", tenant.microsoft.client_id},
-                                            {"response_type", "code"},
-                                            {"redirect_uri", redirect_uri},
-                                            {"response_mode", "query"},
-                                            {"scope", engine::kMicrosoftDelegatedScopes},
-                                            {"state", state},
-                                            {"login_hint", address},
-                                            {"code_challenge", Base64Url(digest, sizeof digest)},
-                                            {"code_challenge_method", "S256"}});
+  e.service = "Microsoft";
+  e.authorize_url = endpoint + "authorize";
+  e.token_url = endpoint + "token";
+  e.client_id = tenant.microsoft.client_id;
+  e.client_secret = tenant.microsoft.client_secret;
+  e.scope = engine::kMicrosoftDelegatedScopes;
+  e.ca_file = tenant.microsoft.ca_file;
+  e.authorize_extra = {{"response_mode", "query"}};
+  e.scope_at_exchange = true;
+  return e;
+}
+
+// The user's consent in a browser: the provider's authorize endpoint, the code
+// on a loopback redirect, its exchange (PKCE S256) for the first refresh token.
+Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, const std::string& address,
+                                          const ConnectMailboxFlags& flags, http::Transport& transport) {
+  const ConsentEndpoints endpoints = EndpointsOf(tenant);
+  auto redirect = LoopbackRedirect::Listen(flags.redirect_port, "/");
+  if (!redirect.ok()) return redirect.status();
+  auto pkce = NewPkce();
+  if (!pkce.ok()) return pkce.status();
+  const std::string redirect_uri = redirect.value()->redirect_uri();
+  std::vector<std::pair<std::string, std::string>> query = {{"client_id", endpoints.client_id},
+                                                             {"response_type", "code"},
+                                                             {"redirect_uri", redirect_uri},
+                                                             {"scope", endpoints.scope},
+                                                             {"state", pkce->state},
+                                                             {"login_hint", address},
+                                                             {"code_challenge", pkce->challenge},
+                                                             {"code_challenge_method", "S256"}};
+  query.insert(query.end(), endpoints.authorize_extra.begin(), endpoints.authorize_extra.end());
+  const std::string url = endpoints.authorize_url + "?" + http::FormEncode(query);
   std::cout << "Have " << address << " open this URL in a browser and allow crmsync to read their mailbox:\n  " << url
             << "\nWaiting for the redirect to " << redirect_uri << " ...\n"
             << std::flush;
-  if (!flags.url_file.empty()) {
-    std::ofstream out(flags.url_file, std::ios::trunc);
-    out << url << "\n";
-  }
-  if (received.wait_for(std::chrono::seconds(flags.timeout_seconds)) != std::future_status::ready) {
-    return Status::Transient(fmt::format("no authorization arrived within {} s", flags.timeout_seconds));
-  }
-  auto [code, returned_state] = received.get();
-  if (returned_state.starts_with("error:")) {
-    return Status::Unauthorized("Microsoft refused the authorization: " + returned_state.substr(6));
-  }
-  if (returned_state != state) return Status::Unauthorized("the redirect's state does not match (not this request)");
-  if (code.empty()) return Status::Unauthorized("the redirect carried no authorization code");
+  WriteUrlFile(flags.url_file, url);
+  auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), endpoints.service);
+  if (!code.ok()) return code.status();
 
   http::Request request;
   request.method = "POST";
-  request.url = endpoint + "token";
+  request.url = endpoints.token_url;
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  request.body = http::FormEncode({{"client_id", tenant.microsoft.client_id},
-                                   {"client_secret", tenant.microsoft.client_secret},
-                                   {"grant_type", "authorization_code"},
-                                   {"code", code},
-                                   {"redirect_uri", redirect_uri},
-                                   {"code_verifier", verifier},
-                                   {"scope", engine::kMicrosoftDelegatedScopes}});
-  request.ca_file = tenant.microsoft.ca_file;
-  request.kind = "auth.ms_code";
+  std::vector<std::pair<std::string, std::string>> form = {{"client_id", endpoints.client_id},
+                                                            {"client_secret", endpoints.client_secret},
+                                                            {"grant_type", "authorization_code"},
+                                                            {"code", code.value()},
+                                                            {"redirect_uri", redirect_uri},
+                                                            {"code_verifier", pkce->verifier}};
+  if (endpoints.scope_at_exchange) form.emplace_back("scope", endpoints.scope);
+  request.body = http::FormEncode(form);
+  request.ca_file = endpoints.ca_file;
+  request.kind = "auth.user_code";
   std::promise<http::Response> answered;
   auto answer = answered.get_future();
   transport.Submit(std::move(request), [&answered](http::Response r) { answered.set_value(std::move(r)); });
@@ -160,12 +133,32 @@ Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, co
   std::string_view refresh_token, error;
   if (response.status != 200) {
     if (doc["error"].get(error)) error = "no OAuth error";
-    return Status::Unauthorized(fmt::format("Microsoft refused the authorization code: {}", error));
+    return Status::Unauthorized(fmt::format("{} refused the authorization code: {}", endpoints.service, error));
   }
   if (doc["refresh_token"].get(refresh_token) || refresh_token.empty()) {
-    return Status::Unauthorized("the token answer has no refresh_token (was offline_access granted?)");
+    return Status::Unauthorized("the token answer has no refresh_token (was offline access granted?)");
   }
   return std::string(refresh_token);
+}
+
+// Whose mailbox the grant opens: Graph /me, or Gmail's profile of "me".
+Result<MailUser> SignedInUser(const engine::TenantConfig& tenant, http::Transport& transport,
+                              std::chrono::milliseconds timeout, auth::TokenProvider& tokens) {
+  if (tenant.provider == engine::MailProvider::kGoogle) {
+    auto address = gmail::GmailProfileAddress(transport, tenant.google.api_url, tenant.google.ca_file, timeout, tokens);
+    if (!address.ok()) return address.status();
+    MailUser user;
+    user.primary = engine::AsciiLower(address.value());
+    user.aliases = {user.primary};
+    return user;
+  }
+  graph::GraphClientOptions options;
+  options.graph_url = tenant.microsoft.graph_url;
+  while (!options.graph_url.empty() && options.graph_url.back() == '/') options.graph_url.pop_back();
+  options.ca_file = tenant.microsoft.ca_file;
+  options.timeout = timeout;
+  graph::GraphMailSource source(transport, tokens, options);
+  return source.SignedInUser(tokens);
 }
 
 std::string TrimSpace(std::string text) {
@@ -187,7 +180,7 @@ int ConnectMailbox(const ConnectMailboxFlags& flags) {
   }
   if (!engine::UsesDelegatedMail(*tenant)) {
     std::cerr << "crmsync: tenant " << tenant->id << " does not use per-user mailbox access (set "
-              << "[tenants.microsoft] access = \"delegated\")\n";
+              << "[tenants.microsoft] access = \"delegated\" or [tenants.google] access = \"oauth_user\")\n";
     return engine::kExitUsage;
   }
   const std::string address = engine::AsciiLower(flags.user);
@@ -240,19 +233,14 @@ int ConnectMailbox(const ConnectMailboxFlags& flags) {
     refresh_token = std::move(consented.value());
   }
   // A rotation during the test grant voids the token given: the rotated one
-  // is what gets stored, sealed, before the grant is used.
+  // is what gets stored, once the grant proved to be this user's (a grant of
+  // another user must never replace this user's recorded one).
   auto on_rotated = [&](const std::string& rotated) -> Status {
     refresh_token = rotated;
-    return engine::StoreMailboxGrant(*store.value(), *box.value(), tenant->id, address, rotated);
+    return Status::Ok();
   };
   auto tokens = engine::MakeMailboxTokenProvider(transport, *tenant, address, refresh_token, on_rotated);
-  graph::GraphClientOptions options;
-  options.graph_url = tenant->microsoft.graph_url;
-  while (!options.graph_url.empty() && options.graph_url.back() == '/') options.graph_url.pop_back();
-  options.ca_file = tenant->microsoft.ca_file;
-  options.timeout = std::chrono::seconds(config->engine.request_timeout_seconds);
-  graph::GraphMailSource source(transport, *tokens, options);
-  auto me = source.SignedInUser(*tokens);
+  auto me = SignedInUser(*tenant, transport, std::chrono::seconds(config->engine.request_timeout_seconds), *tokens);
   if (!me.ok()) {
     std::cerr << "crmsync: tenant " << tenant->id << ": mailbox of " << address
               << " not connected: " << me.status().message() << "\n";
@@ -281,14 +269,16 @@ int ConnectMailbox(const ConnectMailboxFlags& flags) {
 void AddConnectMailboxCommand(CLI::App& connect, Commands& commands) {
   auto flags = std::make_shared<ConnectMailboxFlags>();
   CLI::App* mailbox = connect.add_subcommand(
-      "mailbox", "Record one user's own authorization to read their mailbox (microsoft.access = \"delegated\")");
+      "mailbox", "Record one user's own authorization to read their mailbox (microsoft.access = \"delegated\", "
+      "google.access = \"oauth_user\")");
   mailbox->add_option("--config", flags->config_path, "Configuration file (TOML)")->required();
   mailbox->add_option("--tenant", flags->tenant, "Tenant id")->required();
   mailbox->add_option("--user", flags->user, "The user's address, as listed in users.list")->required();
   mailbox->add_option("--state", flags->state_dir, "State directory");
   mailbox->add_flag("--refresh", flags->refresh, "Replace a stored authorization (after it expired or was revoked)");
   mailbox->add_option("--refresh-token-file", flags->refresh_token_file,
-                      "Headless: the user's refresh token (scopes offline_access Mail.Read Calendars.Read User.Read)");
+                      "Headless: the user's refresh token (Microsoft: offline_access Mail.Read Calendars.Read User.Read; "
+                      "Google: gmail.readonly calendar.readonly, access_type=offline)");
   mailbox->add_option("--url-file", flags->url_file, "Also write the authorize URL to this file (for scripts)");
   mailbox->add_option("--timeout", flags->timeout_seconds, "Seconds to wait for the browser redirect")
       ->check(CLI::Range(1, 3600));

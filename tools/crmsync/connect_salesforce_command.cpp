@@ -3,10 +3,6 @@
 // code received on a loopback redirect, PKCE S256, exchanged for a refresh
 // token) or headless with --refresh-token-file. The refresh token is tested
 // with a real grant and stored sealed; the next run resumes suspended users.
-#include <openssl/evp.h>
-#include <openssl/rand.h>
-#include <openssl/sha.h>
-
 #include <chrono>
 #include <fstream>
 #include <future>
@@ -24,7 +20,7 @@
 #include "crmsync/http/url.hpp"
 #include "crmsync/salesforce/host_allowlist.hpp"
 #include "crmsync/state/store.hpp"
-#include "http_server.hpp"
+#include "oauth_loopback.hpp"
 
 namespace crmsync::tools {
 namespace {
@@ -38,21 +34,6 @@ struct ConnectSalesforceFlags {
   int redirect_port = 0;
 };
 
-std::string Base64Url(const unsigned char* bytes, std::size_t size) {
-  std::string out(4 * ((size + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()), bytes, static_cast<int>(size));
-  out.resize(static_cast<std::size_t>(n));
-  for (char& c : out) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!out.empty() && out.back() == '=') out.pop_back();
-  return out;
-}
-
-std::string RandomUrlToken() {
-  unsigned char bytes[32];
-  if (RAND_bytes(bytes, sizeof bytes) != 1) return {};
-  return Base64Url(bytes, sizeof bytes);
-}
-
 std::string Trim(std::string text) {
   const auto first = text.find_first_not_of(" \t\r\n");
   if (first == std::string::npos) return {};
@@ -64,56 +45,20 @@ std::string TrimSlash(std::string url) {
   return url;
 }
 
-// The code of the web-server flow, received once on the loopback redirect.
-struct Callback {
-  std::promise<std::pair<std::string, std::string>> code_and_state;
-  std::once_flag once;
-};
-
 Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std::string& login_url,
                                   const ConnectSalesforceFlags& flags, http::Transport& transport) {
-  auto callback = std::make_shared<Callback>();
-  auto received = callback->code_and_state.get_future();
-  sim::ServerOptions options;
-  options.host = "127.0.0.1";
-  options.port = static_cast<std::uint16_t>(flags.redirect_port);
-  options.tls = false;   // a loopback redirect: the browser talks to this machine only
-  std::unique_ptr<sim::HttpServer> server;
-  try {
-    server = std::make_unique<sim::HttpServer>(options, [callback](const sim::HttpRequest& request) {
-      sim::HttpResponse response;
-      if (request.path != "/callback") {
-        response.status = 404;
-        return response;
-      }
-      auto code = request.query.find("code");
-      auto state = request.query.find("state");
-      auto error = request.query.find("error");
-      std::call_once(callback->once, [&] {
-        callback->code_and_state.set_value({code == request.query.end() ? "" : code->second,
-                                            error != request.query.end() ? "error:" + error->second
-                                            : state == request.query.end() ? "" : state->second});
-      });
-      response.headers.emplace("Content-Type", "text/plain; charset=utf-8");
-      response.body = "crmsync: the authorization was received; you can close this window.\n";
-      return response;
-    });
-  } catch (const std::exception& e) {
-    return Status::Io(fmt::format("cannot listen for the OAuth redirect on 127.0.0.1:{}: {}", flags.redirect_port,
-                                  e.what()));
-  }
-  const std::string redirect_uri = fmt::format("http://127.0.0.1:{}/callback", server->port());
-  const std::string verifier = RandomUrlToken(), state = RandomUrlToken();
-  if (verifier.empty() || state.empty()) return Status::Io("no random bytes for the PKCE verifier");
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(verifier.data()), verifier.size(), digest);
+  auto redirect = LoopbackRedirect::Listen(flags.redirect_port, "/callback");
+  if (!redirect.ok()) return redirect.status();
+  auto pkce = NewPkce();
+  if (!pkce.ok()) return pkce.status();
+  const std::string redirect_uri = redirect.value()->redirect_uri();
   const std::string url = fmt::format(
       "{}/services/oauth2/authorize?{}", login_url,
       http::FormEncode({{"response_type", "code"},
                         {"client_id", tenant.salesforce.client_id},
                         {"redirect_uri", redirect_uri},
-                        {"state", state},
-                        {"code_challenge", Base64Url(digest, sizeof digest)},
+                        {"state", pkce->state},
+                        {"code_challenge", pkce->challenge},
                         {"code_challenge_method", "S256"},
                         {"scope", "api refresh_token"}}));
   std::cout << "Open this URL in a browser and approve crmsync as "
@@ -121,30 +66,20 @@ Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std:
             << ":\n  " << url
             << "\nWaiting for the redirect to " << redirect_uri << " ...\n"
             << std::flush;
-  if (!flags.url_file.empty()) {
-    std::ofstream out(flags.url_file, std::ios::trunc);
-    out << url << "\n";
-  }
-  if (received.wait_for(std::chrono::seconds(flags.timeout_seconds)) != std::future_status::ready) {
-    return Status::Transient(fmt::format("no authorization arrived within {} s", flags.timeout_seconds));
-  }
-  auto [code, returned_state] = received.get();
-  if (returned_state.starts_with("error:")) {
-    return Status::Unauthorized("Salesforce refused the authorization: " + returned_state.substr(6));
-  }
-  if (returned_state != state) return Status::Unauthorized("the redirect's state does not match (not this request)");
-  if (code.empty()) return Status::Unauthorized("the redirect carried no authorization code");
+  WriteUrlFile(flags.url_file, url);
+  auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), "Salesforce");
+  if (!code.ok()) return code.status();
 
   http::Request request;
   request.method = "POST";
   request.url = login_url + "/services/oauth2/token";
   request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
   request.body = http::FormEncode({{"grant_type", "authorization_code"},
-                                   {"code", code},
+                                   {"code", code.value()},
                                    {"client_id", tenant.salesforce.client_id},
                                    {"client_secret", tenant.salesforce.client_secret},
                                    {"redirect_uri", redirect_uri},
-                                   {"code_verifier", verifier}});
+                                   {"code_verifier", pkce->verifier}});
   request.ca_file = tenant.salesforce.ca_file;
   request.kind = "auth.sf_code";
   std::promise<http::Response> answered;

@@ -1,4 +1,5 @@
 #include "config_writer.hpp"
+#include "google_oauth_client.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,6 +27,17 @@ std::string KeyFilePath(const ConfigTarget& target, const Tenant& tenant) {
   return dir + tenant.id + "-service-account.json";
 }
 
+namespace {
+
+// Per-user consent lists its users: each connects their own mailbox.
+std::string ListedUsersToml(const Tenant& t) {
+  std::string list;
+  for (const MailUser& u : t.users) list += (list.empty() ? "" : ", ") + Quoted(u.primary);
+  return fmt::format("[tenants.users]\nsource = \"listed\"\nlist = [{}]\n", list);
+}
+
+}  // namespace
+
 std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
   std::string out =
       "# written by crmsync-sim: a configuration pointing at this simulator\n"
@@ -38,13 +50,22 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
     if (target.per_user_authorization) out += "authorization = \"per_user\"\n";
     if (t.provider == Provider::kGmail) {
       out += "[tenants.google]\n";
-      out += fmt::format("key_file = {}\nadmin_email = {}\n", Quoted(KeyFilePath(target, t)),
-                         Quoted(t.users.front().primary));
+      if (target.delegated_mail) {
+        out += "access = \"oauth_user\"   # each user's own consent: crmsync connect mailbox --tenant T --user U\n";
+        out += fmt::format("client_id = {}\nclient_secret = {}\n", Quoted(GoogleOAuthClientId(t)),
+                           Quoted(GoogleOAuthClientSecret(t)));
+        out += fmt::format("auth_url = {}\ntoken_url = {}\n", Quoted(target.origin + kGoogleAuthorizePath),
+                           Quoted(target.origin + "/token"));
+      } else {
+        out += fmt::format("key_file = {}\nadmin_email = {}\n", Quoted(KeyFilePath(target, t)),
+                           Quoted(t.users.front().primary));
+      }
       out += fmt::format("api_url = {}   # Gmail API root: {{api_url}}/gmail/v1/..., batch {{api_url}}/batch/gmail/v1\n",
                          Quoted(target.origin));
       out += fmt::format("directory_url = {}   # Directory API root: {{directory_url}}/admin/directory/v1/...\n",
                          Quoted(target.origin));
       if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
+      if (target.delegated_mail) out += ListedUsersToml(t);
     } else if (t.provider == Provider::kEws) {
       out += "[tenants.exchange]\n";
       out += fmt::format("tenant_id = {}\nclient_id = {}\nclient_secret = {}\n", Quoted(t.ms_tenant_id),
@@ -64,9 +85,7 @@ std::string RenderConfig(const Corpus& corpus, const ConfigTarget& target) {
       if (!target.ca_file.empty()) out += fmt::format("ca_file = {}\n", Quoted(target.ca_file));
       if (target.delegated_mail) {
         out += "access = \"delegated\"   # each user's own consent: crmsync connect mailbox --tenant T --user U\n";
-        std::string list;
-        for (const MailUser& u : t.users) list += (list.empty() ? "" : ", ") + Quoted(u.primary);
-        out += fmt::format("[tenants.users]\nsource = \"listed\"\nlist = [{}]\n", list);
+        out += ListedUsersToml(t);
       }
     }
     out += "[tenants.salesforce]\n";

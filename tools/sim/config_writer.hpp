@@ -15,7 +15,7 @@ struct ConfigTarget {
   std::string api_version = "60.0";
   std::string key_dir{};     // absolute directory of the Gmail tenants' key files
   std::string object_model{};   // written as [tenants.salesforce] object_model unless empty (--object)
-  // --mail-access delegated: Graph tenants get access = "delegated" and a
+  // --mail-access delegated: Graph tenants get access = "delegated", Gmail tenants access = "oauth_user", and a
   // listed users source (every user of the tenant), each user then
   // connecting with `crmsync connect mailbox`.
   bool delegated_mail = false;

@@ -24,8 +24,9 @@ HttpResponse DelegatedAdmin::Handle(const HttpRequest& request) {
   if (address.empty() || !user || user->first != *tenant) {
     return Error(404, fmt::format("tenant '{}' has no user '{}' (query parameter user)", tenant_id, address));
   }
-  if (corpus_.tenants()[static_cast<std::size_t>(*tenant)].provider != Provider::kGraph) {
-    return Error(400, fmt::format("tenant '{}' is not a Microsoft Graph tenant", tenant_id));
+  const Provider provider = corpus_.tenants()[static_cast<std::size_t>(*tenant)].provider;
+  if (provider != Provider::kGraph && provider != Provider::kGmail) {
+    return Error(400, fmt::format("tenant '{}' is neither a Microsoft Graph nor a Gmail tenant", tenant_id));
   }
   access_.RestoreUser(*tenant, user->second);
   const std::string token = tokens_.Issue(*tenant, user->second);

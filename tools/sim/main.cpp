@@ -107,7 +107,7 @@ int main(int argc, char** argv) {
   app.add_option("--api-version", api_version, "Salesforce API version written to the configuration")->capture_default_str();
   app.add_option("--mail-access", mail_access,
                  "Microsoft tenants' mail access written to the configuration: application (admin consent) or "
-                 "delegated (each user's own refresh token, /_sim/reissue-mailbox)")
+                 "delegated (each user's own refresh token, /_sim/reissue-mailbox; Gmail tenants: access = oauth_user)")
       ->check(CLI::IsMember({"application", "delegated"}))
       ->capture_default_str();
   app.add_option("--providers", providers_text, "comma-separated providers assigned to tenants in turn: graph, gmail, ews")->capture_default_str();

@@ -75,6 +75,8 @@ Simulator::Simulator(SimulatorOptions options)
   graph_.SetIsolationLog(&isolation_);
   graph_.SetDelegationLog(&delegation_);
   identity_.SetDelegatedTokens(&delegated_tokens_);
+  google_auth_.SetDelegatedTokens(&delegated_tokens_);
+  google_auth_.SetDelegationLog(&delegation_);
   admin_.SetDelegationLog(&delegation_);
   ews_.SetIsolationLog(&isolation_);
   google_auth_.SetIsolationLog(&isolation_);

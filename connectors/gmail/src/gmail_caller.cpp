@@ -19,6 +19,19 @@ std::string Describe(const CallSpec& spec, const http::Response& response) {
   return text;
 }
 
+// What a call gets when no token may be asked for: its error, never a silent
+// fallback to another identity.
+class RefusedTokens final : public auth::TokenProvider {
+ public:
+  explicit RefusedTokens(std::string why) : why_(std::move(why)) {}
+  void Get(auth::TokenCallback done) override { done(Status::Unauthorized(why_)); }
+  void Invalidate(const std::string&) override {}
+  std::uint64_t grants() const override { return 0; }
+
+ private:
+  std::string why_;
+};
+
 }  // namespace
 
 bool IsRateLimited(const http::Response& response) {
@@ -38,9 +51,20 @@ struct GmailCaller::Pending {
 };
 
 GmailCaller::GmailCaller(http::Transport& transport, const GmailSourceOptions& options)
-    : transport_(transport), options_(options), pacer_(options.units_per_second) {}
+    : transport_(transport), options_(options), pacer_(options.units_per_second) {
+  if (options_.user_tokens) {
+    no_user_grant_ = std::make_unique<RefusedTokens>("the user has no mailbox authorization of their own");
+    no_directory_ = std::make_unique<RefusedTokens>(
+        "google.access = \"oauth_user\" has no service account: the Directory API is not read");
+  }
+}
 
 auth::TokenProvider& GmailCaller::TokensFor(const CallSpec& spec) {
+  if (options_.user_tokens) {
+    if (spec.directory) return *no_directory_;
+    auth::TokenProvider* own = options_.user_tokens(spec.subject);
+    return own != nullptr ? *own : *no_user_grant_;
+  }
   // Group members need their own scope, asked for only when a tenant reads a
   // group, so that tenants without groups need no extra delegation.
   const bool members = spec.directory && spec.group_members;
@@ -61,6 +85,7 @@ std::uint64_t GmailCaller::token_grants() const {
   std::lock_guard lock(mu_);
   std::uint64_t total = 0;
   for (const auto& [key, provider] : providers_) total += provider->grants();
+  if (options_.user_token_grants) total += options_.user_token_grants();
   return total;
 }
 

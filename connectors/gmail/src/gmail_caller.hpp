@@ -65,6 +65,8 @@ class GmailCaller {
   mutable std::mutex mu_;
   // One provider per (impersonated user, scope set), created on first use.
   std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> providers_;  // guarded by mu_
+  // options.user_tokens mode: what a user without a grant, or a Directory call, gets.
+  std::unique_ptr<auth::TokenProvider> no_user_grant_, no_directory_;
 };
 
 }  // namespace crmsync::gmail::detail

@@ -87,23 +87,63 @@ TEST_CASE("a user's mailbox grant opens only for its own tenant and user", "[sec
   CHECK_THAT(as_bob.status().message(), !Catch::Contains("refresh-of-ann"));
 }
 
-TEST_CASE("google.access = \"oauth_user\" is refused by name (not built yet)", "[config]") {
-  const std::string text = R"(
+namespace {
+
+std::string GoogleTenant(const std::string& google, const std::string& users) {
+  return R"(
 [[tenants]]
 id = "contoso"
 domains = ["contoso.example"]
 [tenants.google]
-admin_email = "admin@contoso.example"
-access = "oauth_user"
+)" + google + R"(
 [tenants.salesforce]
 client_id = "sc"
 client_secret = "ss"
-)";
-  auto refused = engine::ParseConfig(text, "c.toml");
-  REQUIRE_FALSE(refused.ok());
-  CHECK_THAT(refused.status().message(),
-             Catch::Contains("tenants[0].google.access") && Catch::Contains("not supported yet"));
-  std::string accepted = text;
-  accepted.replace(accepted.find("oauth_user"), 10, "service_account");
-  CHECK(engine::ParseConfig(accepted, "c.toml").ok());
+)" + users;
+}
+
+}  // namespace
+
+TEST_CASE("google.access = \"oauth_user\": an OAuth client and listed users, no service account", "[config]") {
+  const std::string client = "access = \"oauth_user\"\nclient_id = \"1-x.apps.googleusercontent.com\"\n"
+                             "client_secret = \"GOCSPX-very-secret\"\n";
+  const std::string listed = "[tenants.users]\nsource = \"listed\"\nlist = [\"Ann@contoso.example\"]\n";
+  auto ok = engine::ParseConfig(GoogleTenant(client, listed), "c.toml");
+  INFO((ok.ok() ? std::string() : ok.status().message()));
+  REQUIRE(ok.ok());
+  const engine::TenantConfig& t = ok->tenants[0];
+  CHECK(t.google.access == engine::GoogleAccess::kOAuthUser);
+  CHECK(engine::UsesDelegatedMail(t));
+  CHECK(t.google.admin_email.empty());
+  CHECK(t.google.token_url == "https://oauth2.googleapis.com/token");
+  CHECK(t.google.auth_url == "https://accounts.google.com/o/oauth2/v2/auth");
+
+  // The service account stays the default, and still needs its admin.
+  auto plain = engine::ParseConfig(GoogleTenant("admin_email = \"admin@contoso.example\"", ""), "c.toml");
+  REQUIRE(plain.ok());
+  CHECK_FALSE(engine::UsesDelegatedMail(plain->tenants[0]));
+  auto no_admin = engine::ParseConfig(GoogleTenant("", ""), "c.toml");
+  REQUIRE_FALSE(no_admin.ok());
+  CHECK_THAT(no_admin.status().message(), Catch::Contains("tenants[0].google.admin_email missing"));
+
+  // Directory and group sources need the service account: refused by name.
+  for (const char* users : {"", "[tenants.users]\nsource = \"group\"\ngroup = \"sales@contoso.example\"\n"}) {
+    auto refused = engine::ParseConfig(GoogleTenant(client, users), "c.toml");
+    REQUIRE_FALSE(refused.ok());
+    CHECK_THAT(refused.status().message(),
+               Catch::Contains("tenant \"contoso\"") && Catch::Contains("tenants[0].google.access = \"oauth_user\"") &&
+                   Catch::Contains("tenants[0].users.source = \"listed\""));
+  }
+  // The OAuth client is required, its secret never echoed.
+  auto no_secret = engine::ParseConfig(
+      GoogleTenant("access = \"oauth_user\"\nclient_id = \"1-x.apps.googleusercontent.com\"\n", listed), "c.toml");
+  REQUIRE_FALSE(no_secret.ok());
+  CHECK_THAT(no_secret.status().message(), Catch::Contains("tenants[0].google.client_secret missing"));
+  auto bad_url = engine::ParseConfig(GoogleTenant(client + "token_url = \"oauth2.example/token\"\n", listed), "c.toml");
+  REQUIRE_FALSE(bad_url.ok());
+  CHECK_THAT(bad_url.status().message(), Catch::Contains("tenants[0].google.token_url") &&
+                                             !Catch::Contains("very-secret"));
+  auto unknown = engine::ParseConfig(GoogleTenant("access = \"per_user\"", listed), "c.toml");
+  REQUIRE_FALSE(unknown.ok());
+  CHECK_THAT(unknown.status().message(), Catch::Contains("tenants[0].google.access"));
 }

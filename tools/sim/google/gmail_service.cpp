@@ -271,6 +271,8 @@ HttpResponse GmailService::Single(const HttpRequest& request, const char*& famil
   if (seg[0] != "me" && !EqualsNoCase(seg[0], me.primary)) {
     auto named = corpus_.FindUser(seg[0]);
     if (named && named->first != check.tenant) auth_.RecordIsolationViolation(named->first);
+    // A user's own token on a colleague's mailbox: the client mixed up grants.
+    if (named && named->first == check.tenant && check.oauth_user) auth_.RecordDelegationViolation(check.tenant);
     return GoogleError(403, fmt::format("Delegation denied for {}", me.primary), "forbidden", "PERMISSION_DENIED");
   }
   if (!HasAny(check.scopes, {kGmailReadonlyScope, "https://mail.google.com/", "https://www.googleapis.com/auth/gmail.modify",

@@ -7,6 +7,7 @@
 
 #include "http_util.hpp"
 #include "json_escape.hpp"
+#include "google_oauth_client.hpp"
 #include "prng.hpp"
 #include "text_util.hpp"
 
@@ -129,7 +130,9 @@ GoogleAuth::GoogleAuth(const Corpus& corpus, std::string origin, std::chrono::se
   }
 }
 
-bool GoogleAuth::Owns(const HttpRequest& request) { return request.path == "/token"; }
+bool GoogleAuth::Owns(const HttpRequest& request) {
+  return request.path == "/token" || request.path == kGoogleAuthorizePath;
+}
 
 bool GoogleAuth::OwnsAdmin(const HttpRequest& request) { return request.path == "/_sim/google/delegation"; }
 
@@ -172,6 +175,7 @@ bool GoogleAuth::SetDelegation(int tenant, std::optional<bool> granted, std::opt
 }
 
 HttpResponse GoogleAuth::Handle(const HttpRequest& request) {
+  if (request.path == kGoogleAuthorizePath) return Authorize(request);
   if (request.method != "POST") return OAuthError(405, "invalid_request", "The token endpoint only accepts POST.");
   return Token(request);
 }
@@ -184,6 +188,7 @@ HttpResponse GoogleAuth::Token(const HttpRequest& request) {
     return it == form->end() ? std::string() : it->second;
   };
   std::string grant_type = value("grant_type");
+  if (grant_type == "refresh_token" || grant_type == "authorization_code") return UserGrant(*form);
   if (grant_type != kJwtBearer) {
     return OAuthError(400, "unsupported_grant_type", "Invalid grant_type: " + grant_type);
   }
@@ -250,7 +255,7 @@ HttpResponse GoogleAuth::Token(const HttpRequest& request) {
   std::string scope_text;
   for (const std::string& s : scopes) scope_text += (scope_text.empty() ? "" : " ") + s;
   if (issued_ != nullptr) issued_->Add(token);
-  tokens_[token] = Grant{tenant, user->second, std::move(scopes), now_steady + ttl_};
+  tokens_[token] = Grant{tenant, user->second, std::move(scopes), now_steady + ttl_, false};
   return JsonResponse(200, fmt::format(R"({{"access_token":"{}","expires_in":{},"scope":"{}","token_type":"Bearer"}})",
                                        token, ttl_.count(), JsonEscape(scope_text)));
 }
@@ -266,6 +271,7 @@ GoogleAuth::TokenCheck GoogleAuth::Check(std::string_view access_token) const {
   check.tenant = it->second.tenant;
   check.user = it->second.user;
   check.scopes = it->second.scopes;
+  check.oauth_user = it->second.oauth_user;
   return check;
 }
 

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <map>
 #include <mutex>
 #include <optional>
 #include <set>
@@ -21,6 +22,7 @@
 #include "isolation_log.hpp"
 #include "mailbox_access.hpp"
 #include "http_server.hpp"
+#include "delegated_tokens.hpp"
 #include "identity_service.hpp"
 #include "rsa_key.hpp"
 
@@ -55,7 +57,7 @@ class GoogleAuth {
   GoogleAuth(const Corpus& corpus, std::string origin, std::chrono::seconds ttl, SteadyClock clock = {},
              UnixClock unix_clock = {});
 
-  static bool Owns(const HttpRequest& request);             // POST /token
+  static bool Owns(const HttpRequest& request);             // POST /token, GET /o/oauth2/v2/auth
   HttpResponse Handle(const HttpRequest& request);
   // POST /_sim/google/delegation {"tenant":"tenant-2","granted":false,"scopes":[...]}
   static bool OwnsAdmin(const HttpRequest& request);
@@ -74,6 +76,7 @@ class GoogleAuth {
     int tenant = -1;
     int user = -1;
     std::set<std::string> scopes;
+    bool oauth_user = false;   // the user's own consent, not the service account
   };
   TokenCheck Check(std::string_view access_token) const;
 
@@ -83,6 +86,13 @@ class GoogleAuth {
   // (nullptr: not recorded); Gmail records through it too.
   void SetIsolationLog(IsolationLog* log) { isolation_ = log; }
   void SetIssuedTokens(IssuedTokens* issued) { issued_ = issued; }
+  // Users' own refresh tokens (google_user_grants.cpp; nullptr: no per-user consent).
+  void SetDelegatedTokens(DelegatedTokens* delegated) { delegated_ = delegated; }
+  // Where a user's own token used on another mailbox of its tenant is recorded.
+  void SetDelegationLog(IsolationLog* log) { delegation_ = log; }
+  void RecordDelegationViolation(int tenant) const {
+    if (delegation_ != nullptr) delegation_->Record(tenant);
+  }
   void RecordIsolationViolation(int victim_tenant) const {
     if (isolation_ != nullptr) isolation_->Record(victim_tenant);
   }
@@ -93,8 +103,14 @@ class GoogleAuth {
     int user;
     std::set<std::string> scopes;
     std::chrono::steady_clock::time_point expires;
+    bool oauth_user = false;
   };
   HttpResponse Token(const HttpRequest& request);
+  // google_user_grants.cpp: the consent screen and the refresh_token /
+  // authorization_code grants of a user's own consent.
+  HttpResponse Authorize(const HttpRequest& request);
+  HttpResponse UserGrant(const std::map<std::string, std::string>& form);
+  HttpResponse IssueUserToken(int tenant, int user, const std::string& refresh_token);
 
   const Corpus& corpus_;
   std::string origin_;
@@ -109,6 +125,8 @@ class GoogleAuth {
   const MailboxAccess* access_ = nullptr;
   IsolationLog* isolation_ = nullptr;
   IssuedTokens* issued_ = nullptr;
+  DelegatedTokens* delegated_ = nullptr;
+  IsolationLog* delegation_ = nullptr;
 };
 
 }  // namespace crmsync::sim::google

@@ -29,6 +29,14 @@ struct MicrosoftConfig {
   MicrosoftAccess access = MicrosoftAccess::kApplication;
 };
 
+// How the Google tenant's mailboxes are reached: one service account with
+// domain-wide delegation, or each listed user's own OAuth consent (a refresh
+// token per user, `crmsync connect mailbox`).
+enum class GoogleAccess { kServiceAccount, kOAuthUser };
+// The per-user scopes asked for at consent (refreshes keep the consent's scopes).
+inline constexpr const char* kGoogleOAuthUserScopes =
+    "https://www.googleapis.com/auth/gmail.readonly https://www.googleapis.com/auth/calendar.readonly";
+
 // Google Workspace: one in-org service account with domain-wide delegation.
 struct GoogleConfig {
   std::string key_file;        // the service account's JSON key file (secret: never logged)
@@ -40,6 +48,12 @@ struct GoogleConfig {
   std::vector<std::string> scopes;   // empty: the read-only defaults
   std::string since;                 // initial window start, YYYY-MM-DD; empty: all mail
   int page_size = 100;               // messages.list / history.list maxResults (1..500)
+  GoogleAccess access = GoogleAccess::kServiceAccount;
+  // access = "oauth_user": the OAuth client every user consents to.
+  std::string client_id;
+  std::string client_secret;         // secret: never logged
+  std::string auth_url = "https://accounts.google.com/o/oauth2/v2/auth";
+  std::string token_url = "https://oauth2.googleapis.com/token";
 };
 
 // Exchange Web Services with impersonation: one application (app-only OAuth,

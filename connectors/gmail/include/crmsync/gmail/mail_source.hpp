@@ -18,6 +18,8 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -51,7 +53,19 @@ struct GmailSourceOptions {
   // when capture rules select mail by Gmail label.
   bool resolve_label_names = false;
   std::chrono::milliseconds timeout{30000};
+  // google.access = "oauth_user": each user's calls go out with that user's
+  // own provider (nullptr: the user has no grant, calls fail kUnauthorized);
+  // `key` is unused and Directory calls are refused.
+  std::function<auth::TokenProvider*(const std::string& user)> user_tokens;
+  std::function<std::uint64_t()> user_token_grants;
 };
+
+// The address of the mailbox `tokens` opens (users.getProfile of "me"):
+// how a user's own grant is checked to belong to that user. kUnauthorized
+// when the grant is refused.
+Result<std::string> GmailProfileAddress(http::Transport& transport, const std::string& api_url,
+                                        const std::string& ca_file, std::chrono::milliseconds timeout,
+                                        auth::TokenProvider& tokens);
 
 // Thread-safe; completions run on the transport thread. The source must
 // outlive every FetchPage still in flight.
