@@ -38,7 +38,9 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
       options.ca_file = config.microsoft.ca_file;
       options.page_size = config.microsoft.page_size;
       options.timeout = timeout;
-      tenant.source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+      auto source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+      if (config.capture.mode == CaptureMode::kSelective) source->SetCaptureFolders(config.capture.folders);
+      tenant.source = std::move(source);
       return Status::Ok();
     }
     case MailProvider::kGoogle:
