@@ -33,13 +33,14 @@ std::int64_t ReportSkipped(const std::string& report, int tenants, const std::st
 
 }  // namespace
 
-TEST_CASE("each emitted capture rule set is honoured exactly once, for Graph and Gmail", "[capture]") {
+TEST_CASE("each emitted capture rule set is honoured exactly once, for Graph and Gmail (and EWS selective)", "[capture]") {
   const std::vector<const char*> automatic{"bulk", "auto_reply", "internal_only"};
   const std::vector<const char*> selective{"not_selected", "bulk", "auto_reply", "internal_only"};
   const std::vector<const char*> exclusions{"too_old", "excluded_address", "excluded_domain", "excluded_subject",
                                             "bulk", "auto_reply", "internal_only"};
   auto c = GENERATE_COPY(Case{"automatic", "graph", automatic}, Case{"automatic", "gmail", automatic},
                          Case{"selective", "graph", selective}, Case{"selective", "gmail", selective},
+                         Case{"selective", "ews", selective},
                          Case{"exclusions", "graph", exclusions}, Case{"exclusions", "gmail", exclusions});
   INFO("--capture " << c.capture << " --providers " << c.provider);
   constexpr int kTenants = 2;
@@ -73,14 +74,16 @@ TEST_CASE("each emitted capture rule set is honoured exactly once, for Graph and
 }
 
 // The simulator files 25% of the Inbox and Sent Items mail of two users in
-// three into a folder "CRM" (corpus.hpp). Read with folders = ["CRM"], that
+// three into a top-level folder "CRM" (corpus.hpp). Read with folders = ["CRM"], that
 // mail is captured exactly once, also when it is category-marked in Inbox
 // too; without the folder in the configuration, it is missing.
-TEST_CASE("selective capture reads the folder CRM of Graph mailboxes, and only with folders = [\"CRM\"]",
+TEST_CASE("selective capture reads the folder CRM of Graph and EWS mailboxes, and only with folders = [\"CRM\"]",
           "[capture][folders]") {
+  const std::string provider = GENERATE(as<std::string>{}, "graph", "ews");
+  INFO("--providers " << provider);
   constexpr int kTenants = 2, kUsers = 8;
   const std::vector<std::string> sim_args{"--seed", "29", "--tenants", std::to_string(kTenants), "--users",
-                                          std::to_string(kUsers), "--messages", "20", "--providers", "graph",
+                                          std::to_string(kUsers), "--messages", "20", "--providers", provider,
                                           "--capture", "selective"};
   TempDir with_dir, without_dir;
   SimProcess with(with_dir.path(), sim_args);

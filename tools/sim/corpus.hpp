@@ -43,10 +43,10 @@
 //   label "CRM" (id "Label_<n>", per mailbox) when its Inbox(v) or Sent(v)
 //   copy is marked.
 // - User folder "CRM" (selective capture by folder): users u with u % 3 != 2
-//   have a top-level mail folder named "CRM" (Microsoft Graph tenants list
-//   it in mailFolders). 25% of the messages of Inbox(u) ∪ SentItems(u) are
+//   have a top-level mail folder named "CRM" (Graph mailFolders, EWS
+//   FindFolder list it). 25% of the messages of Inbox(u) ∪ SentItems(u) are
 //   also copied into it (CrmFiled), each copy with its own item id and no
-//   "CRM" category. Gmail has labels instead; EWS tenants do not serve it.
+//   "CRM" category. Gmail has labels instead.
 // - Designated exclusions per tenant (Tenant::designated, for the exclusions
 //   rule set): the customer domain "{company 0}-{t+1}-0.example"; the address
 //   of the Contact who sends user 0's first inbound message outside that

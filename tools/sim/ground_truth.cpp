@@ -82,7 +82,7 @@ std::vector<CopyVerdict> CopiesOf(const Tenant& tenant, const MessageHeader& h) 
   return copies;
 }
 
-// Selective capture reads the folder "CRM" too (Graph tenants): a user's
+// Selective capture reads the folder "CRM" too (Graph and EWS): a user's
 // copy there is one more copy of the message, marked by its folder.
 void AddCrmFolderCopies(const Corpus& corpus, const MessageHeader& h, std::vector<CopyVerdict>& copies) {
   const std::size_t holders = copies.size();
@@ -191,7 +191,7 @@ Judgement Judge(const Corpus& corpus, const MessageHeader& header, const RuleSet
   facts.crm_match = !j.who_id.empty();
 
   j.copies = CopiesOf(tenant, header);
-  if (rules.selective && tenant.provider == Provider::kGraph) AddCrmFolderCopies(corpus, header, j.copies);
+  if (rules.selective && tenant.provider != Provider::kGmail) AddCrmFolderCopies(corpus, header, j.copies);
   // A message no mailbox holds (hand-made headers in tests) is judged as one copy.
   if (j.copies.empty()) j.copies.push_back(CopyVerdict{-1, Folder::kInbox, Outcome::kCaptured});
   int best = -1;
