@@ -112,6 +112,22 @@ TEST_CASE("selective capture reads the folder CRM of Graph and EWS mailboxes, an
   // folder lists its folders and ends).
   for (int t = 0; t < kTenants; ++t) CHECK(JsonInt(report, "tenants." + std::to_string(t) + ".streams") == 3 * kUsers);
 
+  // New mail, filed too: the folder streams resume from their stored cursors.
+  with.Post("/_sim/advance", R"({"messages": 4})");
+  const Verify grown = ParseVerify(with.Get("/_sim/verify"));
+  REQUIRE(grown.expected > v.expected);
+  auto again = RunCrmsync({"run", "--config", with.config_path(), "--state", with_dir.path() + "/state", "--report",
+                           report_path});
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  const Verify after = ParseVerify(with.Get("/_sim/verify"));
+  INFO(after.raw);
+  CHECK(after.missing == 0);
+  CHECK(after.duplicates == 0);
+  CHECK(after.unexpected == 0);
+  CHECK(after.mismatched == 0);
+  CHECK(JsonInt(ReadFile(report_path), "totals.captured") == grown.expected - v.expected);
+
   auto blind = RunCrmsync({"run", "--config", without.config_path(), "--state", without_dir.path() + "/state"});
   INFO(blind.output);
   CHECK(blind.exit_code == 0);
