@@ -53,7 +53,10 @@ Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std
   options.list_group_members = [directory](const std::string& group) {
     return directory->source->ListGroupMembers(group);
   };
-  tenant.source = std::make_unique<ews::EwsMailSource>(transport, *tenant.mail_tokens, std::move(options));
+  auto source = std::make_unique<ews::EwsMailSource>(transport, *tenant.mail_tokens, std::move(options));
+  const CaptureConfig& capture = tenant.config->capture;
+  if (capture.mode == CaptureMode::kSelective) source->SetCaptureFolders(capture.folders);
+  tenant.source = std::move(source);
   return Status::Ok();
 }
 

@@ -96,6 +96,7 @@ Status MakeDelegatedGraphSource(TenantRuntime& tenant, http::Transport& transpor
   options.page_size = config.microsoft.page_size;
   options.timeout = timeout;
   auto source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+  if (config.capture.mode == CaptureMode::kSelective) source->SetCaptureFolders(config.capture.folders);
   // Read-only once set-up is done, so the lookup needs no lock.
   source->SetUserTokens(
       [&tenant](const MailUser& user) -> auth::TokenProvider* {

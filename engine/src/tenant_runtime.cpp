@@ -47,7 +47,9 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
       options.timeout = timeout;
       options.mailbox_concurrency =
           BackfillConcurrency(graph::kOutlookMailboxConcurrency, tenant.concurrency_share_percent);
-      tenant.source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+      auto source = std::make_unique<graph::GraphMailSource>(transport, *tenant.mail_tokens, options);
+      if (config.capture.mode == CaptureMode::kSelective) source->SetCaptureFolders(config.capture.folders);
+      tenant.source = std::move(source);
       return Status::Ok();
     }
     case MailProvider::kGoogle:

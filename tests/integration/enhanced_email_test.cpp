@@ -45,7 +45,8 @@ void UseSmallPages(const std::string& config_path, int page_size) {
 
 TEST_CASE("Enhanced Email: first, idle and incremental runs write each email once with its relations",
           "[enhanced_email]") {
-  auto c = GENERATE(Case{"graph", "automatic"}, Case{"gmail", "automatic"}, Case{"graph", "exclusions"});
+  auto c = GENERATE(Case{"graph", "automatic"}, Case{"gmail", "automatic"}, Case{"graph", "exclusions"},
+                    Case{"graph", "selective"});
   INFO("--providers " << c.provider << " --capture " << c.capture);
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", "17", "--tenants", "2", "--users", "12", "--messages", "15",

@@ -37,7 +37,8 @@ std::string CaptureTableToml(const Tenant& tenant, const RuleSet& rules) {
   if (rules.kind == RuleSetKind::kAutomatic) return {};
   std::string out = fmt::format("[tenants.capture]   # crmsync-sim --capture {}\n", RuleSetName(rules.kind));
   if (rules.selective) {
-    out += fmt::format("mode = \"selective\"\ncategories = [{}]\nlabels = [{}]\n", Quoted(kCrmMarker), Quoted(kCrmMarker));
+    out += fmt::format("mode = \"selective\"\ncategories = [{}]\nlabels = [{}]\nfolders = [{}]\n", Quoted(kCrmMarker),
+                       Quoted(kCrmMarker), Quoted(kCrmMarker));
   }
   if (rules.exclusions) {
     const CaptureDesignations& d = tenant.designated;

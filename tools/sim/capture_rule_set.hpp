@@ -4,7 +4,8 @@
 // are corpus facts (Tenant::designated, corpus.hpp).
 //
 // - automatic: the engine's defaults; no [tenants.capture] table is written.
-// - selective: mode = "selective", categories = ["CRM"], labels = ["CRM"].
+// - selective: mode = "selective", categories = ["CRM"], labels = ["CRM"],
+//   folders = ["CRM"] (the user folder of corpus.hpp; Graph and EWS tenants serve it).
 // - exclusions: automatic plus exclude_domains / exclude_addresses /
 //   exclude_subjects = ["(?i)confidential"], one [[tenants.capture.users]]
 //   (user 0: its own excluded domain), max_age_days, max_body_chars = 2000.

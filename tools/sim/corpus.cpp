@@ -285,6 +285,8 @@ MessageTraits Corpus::Traits(const MessageRef& ref, MessageKind kind, std::strin
 }
 
 bool Corpus::CrmMarked(const MessageHeader& header, int user, Folder folder) const {
+  // The folder marks its copies; they carry no category of their own.
+  if (folder == Folder::kCrm) return false;
   const MessageRef& r = header.ref;
   return HashOf(options_.seed, Tag::kCaptureTraits,
                 {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(r.owner),
@@ -292,6 +294,18 @@ bool Corpus::CrmMarked(const MessageHeader& header, int user, Folder folder) con
                  static_cast<std::uint64_t>(user), static_cast<std::uint64_t>(folder), 0xC0FFEEULL}) %
              100 <
          35;
+}
+
+bool Corpus::CrmFiled(const MessageHeader& header, int user) const {
+  if (!HasCrmFolder(user)) return false;
+  if (!InView(header, user, Folder::kInbox) && !InView(header, user, Folder::kSentItems)) return false;
+  const MessageRef& r = header.ref;
+  return HashOf(options_.seed, Tag::kCaptureTraits,
+                {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(r.owner),
+                 static_cast<std::uint64_t>(r.epoch), static_cast<std::uint64_t>(r.index),
+                 static_cast<std::uint64_t>(user), 0xF11EDULL}) %
+             100 <
+         25;
 }
 
 bool Corpus::CrmLabelled(const MessageHeader& header, int user) const {
@@ -489,6 +503,7 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
 }
 
 bool Corpus::InView(const MessageHeader& header, int user, Folder folder) const {
+  if (folder == Folder::kCrm) return CrmFiled(header, user);
   if (folder == Folder::kSentItems) {
     return header.ref.owner == user && header.kind != MessageKind::kInbound;
   }
@@ -526,7 +541,7 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
 
 std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
                                                 const Epochs& epochs, ViewCursor& cursor) const {
-  return NextCandidate(tenant, user, folder == Folder::kInbox, to_epoch, epochs, cursor,
+  return NextCandidate(tenant, user, folder != Folder::kSentItems, to_epoch, epochs, cursor,
                        [&](const MessageHeader& h) { return InView(h, user, folder); });
 }
 

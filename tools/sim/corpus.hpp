@@ -42,6 +42,11 @@
 //   content's own "Red category"); a Gmail message of v carries the user
 //   label "CRM" (id "Label_<n>", per mailbox) when its Inbox(v) or Sent(v)
 //   copy is marked.
+// - User folder "CRM" (selective capture by folder): users u with u % 3 != 2
+//   have a top-level mail folder named "CRM" (Graph mailFolders, EWS
+//   FindFolder list it). 25% of the messages of Inbox(u) ∪ SentItems(u) are
+//   also copied into it (CrmFiled), each copy with its own item id and no
+//   "CRM" category. Gmail has labels instead.
 // - Designated exclusions per tenant (Tenant::designated, for the exclusions
 //   rule set): the customer domain "{company 0}-{t+1}-0.example"; the address
 //   of the Contact who sends user 0's first inbound message outside that
@@ -145,7 +150,8 @@ inline std::string SalesGroupId(const Tenant& tenant) {
 inline bool InSalesGroup(const MailUser& user) { return user.index % 2 == 0; }
 
 enum class MessageKind { kInbound, kOutbound, kInternal };
-enum class Folder { kInbox, kSentItems };
+// kCrm: the user folder "CRM" (kCrmMarker) of a user that has one (HasCrmFolder).
+enum class Folder { kInbox, kSentItems, kCrm };
 
 struct Participant {
   std::string name;
@@ -244,6 +250,10 @@ class Corpus {
                                           const Epochs& epochs, ViewCursor& cursor) const;
   // Whether the copy of `header` in (user, folder) is marked "CRM".
   bool CrmMarked(const MessageHeader& header, int user, Folder folder) const;
+  // Whether user `user` (of any tenant) has the folder "CRM".
+  static bool HasCrmFolder(int user) { return user % 3 != 2; }
+  // Whether `header` is also copied into user's folder "CRM".
+  bool CrmFiled(const MessageHeader& header, int user) const;
   // Whether user's Gmail message of `header` carries the "CRM" label.
   bool CrmLabelled(const MessageHeader& header, int user) const;
   // Graph id of the copy of `header` in (user, folder): stable and unique.

@@ -168,7 +168,9 @@ HttpResponse CursorKeys(const Corpus& corpus, const HttpRequest& request) {
   const Tenant& tenant = corpus.tenants()[static_cast<std::size_t>(pos->tenant)];
   return JsonResponse(200, fmt::format(R"({{"checkable":true,"tenant":"{}","user":{},"folder":"{}","position":"{}","keys":[{}]}})",
                                        JsonEscape(tenant.id), pos->user,
-                                       pos->folder == Folder::kInbox ? "inbox" : "sentitems",
+                                       pos->folder == Folder::kInbox       ? "inbox"
+                                       : pos->folder == Folder::kSentItems ? "sentitems"
+                                                                           : "crm",
                                        pos->is_delta ? "delta" : "skip", keys));
 }
 

@@ -108,7 +108,10 @@ HttpResponse GraphService::Messages(const HttpRequest& request, int tenant, std:
     link = fmt::format(R"("@odata.nextLink":"{}/v1.0/users/{}/mailFolders/{}/messages?{}{}$skip={}",)",
                        JsonEscape(origin_),
                        corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
-                       folder == Folder::kInbox ? "inbox" : "sentitems", JsonEscape(query), query.empty() ? "" : "&",
+                       folder == Folder::kCrm      ? corpus_.FolderId(tenant, user, folder)
+                       : folder == Folder::kInbox ? std::string("inbox")
+                                                  : std::string("sentitems"),
+                       JsonEscape(query), query.empty() ? "" : "&",
                        end);
   }
   std::string body = fmt::format(R"j({{"@odata.context":"{}/v1.0/$metadata#users('{}')/mailFolders('{}')/messages",{}"value":[{}]}})j",

@@ -26,7 +26,12 @@ std::vector<std::string_view> Split(std::string_view path) {
   return out;
 }
 
-const char* FolderName(Folder f) { return f == Folder::kInbox ? "inbox" : "sentitems"; }
+// The folder segment of the links of a delta round: well-known names for
+// Inbox and Sent Items, the folder id otherwise (as Graph links do).
+std::string FolderSegment(const Corpus& corpus, int tenant, int user, Folder f) {
+  if (f == Folder::kCrm) return corpus.FolderId(tenant, user, f);
+  return f == Folder::kInbox ? "inbox" : "sentitems";
+}
 
 HttpResponse SyncStateNotFound(const HttpRequest& request) {
   return GraphError(request, 410, "SyncStateNotFound",
@@ -50,6 +55,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
                   EqualsNoCase(seg[4], "messages") && EqualsNoCase(seg[5], "delta");
   bool is_messages = seg.size() == 5 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders") &&
                      EqualsNoCase(seg[4], "messages");
+  bool is_folders = seg.size() == 3 && seg[0] == "users" && EqualsNoCase(seg[2], "mailFolders");
   bool is_groups = seg.size() == 1 && seg[0] == "groups";
   bool is_me = seg.size() == 1 && seg[0] == "me";
   bool is_members = seg.size() == 4 && seg[0] == "groups" && EqualsNoCase(seg[2], "transitiveMembers") &&
@@ -57,6 +63,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   const std::string family = is_users     ? "graph.users"
                              : is_delta   ? "graph.delta"
                              : is_messages ? "graph.messages"
+                             : is_folders ? "graph.folders"
                              : is_groups  ? "graph.groups"
                              : is_members ? "graph.group_members"
                              : is_me      ? "graph.me"
@@ -66,7 +73,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
     return r;
   };
 
-  if (!is_users && !is_delta && !is_messages && !is_groups && !is_members && !is_me) {
+  if (!is_users && !is_delta && !is_messages && !is_folders && !is_groups && !is_members && !is_me) {
     return done(GraphError(request, 400, "BadRequest",
                            fmt::format("Resource not found for the segment '{}'.", seg.empty() ? "" : seg.back())));
   }
@@ -100,7 +107,7 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
     }
     return done(Me(request, check.tenant, check.user));
   }
-  if (check.user >= 0 && !is_delta && !is_messages) {
+  if (check.user >= 0 && !is_delta && !is_messages && !is_folders) {
     // A user's own consent (Mail.Read, User.Read) does not reach the directory.
     return done(GraphError(request, 403, "Authorization_RequestDenied",
                            "Insufficient privileges to complete the operation."));
@@ -110,7 +117,32 @@ HttpResponse GraphService::Handle(const HttpRequest& request) {
   if (is_groups) return done(GraphGroupsByMail(request, tenant));
   if (is_members) return done(GraphGroupMembers(request, tenant, seg[1], origin_));
   if (is_messages) return done(Messages(request, check.tenant, seg[1], seg[3], check.user));
+  if (is_folders) return done(MailFolders(request, check.tenant, seg[1], check.user));
   return done(Delta(request, check.tenant, seg[1], seg[3], check.user));
+}
+
+std::optional<HttpResponse> GraphService::MailboxRefused(const HttpRequest& request, int tenant,
+                                                        std::string_view user_key, int token_user, int& user) {
+  auto found = corpus_.FindUser(user_key);
+  if (!found) {
+    return GraphError(request, 404, "ErrorInvalidUser", fmt::format("The requested user '{}' is invalid.", user_key));
+  }
+  auto [user_tenant, found_user] = *found;
+  user = found_user;
+  if (user_tenant != tenant) {
+    if (isolation_ != nullptr) isolation_->Record(user_tenant);
+    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  if (token_user >= 0 && token_user != user) {
+    // A delegated token reads its own user's mailbox and no other.
+    if (delegation_ != nullptr) delegation_->Record(tenant);
+    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
+  }
+  if (access_ != nullptr && access_->UserRevoked(tenant, user)) {
+    return GraphError(request, 403, "ErrorAccessDenied",
+                      "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.");
+  }
+  return std::nullopt;
 }
 
 HttpResponse GraphService::Me(const HttpRequest& request, int tenant, int user) {
@@ -189,30 +221,14 @@ HttpResponse GraphService::Users(const HttpRequest& request, int tenant) {
 
 std::optional<HttpResponse> GraphService::FindMailbox(const HttpRequest& request, int tenant, std::string_view user_key,
                                                       std::string_view folder_key, int token_user, int& user,
-                                                      Folder& folder) const {
-  auto found = corpus_.FindUser(user_key);
-  if (!found) {
-    return GraphError(request, 404, "ErrorInvalidUser", fmt::format("The requested user '{}' is invalid.", user_key));
-  }
-  const int user_tenant = found->first;
-  user = found->second;
-  if (user_tenant != tenant) {
-    if (isolation_ != nullptr) isolation_->Record(user_tenant);
-    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
-  }
-  if (token_user >= 0 && token_user != user) {
-    // A delegated token reads its own user's mailbox and no other.
-    if (delegation_ != nullptr) delegation_->Record(tenant);
-    return GraphError(request, 403, "ErrorAccessDenied", "Access is denied. Check credentials and try again.");
-  }
-  if (access_ != nullptr && access_->UserRevoked(tenant, user)) {
-    return GraphError(request, 403, "ErrorAccessDenied",
-                      "Access to OData is disabled: [RAOP] : Blocked by tenant configured AppOnly AccessPolicy settings.");
-  }
+                                                      Folder& folder) {
+  if (auto refused = MailboxRefused(request, tenant, user_key, token_user, user)) return refused;
   if (EqualsNoCase(folder_key, "inbox") || folder_key == corpus_.FolderId(tenant, user, Folder::kInbox)) {
     folder = Folder::kInbox;
   } else if (EqualsNoCase(folder_key, "sentitems") || folder_key == corpus_.FolderId(tenant, user, Folder::kSentItems)) {
     folder = Folder::kSentItems;
+  } else if (Corpus::HasCrmFolder(user) && folder_key == corpus_.FolderId(tenant, user, Folder::kCrm)) {
+    folder = Folder::kCrm;
   } else {
     return GraphError(request, 404, "ErrorItemNotFound", "The specified object was not found in the store.");
   }
@@ -305,14 +321,14 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
     next.cursor = cursor;
     link = fmt::format(R"("@odata.nextLink":"{}/v1.0/users/{}/mailFolders/{}/messages/delta?$skiptoken={}")",
                        JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
-                       FolderName(folder), tokens_.Encode(next));
+                       FolderSegment(corpus_, tenant, user, folder), tokens_.Encode(next));
   } else {
     next.is_delta = true;
     next.from_epoch = pos.to_epoch;
     next.cursor = ViewCursor{pos.to_epoch, 0, 0};
     link = fmt::format(R"("@odata.deltaLink":"{}/v1.0/users/{}/mailFolders/{}/messages/delta?$deltatoken={}")",
                        JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
-                       FolderName(folder), tokens_.Encode(next));
+                       FolderSegment(corpus_, tenant, user, folder), tokens_.Encode(next));
   }
   std::string body = fmt::format(R"j({{"@odata.context":"{}/v1.0/$metadata#Collection(message)",{},"value":[{}]}})j",
                                  JsonEscape(origin_), link, values);

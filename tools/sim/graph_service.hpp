@@ -1,4 +1,4 @@
-// The simulated Microsoft Graph v1.0: GET /users and per-folder message delta
+// The simulated Microsoft Graph v1.0: GET /users, top-level mailFolders and per-folder message delta
 // (API-FACTS.md §1.1-1.3, 1.7). Links are absolute and carry stateless,
 // authenticated tokens (link_token.hpp). Thread-safe.
 #pragma once
@@ -46,6 +46,12 @@ class GraphService {
   // `token_user`: the user of a delegated token (-1: an application token).
   HttpResponse Delta(const HttpRequest& request, int tenant, std::string_view user_key, std::string_view folder_key,
                      int token_user);
+  // GET /users/{id}/mailFolders: the top-level folders (graph_folders.cpp).
+  HttpResponse MailFolders(const HttpRequest& request, int tenant, std::string_view user_key, int token_user);
+  // The error answering a request for mailbox `user_key` with a token of
+  // `tenant` (and of `token_user` when delegated), if any; else sets `user`.
+  std::optional<HttpResponse> MailboxRefused(const HttpRequest& request, int tenant, std::string_view user_key,
+                                             int token_user, int& user);
   // GET /me: the signed-in user of a delegated token.
   HttpResponse Me(const HttpRequest& request, int tenant, int user);
   // GET /users/{id}/mailFolders/{folder}/messages with the receivedDateTime
@@ -56,7 +62,7 @@ class GraphService {
   // (another tenant's mailbox, another user's with a delegated token).
   std::optional<HttpResponse> FindMailbox(const HttpRequest& request, int tenant, std::string_view user_key,
                                           std::string_view folder_key, int token_user, int& user,
-                                          Folder& folder) const;
+                                          Folder& folder);
 
   const Corpus& corpus_;
   const IdentityService& identity_;

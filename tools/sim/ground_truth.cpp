@@ -82,6 +82,18 @@ std::vector<CopyVerdict> CopiesOf(const Tenant& tenant, const MessageHeader& h) 
   return copies;
 }
 
+// Selective capture reads the folder "CRM" too (Graph and EWS): a user's
+// copy there is one more copy of the message, marked by its folder.
+void AddCrmFolderCopies(const Corpus& corpus, const MessageHeader& h, std::vector<CopyVerdict>& copies) {
+  const std::size_t holders = copies.size();
+  for (std::size_t i = 0; i < holders; ++i) {
+    const int user = copies[i].user;
+    bool listed = false;
+    for (std::size_t k = 0; k < i; ++k) listed = listed || copies[k].user == user;
+    if (!listed && corpus.CrmFiled(h, user)) copies.push_back(CopyVerdict{user, Folder::kCrm, Outcome::kCaptured});
+  }
+}
+
 struct Facts {
   bool any_external = false;
   bool crm_match = false;
@@ -98,8 +110,9 @@ Outcome JudgeCopy(const Corpus& corpus, const Tenant& tenant, const MessageHeade
     return Outcome::kWrongDirection;
   }
   if (rules.selective) {
-    bool marked = tenant.provider == Provider::kGmail ? corpus.CrmLabelled(h, copy.user)
-                                                      : corpus.CrmMarked(h, copy.user, copy.folder);
+    bool marked = copy.folder == Folder::kCrm || (tenant.provider == Provider::kGmail
+                                                      ? corpus.CrmLabelled(h, copy.user)
+                                                      : corpus.CrmMarked(h, copy.user, copy.folder));
     if (!marked) return Outcome::kNotSelected;
   }
   if (rules.skip_auto_replies && h.traits.auto_reply) return Outcome::kAutoReply;
@@ -178,6 +191,7 @@ Judgement Judge(const Corpus& corpus, const MessageHeader& header, const RuleSet
   facts.crm_match = !j.who_id.empty();
 
   j.copies = CopiesOf(tenant, header);
+  if (rules.selective && tenant.provider != Provider::kGmail) AddCrmFolderCopies(corpus, header, j.copies);
   // A message no mailbox holds (hand-made headers in tests) is judged as one copy.
   if (j.copies.empty()) j.copies.push_back(CopyVerdict{-1, Folder::kInbox, Outcome::kCaptured});
   int best = -1;

@@ -73,7 +73,7 @@ std::string LinkTokens::Encode(const DeltaPosition& p) const {
   Put(out, p.is_delta ? 1 : 0, 1);
   Put(out, static_cast<std::uint64_t>(p.tenant), 4);
   Put(out, static_cast<std::uint64_t>(p.user), 4);
-  Put(out, p.folder == Folder::kInbox ? 0 : 1, 1);
+  Put(out, static_cast<std::uint64_t>(p.folder), 1);
   Put(out, static_cast<std::uint64_t>(p.from_epoch), 4);
   Put(out, static_cast<std::uint64_t>(p.to_epoch), 4);
   Put(out, static_cast<std::uint64_t>(p.cursor.epoch), 4);
@@ -91,11 +91,11 @@ std::optional<DeltaPosition> LinkTokens::DecodeDelta(std::string_view token) con
   std::uint64_t is_delta = 0, folder = 0;
   if (!r.Get(is_delta, 1) || !r.Int(p.tenant) || !r.Int(p.user) || !r.Get(folder, 1) || !r.Int(p.from_epoch) ||
       !r.Int(p.to_epoch) || !r.Int(p.cursor.epoch) || !r.Int(p.cursor.slot) || !r.Int(p.cursor.index) ||
-      !r.Get(p.select_mask, 8) || !r.done() || is_delta > 1 || folder > 1) {
+      !r.Get(p.select_mask, 8) || !r.done() || is_delta > 1 || folder > 2) {
     return std::nullopt;
   }
   p.is_delta = is_delta == 1;
-  p.folder = folder == 0 ? Folder::kInbox : Folder::kSentItems;
+  p.folder = static_cast<Folder>(folder);
   return p;
 }
 

@@ -70,8 +70,12 @@ Result<Cursor> DecodeCursor(std::string_view text) {
   const std::size_t colon = text.find(':');
   if (colon == std::string_view::npos) return Status::Gone("EWS cursor has no folder");
   Cursor out{std::string(text.substr(0, colon)), std::string(text.substr(colon + 1))};
-  if (out.folder != "inbox" && out.folder != "sentitems") {
-    return Status::Gone(fmt::format("EWS cursor names folder \"{}\", not inbox or sentitems", out.folder));
+  const bool by_id = out.folder.size() > kFolderIdPrefix.size() &&
+                     std::string_view(out.folder).substr(0, kFolderIdPrefix.size()) == kFolderIdPrefix &&
+                     IsBase64(std::string_view(out.folder).substr(kFolderIdPrefix.size()));
+  if (out.folder != "inbox" && out.folder != "sentitems" && out.folder != kFindFolder && !by_id) {
+    return Status::Gone(fmt::format("EWS cursor names folder \"{}\", not inbox, sentitems, {} or {}<FolderId>",
+                                    out.folder, kFindFolder, kFolderIdPrefix));
   }
   if (!IsBase64(out.sync_state)) return Status::Gone("EWS cursor's SyncState is not base64");
   return out;

@@ -11,8 +11,14 @@
 
 namespace crmsync::ews::detail {
 
+// A folder stream of selective capture (README "Capture rules") starts at
+// folder "find" (FindFolder for its display name), then follows
+// "id.<FolderId>".
+inline constexpr std::string_view kFindFolder = "find";
+inline constexpr std::string_view kFolderIdPrefix = "id.";
+
 struct Cursor {
-  std::string folder;       // distinguished folder id: "inbox" or "sentitems"
+  std::string folder;       // "inbox", "sentitems", kFindFolder or kFolderIdPrefix + FolderId
   std::string sync_state;   // empty: first sync
 };
 

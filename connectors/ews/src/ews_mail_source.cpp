@@ -7,12 +7,20 @@
 #include <fmt/format.h>
 
 #include "crmsync/ews/ews.hpp"
+#include "crmsync/ews/find_folder.hpp"
 #include "cursor.hpp"
 
 namespace crmsync::ews {
 namespace {
 
 constexpr std::string_view kStreamPrefix = "mail/";
+constexpr std::string_view kFolderStreamPrefix = "mail/folder/";
+
+std::string Lower(std::string_view text) {
+  std::string out(text);
+  for (char& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
+  return out;
+}
 
 // RawPage::context, one record a line: the next cursor, "1" when the sync is
 // caught up, the folder's display name, then "T <id>" per tombstone and
@@ -102,6 +110,7 @@ Result<std::vector<std::string_view>> SplitFrames(std::string_view body) {
 struct EwsMailSource::Fetch {
   std::string smtp;
   std::string folder;
+  std::string folder_name;   // Message::folder of the page's messages
   std::function<void(Result<RawPage>)> done;
   SyncFolderItemsResult sync;
   PageContext context;
@@ -122,15 +131,41 @@ Result<std::vector<std::string>> EwsMailSource::ListGroupMembers(const std::stri
   return options_.list_group_members(group);
 }
 
-std::vector<std::string> EwsMailSource::StreamKinds() const { return {"mail/inbox", "mail/sentitems"}; }
+void EwsMailSource::SetCaptureFolders(const std::vector<std::string>& display_names) {
+  capture_folders_.clear();
+  for (const std::string& name : display_names) {
+    const std::string lower = Lower(name);
+    // Inbox and Sent Items are read anyway; a name given twice is one stream.
+    if (lower.empty() || lower == "inbox" || lower == "sent items") continue;
+    const bool seen = std::any_of(capture_folders_.begin(), capture_folders_.end(),
+                                  [&lower](const std::string& kept) { return Lower(kept) == lower; });
+    if (!seen) capture_folders_.push_back(name);
+  }
+}
+
+std::string EwsMailSource::CaptureFolderOf(std::string_view stream) const {
+  if (stream.substr(0, kFolderStreamPrefix.size()) != kFolderStreamPrefix) return {};
+  const std::string lower(stream.substr(kFolderStreamPrefix.size()));
+  for (const std::string& name : capture_folders_) {
+    if (Lower(name) == lower) return name;
+  }
+  return {};
+}
+
+std::vector<std::string> EwsMailSource::StreamKinds() const {
+  std::vector<std::string> kinds{"mail/inbox", "mail/sentitems"};
+  for (const std::string& name : capture_folders_) kinds.push_back(std::string(kFolderStreamPrefix) + Lower(name));
+  return kinds;
+}
 
 std::string EwsMailSource::InitialCursor(const MailUser&, const std::string& stream) const {
+  if (!CaptureFolderOf(stream).empty()) return detail::EncodeCursor({std::string(detail::kFindFolder), ""});
   std::string_view folder = stream;
   if (folder.substr(0, kStreamPrefix.size()) == kStreamPrefix) folder.remove_prefix(kStreamPrefix.size());
   return detail::EncodeCursor({std::string(folder), ""});
 }
 
-void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const std::string& cursor,
+void EwsMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
                               std::function<void(Result<RawPage>)> done) {
   if (detail::IsWindowCursor(cursor)) {
     FetchWindowPage(user, cursor, std::move(done));
@@ -141,9 +176,19 @@ void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const st
     done(decoded.status());
     return;
   }
+  std::string capture_folder = CaptureFolderOf(stream);
+  if (decoded->folder == detail::kFindFolder) {
+    if (capture_folder.empty()) {
+      done(Status::Gone(fmt::format("EWS cursor of stream {} looks for a folder no configuration names", stream)));
+      return;
+    }
+    FindCaptureFolder(user, std::move(capture_folder), std::move(done));
+    return;
+  }
   auto fetch = std::make_shared<Fetch>();
   fetch->smtp = user.primary;
   fetch->folder = decoded->folder;
+  fetch->folder_name = capture_folder.empty() ? std::string(detail::FolderDisplayName(decoded->folder)) : capture_folder;
   fetch->done = std::move(done);
   std::string envelope =
       BuildSyncFolderItems(fetch->smtp, decoded->folder, decoded->sync_state, options_.page_size);
@@ -164,7 +209,7 @@ void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const st
         PageContext& c = fetch->context;
         c.next_cursor = detail::EncodeCursor({fetch->folder, fetch->sync.sync_state});
         c.last = fetch->sync.includes_last_item;
-        c.folder_name = detail::FolderDisplayName(fetch->folder);
+        c.folder_name = fetch->folder_name;
         std::unordered_set<std::string> seen;
         for (const SyncChange& change : fetch->sync.changes) {
           if (change.kind == ChangeKind::kReadFlagChange) continue;
@@ -185,7 +230,8 @@ void EwsMailSource::FetchPage(const MailUser& user, const std::string&, const st
 
 std::string EwsMailSource::WindowCursor(const MailUser&, const std::string& stream, std::int64_t since_unix,
                                         std::int64_t until_unix) const {
-  if (since_unix >= until_unix) return {};
+  // Backfills read Inbox and Sent Items; a capture folder's stream has none.
+  if (since_unix >= until_unix || !CaptureFolderOf(stream).empty()) return {};
   std::string_view folder = stream;
   if (folder.substr(0, kStreamPrefix.size()) == kStreamPrefix) folder.remove_prefix(kStreamPrefix.size());
   return detail::EncodeWindowCursor({std::string(folder), since_unix, until_unix, 0});
@@ -251,6 +297,36 @@ void EwsMailSource::BatchIds(Fetch& fetch) {
     const auto end = fetch.ids.begin() + static_cast<std::ptrdiff_t>(std::min(fetch.ids.size(), at + kGetItemBatch));
     fetch.context.batches.emplace_back(fetch.ids.begin() + static_cast<std::ptrdiff_t>(at), end);
   }
+}
+
+// One FindFolder call: an empty page whose cursor leads to the folder, or,
+// when the mailbox has none of that name, a last page that looks again next run.
+void EwsMailSource::FindCaptureFolder(const MailUser& user, std::string name,
+                                      std::function<void(Result<RawPage>)> done) {
+  auto found = std::make_shared<PageContext>();
+  found->folder_name = std::move(name);
+  auto finish = std::make_shared<std::function<void(Result<RawPage>)>>(std::move(done));
+  client_.Post(
+      user.primary, BuildFindFolder(user.primary), "ews.findfolder",
+      [found](std::string&& body) -> Status {
+        auto folders = ParseFindFolderResponse(body);
+        if (!folders.ok()) return folders.status();
+        if (const EwsFolder* folder = FindEwsFolderByName(folders.value(), found->folder_name)) {
+          if (!IsSafeId(folder->id)) return Status::Corruption("EWS FindFolder response: a FolderId holds blanks or controls");
+          found->next_cursor = detail::EncodeCursor({std::string(detail::kFolderIdPrefix) + folder->id, ""});
+        } else {
+          found->last = true;
+          found->next_cursor = detail::EncodeCursor({std::string(detail::kFindFolder), ""});
+        }
+        return Status::Ok();
+      },
+      [found, finish](Status status) {
+        if (!status.ok()) {
+          (*finish)(std::move(status));
+          return;
+        }
+        (*finish)(RawPage{"", EncodeContext(*found)});
+      });
 }
 
 void EwsMailSource::FetchDetails(std::shared_ptr<Fetch> fetch, std::size_t batch) {

@@ -58,8 +58,10 @@ std::string BuildSyncFolderItems(std::string_view impersonated_smtp, std::string
   const int max = std::clamp(max_changes, 1, kMaxChangesReturned);
   std::string body = fmt::format(
       R"(<m:SyncFolderItems><m:ItemShape><t:BaseShape>IdOnly</t:BaseShape></m:ItemShape>)"
-      R"(<m:SyncFolderId><t:DistinguishedFolderId Id="{}"/></m:SyncFolderId>)",
-      XmlEscape(folder));
+      R"(<m:SyncFolderId><t:{} Id="{}"/></m:SyncFolderId>)",
+      // "id.<FolderId>": a folder found by FindFolder (cursor.hpp), not a distinguished one.
+      folder.substr(0, 3) == "id." ? "FolderId" : "DistinguishedFolderId",
+      XmlEscape(folder.substr(0, 3) == "id." ? folder.substr(3) : folder));
   // Left out on the first sync of a folder.
   if (!sync_state.empty()) body += fmt::format("<m:SyncState>{}</m:SyncState>", XmlEscape(sync_state));
   body += fmt::format(

@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "crmsync/graph/graph.hpp"
+#include "crmsync/graph/mail_folders.hpp"
 
 namespace crmsync::graph {
 namespace {
@@ -16,6 +17,11 @@ constexpr std::string_view kWindowPrefix = "window:";
 // RawPage::context of a window page: this prefix, then the folder's display
 // name (a delta page's context is the display name alone).
 constexpr std::string_view kWindowContext = "window\n";
+constexpr std::string_view kFolderStreamPrefix = "mail/folder/";
+// RawPage::context of a folder listing: this tag, the user id, '\n', the
+// folder's configured name. Other contexts are a folder display name, which
+// never starts with a control character.
+constexpr char kListingTag = '\x1f';
 
 std::string Lower(std::string text) {
   std::transform(text.begin(), text.end(), text.begin(),
@@ -73,16 +79,43 @@ Result<std::vector<std::string>> GraphMailSource::ListGroupMembers(const std::st
   return ids;
 }
 
-std::vector<std::string> GraphMailSource::StreamKinds() const { return {"mail/inbox", "mail/sentitems"}; }
+void GraphMailSource::SetCaptureFolders(const std::vector<std::string>& display_names) {
+  capture_folders_.clear();
+  for (const std::string& name : display_names) {
+    const std::string lower = Lower(name);
+    // Inbox and Sent Items are read anyway; a name given twice is one stream.
+    if (lower.empty() || lower == "inbox" || lower == "sent items") continue;
+    const bool seen = std::any_of(capture_folders_.begin(), capture_folders_.end(),
+                                  [&lower](const std::string& kept) { return Lower(kept) == lower; });
+    if (!seen) capture_folders_.push_back(name);
+  }
+}
+
+std::string GraphMailSource::CaptureFolderOf(std::string_view stream) const {
+  if (stream.substr(0, kFolderStreamPrefix.size()) != kFolderStreamPrefix) return {};
+  const std::string lower(stream.substr(kFolderStreamPrefix.size()));
+  for (const std::string& name : capture_folders_) {
+    if (Lower(name) == lower) return name;
+  }
+  return {};
+}
+
+std::vector<std::string> GraphMailSource::StreamKinds() const {
+  std::vector<std::string> kinds{"mail/inbox", "mail/sentitems"};
+  for (const std::string& name : capture_folders_) kinds.push_back(std::string(kFolderStreamPrefix) + Lower(name));
+  return kinds;
+}
 
 std::string GraphMailSource::InitialCursor(const MailUser& user, const std::string& stream) const {
+  if (!CaptureFolderOf(stream).empty()) return MailFoldersUrl(client_.options().graph_url, user.id);
   const std::string_view folder = std::string_view(stream).substr(kStreamPrefix.size());
   return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
 }
 
 std::string GraphMailSource::WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
                                           std::int64_t until_unix) const {
-  if (since_unix >= until_unix) return {};
+  // Backfills read Inbox and Sent Items; a capture folder's stream has none.
+  if (since_unix >= until_unix || !CaptureFolderOf(stream).empty()) return {};
   const std::string_view folder = std::string_view(stream).substr(kStreamPrefix.size());
   return std::string(kWindowPrefix) + MailWindowUrl(client_.options().graph_url, user.id, folder, since_unix,
                                                     until_unix, client_.options().page_size);
@@ -96,17 +129,26 @@ void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream,
     return;
   }
   // The folder's display name rides along to the parser (Message::folder).
-  std::string_view well_known(stream);
-  if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
-  std::string folder = FolderDisplayName(well_known);
+  std::string folder = CaptureFolderOf(stream);
+  std::string kind = "graph.delta";
   std::string_view url(cursor);
-  const bool window = url.substr(0, kWindowPrefix.size()) == kWindowPrefix;
-  if (window) {
+  if (url.substr(0, kWindowPrefix.size()) == kWindowPrefix) {
+    // A backfill window of Inbox or Sent Items.
     url.remove_prefix(kWindowPrefix.size());
-    folder.insert(0, kWindowContext);
+    std::string_view well_known(stream);
+    if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
+    folder = std::string(kWindowContext) + FolderDisplayName(well_known);
+    kind = "graph.messages";
+  } else if (folder.empty()) {
+    std::string_view well_known(stream);
+    if (well_known.substr(0, kStreamPrefix.size()) == kStreamPrefix) well_known.remove_prefix(kStreamPrefix.size());
+    folder = FolderDisplayName(well_known);
+  } else if (IsMailFoldersUrl(cursor)) {
+    folder = fmt::format("{}{}\n{}", kListingTag, user.id, folder);
+    kind = "graph.folders";
   }
   client_.FetchPage(
-      std::string(url), window ? "graph.messages" : "graph.delta",
+      std::string(url), std::move(kind),
       [done = std::move(done), folder = std::move(folder)](Result<std::string> body) mutable {
         if (!body.ok()) {
           done(body.status());
@@ -117,7 +159,30 @@ void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream,
       *tokens);
 }
 
+Result<MailPage> GraphMailSource::ParseFolderListing(const RawPage& raw) const {
+  const std::string_view context = std::string_view(raw.context).substr(1);
+  const std::size_t newline = context.find('\n');
+  if (newline == std::string_view::npos) return Status::Corruption("Graph folder listing: page context without a user id");
+  const std::string_view user_id = context.substr(0, newline);
+  const std::string_view wanted = context.substr(newline + 1);
+  auto listing = ParseMailFoldersPage(raw.body);
+  if (!listing.ok()) return listing.status();
+  // No messages on these pages: they only move the stream to its folder.
+  MailPage page;
+  if (const MailFolder* folder = FindFolderByName(listing.value(), wanted)) {
+    page.next_cursor = InitialMailDeltaUrl(client_.options().graph_url, user_id, folder->id);
+  } else if (!listing->next_link.empty()) {
+    page.next_cursor = std::move(listing->next_link);
+  } else {
+    // The mailbox has no such folder (yet): look again on the next run.
+    page.last = true;
+    page.next_cursor = MailFoldersUrl(client_.options().graph_url, user_id);
+  }
+  return page;
+}
+
 Result<MailPage> GraphMailSource::ParsePage(RawPage&& raw) const {
+  if (!raw.context.empty() && raw.context.front() == kListingTag) return ParseFolderListing(raw);
   std::string_view folder(raw.context);
   if (folder.substr(0, kWindowContext.size()) == kWindowContext) {
     folder.remove_prefix(kWindowContext.size());

@@ -188,6 +188,9 @@ HttpResponse EwsService::Dispatch(const HttpRequest& request, int tenant, std::s
   if (Is(operations[0], kMessages, "FindItem")) {
     family = "ews.finditem";
     return FindItem(operations[0], *mailbox);
+  if (Is(operations[0], kMessages, "FindFolder")) {
+    family = "ews.findfolder";
+    return FindFolder(operations[0], *mailbox);
   }
   return SoapFault("ErrorInvalidRequest",
                    fmt::format("The simulator does not implement the operation '{}'.", LocalNameOf(operations[0])));
@@ -216,6 +219,9 @@ HttpResponse EwsService::SyncFolderItems(Node op, const Mailbox& mailbox) {
   } else if ((distinguished != nullptr && id == "sentitems") ||
              (plain != nullptr && id == corpus_.FolderId(mailbox.tenant, mailbox.user, Folder::kSentItems))) {
     folder = Folder::kSentItems;
+  } else if (plain != nullptr && Corpus::HasCrmFolder(mailbox.user) &&
+             id == corpus_.FolderId(mailbox.tenant, mailbox.user, Folder::kCrm)) {
+    folder = Folder::kCrm;
   } else if (distinguished == nullptr && plain == nullptr) {
     return SchemaError("SyncFolderItems requires SyncFolderId");
   } else {
@@ -389,10 +395,10 @@ HttpResponse EwsService::GetItem(Node op, const Mailbox& mailbox) {
       continue;
     }
     const int tenant = static_cast<int>(parts[0]), user = static_cast<int>(parts[1]);
-    const auto folder = static_cast<Folder>(parts[2] == 1 ? 1 : 0);
+    const auto folder = static_cast<Folder>(parts[2] >= 0 && parts[2] <= 2 ? parts[2] : 0);
     MessageRef ref{tenant, static_cast<int>(parts[3]), static_cast<int>(parts[4]), static_cast<int>(parts[5])};
     const Tenant& t = corpus_.tenants()[static_cast<std::size_t>(mailbox.tenant)];
-    const bool in_range = tenant == mailbox.tenant && user == mailbox.user && parts[2] <= 1 &&
+    const bool in_range = tenant == mailbox.tenant && user == mailbox.user && parts[2] <= 2 &&
                           ref.owner < static_cast<int>(t.users.size()) && ref.epoch < static_cast<int>(epochs.size()) &&
                           ref.index < epochs[static_cast<std::size_t>(ref.epoch)].messages;
     std::optional<MessageHeader> header;

@@ -53,6 +53,8 @@ class EwsService {
   HttpResponse SyncFolderItems(Node operation, const Mailbox& mailbox);
   HttpResponse GetItem(Node operation, const Mailbox& mailbox);
   HttpResponse FindItem(Node operation, const Mailbox& mailbox);
+  // Shallow FindFolder under msgfolderroot (ews_find_folder.cpp).
+  HttpResponse FindFolder(Node operation, const Mailbox& mailbox);
   std::string ItemId(const MessageHeader& header, int user, Folder folder) const;
 
   const Corpus& corpus_;

@@ -37,7 +37,8 @@ std::string XmlEscape(std::string_view text);
 
 // --- requests -------------------------------------------------------------
 
-// SyncFolderItems on a distinguished folder ("inbox", "sentitems") of the
+// SyncFolderItems on a distinguished folder ("inbox", "sentitems"), or on
+// "id.<FolderId>" (a folder FindFolder found), of the
 // mailbox `impersonated_smtp`, IdOnly shape. An empty `sync_state` starts a
 // full sync. `max_changes` is clamped to 1..512.
 std::string BuildSyncFolderItems(std::string_view impersonated_smtp, std::string_view folder,

@@ -41,6 +41,12 @@ class EwsMailSource final : public MailSource {
   // `tokens` (scope https://outlook.office365.com/.default) must outlive the source.
   EwsMailSource(http::Transport& transport, auth::TokenProvider& tokens, EwsMailSourceOptions options);
 
+  // Display names of top-level folders to read besides Inbox and Sent Items
+  // (selective capture; ASCII case ignored): one stream each,
+  // "mail/folder/<lower-case name>", found with FindFolder then followed with
+  // SyncFolderItems by FolderId. Set before StreamKinds.
+  void SetCaptureFolders(const std::vector<std::string>& display_names);
+
   Result<std::vector<MailUser>> ListUsers() override;
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
@@ -58,10 +64,14 @@ class EwsMailSource final : public MailSource {
   void FetchDetails(std::shared_ptr<Fetch> fetch, std::size_t batch);
   void FetchWindowPage(const MailUser& user, const std::string& cursor, std::function<void(Result<RawPage>)> done);
   static void BatchIds(Fetch& fetch);
+  void FindCaptureFolder(const MailUser& user, std::string name, std::function<void(Result<RawPage>)> done);
+  // The configured spelling of the folder of stream "mail/folder/<name>"; "" if none.
+  std::string CaptureFolderOf(std::string_view stream) const;
 
   auth::TokenProvider& tokens_;
   EwsMailSourceOptions options_;
   EwsClient client_;
+  std::vector<std::string> capture_folders_;   // display names as configured
   std::atomic<std::uint64_t> pages_{0};   // SyncFolderItems pages fetched
 };
 

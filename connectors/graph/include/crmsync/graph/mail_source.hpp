@@ -1,6 +1,11 @@
 // Microsoft Graph as a crmsync::MailSource: users from /users, and for each
 // user two streams, Inbox and Sent Items, read with mail delta. Cursors are
 // Graph's own absolute nextLink / deltaLink URLs.
+// Folders named in selective capture (SetCaptureFolders) add one stream each,
+// "mail/folder/<lower-case name>": it starts by listing the mailbox's
+// top-level folders (mail_folders.hpp), empty pages whose next cursor is the
+// matching folder's delta URL, or, when the mailbox has no such folder, a last
+// page whose cursor lists the folders again on the next run.
 #pragma once
 
 #include <memory>
@@ -29,6 +34,9 @@ class GraphMailSource final : public MailSource, public CalendarSource {
     user_tokens_ = std::move(tokens);
     user_grants_ = std::move(grants);
   }
+  // Display names of folders to read besides Inbox and Sent Items (ASCII case
+  // ignored; "Inbox" and "Sent Items" add nothing). Set before StreamKinds.
+  void SetCaptureFolders(const std::vector<std::string>& display_names);
   // Blocking: the signed-in user of a delegated token (id, addresses), for set-up.
   Result<MailUser> SignedInUser(auth::TokenProvider& tokens);
 
@@ -59,7 +67,13 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   // The error of a request for a user without a grant of their own.
   static Status NoGrant(const MailUser& user);
 
+  // The configured spelling of the folder of stream "mail/folder/<name>"; "" if none.
+  std::string CaptureFolderOf(std::string_view stream) const;
+  // A page of a folder listing: where the folder's stream goes next.
+  Result<MailPage> ParseFolderListing(const RawPage& raw) const;
+
   auth::TokenProvider& tokens_;
+  std::vector<std::string> capture_folders_;   // display names as configured
   UserTokens user_tokens_;
   std::function<std::uint64_t()> user_grants_;
   GraphClient client_;
