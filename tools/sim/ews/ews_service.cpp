@@ -188,6 +188,7 @@ HttpResponse EwsService::Dispatch(const HttpRequest& request, int tenant, std::s
   if (Is(operations[0], kMessages, "FindItem")) {
     family = "ews.finditem";
     return FindItem(operations[0], *mailbox);
+  }
   if (Is(operations[0], kMessages, "FindFolder")) {
     family = "ews.findfolder";
     return FindFolder(operations[0], *mailbox);
