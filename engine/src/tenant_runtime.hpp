@@ -57,6 +57,9 @@ struct TenantRuntime {
   // Lookups and (mass authorization) writes; per_user: the lookup user's session.
   std::unique_ptr<salesforce::SalesforceClient> salesforce;
   std::unique_ptr<UserSessions> user_sessions;         // authorization = "per_user" only
+  // How every Salesforce client of this tenant is made: one org, so one
+  // adaptive concurrency limit shared by the lookup client and every user's.
+  salesforce::SalesforceClientOptions salesforce_options;
   std::unique_ptr<TenantDirectory> directory;
   std::unique_ptr<CaptureRules> rules;      // capture rules compiled for `directory`
   bool ready = false;                       // set-up succeeded; streams may run

@@ -67,6 +67,30 @@ Result<std::string> SalesforceRefreshToken(TenantRuntime& tenant, state::Store& 
   return tenant.config->salesforce.refresh_token;
 }
 
+// The options of every Salesforce client of the tenant, made once: the
+// clients share one adaptive limit of requests in flight to the org.
+const salesforce::SalesforceClientOptions& SalesforceOptions(TenantRuntime& tenant, std::chrono::milliseconds timeout) {
+  salesforce::SalesforceClientOptions& options = tenant.salesforce_options;
+  if (!options.org_limiter) {
+    options.api_version = tenant.config->salesforce.api_version;
+    options.ca_file = tenant.config->salesforce.ca_file;
+    options.timeout = timeout;
+    options.org_limiter = salesforce::MakeOrgLimiter(options.max_in_flight);
+    options.org_key = tenant.config->id;
+  }
+  return options;
+}
+
+// The CRM resolver (and the Lead creator, for unknown_person = "create_lead")
+// over the tenant's lookup client.
+void AttachCrm(TenantRuntime& tenant) {
+  const TenantConfig& config = *tenant.config;
+  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
+  if (config.capture.unknown_person == UnknownPerson::kCreateLead) {
+    tenant.leads = MakeLeadCreator(config.id, *tenant.salesforce, *tenant.crm);
+  }
+}
+
 void ConnectSalesforce(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                        const state::SecretBox* secrets, std::chrono::milliseconds timeout,
                        const std::string& refresh_token) {
@@ -87,15 +111,9 @@ void ConnectSalesforce(TenantRuntime& tenant, http::Transport& transport, state:
     return StoreSealedSecret(store, *secrets, id, kSalesforceRefreshSecret, rotated);
   };
   tenant.salesforce_session = auth::MakeSalesforceRefreshProvider(transport, sf);
-  salesforce::SalesforceClientOptions options;
-  options.api_version = config.salesforce.api_version;
-  options.ca_file = config.salesforce.ca_file;
-  options.timeout = timeout;
-  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, *tenant.salesforce_session, options);
-  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
-  if (config.capture.unknown_person == UnknownPerson::kCreateLead) {
-    tenant.leads = MakeLeadCreator(config.id, *tenant.salesforce, *tenant.crm);
-  }
+  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(
+      transport, *tenant.salesforce_session, SalesforceOptions(tenant, timeout));
+  AttachCrm(tenant);
 }
 
 bool Listed(const UsersConfig& users, const MailUser& user) {
@@ -264,12 +282,8 @@ Result<std::vector<salesforce::EmailMatch>> QueryOwnersPerUser(TenantRuntime& te
                                 addresses[user].primary, CrmReason(refusal)));
     SuspendUser(tenant, user, CrmReason(refusal));
   });
-  salesforce::SalesforceClientOptions options;
-  options.api_version = config.salesforce.api_version;
-  options.ca_file = config.salesforce.ca_file;
-  options.timeout = timeout;
-  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, lookup, options);
-  tenant.crm = std::make_unique<CrmResolver>(config.id, *tenant.salesforce, ResolverOptionsFrom(config.capture));
+  tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, lookup, SalesforceOptions(tenant, timeout));
+  AttachCrm(tenant);
   return tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users), MatchValues(config.users, users));
 }
 
@@ -366,7 +380,8 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   Result<std::vector<salesforce::EmailMatch>> owners = std::vector<salesforce::EmailMatch>{};
   bool query_owners = true;
   if (per_user) {
-    tenant.user_sessions = std::make_unique<UserSessions>(transport, store, secrets, config, timeout);
+    tenant.user_sessions =
+        std::make_unique<UserSessions>(transport, store, secrets, config, SalesforceOptions(tenant, timeout));
     Status loaded = tenant.user_sessions->Load(mailbox_users);
     if (!loaded.ok()) return Fail(tenant, loaded.ToString());
     owners = QueryOwnersPerUser(tenant, transport, timeout, mailbox_users);

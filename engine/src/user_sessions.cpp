@@ -53,8 +53,9 @@ std::string NoSalesforceAuthorizationReason(const std::string& tenant, const std
 }
 
 UserSessions::UserSessions(http::Transport& transport, state::Store& store, const state::SecretBox* secrets,
-                           const TenantConfig& config, std::chrono::milliseconds timeout)
-    : transport_(transport), store_(store), secrets_(secrets), config_(config), timeout_(timeout) {}
+                           const TenantConfig& config, salesforce::SalesforceClientOptions client_options)
+    : transport_(transport), store_(store), secrets_(secrets), config_(config),
+      client_options_(std::move(client_options)) {}
 
 Status UserSessions::Load(const std::vector<MailboxUser>& users) {
   tokens_.assign(users.size(), "");
@@ -100,11 +101,7 @@ salesforce::SalesforceClient& UserSessions::Client(std::size_t user) {
     return StoreSealedSecret(store_, *secrets_, config_.id, kind, rotated);
   };
   providers_[user] = auth::MakeSalesforceRefreshProvider(transport_, sf);
-  salesforce::SalesforceClientOptions options;
-  options.api_version = config_.salesforce.api_version;
-  options.ca_file = config_.salesforce.ca_file;
-  options.timeout = timeout_;
-  clients_[user] = std::make_unique<salesforce::SalesforceClient>(transport_, *providers_[user], options);
+  clients_[user] = std::make_unique<salesforce::SalesforceClient>(transport_, *providers_[user], client_options_);
   return *clients_[user];
 }
 

@@ -27,8 +27,10 @@ namespace crmsync::engine {
 
 class UserSessions {
  public:
+  // `client_options`: how each user's client is made (the tenant's, sharing
+  // the org's adaptive concurrency limit).
   UserSessions(http::Transport& transport, state::Store& store, const state::SecretBox* secrets,
-               const TenantConfig& config, std::chrono::milliseconds timeout);
+               const TenantConfig& config, salesforce::SalesforceClientOptions client_options);
 
   // Reads each user's sealed refresh token (primary address, then aliases);
   // `users` index-aligned with the tenant's directory. A token that does not
@@ -66,7 +68,7 @@ class UserSessions {
   state::Store& store_;
   const state::SecretBox* secrets_;
   const TenantConfig& config_;
-  std::chrono::milliseconds timeout_;
+  salesforce::SalesforceClientOptions client_options_;
   std::vector<std::string> tokens_;      // per user; "" = no authorization recorded
   std::vector<std::string> kinds_;       // per user: the secret kind the token was found under
   std::unique_ptr<std::atomic<bool>[]> refused_;

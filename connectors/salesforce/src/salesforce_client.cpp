@@ -44,11 +44,7 @@ bool IsThrottle(const http::Response& response) {
 }
 
 std::shared_ptr<http::KeyedAimdLimiter> OrgLimiter(const SalesforceClientOptions& options) {
-  if (options.org_limiter) return options.org_limiter;
-  const double max = std::max(1, options.max_in_flight);
-  // A throttled Salesforce answer costs a retry after a backoff, so the
-  // limit probes upwards slowly once the org has pushed back.
-  return std::make_shared<http::KeyedAimdLimiter>(http::AimdOptions{max, 1, max, kClimbAfter});
+  return options.org_limiter ? options.org_limiter : MakeOrgLimiter(options.max_in_flight);
 }
 
 std::string Describe(long status, std::string_view body) {
@@ -56,6 +52,13 @@ std::string Describe(long status, std::string_view body) {
 }
 
 }  // namespace
+
+std::shared_ptr<http::KeyedAimdLimiter> MakeOrgLimiter(int max_in_flight) {
+  const double max = std::max(1, max_in_flight);
+  // A throttled Salesforce answer costs a retry after a backoff, so the
+  // limit probes upwards slowly once the org has pushed back.
+  return std::make_shared<http::KeyedAimdLimiter>(http::AimdOptions{max, 1, max, kClimbAfter});
+}
 
 struct SalesforceClient::Call {
   std::string method;

@@ -47,6 +47,10 @@ struct SalesforceClientStats {
   std::atomic<std::uint64_t> throttled{0};   // answers that lowered the org's limit
 };
 
+// The adaptive limiter of one org (see SalesforceClientOptions::max_in_flight),
+// for clients of that org to share (per-user authorization: one client per user).
+std::shared_ptr<http::KeyedAimdLimiter> MakeOrgLimiter(int max_in_flight = 25);
+
 // Thread-safe. Completions run on the transport thread; the client must
 // outlive every request still in flight.
 class SalesforceClient {
