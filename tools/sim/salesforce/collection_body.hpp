@@ -4,6 +4,7 @@
 // real org does, so the upserts differ only in their own fields and rules.
 #pragma once
 
+#include <iterator>
 #include <map>
 #include <optional>
 #include <span>
@@ -11,6 +12,7 @@
 #include <string_view>
 #include <vector>
 
+#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "sim_state.hpp"
@@ -39,5 +41,28 @@ struct TextRecord {
 // is not an object of strings.
 std::optional<HttpResponse> ReadTextRecord(simdjson::dom::element item, std::span<const std::string_view> fields,
                                            std::string_view sobject, TextRecord& record);
+
+// The body of a 200 answer to an upsert, a result per record in order: its
+// errors, else (when `rolled_back`, allOrNone with an invalid record) the
+// rollback error, else its id and whether it was created.
+template <class Record>
+std::string CollectionUpsertReply(const std::vector<Record>& records, bool rolled_back = false) {
+  std::string body = "[";
+  for (std::size_t i = 0; i < records.size(); ++i) {
+    if (i != 0) body.push_back(',');
+    const Record& r = records[i];
+    if (!r.errors.empty()) {
+      AppendFailedRecord(body, r.errors);
+    } else if (rolled_back) {
+      body.append(R"({"success":false,"errors":[{"statusCode":"ALL_OR_NONE_OPERATION_ROLLED_BACK","message":)"
+                  R"("Record rolled back because not all records were valid and the request was using AllOrNone header",)"
+                  R"("fields":[]}]})");
+    } else {
+      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
+    }
+  }
+  body.push_back(']');
+  return body;
+}
 
 }  // namespace crmsync::sim::sf

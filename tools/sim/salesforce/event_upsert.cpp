@@ -292,21 +292,7 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
     }
   }
 
-  std::string body = "[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    const Record& r = records[i];
-    if (!r.errors.empty()) {
-      sf::AppendFailedRecord(body, r.errors);
-    } else if (rolled_back) {
-      body.append(R"({"success":false,"errors":[{"statusCode":"ALL_OR_NONE_OPERATION_ROLLED_BACK","message":)"
-                  R"("Record rolled back because not all records were valid and the request was using AllOrNone header",)"
-                  R"("fields":[]}]})");
-    } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
-    }
-  }
-  body.push_back(']');
+  std::string body = sf::CollectionUpsertReply(records, rolled_back);
   records_created.fetch_add(created);
   records_updated.fetch_add(updated);
   records_failed.fetch_add(records.size() - created - updated);

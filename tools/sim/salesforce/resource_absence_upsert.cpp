@@ -115,17 +115,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
       r.id = absence.id;
     }
   }
-  std::string body = "[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    const Record& r = records[i];
-    if (!r.errors.empty()) {
-      sf::AppendFailedRecord(body, r.errors);
-    } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
-    }
-  }
-  body.push_back(']');
+  std::string body = sf::CollectionUpsertReply(records);
   records_created.fetch_add(created);
   records_updated.fetch_add(updated);
   records_failed.fetch_add(records.size() - created - updated);
