@@ -6,31 +6,17 @@
 // in the window is expected, anything else stored is unexpected).
 #include <catch2/catch.hpp>
 
-#include <csignal>
-
-#include <chrono>
 #include <filesystem>
-#include <random>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "backfill_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
 
 namespace {
-
-void UseSmallPages(const std::string& config_path, int page_size) {
-  const std::string config = ReadFile(config_path);
-  WriteFile(config_path, std::regex_replace(config, std::regex(R"(\[tenants\.(microsoft|exchange)\])"),
-                                            "$&\npage_size = " + std::to_string(page_size)));
-}
-
-std::vector<std::string> Args(std::vector<std::string> head, const std::vector<std::string>& tail) {
-  head.insert(head.end(), tail.begin(), tail.end());
-  return head;
-}
 
 std::vector<std::string> Corpus(const std::string& provider) {
   return {"--seed", "23", "--tenants", "1", "--users", "20", "--messages", "24", "--providers", provider};
@@ -54,18 +40,10 @@ TEST_CASE("a Graph or EWS backfill killed with SIGKILL and resumed captures exac
   INFO("provider " << provider);
   TempDir dir;
   SimProcess sim(dir.path(), Corpus(provider));
-  UseSmallPages(sim.config_path(), 3);
+  UseSmallPages(sim.config_path(), "microsoft|exchange", 3);
   const std::string state = dir.path() + "/state";
   const auto older = Args({"backfill", "--config", sim.config_path(), "--state", state, "--quiet"}, kOlder);
-  std::mt19937 rng(Catch::rngSeed());
-  std::uniform_int_distribution<int> delay_ms(40, 400);
-  int killed = 0;
-  for (int round = 0; round < 4; ++round) {
-    auto run = RunCrmsyncKilledAfter(older, std::chrono::milliseconds(delay_ms(rng)));
-    INFO(run.output);
-    if (run.signal == SIGKILL) ++killed;
-    CHECK((run.signal == SIGKILL || run.exit_code == 0));
-  }
+  const int killed = RunKilledRounds(older, 4, 40, 400);
   auto resumed = RunCrmsync(Args(older, {"--report", dir.path() + "/older.json"}));
   INFO(resumed.output);
   REQUIRE(resumed.exit_code == 0);
@@ -107,7 +85,7 @@ TEST_CASE("a Graph or EWS backfill and scheduled runs over the same users write 
   INFO("provider " << provider);
   TempDir dir;
   SimProcess sim(dir.path(), Corpus(provider));
-  UseSmallPages(sim.config_path(), 5);
+  UseSmallPages(sim.config_path(), "microsoft|exchange", 5);
   const std::string state = dir.path() + "/state";
   const std::string report = dir.path() + "/report.json";
   const std::vector<std::string> run = {"run", "--config", sim.config_path(), "--state", state, "--report", report,
@@ -188,7 +166,7 @@ TEST_CASE("a backfill keeps to its share of the per-mailbox and per-org concurre
   {
     std::filesystem::create_directories(dir.path() + "/scheduled");
     SimProcess sim(dir.path() + "/scheduled", corpus);
-    UseSmallPages(sim.config_path(), 10);
+    UseSmallPages(sim.config_path(), "microsoft|exchange", 10);
     auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/s1", "--quiet"});
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
@@ -197,7 +175,7 @@ TEST_CASE("a backfill keeps to its share of the per-mailbox and per-org concurre
   // backfill_share_percent = 25: one request per mailbox (of Outlook's 4), one
   // upsert per org (of max_writes_in_flight = 4).
   SimProcess sim(dir.path(), corpus);
-  UseSmallPages(sim.config_path(), 10);
+  UseSmallPages(sim.config_path(), "microsoft|exchange", 10);
   SetBackfillShare(sim.config_path(), 25);
   auto backfill = RunCrmsync(Args({"backfill", "--config", sim.config_path(), "--state", dir.path() + "/s2",
                                    "--quiet"},

@@ -4,26 +4,18 @@
 // processes; Graph and EWS tenants in backfill_microsoft_test.cpp.
 #include <catch2/catch.hpp>
 
-#include <csignal>
-
 #include <fmt/format.h>
 #include <filesystem>
-#include <random>
 #include <regex>
 #include <string>
 #include <vector>
 
+#include "backfill_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
 
 namespace {
-
-void UseSmallPages(const std::string& config_path, int page_size) {
-  const std::string config = ReadFile(config_path);
-  WriteFile(config_path, std::regex_replace(config, std::regex(R"(\[tenants\.(microsoft|google)\])"),
-                                            "$&\npage_size = " + std::to_string(page_size)));
-}
 
 // The admin_email of each tenant of a configuration written by crmsync-sim: a mailbox user.
 std::vector<std::string> AdminEmails(const std::string& config_path) {
@@ -43,11 +35,6 @@ const std::vector<std::string> kCorpus = {"--seed", "17", "--tenants", "2", "--u
 const std::vector<std::string> kOlder = {"--since", "2026-08-01", "--until", "2026-10-01"};
 const std::vector<std::string> kNewer = {"--since", "2026-10-01", "--until", "2026-12-01"};
 
-std::vector<std::string> Args(std::vector<std::string> head, const std::vector<std::string>& tail) {
-  head.insert(head.end(), tail.begin(), tail.end());
-  return head;
-}
-
 }  // namespace
 
 TEST_CASE("a backfill killed with SIGKILL and resumed captures exactly its window", "[backfill][crash]") {
@@ -57,7 +44,7 @@ TEST_CASE("a backfill killed with SIGKILL and resumed captures exactly its windo
   {
     std::filesystem::create_directories(dir.path() + "/reference");
     SimProcess clean(dir.path() + "/reference", kCorpus);
-    UseSmallPages(clean.config_path(), 5);
+    UseSmallPages(clean.config_path(), "microsoft|google", 5);
     auto run = RunCrmsync(Args({"backfill", "--config", clean.config_path(), "--state", dir.path() + "/clean",
                                 "--quiet"},
                                kOlder));
@@ -66,18 +53,10 @@ TEST_CASE("a backfill killed with SIGKILL and resumed captures exactly its windo
     reference_present = ParseVerify(clean.Get("/_sim/verify")).present;
   }
   SimProcess sim(dir.path(), kCorpus);
-  UseSmallPages(sim.config_path(), 5);
+  UseSmallPages(sim.config_path(), "microsoft|google", 5);
   const std::string state = dir.path() + "/state";
   const auto older = Args({"backfill", "--config", sim.config_path(), "--state", state, "--quiet"}, kOlder);
-  std::mt19937 rng(Catch::rngSeed());
-  std::uniform_int_distribution<int> delay_ms(60, 500);
-  int killed = 0;
-  for (int round = 0; round < 4; ++round) {
-    auto run = RunCrmsyncKilledAfter(older, std::chrono::milliseconds(delay_ms(rng)));
-    INFO(run.output);
-    if (run.signal == SIGKILL) ++killed;
-    CHECK((run.signal == SIGKILL || run.exit_code == 0));
-  }
+  const int killed = RunKilledRounds(older, 4, 60, 500);
   auto resumed = RunCrmsync(Args(older, {"--report", dir.path() + "/older.json"}));
   INFO(resumed.output);
   REQUIRE(resumed.exit_code == 0);
@@ -114,7 +93,7 @@ TEST_CASE("a backfill killed with SIGKILL and resumed captures exactly its windo
 TEST_CASE("a backfill and scheduled runs over the same users write each record once", "[backfill]") {
   TempDir dir;
   SimProcess sim(dir.path(), kCorpus);
-  UseSmallPages(sim.config_path(), 6);
+  UseSmallPages(sim.config_path(), "microsoft|google", 6);
   const std::string state = dir.path() + "/state";
   const std::string report = dir.path() + "/report.json";
   const std::vector<std::string> run = {"run", "--config", sim.config_path(), "--state", state, "--report", report,
@@ -215,7 +194,7 @@ TEST_CASE("a daily Salesforce call budget stops a backfill cleanly and the next 
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", "9", "--tenants", "1", "--users", "30", "--messages", "24", "--providers",
                               "gmail"});
-  UseSmallPages(sim.config_path(), 3);
+  UseSmallPages(sim.config_path(), "microsoft|google", 3);
   const std::string config = ReadFile(sim.config_path());
   WriteFile(sim.config_path(),
             std::regex_replace(config, std::regex(R"(\[tenants\.salesforce\])"),

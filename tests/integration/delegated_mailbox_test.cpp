@@ -5,112 +5,15 @@
 // with its own user's token only.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <chrono>
 #include <cstdlib>
-#include <filesystem>
 #include <future>
-#include <regex>
-#include <thread>
+#include <string>
+#include <vector>
 
-#include <simdjson.h>
-
+#include "consent_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
-
-namespace {
-
-std::string JsonText(const std::string& json, const std::vector<std::string>& path) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element element;
-  if (parser.parse(json).get(element)) return "";
-  for (const std::string& key : path) {
-    simdjson::dom::array array;
-    if (!element.get(array)) {
-      if (array.at(std::stoul(key)).get(element)) return "";
-    } else if (element[key].get(element)) {
-      return "";
-    }
-  }
-  std::string_view text;
-  return element.get(text) ? "" : std::string(text);
-}
-
-struct Setup {
-  TempDir dir;
-  std::string state = dir.path() + "/state";
-  std::string report = dir.path() + "/report.json";
-};
-
-ProcessResult Run(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
-}
-
-std::string TenantStatus(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", "tenant-1"})
-      .output;
-}
-
-// The users the simulator listed in the configuration it wrote.
-std::vector<std::string> ListedUsers(const SimProcess& sim) {
-  const std::string config = ReadFile(sim.config_path());
-  std::smatch list;
-  std::vector<std::string> users;
-  if (!std::regex_search(config, list, std::regex(R"(list = \[([^\]]*)\])"))) return users;
-  const std::string inner = list[1];
-  std::regex quoted(R"re("([^"]+)")re");
-  for (auto it = std::sregex_iterator(inner.begin(), inner.end(), quoted); it != std::sregex_iterator(); ++it) {
-    users.push_back((*it)[1]);
-  }
-  return users;
-}
-
-// The user's consent (a fresh refresh token from the simulator), written to a file.
-std::string Consent(const SimProcess& sim, const Setup& s, const std::string& user) {
-  const std::string answer = sim.Post("/_sim/reissue-mailbox?tenant=tenant-1&user=" + user, "");
-  const std::string token = JsonText(answer, {"refresh_token"});
-  REQUIRE_FALSE(token.empty());
-  const std::string file = s.dir.path() + "/" + user + ".token";
-  WriteFile(file, token + "\n");
-  return file;
-}
-
-ProcessResult ConnectMailbox(const SimProcess& sim, const Setup& s, const std::string& user, const std::string& file,
-                             bool refresh = false) {
-  std::vector<std::string> args{"connect",     "mailbox", "--config", sim.config_path(), "--state", s.state,
-                                "--tenant",    "tenant-1", "--user",  user, "--refresh-token-file", file};
-  if (refresh) args.push_back("--refresh");
-  return RunCrmsync(args);
-}
-
-// status --tenant: the detail line of `user`.
-std::pair<std::string, std::string> UserStatus(const std::string& status, const std::string& user) {
-  for (int i = 0; i < 64; ++i) {
-    const std::string index = std::to_string(i);
-    const std::string address = JsonText(status, {"tenants", "0", "user_details", index, "address"});
-    if (address.empty()) break;
-    if (address != user) continue;
-    return {JsonText(status, {"tenants", "0", "user_details", index, "status"}),
-            JsonText(status, {"tenants", "0", "user_details", index, "reason"})};
-  }
-  return {};
-}
-
-void CheckClean(const SimProcess& sim) {
-  const std::string raw = sim.Get("/_sim/verify");
-  Verify v = ParseVerify(raw);
-  INFO(raw);
-  CHECK(v.expected > 0);
-  CHECK(v.missing == 0);
-  CHECK(v.duplicates == 0);
-  CHECK(v.unexpected == 0);
-  CHECK(v.isolation_violations == 0);
-  CHECK(JsonInt(raw, "delegation_violations") == 0);
-}
-
-}  // namespace
 
 TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspended alone, reconnect resumes",
           "[delegated]") {
@@ -152,7 +55,7 @@ TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspen
   CHECK(JsonInt(ReadFile(s.report), "tenants.0.api_calls.mail_token_grants") == 4);
   status = TenantStatus(sim, s);
   CHECK(JsonInt(status, "tenants.0.users.active") == 4);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 
   // Every grant rotated its refresh token, and the engine went on with the
   // rotated one: the token the user first gave is void now.
@@ -187,7 +90,7 @@ TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspen
   INFO(resumed.output);
   CHECK(resumed.exit_code == 0);
   CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 4);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
 
 TEST_CASE("a kill between a mailbox grant and the storing of its rotated refresh token keeps the grant",
@@ -210,12 +113,8 @@ TEST_CASE("a kill between a mailbox grant and the storing of its rotated refresh
   INFO(after.output);
   CHECK(after.exit_code == 0);
   CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 3);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
-
-namespace {
-std::size_t Discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
-}  // namespace
 
 TEST_CASE("connect mailbox: the authorization-code flow receives the user's code on a loopback redirect",
           "[delegated]") {
@@ -232,28 +131,15 @@ TEST_CASE("connect mailbox: the authorization-code flow receives the user's code
     return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
                        "tenant-1", "--user", users[0], "--url-file", url_file, "--timeout", "60"});
   });
-  std::string url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (std::filesystem::exists(url_file)) url = ReadFile(url_file);
-  }
+  const std::string url = AwaitUrlFile(url_file);
   REQUIRE_FALSE(url.empty());
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
   CHECK_THAT(url, Catch::Contains("/oauth2/v2.0/authorize?") && Catch::Contains("code_challenge_method=S256") &&
                       Catch::Contains("response_type=code") && Catch::Contains("offline_access") &&
                       Catch::Contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
   // The "browser": the simulator signs in the login_hint user, consents and redirects.
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_CAINFO, sim.ca_file().c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  const CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  CHECK(rc == CURLE_OK);
-  CHECK(status == 200);
+  const BrowserVisit visit = FollowInBrowser(sim, url);
+  CHECK(visit.transferred);
+  CHECK(visit.http_status == 200);
   auto result = connect.get();
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
@@ -263,5 +149,5 @@ TEST_CASE("connect mailbox: the authorization-code flow receives the user's code
   INFO(run.output);
   CHECK(run.exit_code == 0);
   CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 2);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }

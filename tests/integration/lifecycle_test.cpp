@@ -4,15 +4,13 @@
 // refresh-token rotation, and `crmsync connect salesforce` both ways.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <chrono>
-#include <filesystem>
 #include <future>
-#include <thread>
+#include <string>
+#include <vector>
 
 #include <simdjson.h>
 
+#include "consent_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
@@ -39,16 +37,6 @@ std::string JsonString(const std::string& json, const std::string& dotted) {
   }
   std::string_view text;
   return element.get(text) ? "" : std::string(text);
-}
-
-struct Setup {
-  TempDir dir;
-  std::string state = dir.path() + "/state";
-  std::string report = dir.path() + "/report.json";
-};
-
-ProcessResult Run(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
 }
 
 ProcessResult Status(const SimProcess& sim, const Setup& s, const std::string& tenant = "") {
@@ -244,10 +232,6 @@ TEST_CASE("rotated refresh tokens are stored sealed and used by the next run", "
   CHECK_THAT(ReadFile(s.report), !Catch::Contains("5Aep861"));
 }
 
-namespace {
-size_t Discard(char*, size_t size, size_t count, void*) { return size * count; }
-}  // namespace
-
 TEST_CASE("connect salesforce: the web-server flow receives the code on a loopback redirect", "[lifecycle]") {
   Setup s;
   SimProcess sim(s.dir.path(), {"--seed", "16", "--tenants", "1", "--users", "3", "--messages", "5"});
@@ -259,26 +243,13 @@ TEST_CASE("connect salesforce: the web-server flow receives the code on a loopba
     return RunCrmsync({"connect", "salesforce", "--config", sim.config_path(), "--state", s.state, "--tenant",
                        "tenant-1", "--refresh", "--url-file", url_file, "--timeout", "60"});
   });
-  std::string url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (std::filesystem::exists(url_file)) url = ReadFile(url_file);
-  }
+  const std::string url = AwaitUrlFile(url_file);
   REQUIRE_FALSE(url.empty());
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
   CHECK_THAT(url, Catch::Contains("code_challenge_method=S256") && Catch::Contains("response_type=code"));
   // The "browser": the simulator approves and redirects to the loopback listener.
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_CAINFO, sim.ca_file().c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  const CURLcode rc = curl_easy_perform(curl);
-  long status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &status);
-  curl_easy_cleanup(curl);
-  CHECK(rc == CURLE_OK);
-  CHECK(status == 200);
+  const BrowserVisit visit = FollowInBrowser(sim, url);
+  CHECK(visit.transferred);
+  CHECK(visit.http_status == 200);
   auto result = connect.get();
   INFO(result.output);
   REQUIRE(result.exit_code == 0);

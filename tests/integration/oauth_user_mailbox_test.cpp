@@ -3,108 +3,16 @@
 // delegated), end to end; and a whole tenant's consent revoked at once.
 #include <catch2/catch.hpp>
 
-#include <curl/curl.h>
-
-#include <chrono>
-#include <filesystem>
 #include <future>
-#include <regex>
-#include <thread>
+#include <string>
+#include <vector>
 
-#include <simdjson.h>
-
+#include "consent_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
 
 namespace {
-
-std::string JsonText(const std::string& json, const std::vector<std::string>& path) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element element;
-  if (parser.parse(json).get(element)) return "";
-  for (const std::string& key : path) {
-    simdjson::dom::array array;
-    if (!element.get(array)) {
-      if (array.at(std::stoul(key)).get(element)) return "";
-    } else if (element[key].get(element)) {
-      return "";
-    }
-  }
-  std::string_view text;
-  return element.get(text) ? "" : std::string(text);
-}
-
-struct Setup {
-  TempDir dir;
-  std::string state = dir.path() + "/state";
-  std::string report = dir.path() + "/report.json";
-};
-
-ProcessResult Run(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
-}
-
-std::string TenantStatus(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", "tenant-1"})
-      .output;
-}
-
-std::vector<std::string> ListedUsers(const SimProcess& sim) {
-  const std::string config = ReadFile(sim.config_path());
-  std::smatch list;
-  std::vector<std::string> users;
-  if (!std::regex_search(config, list, std::regex(R"(list = \[([^\]]*)\])"))) return users;
-  const std::string inner = list[1];
-  std::regex quoted(R"re("([^"]+)")re");
-  for (auto it = std::sregex_iterator(inner.begin(), inner.end(), quoted); it != std::sregex_iterator(); ++it) {
-    users.push_back((*it)[1]);
-  }
-  return users;
-}
-
-// The user's consent (a fresh refresh token from the simulator), written to a file.
-std::string Consent(const SimProcess& sim, const Setup& s, const std::string& user) {
-  const std::string answer = sim.Post("/_sim/reissue-mailbox?tenant=tenant-1&user=" + user, "");
-  const std::string token = JsonText(answer, {"refresh_token"});
-  INFO(answer);
-  REQUIRE_FALSE(token.empty());
-  const std::string file = s.dir.path() + "/" + user + ".token";
-  WriteFile(file, token + "\n");
-  return file;
-}
-
-ProcessResult ConnectMailbox(const SimProcess& sim, const Setup& s, const std::string& user, const std::string& file,
-                             bool refresh = false) {
-  std::vector<std::string> args{"connect",  "mailbox",  "--config", sim.config_path(), "--state", s.state, "--tenant",
-                                "tenant-1", "--user",   user,       "--refresh-token-file", file};
-  if (refresh) args.push_back("--refresh");
-  return RunCrmsync(args);
-}
-
-std::pair<std::string, std::string> UserStatus(const std::string& status, const std::string& user) {
-  for (int i = 0; i < 64; ++i) {
-    const std::string index = std::to_string(i);
-    const std::string address = JsonText(status, {"tenants", "0", "user_details", index, "address"});
-    if (address.empty()) break;
-    if (address != user) continue;
-    return {JsonText(status, {"tenants", "0", "user_details", index, "status"}),
-            JsonText(status, {"tenants", "0", "user_details", index, "reason"})};
-  }
-  return {};
-}
-
-void CheckClean(const SimProcess& sim) {
-  const std::string raw = sim.Get("/_sim/verify");
-  Verify v = ParseVerify(raw);
-  INFO(raw);
-  CHECK(v.expected > 0);
-  CHECK(v.missing == 0);
-  CHECK(v.duplicates == 0);
-  CHECK(v.unexpected == 0);
-  CHECK(v.isolation_violations == 0);
-  CHECK(JsonInt(raw, "delegation_violations") == 0);
-}
 
 std::vector<std::string> GmailOAuthUserSim(SimProcess& sim) {
   const std::string config = ReadFile(sim.config_path());
@@ -112,8 +20,6 @@ std::vector<std::string> GmailOAuthUserSim(SimProcess& sim) {
                          !Catch::Contains("key_file"));
   return ListedUsers(sim);
 }
-
-std::size_t Discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
 
 }  // namespace
 
@@ -159,7 +65,7 @@ TEST_CASE("google oauth_user: pending until connected, one revoked user suspende
   CHECK(JsonInt(ReadFile(s.report), "tenants.0.api_calls.mail_token_grants") == 4);
   status = TenantStatus(sim, s);
   CHECK(JsonInt(status, "tenants.0.users.active") == 4);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 
   // One user takes the consent back: only that user is suspended.
   sim.Post("/_sim/revoke-mailbox?tenant=tenant-1&user=" + users[2], "");
@@ -184,7 +90,7 @@ TEST_CASE("google oauth_user: pending until connected, one revoked user suspende
   INFO(resumed.output);
   CHECK(resumed.exit_code == 0);
   CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 4);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
 
 TEST_CASE("google oauth_user: connect mailbox through Google's consent screen (offline access, PKCE)", "[oauth_user]") {
@@ -200,27 +106,14 @@ TEST_CASE("google oauth_user: connect mailbox through Google's consent screen (o
     return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
                        "tenant-1", "--user", users[0], "--url-file", url_file, "--timeout", "60"});
   });
-  std::string url;
-  for (int i = 0; i < 300 && url.empty(); ++i) {
-    std::this_thread::sleep_for(std::chrono::milliseconds(50));
-    if (std::filesystem::exists(url_file)) url = ReadFile(url_file);
-  }
+  const std::string url = AwaitUrlFile(url_file);
   REQUIRE_FALSE(url.empty());
-  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
   CHECK_THAT(url, Catch::Contains("/o/oauth2/v2/auth?") && Catch::Contains("access_type=offline") &&
                       Catch::Contains("prompt=consent") && Catch::Contains("code_challenge_method=S256") &&
                       Catch::Contains("gmail.readonly"));
-  CURL* curl = curl_easy_init();
-  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
-  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
-  curl_easy_setopt(curl, CURLOPT_CAINFO, sim.ca_file().c_str());
-  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
-  const CURLcode rc = curl_easy_perform(curl);
-  long http_status = 0;
-  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &http_status);
-  curl_easy_cleanup(curl);
-  CHECK(rc == CURLE_OK);
-  CHECK(http_status == 200);
+  const BrowserVisit visit = FollowInBrowser(sim, url);
+  CHECK(visit.transferred);
+  CHECK(visit.http_status == 200);
   auto result = connect.get();
   INFO(result.output);
   REQUIRE(result.exit_code == 0);
@@ -228,7 +121,7 @@ TEST_CASE("google oauth_user: connect mailbox through Google's consent screen (o
   auto run = Run(sim, s);
   INFO(run.output);
   CHECK(run.exit_code == 0);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
 
 TEST_CASE("delegated mailboxes: a whole tenant's consent revoked disconnects its mailbox, every user suspended",
@@ -262,7 +155,7 @@ TEST_CASE("delegated mailboxes: a whole tenant's consent revoked disconnects its
   INFO(resumed.output);
   CHECK(resumed.exit_code == 0);
   CHECK(JsonText(TenantStatus(sim, s), {"tenants", "0", "mailbox", "status"}) == "connected");
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
 
 TEST_CASE("google oauth_user: meetings are read from each user's own calendar with that user's token",
@@ -291,7 +184,7 @@ TEST_CASE("google oauth_user: meetings are read from each user's own calendar wi
   CHECK(JsonInt(verify, "events.missing") == 0);
   CHECK(JsonInt(verify, "events.duplicates") == 0);
   CHECK(JsonInt(verify, "events.unexpected") == 0);
-  CheckClean(sim);
+  CheckDelegatedClean(sim);
 }
 
 TEST_CASE("google oauth_user: free/busy is asked with one connected user's own token", "[oauth_user]") {

@@ -11,25 +11,16 @@
 
 #include <simdjson.h>
 
+#include "consent_support.hpp"
 #include "harness.hpp"
 
 using namespace crmsync::harness;
 
 namespace {
 
-struct Setup {
-  TempDir dir;
-  std::string state = dir.path() + "/state";
-  std::string report = dir.path() + "/report.json";
-};
-
 struct UserRow {
   std::string address, status, reason;
 };
-
-ProcessResult Run(const SimProcess& sim, const Setup& s) {
-  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
-}
 
 // The users of `tenant` as `crmsync status --tenant T --json` shows them.
 std::vector<UserRow> Users(const SimProcess& sim, const Setup& s, const std::string& tenant) {
@@ -58,20 +49,12 @@ std::vector<UserRow> Users(const SimProcess& sim, const Setup& s, const std::str
   return rows;
 }
 
-std::string JsonText(const std::string& json, const char* key) {
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  std::string_view value;
-  if (parser.parse(json).get(doc) || doc[key].get(value)) return "";
-  return std::string(value);
-}
-
 // Records `address`'s own Salesforce authorization: the simulator issues a
 // token bound to that user's Salesforce User, crmsync connect seals it.
 void ConnectUser(const SimProcess& sim, const Setup& s, const std::string& tenant, const std::string& address,
                  bool refresh = false) {
   const std::string issued = sim.Post("/_sim/reissue?tenant=" + tenant + "&user=" + address, "");
-  const std::string token = JsonText(issued, "refresh_token");
+  const std::string token = JsonText(issued, {"refresh_token"});
   INFO(issued);
   REQUIRE_FALSE(token.empty());
   const std::string file = s.dir.path() + "/token-" + address;

@@ -11,15 +11,14 @@
 // the next run.
 #include <algorithm>
 #include <chrono>
-#include <fstream>
 #include <future>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "command.hpp"
+#include "connect_support.hpp"
 #include "crmsync/engine/mailbox_grants.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/engine/text.hpp"
@@ -161,23 +160,11 @@ Result<MailUser> SignedInUser(const engine::TenantConfig& tenant, http::Transpor
   return source.SignedInUser(tokens);
 }
 
-std::string TrimSpace(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
-
 int ConnectMailbox(const ConnectMailboxFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
-  const engine::TenantConfig* tenant = nullptr;
-  for (const auto& t : config->tenants) {
-    if (t.id == flags.tenant) tenant = &t;
-  }
-  if (tenant == nullptr) {
-    std::cerr << "crmsync: --tenant " << flags.tenant << " is not a tenant of " << flags.config_path << "\n";
-    return engine::kExitUsage;
-  }
+  const engine::TenantConfig* tenant = FindTenantOrReport(*config, flags.tenant, flags.config_path);
+  if (tenant == nullptr) return engine::kExitUsage;
   if (!engine::UsesDelegatedMail(*tenant)) {
     std::cerr << "crmsync: tenant " << tenant->id << " does not use per-user mailbox access (set "
               << "[tenants.microsoft] access = \"delegated\" or [tenants.google] access = \"oauth_user\")\n";
@@ -190,32 +177,15 @@ int ConnectMailbox(const ConnectMailboxFlags& flags) {
   }
   std::string refresh_token;
   if (!flags.refresh_token_file.empty()) {
-    std::ifstream in(flags.refresh_token_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      std::cerr << "crmsync: cannot read " << flags.refresh_token_file << "\n";
-      return engine::kExitUsage;
-    }
-    refresh_token = TrimSpace(text.str());
-    if (refresh_token.empty()) {
-      std::cerr << "crmsync: " << flags.refresh_token_file << " holds no refresh token\n";
-      return engine::kExitUsage;
-    }
+    auto from_file = ReadRefreshTokenFile(flags.refresh_token_file);
+    if (!from_file) return engine::kExitUsage;
+    refresh_token = std::move(*from_file);
   }
 
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = state::Store::Open(state_dir);
-  if (!store.ok()) {
-    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
-    return engine::kExitFailure;
-  }
-  auto box = LoadSecretBox(state_dir, true);
-  if (!box.ok() || !box.value()) {
-    std::cerr << "crmsync: " << (box.ok() ? "no master key" : box.status().message()) << "\n";
-    return engine::kExitFailure;
-  }
-  auto existing = store.value()->GetSecret(tenant->id, engine::MailboxGrantKind(address));
+  auto sealed = OpenSealedState(state_dir);
+  if (!sealed) return engine::kExitFailure;
+  auto existing = sealed->store->GetSecret(tenant->id, engine::MailboxGrantKind(address));
   if (existing.ok() && existing.value() && !flags.refresh) {
     std::cerr << "crmsync: " << address << " of tenant " << tenant->id << " already has a mailbox authorization; "
               << "use --refresh to replace it\n";
@@ -253,7 +223,7 @@ int ConnectMailbox(const ConnectMailboxFlags& flags) {
               << address << "; not stored\n";
     return engine::kExitFailure;
   }
-  Status stored = engine::StoreMailboxGrant(*store.value(), *box.value(), tenant->id, address, refresh_token);
+  Status stored = engine::StoreMailboxGrant(*sealed->store, sealed->box, tenant->id, address, refresh_token);
   if (!stored.ok()) {
     std::cerr << "crmsync: cannot store the mailbox authorization: " << stored.message() << "\n";
     return engine::kExitFailure;

@@ -4,15 +4,14 @@
 // token) or headless with --refresh-token-file. The refresh token is tested
 // with a real grant and stored sealed; the next run resumes suspended users.
 #include <chrono>
-#include <fstream>
 #include <future>
 #include <iostream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <simdjson.h>
 
 #include "command.hpp"
+#include "connect_support.hpp"
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/engine/secrets.hpp"
@@ -33,12 +32,6 @@ struct ConnectSalesforceFlags {
   int timeout_seconds = 300;
   int redirect_port = 0;
 };
-
-std::string Trim(std::string text) {
-  const auto first = text.find_first_not_of(" \t\r\n");
-  if (first == std::string::npos) return {};
-  return text.substr(first, text.find_last_not_of(" \t\r\n") - first + 1);
-}
 
 std::string TrimSlash(std::string url) {
   while (!url.empty() && url.back() == '/') url.pop_back();
@@ -138,14 +131,8 @@ Status TestRefreshToken(const engine::TenantConfig& tenant, const std::string& l
 int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
   auto config = LoadConfigOrReport(flags.config_path);
   if (!config) return engine::kExitUsage;
-  const engine::TenantConfig* tenant = nullptr;
-  for (const auto& t : config->tenants) {
-    if (t.id == flags.tenant) tenant = &t;
-  }
-  if (tenant == nullptr) {
-    std::cerr << "crmsync: --tenant " << flags.tenant << " is not a tenant of " << flags.config_path << "\n";
-    return engine::kExitUsage;
-  }
+  const engine::TenantConfig* tenant = FindTenantOrReport(*config, flags.tenant, flags.config_path);
+  if (tenant == nullptr) return engine::kExitUsage;
   const bool per_user = tenant->authorization == engine::Authorization::kPerUser;
   if (per_user && flags.user.empty()) {
     std::cerr << "crmsync: tenant " << tenant->id << " has authorization = \"per_user\": each user connects their "
@@ -170,17 +157,9 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
     return engine::kExitUsage;
   }
   const std::string state_dir = StateDir(flags.state_dir, *config);
-  auto store = state::Store::Open(state_dir);
-  if (!store.ok()) {
-    std::cerr << "crmsync: cannot open state: " << store.status().message() << "\n";
-    return engine::kExitFailure;
-  }
-  auto box = LoadSecretBox(state_dir, true);
-  if (!box.ok() || !box.value()) {
-    std::cerr << "crmsync: " << (box.ok() ? "no master key" : box.status().message()) << "\n";
-    return engine::kExitFailure;
-  }
-  auto existing = store.value()->GetSecret(tenant->id, kind);
+  auto sealed = OpenSealedState(state_dir);
+  if (!sealed) return engine::kExitFailure;
+  auto existing = sealed->store->GetSecret(tenant->id, kind);
   if (existing.ok() && existing.value() && !flags.refresh) {
     std::cerr << "crmsync: " << who << " is already connected to Salesforce; "
               << "use --refresh to replace its refresh token\n";
@@ -190,18 +169,9 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
   http::CurlMultiTransport transport;
   std::string refresh_token;
   if (!flags.refresh_token_file.empty()) {
-    std::ifstream in(flags.refresh_token_file, std::ios::binary);
-    std::stringstream text;
-    text << in.rdbuf();
-    if (!in) {
-      std::cerr << "crmsync: cannot read " << flags.refresh_token_file << "\n";
-      return engine::kExitUsage;
-    }
-    refresh_token = Trim(text.str());
-    if (refresh_token.empty()) {
-      std::cerr << "crmsync: " << flags.refresh_token_file << " holds no refresh token\n";
-      return engine::kExitUsage;
-    }
+    auto from_file = ReadRefreshTokenFile(flags.refresh_token_file);
+    if (!from_file) return engine::kExitUsage;
+    refresh_token = std::move(*from_file);
   } else {
     auto flowed = WebServerFlow(*tenant, login_url, flags, transport);
     if (!flowed.ok()) {
@@ -217,7 +187,7 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
     std::cerr << "crmsync: " << who << ": Salesforce not connected: " << tested.message() << "\n";
     return engine::kExitFailure;
   }
-  Status stored = engine::StoreSealedSecret(*store.value(), *box.value(), tenant->id, kind, refresh_token);
+  Status stored = engine::StoreSealedSecret(*sealed->store, sealed->box, tenant->id, kind, refresh_token);
   if (!stored.ok()) {
     std::cerr << "crmsync: cannot store the refresh token: " << stored.message() << "\n";
     return engine::kExitFailure;
@@ -228,14 +198,14 @@ int ConnectSalesforce(const ConnectSalesforceFlags& flags) {
                              who, instance_url, state_dir);
     return engine::kExitComplete;
   }
-  auto connection = store.value()->GetTenantState(tenant->id);
+  auto connection = sealed->store->GetTenantState(tenant->id);
   if (connection.ok()) {
     connection.value().crm.status = "connected";
     connection.value().crm.last_error.clear();
     connection.value().crm.last_success_unix_ms =
         std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
             .count();
-    (void)store.value()->PutTenantState(tenant->id, connection.value());
+    (void)sealed->store->PutTenantState(tenant->id, connection.value());
   }
   std::cout << fmt::format("tenant {}: Salesforce Connected (instance {}); the refresh token is stored sealed in {}. "
                            "Suspended users resume at the next run.\n",

@@ -1,47 +1,15 @@
 // The Microsoft identity platform's delegated (per-user) flows: the
 // authorization-code flow with PKCE that records a user's own consent, and
 // the refresh_token grant that rotates the refresh token on every use.
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
 #include <fmt/core.h>
 
 #include "http_util.hpp"
 #include "identity_service.hpp"
 #include "json_escape.hpp"
+#include "oauth_params.hpp"
 
 namespace crmsync::sim {
 namespace {
-
-std::string Base64UrlSha256(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string encoded(4 * ((sizeof digest + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest, sizeof digest);
-  encoded.resize(static_cast<std::size_t>(n));
-  for (char& c : encoded) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
-  return encoded;
-}
-
-std::string QueryArg(const HttpRequest& request, const char* name) {
-  auto it = request.query.find(name);
-  return it == request.query.end() ? std::string() : it->second;
-}
-
-// Only loopback redirect URIs: the simulator approves without a sign-in page.
-bool LoopbackRedirect(std::string_view uri) {
-  return uri.starts_with("http://127.0.0.1:") || uri.starts_with("http://localhost:");
-}
-
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
 
 bool HasScope(const std::string& scopes, std::string_view wanted) {
   std::size_t start = 0;

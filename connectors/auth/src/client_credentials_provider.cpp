@@ -7,6 +7,7 @@
 #include "cached_token_provider.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
+#include "token_request.hpp"
 
 namespace crmsync::auth {
 namespace {
@@ -23,17 +24,11 @@ class ClientCredentialsFlow final : public GrantFlow {
   }
 
   http::Request BuildRequest() override {
-    http::Request request;
-    request.method = "POST";
-    request.url = config_.token_url;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = http::FormEncode({{"client_id", config_.client_id},
-                                     {"client_secret", config_.client_secret},
-                                     {"scope", config_.scope},
-                                     {"grant_type", "client_credentials"}});
-    request.ca_file = config_.ca_file;
-    request.kind = "auth.client_credentials";
-    return request;
+    return TokenRequest(config_.token_url, config_.ca_file, "auth.client_credentials",
+                        {{"client_id", config_.client_id},
+                         {"client_secret", config_.client_secret},
+                         {"scope", config_.scope},
+                         {"grant_type", "client_credentials"}});
   }
 
   Result<IssuedToken> ReadReply(const http::Response& response) override {

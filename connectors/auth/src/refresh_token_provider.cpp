@@ -9,6 +9,7 @@
 #include "crmsync/core/crash_point.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
+#include "token_request.hpp"
 
 namespace crmsync::auth {
 namespace {
@@ -35,14 +36,7 @@ class RefreshTokenFlow final : public GrantFlow {
                                                              {"grant_type", "refresh_token"},
                                                              {"refresh_token", refresh_token}};
     if (!config_.scope.empty()) form.emplace_back("scope", config_.scope);
-    http::Request request;
-    request.method = "POST";
-    request.url = config_.token_url;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = http::FormEncode(form);
-    request.ca_file = config_.ca_file;
-    request.kind = "auth.refresh_token";
-    return request;
+    return TokenRequest(config_.token_url, config_.ca_file, "auth.refresh_token", form);
   }
 
   Result<IssuedToken> ReadReply(const http::Response& response) override {

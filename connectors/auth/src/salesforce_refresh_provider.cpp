@@ -7,6 +7,7 @@
 #include "cached_token_provider.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
+#include "token_request.hpp"
 
 namespace crmsync::auth {
 namespace {
@@ -28,17 +29,11 @@ class SalesforceRefreshFlow final : public GrantFlow {
       std::lock_guard lock(mu_);
       refresh_token = config_.refresh_token;
     }
-    http::Request request;
-    request.method = "POST";
-    request.url = config_.token_url;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = http::FormEncode({{"grant_type", "refresh_token"},
-                                     {"refresh_token", refresh_token},
-                                     {"client_id", config_.client_id},
-                                     {"client_secret", config_.client_secret}});
-    request.ca_file = config_.ca_file;
-    request.kind = "auth.sf_refresh";
-    return request;
+    return TokenRequest(config_.token_url, config_.ca_file, "auth.sf_refresh",
+                        {{"grant_type", "refresh_token"},
+                         {"refresh_token", refresh_token},
+                         {"client_id", config_.client_id},
+                         {"client_secret", config_.client_secret}});
   }
 
   Result<IssuedToken> ReadReply(const http::Response& response) override {

@@ -9,6 +9,7 @@
 #include "crmsync/auth/service_account.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
+#include "token_request.hpp"
 
 namespace crmsync::auth {
 namespace {
@@ -39,14 +40,8 @@ class JwtBearerFlow final : public GrantFlow {
 
   http::Request BuildRequest() override {
     const std::string assertion = BuildJwtAssertion(key_, subject_, scopes_, std::chrono::system_clock::now());
-    http::Request request;
-    request.method = "POST";
-    request.url = key_.token_uri;
-    request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-    request.body = http::FormEncode({{"grant_type", std::string(kJwtBearerGrant)}, {"assertion", assertion}});
-    request.ca_file = ca_file_;
-    request.kind = "auth.jwt_bearer";
-    return request;
+    return TokenRequest(key_.token_uri, ca_file_, "auth.jwt_bearer",
+                        {{"grant_type", std::string(kJwtBearerGrant)}, {"assertion", assertion}});
   }
 
   Result<IssuedToken> ReadReply(const http::Response& response) override {

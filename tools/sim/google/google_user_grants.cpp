@@ -7,17 +7,13 @@
 // answers a successor, which the client must store before use. The access
 // tokens are bound to (tenant, user) and marked as a user's own, so that
 // Gmail can tell a delegation violation from a service account's mistake.
-#include <openssl/evp.h>
-#include <openssl/sha.h>
-
-#include <cctype>
-
 #include <fmt/core.h>
 
 #include "google_auth.hpp"
 #include "google_oauth_client.hpp"
 #include "http_util.hpp"
 #include "json_escape.hpp"
+#include "oauth_params.hpp"
 #include "text_util.hpp"
 
 namespace crmsync::sim::google {
@@ -26,31 +22,6 @@ namespace {
 HttpResponse OAuthError(int status, std::string_view error, std::string_view description) {
   return JsonResponse(status, fmt::format(R"({{"error":"{}","error_description":"{}"}})", JsonEscape(error),
                                           JsonEscape(description)));
-}
-
-std::string Base64UrlSha256(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string encoded(4 * ((sizeof digest + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest, sizeof digest);
-  encoded.resize(static_cast<std::size_t>(n));
-  for (char& c : encoded) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
-  return encoded;
-}
-
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
-std::string Arg(const std::map<std::string, std::string>& args, const char* name) {
-  auto it = args.find(name);
-  return it == args.end() ? std::string() : it->second;
 }
 
 // The Gmail tenant whose OAuth client `client_id` is; -1 when none.
@@ -66,24 +37,24 @@ int TenantOfClient(const Corpus& corpus, const std::string& client_id) {
 HttpResponse GoogleAuth::Authorize(const HttpRequest& request) {
   if (request.method != "GET") return OAuthError(400, "invalid_request", "The consent screen only accepts GET.");
   const std::map<std::string, std::string> query(request.query.begin(), request.query.end());
-  const int tenant = TenantOfClient(corpus_, Arg(query, "client_id"));
+  const int tenant = TenantOfClient(corpus_, ArgOf(query, "client_id"));
   if (tenant < 0) return OAuthError(401, "invalid_client", "The OAuth client was not found.");
-  if (Arg(query, "response_type") != "code") return OAuthError(400, "unsupported_response_type", "response_type=code is required.");
-  const std::string redirect_uri = Arg(query, "redirect_uri");
-  if (!redirect_uri.starts_with("http://127.0.0.1:") && !redirect_uri.starts_with("http://localhost:")) {
+  if (ArgOf(query, "response_type") != "code") return OAuthError(400, "unsupported_response_type", "response_type=code is required.");
+  const std::string redirect_uri = ArgOf(query, "redirect_uri");
+  if (!LoopbackRedirect(redirect_uri)) {
     return OAuthError(400, "redirect_uri_mismatch", "The redirect URI is not a loopback address.");
   }
-  if (Arg(query, "access_type") != "offline") {
+  if (ArgOf(query, "access_type") != "offline") {
     return OAuthError(400, "invalid_request", "access_type=offline is required for a refresh token.");
   }
-  if (Arg(query, "scope").find(kGmailReadonlyScope) == std::string::npos) {
+  if (ArgOf(query, "scope").find(kGmailReadonlyScope) == std::string::npos) {
     return OAuthError(400, "invalid_scope", "The scope must include gmail.readonly.");
   }
-  const std::string challenge = Arg(query, "code_challenge");
-  if (challenge.empty() || Arg(query, "code_challenge_method") != "S256") {
+  const std::string challenge = ArgOf(query, "code_challenge");
+  if (challenge.empty() || ArgOf(query, "code_challenge_method") != "S256") {
     return OAuthError(400, "invalid_request", "code_challenge with code_challenge_method=S256 is required.");
   }
-  auto user = corpus_.FindUser(Arg(query, "login_hint"));
+  auto user = corpus_.FindUser(ArgOf(query, "login_hint"));
   if (!user || user->first != tenant) return OAuthError(400, "invalid_request", "The login_hint user does not exist.");
   if (delegated_ == nullptr) return OAuthError(400, "invalid_request", "Per-user consent is not available.");
   const std::string code = delegated_->NewCode({tenant, user->second, redirect_uri, challenge});
@@ -91,26 +62,26 @@ HttpResponse GoogleAuth::Authorize(const HttpRequest& request) {
   response.status = 302;
   response.headers.emplace("Location", fmt::format("{}{}code={}&state={}", redirect_uri,
                                                    redirect_uri.find('?') == std::string::npos ? "?" : "&",
-                                                   PercentEncode(code), PercentEncode(Arg(query, "state"))));
+                                                   PercentEncode(code), PercentEncode(ArgOf(query, "state"))));
   return response;
 }
 
 HttpResponse GoogleAuth::UserGrant(const std::map<std::string, std::string>& form) {
-  const int tenant = TenantOfClient(corpus_, Arg(form, "client_id"));
-  if (tenant < 0 || Arg(form, "client_secret") != GoogleOAuthClientSecret(corpus_.tenants()[static_cast<std::size_t>(tenant)])) {
+  const int tenant = TenantOfClient(corpus_, ArgOf(form, "client_id"));
+  if (tenant < 0 || ArgOf(form, "client_secret") != GoogleOAuthClientSecret(corpus_.tenants()[static_cast<std::size_t>(tenant)])) {
     return OAuthError(401, "invalid_client", "Unauthorized");
   }
   if (delegated_ == nullptr) return OAuthError(400, "invalid_grant", "Bad Request");
-  if (Arg(form, "grant_type") == "authorization_code") {
-    auto pending = delegated_->TakeCode(Arg(form, "code"));
+  if (ArgOf(form, "grant_type") == "authorization_code") {
+    auto pending = delegated_->TakeCode(ArgOf(form, "code"));
     if (!pending || pending->tenant != tenant) return OAuthError(400, "invalid_grant", "Malformed auth code.");
-    if (pending->redirect_uri != Arg(form, "redirect_uri")) return OAuthError(400, "redirect_uri_mismatch", "Bad Request");
-    if (Base64UrlSha256(Arg(form, "code_verifier")) != pending->code_challenge) {
+    if (pending->redirect_uri != ArgOf(form, "redirect_uri")) return OAuthError(400, "redirect_uri_mismatch", "Bad Request");
+    if (Base64UrlSha256(ArgOf(form, "code_verifier")) != pending->code_challenge) {
       return OAuthError(400, "invalid_grant", "Invalid code verifier.");
     }
     return IssueUserToken(tenant, pending->user, delegated_->Issue(tenant, pending->user));
   }
-  const std::string refresh_token = Arg(form, "refresh_token");
+  const std::string refresh_token = ArgOf(form, "refresh_token");
   if (refresh_token.empty()) return OAuthError(400, "invalid_request", "Missing required parameter: refresh_token");
   auto redeemed = delegated_->Redeem(refresh_token);
   if (!redeemed || redeemed->tenant != tenant) return OAuthError(400, "invalid_grant", "Bad Request");

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "collection_body.hpp"
 #include "salesforce_ids.hpp"
 #include "sf_text.hpp"
 #include "sim_state.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 using sf::SfError;
 
-constexpr std::size_t kMaxRecords = 200;
 
 enum class Kind { kText, kDateTime, kDate, kBoolean, kPicklist, kWho, kUser, kKey };
 
@@ -205,26 +205,11 @@ void CheckTimes(Record& r, const StoredTask* stored) {
 
 HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field,
                                                     sf::Org& org) {
-  if (!sf::EqualsNoCase(external_id_field, sf::kExternalIdField)) {
-    return sf::RestError(404, {"NOT_FOUND",
-                               fmt::format("Provided external ID field does not exist or is not accessible: {}",
-                                           external_id_field),
-                               {}});
-  }
+  if (auto answer = sf::CheckExternalIdField(external_id_field)) return *answer;
   simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto e = parser.parse(request.body).get(root)) {
-    return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Malformed JSON request body: {}", simdjson::error_message(e)), {}});
-  }
-  bool all_or_none = false;
-  if (auto v = root["allOrNone"]; !v.error() && v.get(all_or_none)) {
-    return sf::RestError(400, {"JSON_PARSER_ERROR", "allOrNone must be a boolean", {}});
-  }
   simdjson::dom::array items;
-  if (root["records"].get(items)) {
-    return sf::RestError(400, {"INVALID_FIELD", "The request body must contain a 'records' array", {"records"}});
-  }
-  if (items.size() > kMaxRecords) return sf::RestError(400, {"EXCEEDED_ID_LIMIT", "Maximum number of records allowed is 200", {}});
+  bool all_or_none = false;
+  if (auto answer = sf::ParseCollectionBody(request.body, parser, items, &all_or_none)) return *answer;
 
   std::vector<Record> records;
   for (simdjson::dom::element item : items) {
@@ -307,21 +292,7 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
     }
   }
 
-  std::string body = "[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    const Record& r = records[i];
-    if (!r.errors.empty()) {
-      sf::AppendFailedRecord(body, r.errors);
-    } else if (rolled_back) {
-      body.append(R"({"success":false,"errors":[{"statusCode":"ALL_OR_NONE_OPERATION_ROLLED_BACK","message":)"
-                  R"("Record rolled back because not all records were valid and the request was using AllOrNone header",)"
-                  R"("fields":[]}]})");
-    } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
-    }
-  }
-  body.push_back(']');
+  std::string body = sf::CollectionUpsertReply(records, rolled_back);
   records_created.fetch_add(created);
   records_updated.fetch_add(updated);
   records_failed.fetch_add(records.size() - created - updated);

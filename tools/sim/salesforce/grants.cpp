@@ -1,16 +1,13 @@
 // Connection lifecycle controls of the simulated Salesforce: revoking and
 // reissuing a tenant's refresh token, expiring its sessions, rotating refresh
 // tokens on every grant. Tests and scripts drive them through /_sim/.
-#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
-
-#include <cctype>
 
 #include <stdexcept>
 
 #include <fmt/format.h>
 
+#include "oauth_params.hpp"
 #include "sim_state.hpp"
 
 namespace crmsync::sim {
@@ -100,48 +97,6 @@ std::uint64_t SalesforceSim::TokenGrants(const std::string& tenant) const {
   return org == nullptr ? 0 : org->token_grants.load();
 }
 
-}  // namespace crmsync::sim
-
-namespace crmsync::sim {
-namespace {
-
-std::string Base64UrlSha256(std::string_view text) {
-  unsigned char digest[SHA256_DIGEST_LENGTH];
-  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(), digest);
-  std::string encoded(4 * ((sizeof digest + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(encoded.data()), digest, sizeof digest);
-  encoded.resize(static_cast<std::size_t>(n));
-  for (char& c : encoded) c = c == '+' ? '-' : c == '/' ? '_' : c;
-  while (!encoded.empty() && encoded.back() == '=') encoded.pop_back();
-  return encoded;
-}
-
-std::string FormValue(const std::map<std::string, std::string>& form, const char* name) {
-  auto it = form.find(name);
-  return it == form.end() ? std::string() : it->second;
-}
-
-std::string QueryArg(const HttpRequest& request, const char* name) {
-  auto it = request.query.find(name);
-  return it == request.query.end() ? std::string() : it->second;
-}
-
-// Only loopback redirect URIs: the simulator approves without a login page.
-bool LoopbackRedirect(std::string_view uri) {
-  return uri.starts_with("http://127.0.0.1:") || uri.starts_with("http://localhost:");
-}
-
-std::string PercentEncode(std::string_view text) {
-  std::string out;
-  for (unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') out.push_back(static_cast<char>(c));
-    else out += fmt::format("%{:02X}", c);
-  }
-  return out;
-}
-
-}  // namespace
-
 HttpResponse SalesforceSim::Impl::HandleAuthorize(const HttpRequest& request) {
   if (request.method != "GET") return sf::OAuthError("invalid_request", "must use HTTP GET");
   if (QueryArg(request, "response_type") != "code") {
@@ -177,7 +132,7 @@ HttpResponse SalesforceSim::Impl::HandleAuthorizationCode(const std::map<std::st
   PendingCode pending;
   {
     std::lock_guard lock(codes_mu);
-    auto it = codes.find(FormValue(form, "code"));
+    auto it = codes.find(ArgOf(form, "code"));
     if (it == codes.end()) return sf::OAuthError("invalid_grant", "invalid authorization code");
     pending = std::move(it->second);
     codes.erase(it);   // a code is good for one exchange
@@ -185,14 +140,14 @@ HttpResponse SalesforceSim::Impl::HandleAuthorizationCode(const std::map<std::st
   std::string refresh_token;
   {
     std::lock_guard lock(pending.org->mu);
-    if (pending.org->credentials.client_id != FormValue(form, "client_id") ||
-        pending.org->credentials.client_secret != FormValue(form, "client_secret")) {
+    if (pending.org->credentials.client_id != ArgOf(form, "client_id") ||
+        pending.org->credentials.client_secret != ArgOf(form, "client_secret")) {
       return sf::OAuthError("invalid_client", "invalid client credentials");
     }
-    if (pending.redirect_uri != FormValue(form, "redirect_uri")) {
+    if (pending.redirect_uri != ArgOf(form, "redirect_uri")) {
       return sf::OAuthError("invalid_grant", "redirect_uri mismatch");
     }
-    if (Base64UrlSha256(FormValue(form, "code_verifier")) != pending.code_challenge) {
+    if (Base64UrlSha256(ArgOf(form, "code_verifier")) != pending.code_challenge) {
       return sf::OAuthError("invalid_grant", "invalid code verifier");
     }
     // The simulator keeps one refresh token per org: a new authorization replaces it.

@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "collection_body.hpp"
 #include "salesforce_ids.hpp"
 #include "sf_text.hpp"
 #include "sim_state.hpp"
@@ -44,13 +45,9 @@ namespace {
 
 using sf::SfError;
 
-constexpr std::size_t kMaxRecords = 200;
 constexpr std::array<std::string_view, 5> kFields = {"LastName", "FirstName", "Company", "Email", "LeadSource"};
 
-struct Record {
-  std::string key, norm_key;
-  std::map<std::string, std::string> values;
-  std::vector<SfError> errors;
+struct Record : sf::TextRecord {
   bool create = false;
   std::string id;
 };
@@ -59,50 +56,15 @@ struct Record {
 
 HttpResponse SalesforceSim::Impl::HandleLeadUpsert(const HttpRequest& request, std::string_view external_id_field,
                                                    sf::Org& org) {
-  if (!sf::EqualsNoCase(external_id_field, sf::kExternalIdField)) {
-    return sf::RestError(404, {"NOT_FOUND",
-                               fmt::format("Provided external ID field does not exist or is not accessible: {}",
-                                           external_id_field),
-                               {}});
-  }
+  if (auto answer = sf::CheckExternalIdField(external_id_field)) return *answer;
   simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto e = parser.parse(request.body).get(root)) {
-    return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Malformed JSON request body: {}", simdjson::error_message(e)), {}});
-  }
   simdjson::dom::array items;
-  if (root["records"].get(items)) {
-    return sf::RestError(400, {"INVALID_FIELD", "The request body must contain a 'records' array", {"records"}});
-  }
-  if (items.size() > kMaxRecords) return sf::RestError(400, {"EXCEEDED_ID_LIMIT", "Maximum number of records allowed is 200", {}});
+  if (auto answer = sf::ParseCollectionBody(request.body, parser, items)) return *answer;
 
   std::vector<Record> records;
   for (simdjson::dom::element item : items) {
-    simdjson::dom::object object;
-    if (item.get(object)) return sf::RestError(400, {"JSON_PARSER_ERROR", "records[] must hold objects", {}});
     Record record;
-    for (auto [key, value] : object) {
-      if (key == "attributes") continue;
-      std::string_view text;
-      if (value.get(text)) {
-        return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Cannot deserialize instance of string for {}", key), {}});
-      }
-      if (sf::EqualsNoCase(key, sf::kExternalIdField)) {
-        record.key = std::string(text);
-        record.norm_key = sf::AsciiLower(text);
-        continue;
-      }
-      auto field = std::find_if(kFields.begin(), kFields.end(), [&](std::string_view f) { return sf::EqualsNoCase(f, key); });
-      if (field == kFields.end()) {
-        record.errors.push_back({"INVALID_FIELD", fmt::format("No such column '{}' on sobject of type Lead", key),
-                                 {std::string(key)}});
-        continue;
-      }
-      record.values[std::string(*field)] = std::string(text);
-    }
-    if (record.norm_key.empty()) {
-      record.errors.push_back({"MISSING_ARGUMENT", fmt::format("{} not specified", sf::kExternalIdField), {}});
-    }
+    if (auto answer = sf::ReadTextRecord(item, kFields, "Lead", record)) return *answer;
     if (auto it = record.values.find("Email"); it != record.values.end() && it->second.find('@') == std::string::npos) {
       record.errors.push_back({"INVALID_EMAIL_ADDRESS", fmt::format("Email: invalid email address: {}", it->second), {"Email"}});
     }
@@ -145,17 +107,7 @@ HttpResponse SalesforceSim::Impl::HandleLeadUpsert(const HttpRequest& request, s
     }
     if (created > 0) sf::AddCreatedLeadsToDirectory(org);
   }
-  std::string body = "[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    const Record& r = records[i];
-    if (!r.errors.empty()) {
-      sf::AppendFailedRecord(body, r.errors);
-    } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
-    }
-  }
-  body.push_back(']');
+  std::string body = sf::CollectionUpsertReply(records);
   records_created.fetch_add(created);
   records_updated.fetch_add(updated);
   records_failed.fetch_add(records.size() - created - updated);

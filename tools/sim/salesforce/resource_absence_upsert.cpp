@@ -13,6 +13,7 @@
 #include <fmt/format.h>
 #include <simdjson.h>
 
+#include "collection_body.hpp"
 #include "salesforce_ids.hpp"
 #include "sf_text.hpp"
 #include "sim_state.hpp"
@@ -23,7 +24,6 @@ namespace {
 
 using sf::SfError;
 
-constexpr std::size_t kMaxRecords = 200;
 constexpr std::array<std::string_view, 4> kFields = {"ResourceId", "Start", "End", "Type"};
 
 bool IsUtcDateTime(std::string_view t) {
@@ -36,10 +36,7 @@ bool IsUtcDateTime(std::string_view t) {
   return true;
 }
 
-struct Record {
-  std::string key, norm_key;
-  std::map<std::string, std::string> values;
-  std::vector<SfError> errors;
+struct Record : sf::TextRecord {
   bool create = false;
   std::uint32_t index = 0;
   std::string id;
@@ -49,12 +46,7 @@ struct Record {
 
 HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest& request,
                                                               std::string_view external_id_field, sf::Org& org) {
-  if (!sf::EqualsNoCase(external_id_field, sf::kExternalIdField)) {
-    return sf::RestError(404, {"NOT_FOUND",
-                               fmt::format("Provided external ID field does not exist or is not accessible: {}",
-                                           external_id_field),
-                               {}});
-  }
+  if (auto answer = sf::CheckExternalIdField(external_id_field)) return *answer;
   std::shared_ptr<const sf::Directory> directory;
   {
     std::lock_guard lock(org.mu);
@@ -65,43 +57,13 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
                                             "needs Salesforce Scheduler; crmsync-sim --scheduler)", {}});
   }
   simdjson::dom::parser parser;
-  simdjson::dom::element root;
-  if (auto e = parser.parse(request.body).get(root)) {
-    return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Malformed JSON request body: {}", simdjson::error_message(e)), {}});
-  }
   simdjson::dom::array items;
-  if (root["records"].get(items)) {
-    return sf::RestError(400, {"INVALID_FIELD", "The request body must contain a 'records' array", {"records"}});
-  }
-  if (items.size() > kMaxRecords) return sf::RestError(400, {"EXCEEDED_ID_LIMIT", "Maximum number of records allowed is 200", {}});
+  if (auto answer = sf::ParseCollectionBody(request.body, parser, items)) return *answer;
 
   std::vector<Record> records;
   for (simdjson::dom::element item : items) {
-    simdjson::dom::object object;
-    if (item.get(object)) return sf::RestError(400, {"JSON_PARSER_ERROR", "records[] must hold objects", {}});
     Record record;
-    for (auto [key, value] : object) {
-      if (key == "attributes") continue;
-      std::string_view text;
-      if (value.get(text)) {
-        return sf::RestError(400, {"JSON_PARSER_ERROR", fmt::format("Cannot deserialize instance of string for {}", key), {}});
-      }
-      if (sf::EqualsNoCase(key, sf::kExternalIdField)) {
-        record.key = std::string(text);
-        record.norm_key = sf::AsciiLower(text);
-        continue;
-      }
-      auto field = std::find_if(kFields.begin(), kFields.end(), [&](std::string_view f) { return sf::EqualsNoCase(f, key); });
-      if (field == kFields.end()) {
-        record.errors.push_back({"INVALID_FIELD", fmt::format("No such column '{}' on sobject of type ResourceAbsence", key),
-                                 {std::string(key)}});
-        continue;
-      }
-      record.values[std::string(*field)] = std::string(text);
-    }
-    if (record.norm_key.empty()) {
-      record.errors.push_back({"MISSING_ARGUMENT", fmt::format("{} not specified", sf::kExternalIdField), {}});
-    }
+    if (auto answer = sf::ReadTextRecord(item, kFields, "ResourceAbsence", record)) return *answer;
     for (const char* time : {"Start", "End"}) {
       auto it = record.values.find(time);
       if (it != record.values.end() && !IsUtcDateTime(it->second)) {
@@ -153,17 +115,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
       r.id = absence.id;
     }
   }
-  std::string body = "[";
-  for (std::size_t i = 0; i < records.size(); ++i) {
-    if (i != 0) body.push_back(',');
-    const Record& r = records[i];
-    if (!r.errors.empty()) {
-      sf::AppendFailedRecord(body, r.errors);
-    } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})", r.id, r.create);
-    }
-  }
-  body.push_back(']');
+  std::string body = sf::CollectionUpsertReply(records);
   records_created.fetch_add(created);
   records_updated.fetch_add(updated);
   records_failed.fetch_add(records.size() - created - updated);

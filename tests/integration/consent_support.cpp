@@ -1,0 +1,124 @@
+#include "consent_support.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <curl/curl.h>
+
+#include <chrono>
+#include <filesystem>
+#include <regex>
+#include <thread>
+
+#include <simdjson.h>
+
+namespace crmsync::harness {
+
+std::string JsonText(const std::string& json, const std::vector<std::string>& path) {
+  simdjson::dom::parser parser;
+  simdjson::dom::element element;
+  if (parser.parse(json).get(element)) return "";
+  for (const std::string& key : path) {
+    simdjson::dom::array array;
+    if (!element.get(array)) {
+      if (array.at(std::stoul(key)).get(element)) return "";
+    } else if (element[key].get(element)) {
+      return "";
+    }
+  }
+  std::string_view text;
+  return element.get(text) ? "" : std::string(text);
+}
+
+ProcessResult Run(const SimProcess& sim, const Setup& s) {
+  return RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet"});
+}
+
+std::string TenantStatus(const SimProcess& sim, const Setup& s) {
+  return RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", "tenant-1"})
+      .output;
+}
+
+std::vector<std::string> ListedUsers(const SimProcess& sim) {
+  const std::string config = ReadFile(sim.config_path());
+  std::smatch list;
+  std::vector<std::string> users;
+  if (!std::regex_search(config, list, std::regex(R"(list = \[([^\]]*)\])"))) return users;
+  const std::string inner = list[1];
+  std::regex quoted(R"re("([^"]+)")re");
+  for (auto it = std::sregex_iterator(inner.begin(), inner.end(), quoted); it != std::sregex_iterator(); ++it) {
+    users.push_back((*it)[1]);
+  }
+  return users;
+}
+
+std::string Consent(const SimProcess& sim, const Setup& s, const std::string& user) {
+  const std::string answer = sim.Post("/_sim/reissue-mailbox?tenant=tenant-1&user=" + user, "");
+  const std::string token = JsonText(answer, {"refresh_token"});
+  INFO(answer);
+  REQUIRE_FALSE(token.empty());
+  const std::string file = s.dir.path() + "/" + user + ".token";
+  WriteFile(file, token + "\n");
+  return file;
+}
+
+ProcessResult ConnectMailbox(const SimProcess& sim, const Setup& s, const std::string& user, const std::string& file,
+                             bool refresh) {
+  std::vector<std::string> args{"connect",  "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
+                                "tenant-1", "--user",  user,       "--refresh-token-file", file};
+  if (refresh) args.push_back("--refresh");
+  return RunCrmsync(args);
+}
+
+std::pair<std::string, std::string> UserStatus(const std::string& status, const std::string& user) {
+  for (int i = 0; i < 64; ++i) {
+    const std::string index = std::to_string(i);
+    const std::string address = JsonText(status, {"tenants", "0", "user_details", index, "address"});
+    if (address.empty()) break;
+    if (address != user) continue;
+    return {JsonText(status, {"tenants", "0", "user_details", index, "status"}),
+            JsonText(status, {"tenants", "0", "user_details", index, "reason"})};
+  }
+  return {};
+}
+
+void CheckDelegatedClean(const SimProcess& sim) {
+  const std::string raw = sim.Get("/_sim/verify");
+  Verify v = ParseVerify(raw);
+  INFO(raw);
+  CHECK(v.expected > 0);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.isolation_violations == 0);
+  CHECK(JsonInt(raw, "delegation_violations") == 0);
+}
+
+std::string AwaitUrlFile(const std::string& url_file) {
+  std::string url;
+  for (int i = 0; i < 300 && url.empty(); ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    if (std::filesystem::exists(url_file)) url = ReadFile(url_file);
+  }
+  while (!url.empty() && (url.back() == '\n' || url.back() == '\r')) url.pop_back();
+  return url;
+}
+
+namespace {
+std::size_t Discard(char*, std::size_t size, std::size_t count, void*) { return size * count; }
+}  // namespace
+
+BrowserVisit FollowInBrowser(const SimProcess& sim, const std::string& url) {
+  BrowserVisit visit;
+  CURL* curl = curl_easy_init();
+  if (curl == nullptr) return visit;
+  curl_easy_setopt(curl, CURLOPT_URL, url.c_str());
+  curl_easy_setopt(curl, CURLOPT_FOLLOWLOCATION, 1L);
+  curl_easy_setopt(curl, CURLOPT_CAINFO, sim.ca_file().c_str());
+  curl_easy_setopt(curl, CURLOPT_WRITEFUNCTION, Discard);
+  visit.transferred = curl_easy_perform(curl) == CURLE_OK;
+  curl_easy_getinfo(curl, CURLINFO_RESPONSE_CODE, &visit.http_status);
+  curl_easy_cleanup(curl);
+  return visit;
+}
+
+}  // namespace crmsync::harness

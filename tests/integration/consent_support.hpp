@@ -1,0 +1,61 @@
+// Helpers shared by the integration tests that drive per-user consent end to
+// end (delegated and oauth_user mailboxes, connection lifecycles, per-user
+// Salesforce authorization): one state directory per test, runs and status of
+// tenant-1, the simulator's consent, `crmsync connect mailbox`, and the
+// "browser" that follows an authorization URL.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "harness.hpp"
+
+namespace crmsync::harness {
+
+// A test's state directory and report file, under a fresh temporary directory.
+struct Setup {
+  TempDir dir;
+  std::string state = dir.path() + "/state";
+  std::string report = dir.path() + "/report.json";
+};
+
+// The string at `path` (object keys, or decimal indexes into arrays); "" when absent.
+std::string JsonText(const std::string& json, const std::vector<std::string>& path);
+
+// `crmsync run --quiet` against the simulator's configuration.
+ProcessResult Run(const SimProcess& sim, const Setup& s);
+
+// `crmsync status --json --tenant tenant-1`, its output.
+std::string TenantStatus(const SimProcess& sim, const Setup& s);
+
+// The users the simulator listed in the configuration it wrote.
+std::vector<std::string> ListedUsers(const SimProcess& sim);
+
+// The user's consent (a fresh refresh token from the simulator), written to a file; the file's path.
+std::string Consent(const SimProcess& sim, const Setup& s, const std::string& user);
+
+// `crmsync connect mailbox` for `user` of tenant-1 with the token in `file`.
+ProcessResult ConnectMailbox(const SimProcess& sim, const Setup& s, const std::string& user, const std::string& file,
+                             bool refresh = false);
+
+// status --tenant: the status and reason of `user`'s detail line; empty when not listed.
+std::pair<std::string, std::string> UserStatus(const std::string& status, const std::string& user);
+
+// Every expected mail written once, nothing else, no isolation or delegation violation.
+void CheckDelegatedClean(const SimProcess& sim);
+
+// The URL a `connect --url-file` process writes, without its line end; "" when
+// none appeared within 15 seconds.
+std::string AwaitUrlFile(const std::string& url_file);
+
+struct BrowserVisit {
+  bool transferred = false;  // curl completed the request chain
+  long http_status = 0;      // of the last response
+};
+
+// The "browser": follows `url` and its redirects (the simulator signs the user
+// in, consents and redirects to the loopback listener).
+BrowserVisit FollowInBrowser(const SimProcess& sim, const std::string& url);
+
+}  // namespace crmsync::harness
