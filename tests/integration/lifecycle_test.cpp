@@ -169,7 +169,7 @@ TEST_CASE("mailbox access revoked for one user suspends only that user, and rest
   CHECK(JsonInt(status.output, "tenants.0.users.active") == 6);
 }
 
-TEST_CASE("mailbox access revoked for a whole tenant disconnects its mailbox; other tenants carry on", "[lifecycle]") {
+TEST_CASE("mailbox access revoked for a whole tenant disconnects its mailbox, other tenants carry on", "[lifecycle]") {
   Setup s;
   SimProcess sim(s.dir.path(), {"--seed", "13", "--tenants", "2", "--users", "5", "--messages", "20"});
   REQUIRE(Run(sim, s).exit_code == 0);

@@ -9,7 +9,7 @@
 using crmsync::http::AimdOptions;
 using crmsync::http::KeyedAimdLimiter;
 
-TEST_CASE("at most the limit runs at once; the rest waits in order", "[http][limiter]") {
+TEST_CASE("at most the limit runs at once, the rest waits in order", "[http][limiter]") {
   KeyedAimdLimiter limiter(AimdOptions{2, 1, 4});
   std::vector<int> started;
   for (int i = 0; i < 4; ++i) limiter.Acquire("m1", [&started, i] { started.push_back(i); });

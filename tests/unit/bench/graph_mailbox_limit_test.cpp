@@ -29,7 +29,7 @@ std::string PageUrl(const std::string& user, int n) {
 
 }  // namespace
 
-TEST_CASE("at most 4 requests per mailbox are in flight; other mailboxes and /users are not held back",
+TEST_CASE("at most 4 requests per mailbox are in flight, other mailboxes and /users are not held back",
           "[graph][limiter]") {
   ScriptedTransport transport;
   FakeTokenProvider tokens;

@@ -37,7 +37,7 @@ HttpResponse Nested(SimLimits& limits, const HttpRequest& request, int depth, co
 
 }  // namespace
 
-TEST_CASE("the realistic profile; unknown profiles are refused", "[sim][limits]") {
+TEST_CASE("the realistic profile, unknown profiles are refused", "[sim][limits]") {
   auto p = LimitsProfile("realistic");
   REQUIRE(p);
   CHECK(p->mailbox_concurrency == 4);

@@ -80,7 +80,7 @@ TEST_CASE("a failed batch forgets its keys so a later copy is written again", "[
   CHECK(batcher.Add(Rec("k"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
 }
 
-TEST_CASE("transient per-record errors are not terminal; permanent ones are", "[batch]") {
+TEST_CASE("transient per-record errors are not terminal, permanent ones are", "[batch]") {
   Batcher batcher;
   batcher.Add(Rec("lock"), "u", PageRef{0, 0});
   batcher.Add(Rec("bad"), "u", PageRef{0, 0});

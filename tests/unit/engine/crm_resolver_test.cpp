@@ -358,7 +358,7 @@ TEST_CASE("the capture configuration sets the resolver's TTLs and priming", "[re
   CHECK(options.query_leads);
 }
 
-TEST_CASE("priming loads every Contact and Lead email with paged queries; unknown addresses are misses", "[resolve][prime]") {
+TEST_CASE("priming loads every Contact and Lead email with paged queries, unknown addresses are misses", "[resolve][prime]") {
   CrmResolverOptions options;
   options.prime = true;
   ClockFixture f(AnswerPriming, options);
@@ -395,7 +395,7 @@ TEST_CASE("priming loads every Contact and Lead email with paged queries; unknow
   CHECK(keys.count("Lead/z@nowhere.example") == 1);
 }
 
-TEST_CASE("pages asking while priming runs wait for it; a failed priming falls back to batched lookups", "[resolve][prime]") {
+TEST_CASE("pages asking while priming runs wait for it, a failed priming falls back to batched lookups", "[resolve][prime]") {
   std::atomic<int> priming_calls{0};
   std::promise<void> gate;
   std::shared_future<void> opened = gate.get_future().share();

@@ -170,7 +170,7 @@ TEST_CASE("a refused Lead fails the pages that need it and is not retried in the
   CHECK(f.held.size() == 1);   // not sent again
 }
 
-TEST_CASE("a failed request fails its pages; the next page tries again", "[create_lead]") {
+TEST_CASE("a failed request fails its pages, the next page tries again", "[create_lead]") {
   Fixture f;
   std::vector<Status> results;
   f.creator.Create({{"a@x.example", ""}}, [&](Status s) { results.push_back(s); });

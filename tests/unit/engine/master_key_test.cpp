@@ -53,7 +53,7 @@ struct Fixture {
 
 }  // namespace
 
-TEST_CASE("master key: base64 round trip; bad values are refused without showing them", "[master_key]") {
+TEST_CASE("master key: base64 round trip, bad values are refused without showing them", "[master_key]") {
   auto box = state::SecretBox::Generate();
   REQUIRE(box.ok());
   const std::string text = box.value().ExportBase64();
@@ -107,7 +107,7 @@ TEST_CASE("master key: CRMSYNC_MASTER_KEY, then CRMSYNC_MASTER_KEY_FILE, then th
   CHECK(from_env.value()->Open("t", "k", sealed.value()).value() == "v");
 }
 
-TEST_CASE("master key rotation re-seals every secret; the old key opens none of them", "[master_key]") {
+TEST_CASE("master key rotation re-seals every secret, the old key opens none of them", "[master_key]") {
   Fixture f;
   const state::SecretBox old_key = f.KeyFile();
   f.Put(old_key, "acme", engine::kSalesforceRefreshSecret, "refresh-acme");

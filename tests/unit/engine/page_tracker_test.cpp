@@ -20,7 +20,7 @@ TEST_CASE("cursors advance only past fully terminal pages, in page order", "[ack
   CHECK(tracker.open_pages() == 0);
 }
 
-TEST_CASE("pages with nothing to write commit at once; a blocked page holds its stream", "[ack]") {
+TEST_CASE("pages with nothing to write commit at once, a blocked page holds its stream", "[ack]") {
   PageTracker tracker;
   tracker.AddPage({1, 0}, "a0", 0);
   tracker.AddPage({2, 0}, "b0", 1);

@@ -57,7 +57,7 @@ std::string Operation(const http::Request& request) {
 
 }  // namespace
 
-TEST_CASE("a page is one sync plus GetItem for its new items; deletes are tombstones", "[ews]") {
+TEST_CASE("a page is one sync plus GetItem for its new items, deletes are tombstones", "[ews]") {
   ScriptedTransport transport;
   FakeTokenProvider tokens;
   EwsMailSource source(transport, tokens, Options());
@@ -96,7 +96,7 @@ TEST_CASE("a page is one sync plus GetItem for its new items; deletes are tombst
   CHECK(source.Stats().requests == 2);
 }
 
-TEST_CASE("the next page sends the saved SyncState; a caught-up empty page needs no GetItem", "[ews]") {
+TEST_CASE("the next page sends the saved SyncState, a caught-up empty page needs no GetItem", "[ews]") {
   ScriptedTransport transport;
   FakeTokenProvider tokens;
   EwsMailSource source(transport, tokens, Options(7));

@@ -91,7 +91,7 @@ TEST_CASE("GetItem: every field of a message, by namespace URI", "[ews]") {
   CHECK_FALSE(m.is_auto_reply);
 }
 
-TEST_CASE("GetItem: a CR sent as &#13; survives, raw line ends are normalized", "[ews]") {
+TEST_CASE("GetItem: a CR sent as &#13, survives, raw line ends are normalized", "[ews]") {
   std::string item = s::Item("A1");
   item.replace(item.find("Hello &amp; welcome"), 19, "line1&#13;\nline2\r\nline3");
   auto r = ParseGetItemResponse(s::GetItem(item), {"A1"});

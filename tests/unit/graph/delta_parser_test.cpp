@@ -155,7 +155,7 @@ TEST_CASE("every proper prefix of a page is rejected without crashing", "[graph]
   CHECK(ParseDeltaPage(std::string_view(sample).substr(0, complete)).ok());
 }
 
-TEST_CASE("delta: internetMessageHeaders give the bulk and automatic-reply facts; folder is set",
+TEST_CASE("delta: internetMessageHeaders give the bulk and automatic-reply facts, folder is set",
           "[graph][delta]") {
   const std::string body =
       R"({"value":[)"

@@ -32,7 +32,7 @@ std::vector<int> Kinds(FaultPlan& plan, int requests) {
   return kinds;
 }
 
-TEST_CASE("fault config: parses rates, families and limits; rejects what it does not know", "[sim][faults]") {
+TEST_CASE("fault config: parses rates, families and limits, rejects what it does not know", "[sim][faults]") {
   std::string error;
   auto c = ParseFaultConfig(
       R"({"seed":9,"rate":0.01,"families":{"graph":{"throttle":0.5}},"record_errors":0.2,)"

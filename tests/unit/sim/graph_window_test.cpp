@@ -39,7 +39,7 @@ HttpRequest FollowListingLink(const std::string& link, std::map<std::string, std
 
 }  // namespace
 
-TEST_CASE("receivedDateTime filters: ge, lt, both; anything else named", "[sim][graph][backfill]") {
+TEST_CASE("receivedDateTime filters: ge, lt, both, anything else named", "[sim][graph][backfill]") {
   std::string error;
   auto both = ParseReceivedFilter("receivedDateTime ge 2026-01-01T00:00:00Z and receivedDateTime lt 2026-02-01", error);
   REQUIRE(both.has_value());

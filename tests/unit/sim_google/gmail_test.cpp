@@ -102,7 +102,7 @@ TEST_CASE("history grows after an advance and is 404 for a too-old id", "[sim_go
   CHECK(sim.Handle(Request("GET", "/gmail/v1/users/me/history", {}, Bearer(token))).status == 400);
 }
 
-TEST_CASE("metadata get restricts headers; internalDate is the send time as a string", "[sim_google]") {
+TEST_CASE("metadata get restricts headers, internalDate is the send time as a string", "[sim_google]") {
   FakeClock clock;
   Simulator sim(MixedOptions(2, 3, 4, clock));
   std::string token = GoogleToken(sim, 1, 0);

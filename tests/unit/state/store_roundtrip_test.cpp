@@ -121,7 +121,7 @@ TEST_CASE("state: directory round trip including a cached no-match", "[state]") 
   CHECK(many.value()[2]->salesforce_id == "00QB");
 }
 
-TEST_CASE("state: quarantine put, list, erase; erase wins within one batch", "[state]") {
+TEST_CASE("state: quarantine put, list, erase, erase wins within one batch", "[state]") {
   TempDir dir;
   auto store = OpenStore(dir);
   CheckpointBatch put;
