@@ -250,3 +250,21 @@ TEST_CASE("per-user authorization: sessions expiring under load are refreshed on
   CHECK(refreshed >= 1);
   CheckClean(sim);
 }
+
+TEST_CASE("per-user authorization with create_lead: Leads are written through the lookup session", "[per_user]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "23", "--tenants", "1", "--users", "5", "--messages", "10",
+                                "--authorization", "per_user", "--capture", "create-lead"});
+  REQUIRE(Run(sim, s).exit_code == 0);   // learns the users; all pending
+  for (const auto& u : Users(sim, s, "tenant-1")) ConnectUser(sim, s, "tenant-1", u.address);
+  auto run = Run(sim, s);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  CheckClean(sim);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(JsonInt(v.raw, "leads.expected") > 0);
+  CHECK(JsonInt(v.raw, "leads.missing") == 0);
+  CHECK(JsonInt(v.raw, "leads.duplicates") == 0);
+  CHECK(JsonInt(ReadFile(s.report), "tenants.0.leads_created") == JsonInt(v.raw, "leads.expected"));
+}
