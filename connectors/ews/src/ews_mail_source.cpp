@@ -14,13 +14,6 @@ namespace crmsync::ews {
 namespace {
 
 constexpr std::string_view kStreamPrefix = "mail/";
-constexpr std::string_view kFolderStreamPrefix = "mail/folder/";
-
-std::string Lower(std::string_view text) {
-  std::string out(text);
-  for (char& c : out) c = c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c;
-  return out;
-}
 
 // RawPage::context, one record a line: the next cursor, "1" when the sync is
 // caught up, the folder's display name, then "T <id>" per tombstone and
@@ -132,31 +125,12 @@ Result<std::vector<std::string>> EwsMailSource::ListGroupMembers(const std::stri
 }
 
 void EwsMailSource::SetCaptureFolders(const std::vector<std::string>& display_names) {
-  capture_folders_.clear();
-  for (const std::string& name : display_names) {
-    const std::string lower = Lower(name);
-    // Inbox and Sent Items are read anyway; a name given twice is one stream.
-    if (lower.empty() || lower == "inbox" || lower == "sent items") continue;
-    const bool seen = std::any_of(capture_folders_.begin(), capture_folders_.end(),
-                                  [&lower](const std::string& kept) { return Lower(kept) == lower; });
-    if (!seen) capture_folders_.push_back(name);
-  }
+  capture_folders_.Set(display_names);
 }
 
-std::string EwsMailSource::CaptureFolderOf(std::string_view stream) const {
-  if (stream.substr(0, kFolderStreamPrefix.size()) != kFolderStreamPrefix) return {};
-  const std::string lower(stream.substr(kFolderStreamPrefix.size()));
-  for (const std::string& name : capture_folders_) {
-    if (Lower(name) == lower) return name;
-  }
-  return {};
-}
+std::string EwsMailSource::CaptureFolderOf(std::string_view stream) const { return capture_folders_.Of(stream); }
 
-std::vector<std::string> EwsMailSource::StreamKinds() const {
-  std::vector<std::string> kinds{"mail/inbox", "mail/sentitems"};
-  for (const std::string& name : capture_folders_) kinds.push_back(std::string(kFolderStreamPrefix) + Lower(name));
-  return kinds;
-}
+std::vector<std::string> EwsMailSource::StreamKinds() const { return capture_folders_.StreamKinds(); }
 
 std::string EwsMailSource::InitialCursor(const MailUser&, const std::string& stream) const {
   if (!CaptureFolderOf(stream).empty()) return detail::EncodeCursor({std::string(detail::kFindFolder), ""});

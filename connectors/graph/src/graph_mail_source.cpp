@@ -17,7 +17,6 @@ constexpr std::string_view kWindowPrefix = "window:";
 // RawPage::context of a window page: this prefix, then the folder's display
 // name (a delta page's context is the display name alone).
 constexpr std::string_view kWindowContext = "window\n";
-constexpr std::string_view kFolderStreamPrefix = "mail/folder/";
 // RawPage::context of a folder listing: this tag, the user id, '\n', the
 // folder's configured name. Other contexts are a folder display name, which
 // never starts with a control character.
@@ -80,31 +79,12 @@ Result<std::vector<std::string>> GraphMailSource::ListGroupMembers(const std::st
 }
 
 void GraphMailSource::SetCaptureFolders(const std::vector<std::string>& display_names) {
-  capture_folders_.clear();
-  for (const std::string& name : display_names) {
-    const std::string lower = Lower(name);
-    // Inbox and Sent Items are read anyway; a name given twice is one stream.
-    if (lower.empty() || lower == "inbox" || lower == "sent items") continue;
-    const bool seen = std::any_of(capture_folders_.begin(), capture_folders_.end(),
-                                  [&lower](const std::string& kept) { return Lower(kept) == lower; });
-    if (!seen) capture_folders_.push_back(name);
-  }
+  capture_folders_.Set(display_names);
 }
 
-std::string GraphMailSource::CaptureFolderOf(std::string_view stream) const {
-  if (stream.substr(0, kFolderStreamPrefix.size()) != kFolderStreamPrefix) return {};
-  const std::string lower(stream.substr(kFolderStreamPrefix.size()));
-  for (const std::string& name : capture_folders_) {
-    if (Lower(name) == lower) return name;
-  }
-  return {};
-}
+std::string GraphMailSource::CaptureFolderOf(std::string_view stream) const { return capture_folders_.Of(stream); }
 
-std::vector<std::string> GraphMailSource::StreamKinds() const {
-  std::vector<std::string> kinds{"mail/inbox", "mail/sentitems"};
-  for (const std::string& name : capture_folders_) kinds.push_back(std::string(kFolderStreamPrefix) + Lower(name));
-  return kinds;
-}
+std::vector<std::string> GraphMailSource::StreamKinds() const { return capture_folders_.StreamKinds(); }
 
 std::string GraphMailSource::InitialCursor(const MailUser& user, const std::string& stream) const {
   if (!CaptureFolderOf(stream).empty()) return MailFoldersUrl(client_.options().graph_url, user.id);

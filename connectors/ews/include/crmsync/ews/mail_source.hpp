@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "crmsync/auth/token_provider.hpp"
+#include "crmsync/core/capture_folders.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/ews/client.hpp"
 
@@ -71,7 +72,7 @@ class EwsMailSource final : public MailSource {
   auth::TokenProvider& tokens_;
   EwsMailSourceOptions options_;
   EwsClient client_;
-  std::vector<std::string> capture_folders_;   // display names as configured
+  CaptureFolders capture_folders_;
   std::atomic<std::uint64_t> pages_{0};   // SyncFolderItems pages fetched
 };
 

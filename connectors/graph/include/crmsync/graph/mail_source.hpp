@@ -12,6 +12,7 @@
 
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/core/calendar_source.hpp"
+#include "crmsync/core/capture_folders.hpp"
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/graph/client.hpp"
 
@@ -73,7 +74,7 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   Result<MailPage> ParseFolderListing(const RawPage& raw) const;
 
   auth::TokenProvider& tokens_;
-  std::vector<std::string> capture_folders_;   // display names as configured
+  CaptureFolders capture_folders_;
   UserTokens user_tokens_;
   std::function<std::uint64_t()> user_grants_;
   GraphClient client_;
