@@ -107,32 +107,32 @@ void SalesforceClient::SendRequest(std::string method, std::string path, std::st
 }
 
 void SalesforceClient::Send(std::shared_ptr<Call> call, std::chrono::milliseconds delay) {
-  session_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
-    if (!token.ok()) {
-      call->done(token.status());
-      return;
-    }
-    if (token->instance_url.empty()) {
-      call->done(Status::Permanent("Salesforce session has no instance_url"));
-      return;
-    }
-    http::Request request;
-    request.method = call->method;
-    request.url = fmt::format("{}{}", TrimTrailingSlash(token->instance_url), call->path);
-    request.headers = {{"Authorization", "Bearer " + token->value},
-                       {"Accept", "application/json"}};
-    if (!call->body.empty()) {
-      request.headers.emplace_back("Content-Type", "application/json");
-      request.body = call->body;
-    }
-    request.ca_file = options_.ca_file;
-    request.timeout = options_.timeout;
-    request.delay = delay;
-    request.kind = call->kind;
-    auto& counter = call->kind == kUpsertKind ? stats_.upsert_requests : stats_.query_requests;
-    counter.fetch_add(1, std::memory_order_relaxed);
-    auto submit = [this, call, request = std::move(request), used = std::move(token->value)]() mutable {
-      transport_.Submit(std::move(request), [this, call, used = std::move(used)](http::Response&& response) {
+  // The slot first, the token second: a request that waited for a slot
+  // takes the session's current token, not one that may have expired while
+  // it queued.
+  org_limiter_->Acquire(options_.org_key, [this, call, delay]() mutable {
+    session_.Get([this, call, delay](Result<auth::AccessToken> token) mutable {
+      if (!token.ok() || token->instance_url.empty()) {
+        org_limiter_->Release(options_.org_key, false);
+        call->done(token.ok() ? Status::Permanent("Salesforce session has no instance_url") : token.status());
+        return;
+      }
+      http::Request request;
+      request.method = call->method;
+      request.url = fmt::format("{}{}", TrimTrailingSlash(token->instance_url), call->path);
+      request.headers = {{"Authorization", "Bearer " + token->value},
+                         {"Accept", "application/json"}};
+      if (!call->body.empty()) {
+        request.headers.emplace_back("Content-Type", "application/json");
+        request.body = call->body;
+      }
+      request.ca_file = options_.ca_file;
+      request.timeout = options_.timeout;
+      request.delay = delay;
+      request.kind = call->kind;
+      auto& counter = call->kind == kUpsertKind ? stats_.upsert_requests : stats_.query_requests;
+      counter.fetch_add(1, std::memory_order_relaxed);
+      transport_.Submit(std::move(request), [this, call, used = std::move(token->value)](http::Response&& response) {
         // The slot is freed before the answer is handled: a retry or the
         // next request of `done` queues for a slot like any other.
         const bool throttled = IsThrottle(response);
@@ -140,8 +140,7 @@ void SalesforceClient::Send(std::shared_ptr<Call> call, std::chrono::millisecond
         org_limiter_->Release(options_.org_key, throttled);
         OnResponse(call, used, std::move(response));
       });
-    };
-    org_limiter_->Acquire(options_.org_key, std::move(submit));
+    });
   });
 }
 
