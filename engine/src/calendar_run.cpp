@@ -25,7 +25,6 @@ namespace {
 
 // Guards a source that keeps handing out next pages.
 constexpr int kMaxCalendarPages = 100000;
-constexpr std::size_t kRecordsPerUpsert = 200;
 // Directory rows "event-source/<user id>/<source id>" -> the Event key a
 // calendar copy wrote, so a later tombstone (no iCalUID) finds its meeting.
 constexpr std::string_view kSourceRowPrefix = "event-source/";
@@ -78,6 +77,7 @@ class CalendarPass {
   void ReadUser(CalendarSource& source, std::size_t user);
   Status ResolveAddresses(const std::vector<std::string>& addresses);
   void BuildRecords();
+  std::pair<std::string, std::size_t> Owner(const Copy& c) const;
   bool WriteRecords();
   void Commit(bool writes_answered);
   void Skip(const char* reason) { ++report_.skipped[reason]; }
@@ -92,8 +92,13 @@ class CalendarPass {
   std::vector<UserRead> reads_;
   std::vector<Copy> copies_;
   std::vector<std::pair<std::size_t, std::string>> tombstones_;   // user, source id
-  // Key -> the record to write and the user whose copy first produced it.
-  std::map<std::string, std::pair<salesforce::UpsertRecord, std::size_t>> records_;
+  // Key -> the record to write, the user whose copy produced it, and its writer.
+  struct Pending {
+    salesforce::UpsertRecord record;
+    std::size_t reader = 0;
+    std::size_t writer = kServiceAccountWriter;
+  };
+  std::map<std::string, Pending> records_;
   std::map<std::string, bool> record_cancelled_;
   state::CheckpointBatch checkpoint_;
 };
@@ -256,16 +261,7 @@ void CalendarPass::BuildRecords() {
       Skip(kDeduplicated);
       continue;
     }
-    // Owner: the organizer when it is a user with a Salesforce user, else
-    // the first such attendee; the same for every copy.
-    std::string owner;
-    for (const auto& a : Participants(c.meeting)) {
-      const MailboxUser* user = tenant_.directory->FindUser(a);
-      if (user != nullptr && !user->salesforce_user_id.empty()) {
-        owner = user->salesforce_user_id;
-        break;
-      }
-    }
+    const auto [owner, writer] = Owner(c);
     auto record = BuildMeetingEventRecord(c.meeting, who, owner);
     if (!record.ok()) {
       Skip(kInvalidMeeting);
@@ -275,29 +271,49 @@ void CalendarPass::BuildRecords() {
     }
     if (existing != record_cancelled_.end()) Skip(kDeduplicated);   // the earlier copy is replaced
     record_cancelled_[c.key] = c.meeting.cancelled;
-    records_[c.key] = {std::move(record.value()), c.user};
+    records_[c.key] = Pending{std::move(record.value()), c.user, writer};
   }
 }
 
+// The organizer when it is a user with a Salesforce user, else the first
+// such attendee: the same for every copy. Per-user authorization: the first
+// such participant who can write, whose own session writes the Event (else
+// the reader, who was read because they are connected).
+std::pair<std::string, std::size_t> CalendarPass::Owner(const Copy& c) const {
+  const bool per_user = tenant_.user_sessions != nullptr;
+  const auto& users = tenant_.directory->users();
+  for (const auto& a : Participants(c.meeting)) {
+    const MailboxUser* user = tenant_.directory->FindUser(a);
+    if (user == nullptr || user->salesforce_user_id.empty()) continue;
+    const auto index = static_cast<std::size_t>(user - users.data());
+    if (!per_user) return {user->salesforce_user_id, kServiceAccountWriter};
+    if (CanWrite(tenant_, index)) return {user->salesforce_user_id, index};
+  }
+  if (!per_user) return {std::string(), kServiceAccountWriter};
+  return {users[c.user].salesforce_user_id, c.user};
+}
+
 bool CalendarPass::WriteRecords() {
-  std::vector<std::pair<salesforce::UpsertRecord, std::size_t>> all;
+  std::vector<Pending> all;
   all.reserve(records_.size());
   for (auto& [key, entry] : records_) all.push_back(std::move(entry));
+  std::vector<std::size_t> writers;
+  for (const Pending& p : all) writers.push_back(p.writer);
   bool answered = true;
-  for (std::size_t from = 0; from < all.size(); from += kRecordsPerUpsert) {
-    const std::size_t to = std::min(all.size(), from + kRecordsPerUpsert);
+  for (const std::vector<std::size_t>& request : RequestsByWriter(writers, kRecordsPerUpsert)) {
     std::vector<salesforce::UpsertRecord> chunk;
-    for (std::size_t i = from; i < to; ++i) chunk.push_back(all[i].first);
-    auto outcome = UpsertAndWait(tenant_, kEventSobject, std::move(chunk));
-    if (!outcome.ok() || outcome->size() != to - from) {
+    for (std::size_t i : request) chunk.push_back(all[i].record);
+    auto outcome = UpsertAndWait(tenant_, kEventSobject, std::move(chunk), all[request.front()].writer);
+    if (!outcome.ok() || outcome->size() != request.size()) {
       answered = false;
-      tenant_.AddError(fmt::format("Salesforce upsert of {} Events failed: {}", to - from,
+      tenant_.AddError(fmt::format("Salesforce upsert of {} Events failed: {}", request.size(),
                                    outcome.ok() ? "answer does not match the request" : outcome.status().ToString()));
       continue;
     }
-    for (std::size_t i = from; i < to; ++i) {
-      const salesforce::UpsertOutcome& o = outcome.value()[i - from];
-      const std::string& key = all[i].first.external_id;
+    for (std::size_t n = 0; n < request.size(); ++n) {
+      const salesforce::UpsertOutcome& o = outcome.value()[n];
+      const Pending& p = all[request[n]];
+      const std::string& key = p.record.external_id;
       if (!o.success) {
         ++report_.failed;
         tenant_.AddError(fmt::format("Event {} refused by Salesforce: {} {}", key, o.error_code, o.error_message));
@@ -307,7 +323,7 @@ bool CalendarPass::WriteRecords() {
       ++(o.created ? report_.created : report_.updated);
       checkpoint_.ledger.emplace_back(
           tenant_.config->id, key,
-          state::LedgerEntry{o.id, kEventSobject, tenant_.mail_users[all[i].second].id, NowUnixMs()});
+          state::LedgerEntry{o.id, kEventSobject, tenant_.mail_users[p.reader].id, NowUnixMs()});
     }
   }
   return answered;

@@ -17,7 +17,6 @@
 namespace crmsync::engine {
 namespace {
 
-constexpr std::size_t kRecordsPerUpsert = 200;
 constexpr std::string_view kSlotsRowPrefix = "busy-slots/";
 constexpr const char* kSlotsRowSobject = "BusySlots";
 constexpr const char* kNoSalesforceUser = "no_salesforce_user";
@@ -84,6 +83,7 @@ class FreeBusyPass {
   // Deletes the ResourceAbsences of released slots; false when Salesforce
   // did not answer for each (the slots are then remembered as they were).
   bool DeleteReleased();
+  std::size_t Writer(std::size_t user) const;
   void MarkIncomplete(std::size_t user) { tenant_.MarkUserIncomplete(user); }
 
   TenantRuntime& tenant_;
@@ -97,7 +97,7 @@ class FreeBusyPass {
   // Written ResourceAbsences: (user, slot times) -> record id, remembered
   // in the busy-slots rows so that a released slot's absence can be deleted.
   std::map<std::pair<std::size_t, SlotTimes>, std::string> absence_ids_;
-  std::vector<std::string> released_absences_;   // record ids to delete
+  std::vector<std::pair<std::size_t, std::string>> released_absences_;   // user, record id to delete
   std::vector<std::pair<std::size_t, std::vector<BusySlot>>> answered_;   // users read, their slots
   state::CheckpointBatch checkpoint_;
 };
@@ -142,31 +142,39 @@ void FreeBusyPass::Collect(std::size_t user, const std::vector<BusySlot>& busy) 
   }
 }
 
+// Per-user authorization: each user's slots are written and released with
+// their own session; with mass authorization the service account writes all.
+std::size_t FreeBusyPass::Writer(std::size_t user) const {
+  return tenant_.user_sessions ? user : kServiceAccountWriter;
+}
+
 bool FreeBusyPass::Write(const char* sobject, std::vector<Pending>& records) {
+  std::vector<std::size_t> writers;
+  for (const Pending& p : records) writers.push_back(Writer(p.user));
   bool answered = true;
-  for (std::size_t from = 0; from < records.size(); from += kRecordsPerUpsert) {
-    const std::size_t to = std::min(records.size(), from + kRecordsPerUpsert);
+  for (const std::vector<std::size_t>& request : RequestsByWriter(writers, kRecordsPerUpsert)) {
     std::vector<salesforce::UpsertRecord> chunk;
-    for (std::size_t i = from; i < to; ++i) chunk.push_back(records[i].record);
-    auto outcome = UpsertAndWait(tenant_, sobject, std::move(chunk));
-    if (!outcome.ok() || outcome->size() != to - from) {
+    for (std::size_t i : request) chunk.push_back(records[i].record);
+    auto outcome = UpsertAndWait(tenant_, sobject, std::move(chunk), writers[request.front()]);
+    if (!outcome.ok() || outcome->size() != request.size()) {
       answered = false;
-      tenant_.AddError(fmt::format("Salesforce upsert of {} {} records failed: {}", to - from, sobject,
+      tenant_.AddError(fmt::format("Salesforce upsert of {} {} records failed: {}", request.size(), sobject,
                                    outcome.ok() ? "answer does not match the request" : outcome.status().ToString()));
       continue;
     }
-    for (std::size_t i = from; i < to; ++i) {
-      const salesforce::UpsertOutcome& o = outcome.value()[i - from];
+    for (std::size_t n = 0; n < request.size(); ++n) {
+      const salesforce::UpsertOutcome& o = outcome.value()[n];
+      const Pending& p = records[request[n]];
       if (!o.success) {
         ++report_.failed;
-        tenant_.AddError(fmt::format("{} {} refused by Salesforce: {} {}", sobject, records[i].record.external_id,
+        tenant_.AddError(fmt::format("{} {} refused by Salesforce: {} {}", sobject, p.record.external_id,
                                      o.error_code, o.error_message));
         continue;
       }
       ++report_.events_written;
       ++(o.created ? report_.created : report_.updated);
       if (std::string_view(sobject) == kResourceAbsenceSobject && !o.id.empty()) {
-        absence_ids_[{records[i].user, records[i].times}] = o.id;
+        absence_ids_[{p.user, p.times}] = o.id;
       }
     }
   }
@@ -174,27 +182,28 @@ bool FreeBusyPass::Write(const char* sobject, std::vector<Pending>& records) {
 }
 
 bool FreeBusyPass::DeleteReleased() {
+  std::vector<std::size_t> writers;
+  for (const auto& [user, id] : released_absences_) writers.push_back(Writer(user));
   bool answered = true;
-  for (std::size_t from = 0; from < released_absences_.size(); from += kRecordsPerUpsert) {
-    const std::size_t to = std::min(released_absences_.size(), from + kRecordsPerUpsert);
-    std::vector<std::string> chunk(released_absences_.begin() + static_cast<std::ptrdiff_t>(from),
-                                   released_absences_.begin() + static_cast<std::ptrdiff_t>(to));
-    auto outcome = tenant_.salesforce->DeleteBlocking(std::move(chunk));
-    if (!outcome.ok() || outcome->size() != to - from) {
+  for (const std::vector<std::size_t>& request : RequestsByWriter(writers, kRecordsPerUpsert)) {
+    std::vector<std::string> chunk;
+    for (std::size_t i : request) chunk.push_back(released_absences_[i].second);
+    auto outcome = DeleteAndWait(tenant_, std::move(chunk), writers[request.front()]);
+    if (!outcome.ok() || outcome->size() != request.size()) {
       answered = false;
-      tenant_.AddError(fmt::format("Salesforce delete of {} released {} records failed: {}", to - from,
+      tenant_.AddError(fmt::format("Salesforce delete of {} released {} records failed: {}", request.size(),
                                    kResourceAbsenceSobject,
                                    outcome.ok() ? "answer does not match the request" : outcome.status().ToString()));
       continue;
     }
-    for (std::size_t i = from; i < to; ++i) {
-      const salesforce::UpsertOutcome& o = outcome.value()[i - from];
+    for (std::size_t n = 0; n < request.size(); ++n) {
+      const salesforce::UpsertOutcome& o = outcome.value()[n];
       // Already gone (deleted by hand, or by a run that crashed before its commit): released all the same.
       if (o.success || o.error_code == "ENTITY_IS_DELETED") continue;
       answered = false;
       ++report_.failed;
       tenant_.AddError(fmt::format("{} {} not deleted by Salesforce: {} {}", kResourceAbsenceSobject,
-                                   released_absences_[i], o.error_code, o.error_message));
+                                   released_absences_[request[n]].second, o.error_code, o.error_message));
     }
   }
   return answered;
@@ -268,7 +277,7 @@ void FreeBusyPass::Run() {
         // Event written before the org had Scheduler) cannot be, and stays.
         if (remembered.id.empty() || remembered.id.find(' ') != std::string::npos) continue;
         ++report_.busy_released;
-        released_absences_.push_back(remembered.id);
+        released_absences_.emplace_back(u, remembered.id);
         continue;
       }
       auto record = BuildBusyEventRecord(users[u].primary, old, users[u].salesforce_user_id);

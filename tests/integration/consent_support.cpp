@@ -121,4 +121,77 @@ BrowserVisit FollowInBrowser(const SimProcess& sim, const std::string& url) {
   return visit;
 }
 
+// The users of `tenant` as `crmsync status --tenant T --json` shows them.
+std::vector<UserRow> Users(const SimProcess& sim, const Setup& s, const std::string& tenant) {
+  auto status = RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", tenant});
+  INFO(status.output);
+  REQUIRE(status.exit_code == 0);
+  std::vector<UserRow> rows;
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  REQUIRE_FALSE(parser.parse(status.output).get(doc));
+  simdjson::dom::array tenants;
+  REQUIRE_FALSE(doc["tenants"].get(tenants));
+  for (simdjson::dom::element t : tenants) {
+    std::string_view id;
+    if (t["id"].get(id) || id != tenant) continue;
+    simdjson::dom::array users;
+    REQUIRE_FALSE(t["user_details"].get(users));
+    for (simdjson::dom::element u : users) {
+      std::string_view address, st, reason;
+      REQUIRE_FALSE(u["address"].get(address));
+      REQUIRE_FALSE(u["status"].get(st));
+      REQUIRE_FALSE(u["reason"].get(reason));
+      rows.push_back({std::string(address), std::string(st), std::string(reason)});
+    }
+  }
+  return rows;
+}
+
+// Records `address`'s own Salesforce authorization: the simulator issues a
+// token bound to that user's Salesforce User, crmsync connect seals it.
+void ConnectUser(const SimProcess& sim, const Setup& s, const std::string& tenant, const std::string& address,
+                 bool refresh) {
+  const std::string issued = sim.Post("/_sim/reissue?tenant=" + tenant + "&user=" + address, "");
+  const std::string token = JsonText(issued, {"refresh_token"});
+  INFO(issued);
+  REQUIRE_FALSE(token.empty());
+  const std::string file = s.dir.path() + "/token-" + address;
+  WriteFile(file, token + "\n");
+  std::vector<std::string> args{"connect", "salesforce", "--config", sim.config_path(), "--state", s.state,
+                                "--tenant", tenant, "--user", address, "--refresh-token-file", file};
+  if (refresh) args.push_back("--refresh");
+  auto connect = RunCrmsync(args);
+  INFO(connect.output);
+  REQUIRE(connect.exit_code == 0);
+  CHECK_THAT(connect.output, Catch::Contains("Salesforce Connected"));
+  CHECK_THAT(connect.output, !Catch::Contains(token));
+}
+
+std::map<std::string, std::int64_t> UserGrants(const SimProcess& sim, const std::string& tenant) {
+  std::map<std::string, std::int64_t> out;
+  const std::string json = sim.Get("/_sim/token-grants?tenant=" + tenant);
+  simdjson::dom::parser parser;
+  simdjson::dom::element doc;
+  simdjson::dom::object users;
+  if (parser.parse(json).get(doc) || doc["salesforce_users"].get(users)) return out;
+  for (auto field : users) {
+    std::int64_t n = 0;
+    if (!field.value.get(n)) out[std::string(field.key)] = n;
+  }
+  return out;
+}
+
+void CheckClean(const SimProcess& sim) {
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.expected > 0);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  CHECK(v.isolation_violations == 0);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+}
+
 }  // namespace crmsync::harness

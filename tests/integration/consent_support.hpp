@@ -5,6 +5,8 @@
 // "browser" that follows an authorization URL.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <utility>
 #include <vector>
@@ -57,5 +59,24 @@ struct BrowserVisit {
 // The "browser": follows `url` and its redirects (the simulator signs the user
 // in, consents and redirects to the loopback listener).
 BrowserVisit FollowInBrowser(const SimProcess& sim, const std::string& url);
+
+// Per-user Salesforce authorization (authorization = "per_user").
+struct UserRow {
+  std::string address, status, reason;
+};
+
+// The users of `tenant` as `crmsync status --tenant T --json` shows them.
+std::vector<UserRow> Users(const SimProcess& sim, const Setup& s, const std::string& tenant);
+
+// Records `address`'s own Salesforce authorization: the simulator issues a
+// token bound to that user's Salesforce User, crmsync connect seals it.
+void ConnectUser(const SimProcess& sim, const Setup& s, const std::string& tenant, const std::string& address,
+                 bool refresh = false);
+
+// The simulator's Salesforce token grants of `tenant` per user address.
+std::map<std::string, std::int64_t> UserGrants(const SimProcess& sim, const std::string& tenant);
+
+// Every expected mail written once, nothing else, no isolation or owner violation.
+void CheckClean(const SimProcess& sim);
 
 }  // namespace crmsync::harness

@@ -20,24 +20,6 @@ namespace {
 constexpr const char* kMeetings =
     "calendar = \"meetings\"\ncalendar_anchor = \"2026-11-01\"\ncalendar_past_days = 30\ncalendar_future_days = 60\n";
 
-// The simulator's config with a [tenants.capture] table holding `settings`
-// at the end of every tenant (the simulator writes none for --capture automatic).
-std::string WithCapture(const std::string& config, const std::string& settings) {
-  REQUIRE(config.find("[tenants.capture]") == std::string::npos);
-  const std::string table = "\n[tenants.capture]\n" + settings;
-  const std::string marker = "\n[[tenants]]";
-  std::string out;
-  std::size_t pos = 0;
-  bool first = true;
-  for (std::size_t at = config.find(marker); at != std::string::npos; at = config.find(marker, at + 1)) {
-    out += config.substr(pos, at - pos);
-    if (!first) out += table;
-    first = false;
-    pos = at;
-  }
-  return out + config.substr(pos) + table;
-}
-
 std::int64_t SumCalendar(const std::string& report, int tenants, const std::string& field) {
   std::int64_t sum = 0;
   for (int t = 0; t < tenants; ++t) {

@@ -50,6 +50,21 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
+std::string WithCapture(const std::string& config, const std::string& settings) {
+  const std::string table = "\n[tenants.capture]\n" + settings;
+  const std::string marker = "\n[[tenants]]";
+  std::string out;
+  std::size_t pos = 0;
+  bool first = true;
+  for (std::size_t at = config.find(marker); at != std::string::npos; at = config.find(marker, at + 1)) {
+    out += config.substr(pos, at - pos);
+    if (!first) out += table;
+    first = false;
+    pos = at;
+  }
+  return out + config.substr(pos) + table;
+}
+
 namespace {
 
 pid_t Spawn(const std::vector<std::string>& argv, const std::string& output_path) {

@@ -31,6 +31,10 @@ class TempDir {
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 
+// A simulator configuration (which has no [tenants.capture] table) with a
+// [tenants.capture] table holding `settings` (TOML lines) in every tenant.
+std::string WithCapture(const std::string& config, const std::string& settings);
+
 class SimProcess {
  public:
   // Starts crmsync-sim in `dir` with --listen 127.0.0.1:0, --port-file,

@@ -3,7 +3,6 @@
 // one {id, success, errors} per id, in request order.
 #include <fmt/format.h>
 
-#include <future>
 
 #include "crmsync/salesforce/client.hpp"
 #include "url_encode.hpp"
@@ -33,13 +32,6 @@ void SalesforceClient::Delete(std::vector<std::string> ids, UpsertCallback done)
                 }
                 done(ParseUpsertResponse(reply.value(), expected));
               });
-}
-
-Result<std::vector<UpsertOutcome>> SalesforceClient::DeleteBlocking(std::vector<std::string> ids) {
-  std::promise<Result<std::vector<UpsertOutcome>>> promise;
-  auto future = promise.get_future();
-  Delete(std::move(ids), [&promise](Result<std::vector<UpsertOutcome>> result) { promise.set_value(std::move(result)); });
-  return future.get();
 }
 
 }  // namespace crmsync::salesforce

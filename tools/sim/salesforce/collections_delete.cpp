@@ -16,7 +16,8 @@ namespace {
 constexpr std::size_t kMaxIds = 200;
 }  // namespace
 
-HttpResponse SalesforceSim::Impl::HandleCollectionsDelete(const HttpRequest& request, sf::Org& org) {
+HttpResponse SalesforceSim::Impl::HandleCollectionsDelete(const HttpRequest& request, sf::Org& org,
+                                                         const std::string& writer_user_id) {
   auto it = request.query.find("ids");
   if (it == request.query.end() || it->second.empty()) {
     return sf::RestError(400, {"MISSING_ARGUMENT", "ids not specified", {}});
@@ -47,6 +48,11 @@ HttpResponse SalesforceSim::Impl::HandleCollectionsDelete(const HttpRequest& req
         if (found == org.absence_by_id.end()) {
           errors.push_back({"INVALID_CROSS_REFERENCE_KEY",
                             fmt::format("invalid cross reference id (the simulated org deletes ResourceAbsences only): {}", id), {}});
+        } else if (auto resource = org.absences[found->second].fields.find("ResourceId");
+                   !writer_user_id.empty() && (resource == org.absences[found->second].fields.end() ||
+                                               !sf::IsServiceResourceOf(*org.directory, resource->second, writer_user_id))) {
+          errors.push_back(sf::NotOwnedError(id));
+          ++owner_violations;
         } else {
           StoredTask& absence = org.absences[found->second];
           auto key = absence.fields.find(std::string(sf::kExternalIdField));

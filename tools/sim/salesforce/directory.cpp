@@ -1,3 +1,5 @@
+#include <fmt/format.h>
+
 #include "sim_state.hpp"
 #include "sf_text.hpp"
 
@@ -25,6 +27,21 @@ int SobjectSlot(std::string_view sobject) {
   if (sobject == "User") return 2;
   if (sobject == "ServiceResource") return 3;
   return -1;
+}
+
+bool IsServiceResourceOf(const Directory& directory, std::string_view resource_id, std::string_view user_id) {
+  auto it = directory.by_related_record.find(AsciiLower(user_id));
+  if (it == directory.by_related_record.end()) return false;
+  for (std::uint32_t index : it->second) {
+    if (directory.records[index].id == resource_id) return true;
+  }
+  return false;
+}
+
+SfError NotOwnedError(std::string_view record) {
+  return {"INSUFFICIENT_ACCESS_OR_READONLY",
+          fmt::format("insufficient access rights on object id: the session's user does not own {}", record),
+          {}};
 }
 
 std::shared_ptr<const Directory> BuildDirectory(const OrgSetup& setup) {

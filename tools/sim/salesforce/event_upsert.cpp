@@ -204,7 +204,7 @@ void CheckTimes(Record& r, const StoredTask* stored) {
 }  // namespace
 
 HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field,
-                                                    sf::Org& org) {
+                                                    sf::Org& org, const std::string& writer_user_id) {
   if (auto answer = sf::CheckExternalIdField(external_id_field)) return *answer;
   simdjson::dom::parser parser;
   simdjson::dom::array items;
@@ -242,6 +242,11 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
     }
     if (record.norm_key.empty()) {
       record.errors.push_back({"MISSING_ARGUMENT", fmt::format("{} not specified", sf::kExternalIdField), {}});
+    }
+    if (auto owner = record.values.find("OwnerId");
+        !writer_user_id.empty() && owner != record.values.end() && owner->second && *owner->second != writer_user_id) {
+      record.errors.push_back(sf::NotOwnedError(*owner->second));
+      ++owner_violations;
     }
     records.push_back(std::move(record));
   }

@@ -45,7 +45,8 @@ struct Record : sf::TextRecord {
 }  // namespace
 
 HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest& request,
-                                                              std::string_view external_id_field, sf::Org& org) {
+                                                              std::string_view external_id_field, sf::Org& org,
+                                                              const std::string& writer_user_id) {
   if (auto answer = sf::CheckExternalIdField(external_id_field)) return *answer;
   std::shared_ptr<const sf::Directory> directory;
   {
@@ -72,6 +73,10 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
     }
     if (auto it = record.values.find("ResourceId"); it != record.values.end() && !directory->service_resource_ids.Contains(it->second)) {
       record.errors.push_back({"INVALID_CROSS_REFERENCE_KEY", fmt::format("Resource ID: id value of incorrect type: {}", it->second), {"ResourceId"}});
+    } else if (it != record.values.end() && !writer_user_id.empty() &&
+               !sf::IsServiceResourceOf(*directory, it->second, writer_user_id)) {
+      record.errors.push_back(sf::NotOwnedError(it->second));
+      ++owner_violations;
     }
     records.push_back(std::move(record));
   }

@@ -175,7 +175,7 @@ HttpResponse SalesforceSim::Impl::Route(const HttpRequest& request, Family& fami
       std::string_view target = tail.substr(kCollections.size());   // "" or "/Task/Field"
       std::size_t sep = target.find('/', 1);
       if (target.empty() && request.method == "DELETE") {
-        response = HandleCollectionsDelete(request, *org);
+        response = HandleCollectionsDelete(request, *org, SessionUser(request));
         AfterUpsert(*org);
       } else if (target.empty() || sep == std::string_view::npos ||
           target.find('/', sep + 1) != std::string_view::npos || sep + 1 == target.size()) {

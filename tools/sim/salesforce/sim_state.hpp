@@ -59,6 +59,12 @@ struct Directory {
   IdSet user_ids;   // Users, including the integration user
 };
 
+// Whether ServiceResource `resource_id` is the one of User `user_id` (its RelatedRecordId).
+bool IsServiceResourceOf(const Directory& directory, std::string_view resource_id, std::string_view user_id);
+
+// The per-record answer to a per-user session writing a record it does not own.
+SfError NotOwnedError(std::string_view record);
+
 // Index of "Contact" / "Lead" / "User" / "ServiceResource" in Directory arrays, or -1.
 int SobjectSlot(std::string_view sobject);
 
@@ -213,9 +219,13 @@ struct SalesforceSim::Impl {
   // account); a Task owned by anyone else is refused.
   HttpResponse HandleUpsert(const HttpRequest& request, std::string_view sobject,
                             std::string_view external_id_field, sf::Org& org, const std::string& writer_user_id = {});
-  HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
-  HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
-  HttpResponse HandleCollectionsDelete(const HttpRequest& request, sf::Org& org);
+  // `writer_user_id` as for HandleUpsert: a per-user session may write only
+  // Events it owns and absences of its own ServiceResource.
+  HttpResponse HandleEventUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org,
+                                 const std::string& writer_user_id);
+  HttpResponse HandleResourceAbsenceUpsert(const HttpRequest& request, std::string_view external_id_field,
+                                           sf::Org& org, const std::string& writer_user_id);
+  HttpResponse HandleCollectionsDelete(const HttpRequest& request, sf::Org& org, const std::string& writer_user_id);
   HttpResponse HandleLeadUpsert(const HttpRequest& request, std::string_view external_id_field, sf::Org& org);
   HttpResponse HandleCompositeGraph(const HttpRequest& request, int version, sf::Org& org);
   HttpResponse HandleDescribe(std::string_view sobject) const;   // describe.cpp

@@ -277,9 +277,7 @@ std::uint64_t RefuseOthersTasks(std::vector<ParsedRecord>& records, const std::s
   for (ParsedRecord& record : records) {
     for (const FieldValue& v : record.values) {
       if (!v.value || v.field->name != std::string_view("OwnerId") || *v.value == writer_user_id) continue;
-      record.errors.push_back({"INSUFFICIENT_ACCESS_OR_READONLY",
-                               "insufficient access rights on object id: the session's user does not own " + *v.value,
-                               {}});
+      record.errors.push_back(sf::NotOwnedError(*v.value));
       ++refused;
     }
   }
@@ -318,8 +316,10 @@ void AppendRolledBack(std::string& out) {
 HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::string_view sobject,
                                                std::string_view external_id_field, sf::Org& org,
                                                const std::string& writer_user_id) {
-  if (sf::EqualsNoCase(sobject, "Event")) return HandleEventUpsert(request, external_id_field, org);
-  if (sf::EqualsNoCase(sobject, "ResourceAbsence")) return HandleResourceAbsenceUpsert(request, external_id_field, org);
+  if (sf::EqualsNoCase(sobject, "Event")) return HandleEventUpsert(request, external_id_field, org, writer_user_id);
+  if (sf::EqualsNoCase(sobject, "ResourceAbsence")) {
+    return HandleResourceAbsenceUpsert(request, external_id_field, org, writer_user_id);
+  }
   if (sf::EqualsNoCase(sobject, "Lead")) return HandleLeadUpsert(request, external_id_field, org);
   if (!sf::EqualsNoCase(sobject, "Task")) {
     return sf::RestError(404, {"NOT_FOUND",

@@ -102,8 +102,6 @@ class SalesforceClient {
   // outcome per id, in order (collections_delete.cpp). Same retries and 401
   // refresh as Upsert.
   void Delete(std::vector<std::string> ids, UpsertCallback done);
-  // Blocking; never from a callback.
-  Result<std::vector<UpsertOutcome>> DeleteBlocking(std::vector<std::string> ids);
 
   // Blocking variant for set-up steps; never from a callback.
   Result<std::vector<EmailMatch>> QueryByEmailBlocking(std::string sobject,
