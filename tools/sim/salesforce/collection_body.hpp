@@ -7,6 +7,7 @@
 #include <iterator>
 #include <map>
 #include <optional>
+#include <set>
 #include <span>
 #include <string>
 #include <string_view>
@@ -16,6 +17,7 @@
 #include <simdjson.h>
 
 #include "sim_state.hpp"
+#include "task_fields.hpp"
 
 namespace crmsync::sim::sf {
 
@@ -41,6 +43,19 @@ struct TextRecord {
 // is not an object of strings.
 std::optional<HttpResponse> ReadTextRecord(simdjson::dom::element item, std::span<const std::string_view> fields,
                                            std::string_view sobject, TextRecord& record);
+
+// A key repeated within one request: every later record holding it fails
+// DUPLICATE_VALUE (records that already failed do not count).
+template <class Record>
+void MarkRepeatedKeys(std::vector<Record>& records) {
+  std::set<std::string> seen;
+  for (Record& r : records) {
+    if (r.errors.empty() && !seen.insert(r.norm_key).second) {
+      r.errors.push_back({"DUPLICATE_VALUE", fmt::format("Duplicate external id specified: {}", r.key),
+                          {std::string(kExternalIdField)}});
+    }
+  }
+}
 
 // The body of a 200 answer to an upsert, a result per record in order: its
 // errors, else (when `rolled_back`, allOrNone with an invalid record) the

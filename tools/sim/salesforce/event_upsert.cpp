@@ -255,12 +255,8 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
   bool rolled_back = false;
   {
     std::lock_guard lock(org.mu);
-    std::set<std::string> seen;
+    sf::MarkRepeatedKeys(records);
     for (Record& r : records) {
-      if (r.errors.empty() && !seen.insert(r.norm_key).second) {
-        r.errors.push_back({"DUPLICATE_VALUE", fmt::format("Duplicate external id specified: {}", r.key),
-                            {std::string(sf::kExternalIdField)}});
-      }
       if (!r.errors.empty()) continue;
       CheckReferences(r, *org.directory);
       auto match = org.event_by_key.find(r.norm_key);

@@ -84,11 +84,8 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
   std::uint64_t created = 0, updated = 0;
   {
     std::lock_guard lock(org.mu);
-    std::set<std::string> seen;
+    sf::MarkRepeatedKeys(records);
     for (Record& r : records) {
-      if (r.errors.empty() && !seen.insert(r.norm_key).second) {
-        r.errors.push_back({"DUPLICATE_VALUE", fmt::format("Duplicate external id specified: {}", r.key), {std::string(sf::kExternalIdField)}});
-      }
       if (!r.errors.empty()) continue;
       auto match = org.absence_by_key.find(r.norm_key);
       r.create = match == org.absence_by_key.end();
