@@ -119,9 +119,16 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
                  const state::SecretBox* secrets, const EngineConfig& engine);
 
 // Only the Salesforce session and client of a tenant (crmsync retry
-// --quarantined): no mail system, no users.
+// --quarantined): no mail system, no users. Per-user tenants get
+// ConnectUserSessionsOnly instead (no tenant-wide client).
 Status ConnectSalesforceOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                              const state::SecretBox* secrets, const EngineConfig& engine);
+// authorization = "per_user", without the mail system: every user the state's
+// users family knows, with their own sealed grant (tenant.user_sessions,
+// indexed by tenant.user_index[mail user id], in tenant.stored_users order),
+// all sharing the org's concurrency limit. No grant is tried here.
+Status ConnectUserSessionsOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                               const state::SecretBox* secrets, const EngineConfig& engine);
 // Called when Salesforce refuses the tenant's grant mid-run (coordinator):
 // the tenant stops, its users are suspended with `reason`.
 void SuspendTenant(TenantRuntime& tenant, const std::string& reason);

@@ -461,14 +461,38 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
 Status ConnectSalesforceOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
                              const state::SecretBox* secrets, const EngineConfig& engine) {
   if (tenant.config->authorization == Authorization::kPerUser) {
-    return Status::InvalidArgument(fmt::format("tenant {}: authorization = \"per_user\": crmsync retry --quarantined "
-                                               "is not supported yet for per-user authorization", tenant.config->id));
+    return ConnectUserSessionsOnly(tenant, transport, store, secrets, engine);
   }
   auto refresh_token = SalesforceRefreshToken(tenant, store, secrets);
   if (!refresh_token.ok()) return refresh_token.status();
   ConnectSalesforce(tenant, transport, store, secrets, std::chrono::seconds(engine.request_timeout_seconds),
                     refresh_token.value());
   return Status::Ok();
+}
+
+Status ConnectUserSessionsOnly(TenantRuntime& tenant, http::Transport& transport, state::Store& store,
+                               const state::SecretBox* secrets, const EngineConfig& engine) {
+  const TenantConfig& config = *tenant.config;
+  auto stored = store.ListUsers(config.id);
+  if (!stored.ok()) return stored.status();
+  tenant.stored_users = std::move(stored.value());
+  // The users family is what the last run knew: enough to find each user's
+  // sealed grant (by primary address, then aliases) without the mail system.
+  std::vector<MailboxUser> users;
+  for (const auto& [id, record] : tenant.stored_users) {
+    MailboxUser user;
+    user.id = id;
+    user.primary = record.primary;
+    user.aliases = record.aliases;
+    user.salesforce_user_id = record.salesforce_user_id;
+    user.enabled = record.status != kDisabled;
+    tenant.user_index[id] = users.size();
+    users.push_back(std::move(user));
+  }
+  const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
+  tenant.user_sessions =
+      std::make_unique<UserSessions>(transport, store, secrets, config, SalesforceOptions(tenant, timeout));
+  return tenant.user_sessions->Load(users);
 }
 
 void SuspendTenant(TenantRuntime& tenant, const std::string& reason) {

@@ -185,3 +185,156 @@ TEST_CASE("per-user authorization with create_lead: Leads are written through th
   CHECK(JsonInt(v.raw, "leads.duplicates") == 0);
   CHECK(JsonInt(ReadFile(s.report), "tenants.0.leads_created") == JsonInt(v.raw, "leads.expected"));
 }
+
+// crmsync retry --quarantined on per-user tenants: every quarantined record
+// goes out with the session of the user who wrote it (the simulator refuses
+// a Task owned by anyone else: owner_violations), and a user whose grant is
+// refused keeps their entries while the others' are written.
+namespace {
+
+// Salesforce refuses a fifth of the Task keys permanently, and nothing else.
+constexpr const char* kRecordErrorsOnly = R"({"seed":41,"record_errors":0.2})";
+
+// Connects every user of `tenant` the last run learned.
+void ConnectAll(const SimProcess& sim, const Setup& s, const std::string& tenant) {
+  const auto users = Users(sim, s, tenant);
+  REQUIRE_FALSE(users.empty());
+  for (const auto& u : users) ConnectUser(sim, s, tenant, u.address);
+}
+
+// The state's quarantine of `tenant`, as `crmsync status --json` counts it.
+std::int64_t Quarantined(const SimProcess& sim, const Setup& s, const std::string& tenant) {
+  auto status = RunCrmsync({"status", "--config", sim.config_path(), "--state", s.state, "--json", "--tenant", tenant});
+  INFO(status.output);
+  REQUIRE(status.exit_code == 0);
+  return JsonInt(status.output, "tenants.0.quarantined");
+}
+
+// "record quarantined" events of a run's JSON log, counted by the user whose
+// stream wrote the record (one event per key).
+std::map<std::string, std::int64_t> QuarantinedByWriter(const std::string& log) {
+  std::map<std::string, std::int64_t> out;
+  simdjson::dom::parser parser;
+  std::size_t begin = 0;
+  while (begin < log.size()) {
+    std::size_t end = log.find('\n', begin);
+    if (end == std::string::npos) end = log.size();
+    const std::string line = log.substr(begin, end - begin);
+    begin = end + 1;
+    simdjson::dom::element event;
+    std::string_view msg, user;
+    if (parser.parse(line).get(event) || event["msg"].get(msg) || event["user"].get(user)) continue;
+    if (msg.starts_with("record quarantined: ")) ++out[std::string(user)];
+  }
+  return out;
+}
+
+ProcessResult Retry(const SimProcess& sim, const Setup& s) {
+  return RunCrmsync({"retry", "--quarantined", "--config", sim.config_path(), "--state", s.state});
+}
+
+// Everything expected is in Salesforce once, owned by a user whose copy was captured.
+void CheckAllWritten(const SimProcess& sim) {
+  CheckClean(sim);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(JsonInt(v.raw, "rejected") == 0);
+  CHECK(v.present == v.expected);
+}
+
+}  // namespace
+
+TEST_CASE("per-user authorization: retry --quarantined writes each record with its writer's own session",
+          "[per_user][quarantine]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "41", "--tenants", "2", "--users", "4", "--messages", "30", "--providers",
+                                "graph,gmail", "--authorization", "per_user"});
+  REQUIRE(Run(sim, s).exit_code == 0);   // learns the users; all pending
+  for (const std::string tenant : {"tenant-1", "tenant-2"}) ConnectAll(sim, s, tenant);
+  sim.Post("/_sim/faults", kRecordErrorsOnly);
+
+  auto run = Run(sim, s);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);   // a permanent per-record error is terminal: the run completes
+  const std::string faults = sim.Get("/_sim/faults");
+  INFO(faults);
+  const std::int64_t rejected = JsonInt(faults, "rejected");
+  CHECK(JsonInt(faults, "rejected_by_tenant.tenant-1") > 0);
+  CHECK(JsonInt(faults, "rejected_by_tenant.tenant-2") > 0);
+  Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.missing == 0);
+  CHECK(JsonInt(v.raw, "rejected") == rejected);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+  CHECK(Quarantined(sim, s, "tenant-1") + Quarantined(sim, s, "tenant-2") == rejected);
+
+  // The administrator fixes the cause (here: the faults end) and retries.
+  sim.Post("/_sim/faults", "{}");
+  auto retry = Retry(sim, s);
+  INFO(retry.output);
+  CHECK(retry.exit_code == 0);
+  CHECK_THAT(retry.output, Catch::Contains("total: " + std::to_string(rejected) + " quarantined, " +
+                                           std::to_string(rejected) + " written, 0 failed again\n"));
+  CheckAllWritten(sim);
+  CHECK(Quarantined(sim, s, "tenant-1") == 0);
+  CHECK(Quarantined(sim, s, "tenant-2") == 0);
+
+  auto again = Retry(sim, s);
+  INFO(again.output);
+  CHECK(again.exit_code == 0);
+  CHECK_THAT(again.output, Catch::Contains("total: 0 quarantined, 0 written, 0 failed again"));
+}
+
+TEST_CASE("per-user authorization: retry --quarantined keeps a revoked user's records, writes the others'",
+          "[per_user][quarantine]") {
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "42", "--tenants", "1", "--users", "4", "--messages", "30",
+                                "--authorization", "per_user", "--rotate-refresh-tokens"});
+  REQUIRE(Run(sim, s).exit_code == 0);   // learns the users; all pending
+  ConnectAll(sim, s, "tenant-1");
+  sim.Post("/_sim/faults", kRecordErrorsOnly);
+  auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", s.state, "--report", s.report, "--quiet",
+                         "--log-format", "json", "--log-level", "info"});
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const auto by_writer = QuarantinedByWriter(run.output);
+  REQUIRE(by_writer.size() >= 2);   // someone else's records must be left to write
+  std::int64_t total = 0;
+  std::string revoked;
+  for (const auto& [address, n] : by_writer) {
+    total += n;
+    if (revoked.empty() || n > by_writer.at(revoked)) revoked = address;
+  }
+  const std::int64_t kept = by_writer.at(revoked);
+  REQUIRE(Quarantined(sim, s, "tenant-1") == total);
+
+  sim.Post("/_sim/faults", "{}");
+  INFO(sim.Post("/_sim/revoke?tenant=tenant-1&user=" + revoked, ""));
+  auto retry = Retry(sim, s);
+  INFO(retry.output);
+  CHECK(retry.exit_code == 3);
+  CHECK_THAT(retry.output, Catch::Contains("user " + revoked + ": " + std::to_string(kept) +
+                                           " records not sent, kept in the quarantine: Salesforce refused the "
+                                           "user's authorization: invalid_grant"));
+  CHECK_THAT(retry.output, Catch::Contains(std::to_string(total - kept) + " written, 0 failed again, " +
+                                           std::to_string(kept) + " not sent"));
+  Verify v = ParseVerify(sim.Get("/_sim/verify"));
+  INFO(v.raw);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+  CHECK(v.mismatched == 0);
+  CHECK(JsonInt(v.raw, "rejected") == kept);
+  CHECK(v.present + kept == v.expected);
+  CHECK(JsonInt(v.raw, "owner_violations") == 0);
+  CHECK(Quarantined(sim, s, "tenant-1") == kept);
+
+  ConnectUser(sim, s, "tenant-1", revoked, /*refresh=*/true);
+  auto resumed = Retry(sim, s);
+  INFO(resumed.output);
+  CHECK(resumed.exit_code == 0);
+  CHECK_THAT(resumed.output, Catch::Contains("total: " + std::to_string(kept) + " quarantined, " +
+                                             std::to_string(kept) + " written, 0 failed again\n"));
+  CheckAllWritten(sim);
+  CHECK(Quarantined(sim, s, "tenant-1") == 0);
+}
