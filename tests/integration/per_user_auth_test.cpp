@@ -9,6 +9,8 @@
 #include <string>
 #include <vector>
 
+#include <simdjson.h>
+
 #include "consent_support.hpp"
 #include "harness.hpp"
 
