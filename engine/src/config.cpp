@@ -276,6 +276,7 @@ Result<Config> ParseConfig(std::string_view text, const std::string& path) {
     CRMSYNC_TRY(e.String("state_dir", config.engine.state_dir, false));
     CRMSYNC_TRY(e.Int("max_streams_in_flight", config.engine.max_streams_in_flight, 1, 100000));
     CRMSYNC_TRY(e.Int("max_writes_in_flight", config.engine.max_writes_in_flight, 1, 64));
+    CRMSYNC_TRY(e.Int("max_connections_per_host", config.engine.max_connections_per_host, 1, 4096));
     CRMSYNC_TRY(e.Int("request_timeout_seconds", config.engine.request_timeout_seconds, 1, 3600));
     CRMSYNC_TRY(e.Int("retry_base_ms", config.engine.retry_base_ms, 1, 60000));
     CRMSYNC_TRY(e.Int("retry_cap_ms", config.engine.retry_cap_ms, 1, 600000));

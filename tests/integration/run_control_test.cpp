@@ -352,3 +352,34 @@ TEST_CASE("progress: redrawn in place on a terminal, one-line log on a pipe, JSO
     CHECK(run.output.empty());
   }
 }
+
+TEST_CASE("engine.max_connections_per_host caps the connections a run opens to one host", "[connections]") {
+  // The simulator serves every service from one host: the cap is the run's
+  // whole connection budget.
+  auto connections = [](int cap) {
+    TempDir dir;
+    SimProcess sim(dir.path(), {"--seed", "5", "--tenants", "1", "--users", "24", "--messages", "6"});
+    if (cap > 0) {
+      std::string config = ReadFile(sim.config_path());
+      const std::size_t at = config.find("[engine]\n");
+      REQUIRE(at != std::string::npos);
+      config.insert(at + 9, "max_connections_per_host = " + std::to_string(cap) + "\n");
+      WriteFile(sim.config_path(), config);
+    }
+    const std::string report = dir.path() + "/report.json";
+    auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--report", report,
+                           "--quiet"});
+    INFO(run.output);
+    REQUIRE(run.exit_code == 0);
+    const Verify v = ParseVerify(sim.Get("/_sim/verify"));
+    INFO(v.raw);
+    CHECK(v.expected > 0);
+    CHECK(v.missing == 0);
+    CHECK(v.duplicates == 0);
+    const std::int64_t opened = JsonInt(ReadFile(report), "transport.connections_opened");
+    REQUIRE(opened >= 1);
+    return opened;
+  };
+  CHECK(connections(1) == 1);   // every request of the run on one kept-alive connection
+  CHECK(connections(0) > 4);    // the default (64) lets 48 streams read at once
+}

@@ -67,6 +67,9 @@ int main(int argc, char** argv) {
   app.add_option("--streams-in-flight", options.streams_in_flight,
                  "Set [engine] max_streams_in_flight (default: the configuration's)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--connections-per-host", options.connections_per_host,
+                 "Set [engine] max_connections_per_host (default: the configuration's)")
+      ->check(CLI::Range(1, 4096));
   app.add_option("--mailbox-concurrency", options.mailbox_concurrency,
                  "Limits mode: concurrent requests the simulator allows per mailbox (default: the profile's 4)")
       ->check(CLI::Range(1, 1000));

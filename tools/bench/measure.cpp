@@ -31,15 +31,15 @@ std::string Join(const std::vector<std::string>& items) {
 }
 
 // The simulator's configuration leaves [engine] to its defaults; the
-// benchmark may ask for more streams in flight (limits mode hides latency
-// with many streams).
-void SetStreamsInFlight(const std::string& config_path, int streams) {
-  if (streams <= 0) return;
+// benchmark may set `key` (limits mode hides latency with many streams and
+// connections). `value` <= 0 keeps the default.
+void SetEngineOption(const std::string& config_path, const char* key, int value) {
+  if (value <= 0) return;
   std::string config = harness::ReadFile(config_path);
   const std::string section = "[engine]\n";
   const auto at = config.find(section);
   if (at == std::string::npos) throw std::runtime_error(config_path + " has no [engine] section");
-  config.insert(at + section.size(), fmt::format("max_streams_in_flight = {}\n", streams));
+  config.insert(at + section.size(), fmt::format("{} = {}\n", key, value));
   harness::WriteFile(config_path, config);
 }
 
@@ -160,7 +160,8 @@ Measurement Measure(const Options& options, bool tls) {
     }
   }
   SimProcess sim(dir.path(), args);
-  SetStreamsInFlight(sim.config_path(), options.streams_in_flight);
+  SetEngineOption(sim.config_path(), "max_streams_in_flight", options.streams_in_flight);
+  SetEngineOption(sim.config_path(), "max_connections_per_host", options.connections_per_host);
   Measurement m;
   m.transport = tls ? "https" : "http";
   if (options.mode == Mode::kLimits) {

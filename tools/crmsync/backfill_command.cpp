@@ -136,7 +136,7 @@ int BackfillCommand(const BackfillFlags& flags) {
   options.stop = control.stop();
   options.progress = control.progress();
   options.log = log.value().get();
-  http::CurlMultiTransport transport;
+  http::CurlMultiTransport transport(RunTransportOptions(config->engine));
   engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
   const http::TransportStats stats = transport.Stats();

@@ -1,3 +1,4 @@
+#include <algorithm>
 #include <filesystem>
 #include <iostream>
 
@@ -19,6 +20,14 @@ std::string StateDir(const std::string& flag, const engine::Config& config) {
   if (!flag.empty()) return flag;
   if (!config.engine.state_dir.empty()) return config.engine.state_dir;
   return "crmsync-state";
+}
+
+http::TransportOptions RunTransportOptions(const engine::EngineConfig& engine) {
+  http::TransportOptions options;
+  options.max_host_connections = engine.max_connections_per_host;
+  // Room for every service's hosts (mail, identity, Salesforce) at the per-host cap.
+  options.max_total_connections = std::max<long>(options.max_total_connections, 4L * engine.max_connections_per_host);
+  return options;
 }
 
 Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_dir, bool create) {

@@ -13,6 +13,7 @@
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/config.hpp"
 #include "crmsync/engine/log.hpp"
+#include "crmsync/http/curl_multi_transport.hpp"
 #include "crmsync/state/secret_box.hpp"
 #include "crmsync/state/store.hpp"
 
@@ -55,6 +56,8 @@ Result<std::optional<state::SecretBox>> LoadSecretBox(const std::string& state_d
 // --wait SECONDS: how long run and backfill wait for a state directory held
 // by another process before refusing (state_lock.cpp).
 void AddWaitFlag(CLI::App& command, double& wait_seconds);
+// The HTTP transport of a run or backfill: [engine] max_connections_per_host.
+http::TransportOptions RunTransportOptions(const engine::EngineConfig& engine);
 // Opens the state, waiting up to `wait_seconds` for another holder.
 Result<std::unique_ptr<state::Store>> OpenStateWaiting(const std::string& state_dir, double wait_seconds);
 

@@ -49,7 +49,7 @@ int RunCommand(const RunFlags& flags) {
   options.stop = control.stop();
   options.progress = control.progress();
   options.log = log.value().get();   // events as they happen; nullptr without --log-format/--log-level
-  http::CurlMultiTransport transport;
+  http::CurlMultiTransport transport(RunTransportOptions(config->engine));
   engine::RunReport report = engine::RunOnce(*config, options, transport, store);
   control.Finish();
   const http::TransportStats stats = transport.Stats();

@@ -90,10 +90,12 @@ TEST_CASE("crmsync-bench --mode cpu at a tiny scale: clean verification, every f
 
 TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespan, clean verification",
           "[bench][integration]") {
-  BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "3", "--messages", "2"});
+  BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "3", "--messages", "2",
+                           "--connections-per-host", "128"});
   INFO(run.process.output);
   REQUIRE(run.process.exit_code == 0);
   const std::string& j = run.json;
+  CHECK(JsonInt(j, "connections_per_host") == 128);
   CHECK(JsonInt(j, "runs.0.verify.missing") == 0);
   CHECK(JsonInt(j, "runs.0.verify.duplicates") == 0);
   CHECK(JsonInt(j, "runs.0.verify.unexpected") == 0);

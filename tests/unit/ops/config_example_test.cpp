@@ -64,6 +64,7 @@ TEST_CASE("config example: values are the defaults of the structs", "[config][ex
   const EngineConfig engine_defaults;
   CHECK(c.engine.max_streams_in_flight == engine_defaults.max_streams_in_flight);
   CHECK(c.engine.max_writes_in_flight == engine_defaults.max_writes_in_flight);
+  CHECK(c.engine.max_connections_per_host == engine_defaults.max_connections_per_host);
   CHECK(c.engine.request_timeout_seconds == engine_defaults.request_timeout_seconds);
   const TenantConfig& t = c.tenants[0];
   const MicrosoftConfig ms;
