@@ -49,11 +49,11 @@ TenantDirectory::TenantDirectory(std::vector<std::string> domains, std::vector<M
 
 bool TenantDirectory::IsInternal(std::string_view address) const {
   const auto domain = DomainOf(address);
-  return !domain.empty() && domain_set_.count(std::string(domain)) > 0;
+  return !domain.empty() && domain_set_.find(domain) != domain_set_.end();
 }
 
 const MailboxUser* TenantDirectory::FindUser(std::string_view address) const {
-  const auto it = user_by_address_.find(std::string(address));
+  const auto it = user_by_address_.find(address);
   return it == user_by_address_.end() ? nullptr : &users_[it->second];
 }
 

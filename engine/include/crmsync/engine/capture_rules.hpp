@@ -72,10 +72,7 @@ class CaptureRules {
   static std::optional<std::chrono::system_clock::time_point> ParseSentAt(std::string_view iso);
 
  private:
-  struct StringHash {
-    using is_transparent = void;
-    std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
+  using StringHash = TransparentStringHash;
   using StringSet = std::unordered_set<std::string, StringHash, std::equal_to<>>;
   struct SubjectSet;   // an RE2::Set; keeps RE2 out of this header
   struct Scope {

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "crmsync/core/message.hpp"
+#include "crmsync/engine/text.hpp"
 
 namespace crmsync::engine {
 
@@ -36,9 +37,9 @@ class TenantDirectory {
 
  private:
   std::vector<std::string> domains_;
-  std::unordered_set<std::string> domain_set_;
+  std::unordered_set<std::string, TransparentStringHash, std::equal_to<>> domain_set_;
   std::vector<MailboxUser> users_;
-  std::unordered_map<std::string, std::size_t> user_by_address_;
+  std::unordered_map<std::string, std::size_t, TransparentStringHash, std::equal_to<>> user_by_address_;
 };
 
 // Every reason a copy is not captured, counted in the run report under

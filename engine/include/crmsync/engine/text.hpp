@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <string>
 #include <string_view>
 
@@ -18,5 +19,13 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
 // ASCII lower-case (email addresses: the domain is case-insensitive and
 // Salesforce compares the whole address case-insensitively).
 std::string AsciiLower(std::string_view text);
+
+// Hash of unordered string containers that are looked up by string_view
+// without building a std::string (with std::equal_to<>): addresses are
+// looked up per message on the hot path.
+struct TransparentStringHash {
+  using is_transparent = void;
+  std::size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+};
 
 }  // namespace crmsync::engine
