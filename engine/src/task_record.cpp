@@ -13,6 +13,7 @@ salesforce::UpsertRecord BuildTaskRecord(const std::string& key, const Message& 
   salesforce::UpsertRecord record;
   record.external_id = key;
   auto& f = record.fields;
+  f.reserve(7);   // every field below: one allocation, not a growth per field
   f.push_back({"TaskSubtype", "Email", false, /*create_only=*/true});
   f.push_back({"Status", "Completed"});
   f.push_back({"Subject", std::string(TruncateCodePoints(message.subject, kSubjectMaxChars))});

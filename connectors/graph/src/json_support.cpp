@@ -29,6 +29,7 @@ Status ReadRecipientArray(od::value& value, std::vector<Participant>& out) {
     if (type != od::json_type::object) return JsonError("", simdjson::INCORRECT_TYPE, "object");
     Participant participant;
     if (Status s = ReadRecipient(element, participant); !s.ok()) return s;
+    if (out.empty()) out.reserve(4);   // most lists are short: one allocation instead of growing 1, 2, 4
     out.push_back(std::move(participant));
     return Status::Ok();
   });
