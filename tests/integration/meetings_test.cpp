@@ -10,6 +10,7 @@
 #include <catch2/catch.hpp>
 
 #include "harness.hpp"
+#include "verify_checks.hpp"
 
 using namespace crmsync::harness;
 
@@ -31,13 +32,6 @@ std::int64_t SumCalendar(const std::string& report, int tenants, const std::stri
   return sum;
 }
 
-void CheckEventsExact(const std::string& verify) {
-  CHECK(JsonInt(verify, "events.expected") > 0);
-  CHECK(JsonInt(verify, "events.missing") == 0);
-  CHECK(JsonInt(verify, "events.duplicates") == 0);
-  CHECK(JsonInt(verify, "events.unexpected") == 0);
-  CHECK(JsonInt(verify, "events.mismatched") == 0);
-}
 
 }  // namespace
 

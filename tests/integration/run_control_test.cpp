@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "harness.hpp"
+#include "verify_checks.hpp"
 
 extern char** environ;
 
@@ -371,11 +372,7 @@ TEST_CASE("engine.max_connections_per_host caps the connections a run opens to o
                            "--quiet"});
     INFO(run.output);
     REQUIRE(run.exit_code == 0);
-    const Verify v = ParseVerify(sim.Get("/_sim/verify"));
-    INFO(v.raw);
-    CHECK(v.expected > 0);
-    CHECK(v.missing == 0);
-    CHECK(v.duplicates == 0);
+    CheckMailExact(ParseVerify(sim.Get("/_sim/verify")));
     const std::int64_t opened = JsonInt(ReadFile(report), "transport.connections_opened");
     REQUIRE(opened >= 1);
     return opened;
