@@ -562,10 +562,7 @@ HttpResponse SalesforceSim::Impl::HandleCompositeGraph(const HttpRequest& reques
     fmt::format_to(std::back_inserter(out), R"(]}},"isSuccessful":{}}})", success);
   }
   out += "]}";
-  records_created.fetch_add(created);
-  records_updated.fetch_add(updated);
-  records_failed.fetch_add(failed);
-  return sf::JsonResponse(200, std::move(out));
+  return AnswerWrite(std::move(out), created, updated, failed);
 }
 
 std::map<std::string, std::map<std::string, std::vector<StoredEmailMessage>>>

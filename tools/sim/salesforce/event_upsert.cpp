@@ -293,11 +293,7 @@ HttpResponse SalesforceSim::Impl::HandleEventUpsert(const HttpRequest& request, 
     }
   }
 
-  std::string body = sf::CollectionUpsertReply(records, rolled_back);
-  records_created.fetch_add(created);
-  records_updated.fetch_add(updated);
-  records_failed.fetch_add(records.size() - created - updated);
-  return sf::JsonResponse(200, std::move(body));
+  return AnswerWrite(sf::CollectionUpsertReply(records, rolled_back), created, updated, records.size() - created - updated);
 }
 
 std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::Impl::StoredByKey(

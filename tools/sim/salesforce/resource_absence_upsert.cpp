@@ -117,11 +117,7 @@ HttpResponse SalesforceSim::Impl::HandleResourceAbsenceUpsert(const HttpRequest&
       r.id = absence.id;
     }
   }
-  std::string body = sf::CollectionUpsertReply(records);
-  records_created.fetch_add(created);
-  records_updated.fetch_add(updated);
-  records_failed.fetch_add(records.size() - created - updated);
-  return sf::JsonResponse(200, std::move(body));
+  return AnswerWrite(sf::CollectionUpsertReply(records), created, updated, records.size() - created - updated);
 }
 
 std::map<std::string, std::map<std::string, std::vector<StoredTask>>> SalesforceSim::AbsencesByKey() const {

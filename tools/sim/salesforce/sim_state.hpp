@@ -271,6 +271,13 @@ struct SalesforceSim::Impl {
   std::atomic<std::uint64_t> records_created{0};
   std::atomic<std::uint64_t> records_updated{0};
   std::atomic<std::uint64_t> records_failed{0};
+  // The 200 answer to a write request, its records counted in the totals above.
+  HttpResponse AnswerWrite(std::string body, std::uint64_t created, std::uint64_t updated, std::uint64_t failed) {
+    records_created.fetch_add(created);
+    records_updated.fetch_add(updated);
+    records_failed.fetch_add(failed);
+    return sf::JsonResponse(200, std::move(body));
+  }
   sf::RequestCounter request_counts;
 
   // Tests only (test_hooks.hpp): runs after an upsert decided what to create

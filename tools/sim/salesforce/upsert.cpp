@@ -486,10 +486,7 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
     }
   }
   body.push_back(']');
-  records_created.fetch_add(created);
-  records_updated.fetch_add(updated);
-  records_failed.fetch_add(records.size() - created - updated);
-  return sf::JsonResponse(200, std::move(body));
+  return AnswerWrite(std::move(body), created, updated, records.size() - created - updated);
 }
 
 }  // namespace crmsync::sim
