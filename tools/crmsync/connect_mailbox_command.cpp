@@ -11,11 +11,9 @@
 // the next run.
 #include <algorithm>
 #include <chrono>
-#include <future>
 #include <iostream>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "command.hpp"
 #include "connect_support.hpp"
@@ -104,40 +102,19 @@ Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, co
   auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), endpoints.service);
   if (!code.ok()) return code.status();
 
-  http::Request request;
-  request.method = "POST";
-  request.url = endpoints.token_url;
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  std::vector<std::pair<std::string, std::string>> form = {{"client_id", endpoints.client_id},
-                                                            {"client_secret", endpoints.client_secret},
-                                                            {"grant_type", "authorization_code"},
-                                                            {"code", code.value()},
-                                                            {"redirect_uri", redirect_uri},
-                                                            {"code_verifier", pkce->verifier}};
-  if (endpoints.scope_at_exchange) form.emplace_back("scope", endpoints.scope);
-  request.body = http::FormEncode(form);
-  request.ca_file = endpoints.ca_file;
-  request.kind = "auth.user_code";
-  std::promise<http::Response> answered;
-  auto answer = answered.get_future();
-  transport.Submit(std::move(request), [&answered](http::Response r) { answered.set_value(std::move(r)); });
-  http::Response response = answer.get();
-  if (!response.transport_ok()) return Status::Transient("token request failed: " + response.error_message);
-  simdjson::padded_string padded(response.body);
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc)) {
-    return Status::Corruption(fmt::format("the token endpoint answered HTTP {} without JSON", response.status));
-  }
-  std::string_view refresh_token, error;
-  if (response.status != 200) {
-    if (doc["error"].get(error)) error = "no OAuth error";
-    return Status::Unauthorized(fmt::format("{} refused the authorization code: {}", endpoints.service, error));
-  }
-  if (doc["refresh_token"].get(refresh_token) || refresh_token.empty()) {
-    return Status::Unauthorized("the token answer has no refresh_token (was offline access granted?)");
-  }
-  return std::string(refresh_token);
+  CodeRedemption redemption{.token_url = endpoints.token_url,
+                            .ca_file = endpoints.ca_file,
+                            .kind = "auth.user_code",
+                            .service = endpoints.service,
+                            .no_refresh_hint = "was offline access granted?",
+                            .form = {{"client_id", endpoints.client_id},
+                                     {"client_secret", endpoints.client_secret},
+                                     {"grant_type", "authorization_code"},
+                                     {"code", code.value()},
+                                     {"redirect_uri", redirect_uri},
+                                     {"code_verifier", pkce->verifier}}};
+  if (endpoints.scope_at_exchange) redemption.form.emplace_back("scope", endpoints.scope);
+  return RedeemCode(transport, redemption);
 }
 
 // Whose mailbox the grant opens: Graph /me, or Gmail's profile of "me".

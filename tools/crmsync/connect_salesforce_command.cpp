@@ -8,7 +8,6 @@
 #include <iostream>
 
 #include <fmt/format.h>
-#include <simdjson.h>
 
 #include "command.hpp"
 #include "connect_support.hpp"
@@ -63,40 +62,19 @@ Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std:
   auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), "Salesforce");
   if (!code.ok()) return code.status();
 
-  http::Request request;
-  request.method = "POST";
-  request.url = login_url + "/services/oauth2/token";
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  request.body = http::FormEncode({{"grant_type", "authorization_code"},
-                                   {"code", code.value()},
-                                   {"client_id", tenant.salesforce.client_id},
-                                   {"client_secret", tenant.salesforce.client_secret},
-                                   {"redirect_uri", redirect_uri},
-                                   {"code_verifier", pkce->verifier}});
-  request.ca_file = tenant.salesforce.ca_file;
-  request.kind = "auth.sf_code";
-  std::promise<http::Response> answered;
-  auto answer = answered.get_future();
-  transport.Submit(std::move(request), [&answered](http::Response r) { answered.set_value(std::move(r)); });
-  http::Response response = answer.get();
-  if (!response.transport_ok()) return Status::Transient("token request failed: " + response.error_message);
-  simdjson::padded_string padded(response.body);
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc)) {
-    return Status::Corruption(fmt::format("the token endpoint answered HTTP {} without JSON", response.status));
-  }
-  std::string_view refresh_token, error, description;
-  if (response.status != 200) {
-    if (doc["error"].get(error)) error = "no OAuth error";
-    if (doc["error_description"].get(description)) description = "";
-    return Status::Unauthorized(fmt::format("Salesforce refused the authorization code: {}: {}", error, description));
-  }
-  if (doc["refresh_token"].get(refresh_token) || refresh_token.empty()) {
-    return Status::Unauthorized("the token answer has no refresh_token (is the refresh_token scope granted "
-                                "to the connected app?)");
-  }
-  return std::string(refresh_token);
+  return RedeemCode(transport, CodeRedemption{
+                                   .token_url = login_url + "/services/oauth2/token",
+                                   .ca_file = tenant.salesforce.ca_file,
+                                   .kind = "auth.sf_code",
+                                   .service = "Salesforce",
+                                   .no_refresh_hint = "is the refresh_token scope granted to the connected app?",
+                                   .form = {{"grant_type", "authorization_code"},
+                                            {"code", code.value()},
+                                            {"client_id", tenant.salesforce.client_id},
+                                            {"client_secret", tenant.salesforce.client_secret},
+                                            {"redirect_uri", redirect_uri},
+                                            {"code_verifier", pkce->verifier}},
+                               });
 }
 
 // A real refresh grant with the token; the answer's instance_url must be a
