@@ -7,6 +7,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <future>
 #include <regex>
 #include <thread>
 
@@ -189,6 +190,67 @@ void CheckClean(const SimProcess& sim) {
   INFO(v.raw);
   CHECK(v.isolation_violations == 0);
   CHECK(JsonInt(v.raw, "owner_violations") == 0);
+}
+
+std::vector<std::string> ConnectEveryMailbox(const SimProcess& sim, const Setup& s,
+                                             const std::vector<std::string>& users) {
+  std::vector<std::string> first_tokens;
+  for (const std::string& user : users) {
+    const std::string file = Consent(sim, s, user);
+    first_tokens.push_back(ReadFile(file));
+    auto connected = ConnectMailbox(sim, s, user, file);
+    INFO(connected.output);
+    REQUIRE(connected.exit_code == 0);
+    CHECK_THAT(connected.output, Catch::Contains("Connected"));
+    CHECK_THAT(connected.output, !Catch::Contains(first_tokens.back().substr(0, 30)));
+  }
+  return first_tokens;
+}
+
+void ConnectMailboxInBrowser(const SimProcess& sim, const Setup& s, const std::string& user, std::string& url) {
+  const std::string url_file = s.dir.path() + "/authorize-url";
+  auto connect = std::async(std::launch::async, [&] {
+    return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
+                       "tenant-1", "--user", user, "--url-file", url_file, "--timeout", "60"});
+  });
+  url = AwaitUrlFile(url_file);
+  REQUIRE_FALSE(url.empty());
+  // The "browser": the simulator signs in the login_hint user, consents and redirects.
+  const BrowserVisit visit = FollowInBrowser(sim, url);
+  CHECK(visit.transferred);
+  CHECK(visit.http_status == 200);
+  auto result = connect.get();
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  CHECK_THAT(result.output, Catch::Contains("Connected"));
+}
+
+void CheckOneUserRevokedThenResumes(const SimProcess& sim, const Setup& s, const std::string& user,
+                                    std::int64_t users_total) {
+  sim.Post("/_sim/revoke-mailbox?tenant=tenant-1&user=" + user, "");
+  sim.Post("/_sim/advance", R"({"messages": 8})");
+  auto partial = Run(sim, s);
+  INFO(partial.output);
+  CHECK(partial.exit_code == 3);
+  const std::string status = TenantStatus(sim, s);
+  INFO(status);
+  CHECK(JsonInt(status, "tenants.0.users.suspended") == 1);
+  CHECK(JsonInt(status, "tenants.0.users.active") == users_total - 1);
+  CHECK(JsonText(status, {"tenants", "0", "mailbox", "status"}) == "connected");
+  auto [suspended, why] = UserStatus(status, user);
+  CHECK(suspended == "suspended");
+  CHECK_THAT(why, Catch::StartsWith("mailbox access revoked") && Catch::Contains("invalid_grant"));
+  CHECK(ParseVerify(sim.Get("/_sim/verify")).duplicates == 0);
+
+  // The user consents again: the next run resumes where it stopped.
+  auto reconnected = ConnectMailbox(sim, s, user, Consent(sim, s, user), true);
+  INFO(reconnected.output);
+  REQUIRE(reconnected.exit_code == 0);
+  auto resumed = Run(sim, s);
+  INFO(resumed.output);
+  CHECK(resumed.exit_code == 0);
+  CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == users_total);
+  CheckDelegatedClean(sim);
 }
 
 }  // namespace crmsync::harness

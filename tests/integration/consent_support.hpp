@@ -41,6 +41,22 @@ std::string Consent(const SimProcess& sim, const Setup& s, const std::string& us
 ProcessResult ConnectMailbox(const SimProcess& sim, const Setup& s, const std::string& user, const std::string& file,
                              bool refresh = false);
 
+// Every user of `users` consents and is connected headless; the consents
+// given (the first refresh tokens), which the output never shows.
+std::vector<std::string> ConnectEveryMailbox(const SimProcess& sim, const Setup& s,
+                                             const std::vector<std::string>& users);
+
+// `crmsync connect mailbox` for `user` through the browser flow: the
+// authorize URL it printed (into `url`) followed by the "browser", the
+// command then Connected.
+void ConnectMailboxInBrowser(const SimProcess& sim, const Setup& s, const std::string& user, std::string& url);
+
+// `user` takes the consent back: the next run (after new mail) suspends only
+// that user, naming invalid_grant; after the user consents again the next run
+// resumes with all `users_total` active and everything written once.
+void CheckOneUserRevokedThenResumes(const SimProcess& sim, const Setup& s, const std::string& user,
+                                    std::int64_t users_total);
+
 // status --tenant: the status and reason of `user`'s detail line; empty when not listed.
 std::pair<std::string, std::string> UserStatus(const std::string& status, const std::string& user);
 

@@ -6,7 +6,6 @@
 #include <catch2/catch.hpp>
 
 #include <cstdlib>
-#include <future>
 #include <string>
 #include <vector>
 
@@ -34,16 +33,7 @@ TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspen
   CHECK(reason == "no mailbox authorization recorded (crmsync connect mailbox --tenant tenant-1 --user " + users[0] + ")");
   CHECK(ParseVerify(sim.Get("/_sim/verify")).present == 0);
 
-  std::vector<std::string> first_tokens;
-  for (const std::string& user : users) {
-    const std::string file = Consent(sim, s, user);
-    first_tokens.push_back(ReadFile(file));
-    auto connected = ConnectMailbox(sim, s, user, file);
-    INFO(connected.output);
-    REQUIRE(connected.exit_code == 0);
-    CHECK_THAT(connected.output, Catch::Contains("Connected"));
-    CHECK_THAT(connected.output, !Catch::Contains(first_tokens.back().substr(0, 40)));
-  }
+  const std::vector<std::string> first_tokens = ConnectEveryMailbox(sim, s, users);
   // A second connect without --refresh keeps the recorded grant.
   CHECK(ConnectMailbox(sim, s, users[0], s.dir.path() + "/" + users[0] + ".token").exit_code == 2);
 
@@ -67,30 +57,7 @@ TEST_CASE("delegated mailboxes: pending until connected, one revoked user suspen
   CHECK_THAT(reused.output, Catch::Contains("invalid_grant"));
 
   // One user takes the consent back: only that user is suspended.
-  sim.Post("/_sim/revoke-mailbox?tenant=tenant-1&user=" + users[1], "");
-  sim.Post("/_sim/advance", R"({"messages": 8})");
-  auto partial = Run(sim, s);
-  INFO(partial.output);
-  CHECK(partial.exit_code == 3);
-  status = TenantStatus(sim, s);
-  INFO(status);
-  CHECK(JsonInt(status, "tenants.0.users.suspended") == 1);
-  CHECK(JsonInt(status, "tenants.0.users.active") == 3);
-  CHECK(JsonText(status, {"tenants", "0", "mailbox", "status"}) == "connected");
-  auto [suspended, why] = UserStatus(status, users[1]);
-  CHECK(suspended == "suspended");
-  CHECK_THAT(why, Catch::StartsWith("mailbox access revoked") && Catch::Contains("invalid_grant"));
-  CHECK(ParseVerify(sim.Get("/_sim/verify")).duplicates == 0);
-
-  // The user consents again: the next run resumes where it stopped.
-  auto reconnected = ConnectMailbox(sim, s, users[1], Consent(sim, s, users[1]), true);
-  INFO(reconnected.output);
-  REQUIRE(reconnected.exit_code == 0);
-  auto resumed = Run(sim, s);
-  INFO(resumed.output);
-  CHECK(resumed.exit_code == 0);
-  CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 4);
-  CheckDelegatedClean(sim);
+  CheckOneUserRevokedThenResumes(sim, s, users[1], 4);
 }
 
 TEST_CASE("a kill between a mailbox grant and the storing of its rotated refresh token keeps the grant",
@@ -126,24 +93,11 @@ TEST_CASE("connect mailbox: the authorization-code flow receives the user's code
   // The second user connects headless; the first through the browser flow.
   REQUIRE(ConnectMailbox(sim, s, users[1], Consent(sim, s, users[1])).exit_code == 0);
 
-  const std::string url_file = s.dir.path() + "/authorize-url";
-  auto connect = std::async(std::launch::async, [&] {
-    return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
-                       "tenant-1", "--user", users[0], "--url-file", url_file, "--timeout", "60"});
-  });
-  const std::string url = AwaitUrlFile(url_file);
-  REQUIRE_FALSE(url.empty());
+  std::string url;
+  ConnectMailboxInBrowser(sim, s, users[0], url);
   CHECK_THAT(url, Catch::Contains("/oauth2/v2.0/authorize?") && Catch::Contains("code_challenge_method=S256") &&
                       Catch::Contains("response_type=code") && Catch::Contains("offline_access") &&
                       Catch::Contains("redirect_uri=http%3A%2F%2F127.0.0.1%3A"));
-  // The "browser": the simulator signs in the login_hint user, consents and redirects.
-  const BrowserVisit visit = FollowInBrowser(sim, url);
-  CHECK(visit.transferred);
-  CHECK(visit.http_status == 200);
-  auto result = connect.get();
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-  CHECK_THAT(result.output, Catch::Contains("Connected"));
 
   auto run = Run(sim, s);
   INFO(run.output);

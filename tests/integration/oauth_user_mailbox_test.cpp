@@ -3,7 +3,6 @@
 // delegated), end to end; and a whole tenant's consent revoked at once.
 #include <catch2/catch.hpp>
 
-#include <future>
 #include <string>
 #include <vector>
 
@@ -41,16 +40,7 @@ TEST_CASE("google oauth_user: pending until connected, one revoked user suspende
   CHECK(reason == "no mailbox authorization recorded (crmsync connect mailbox --tenant tenant-1 --user " + users[0] + ")");
   CHECK(ParseVerify(sim.Get("/_sim/verify")).present == 0);
 
-  std::vector<std::string> first_tokens;
-  for (const std::string& user : users) {
-    const std::string file = Consent(sim, s, user);
-    first_tokens.push_back(ReadFile(file));
-    auto connected = ConnectMailbox(sim, s, user, file);
-    INFO(connected.output);
-    REQUIRE(connected.exit_code == 0);
-    CHECK_THAT(connected.output, Catch::Contains("Connected"));
-    CHECK_THAT(connected.output, !Catch::Contains(first_tokens.back().substr(0, 30)));
-  }
+  ConnectEveryMailbox(sim, s, users);
   // A user's grant given for another user is refused, not stored.
   const std::string other = Consent(sim, s, users[1]);
   auto mixed = ConnectMailbox(sim, s, users[0], other, true);
@@ -68,29 +58,7 @@ TEST_CASE("google oauth_user: pending until connected, one revoked user suspende
   CheckDelegatedClean(sim);
 
   // One user takes the consent back: only that user is suspended.
-  sim.Post("/_sim/revoke-mailbox?tenant=tenant-1&user=" + users[2], "");
-  sim.Post("/_sim/advance", R"({"messages": 8})");
-  auto partial = Run(sim, s);
-  INFO(partial.output);
-  CHECK(partial.exit_code == 3);
-  status = TenantStatus(sim, s);
-  INFO(status);
-  CHECK(JsonInt(status, "tenants.0.users.suspended") == 1);
-  CHECK(JsonInt(status, "tenants.0.users.active") == 3);
-  CHECK(JsonText(status, {"tenants", "0", "mailbox", "status"}) == "connected");
-  auto [suspended, why] = UserStatus(status, users[2]);
-  CHECK(suspended == "suspended");
-  CHECK_THAT(why, Catch::StartsWith("mailbox access revoked") && Catch::Contains("invalid_grant"));
-  CHECK(ParseVerify(sim.Get("/_sim/verify")).duplicates == 0);
-
-  auto reconnected = ConnectMailbox(sim, s, users[2], Consent(sim, s, users[2]), true);
-  INFO(reconnected.output);
-  REQUIRE(reconnected.exit_code == 0);
-  auto resumed = Run(sim, s);
-  INFO(resumed.output);
-  CHECK(resumed.exit_code == 0);
-  CHECK(JsonInt(TenantStatus(sim, s), "tenants.0.users.active") == 4);
-  CheckDelegatedClean(sim);
+  CheckOneUserRevokedThenResumes(sim, s, users[2], 4);
 }
 
 TEST_CASE("google oauth_user: connect mailbox through Google's consent screen (offline access, PKCE)", "[oauth_user]") {
@@ -101,23 +69,11 @@ TEST_CASE("google oauth_user: connect mailbox through Google's consent screen (o
   REQUIRE(users.size() == 2);
   REQUIRE(ConnectMailbox(sim, s, users[1], Consent(sim, s, users[1])).exit_code == 0);
 
-  const std::string url_file = s.dir.path() + "/authorize-url";
-  auto connect = std::async(std::launch::async, [&] {
-    return RunCrmsync({"connect", "mailbox", "--config", sim.config_path(), "--state", s.state, "--tenant",
-                       "tenant-1", "--user", users[0], "--url-file", url_file, "--timeout", "60"});
-  });
-  const std::string url = AwaitUrlFile(url_file);
-  REQUIRE_FALSE(url.empty());
+  std::string url;
+  ConnectMailboxInBrowser(sim, s, users[0], url);
   CHECK_THAT(url, Catch::Contains("/o/oauth2/v2/auth?") && Catch::Contains("access_type=offline") &&
                       Catch::Contains("prompt=consent") && Catch::Contains("code_challenge_method=S256") &&
                       Catch::Contains("gmail.readonly"));
-  const BrowserVisit visit = FollowInBrowser(sim, url);
-  CHECK(visit.transferred);
-  CHECK(visit.http_status == 200);
-  auto result = connect.get();
-  INFO(result.output);
-  REQUIRE(result.exit_code == 0);
-  CHECK_THAT(result.output, Catch::Contains("Connected"));
   auto run = Run(sim, s);
   INFO(run.output);
   CHECK(run.exit_code == 0);
