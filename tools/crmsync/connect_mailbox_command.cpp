@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 
 #include "command.hpp"
+#include "crmsync/auth/authorization_code.hpp"
 #include "connect_support.hpp"
 #include "crmsync/engine/mailbox_grants.hpp"
 #include "crmsync/engine/run_report.hpp"
@@ -102,10 +103,12 @@ Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, co
   auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), endpoints.service);
   if (!code.ok()) return code.status();
 
-  CodeRedemption redemption{.token_url = endpoints.token_url,
+  auth::AuthorizationCodeGrant grant{.token_url = endpoints.token_url,
                             .ca_file = endpoints.ca_file,
                             .kind = "auth.user_code",
                             .service = endpoints.service,
+                            .client_id = endpoints.client_id,
+                            .client_secret = endpoints.client_secret,
                             .no_refresh_hint = "was offline access granted?",
                             .form = {{"client_id", endpoints.client_id},
                                      {"client_secret", endpoints.client_secret},
@@ -113,8 +116,8 @@ Result<std::string> AuthorizationCodeFlow(const engine::TenantConfig& tenant, co
                                      {"code", code.value()},
                                      {"redirect_uri", redirect_uri},
                                      {"code_verifier", pkce->verifier}}};
-  if (endpoints.scope_at_exchange) redemption.form.emplace_back("scope", endpoints.scope);
-  return RedeemCode(transport, redemption);
+  if (endpoints.scope_at_exchange) grant.form.emplace_back("scope", endpoints.scope);
+  return auth::RedeemAuthorizationCode(transport, grant);
 }
 
 // Whose mailbox the grant opens: Graph /me, or Gmail's profile of "me".

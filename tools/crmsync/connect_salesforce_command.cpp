@@ -11,6 +11,7 @@
 
 #include "command.hpp"
 #include "connect_support.hpp"
+#include "crmsync/auth/authorization_code.hpp"
 #include "crmsync/auth/token_provider.hpp"
 #include "crmsync/engine/run_report.hpp"
 #include "crmsync/engine/secrets.hpp"
@@ -62,13 +63,16 @@ Result<std::string> WebServerFlow(const engine::TenantConfig& tenant, const std:
   auto code = redirect.value()->WaitForCode(pkce->state, std::chrono::seconds(flags.timeout_seconds), "Salesforce");
   if (!code.ok()) return code.status();
 
-  return RedeemCode(transport, CodeRedemption{
-                                   .token_url = login_url + "/services/oauth2/token",
-                                   .ca_file = tenant.salesforce.ca_file,
-                                   .kind = "auth.sf_code",
-                                   .service = "Salesforce",
-                                   .no_refresh_hint = "is the refresh_token scope granted to the connected app?",
-                                   .form = {{"grant_type", "authorization_code"},
+  return auth::RedeemAuthorizationCode(
+      transport, auth::AuthorizationCodeGrant{
+                     .token_url = login_url + "/services/oauth2/token",
+                     .ca_file = tenant.salesforce.ca_file,
+                     .kind = "auth.sf_code",
+                     .service = "Salesforce",
+                     .client_id = tenant.salesforce.client_id,
+                     .client_secret = tenant.salesforce.client_secret,
+                     .no_refresh_hint = "is the refresh_token scope granted to the connected app?",
+                     .form = {{"grant_type", "authorization_code"},
                                             {"code", code.value()},
                                             {"client_id", tenant.salesforce.client_id},
                                             {"client_secret", tenant.salesforce.client_secret},

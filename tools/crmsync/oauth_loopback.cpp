@@ -7,9 +7,6 @@
 #include <fstream>
 
 #include <fmt/format.h>
-#include <simdjson.h>
-
-#include "crmsync/http/url.hpp"
 
 namespace crmsync::tools {
 namespace {
@@ -91,38 +88,6 @@ Result<std::string> LoopbackRedirect::WaitForCode(const std::string& state, std:
   if (returned_state != state) return Status::Unauthorized("the redirect's state does not match (not this request)");
   if (code.empty()) return Status::Unauthorized("the redirect carried no authorization code");
   return code;
-}
-
-Result<std::string> RedeemCode(http::Transport& transport, const CodeRedemption& redemption) {
-  http::Request request;
-  request.method = "POST";
-  request.url = redemption.token_url;
-  request.headers = {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}};
-  request.body = http::FormEncode(redemption.form);
-  request.ca_file = redemption.ca_file;
-  request.kind = redemption.kind;
-  std::promise<http::Response> answered;
-  auto answer = answered.get_future();
-  transport.Submit(std::move(request), [&answered](http::Response r) { answered.set_value(std::move(r)); });
-  http::Response response = answer.get();
-  if (!response.transport_ok()) return Status::Transient("token request failed: " + response.error_message);
-  simdjson::padded_string padded(response.body);
-  simdjson::dom::parser parser;
-  simdjson::dom::element doc;
-  if (parser.parse(padded).get(doc)) {
-    return Status::Corruption(fmt::format("the token endpoint answered HTTP {} without JSON", response.status));
-  }
-  std::string_view refresh_token, error, description;
-  if (response.status != 200) {
-    if (doc["error"].get(error)) error = "no OAuth error";
-    if (doc["error_description"].get(description)) description = "";
-    return Status::Unauthorized(fmt::format("{} refused the authorization code: {}{}{}", redemption.service, error,
-                                            description.empty() ? "" : ": ", description));
-  }
-  if (doc["refresh_token"].get(refresh_token) || refresh_token.empty()) {
-    return Status::Unauthorized("the token answer has no refresh_token (" + redemption.no_refresh_hint + ")");
-  }
-  return std::string(refresh_token);
 }
 
 void WriteUrlFile(const std::string& path, const std::string& url) {

@@ -10,10 +10,8 @@
 #include <mutex>
 #include <string>
 #include <utility>
-#include <vector>
 
 #include "crmsync/core/status.hpp"
-#include "crmsync/http/transport.hpp"
 #include "http_server.hpp"
 
 namespace crmsync::tools {
@@ -46,21 +44,6 @@ class LoopbackRedirect {
   std::future<std::pair<std::string, std::string>> received_ = callback_->code_and_state.get_future();
   std::unique_ptr<sim::HttpServer> server_;
 };
-
-// The token request that redeems an authorization code: `form` (grant_type,
-// code, code_verifier, client credentials, redirect_uri, ...) POSTed to
-// `token_url`. `service` names the provider in errors; `no_refresh_hint`
-// says why an answer may lack a refresh token.
-struct CodeRedemption {
-  std::string token_url;
-  std::string ca_file;
-  std::string kind;              // http::Request::kind, for the transport's counts
-  std::string service;
-  std::string no_refresh_hint;
-  std::vector<std::pair<std::string, std::string>> form;
-};
-// The refresh token the token endpoint answers for the code.
-Result<std::string> RedeemCode(http::Transport& transport, const CodeRedemption& redemption);
 
 // Also writes the authorize URL to `path` for scripts (nothing when empty).
 void WriteUrlFile(const std::string& path, const std::string& url);
