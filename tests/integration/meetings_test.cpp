@@ -21,6 +21,15 @@ namespace {
 constexpr const char* kMeetings =
     "calendar = \"meetings\"\ncalendar_anchor = \"2026-11-01\"\ncalendar_past_days = 30\ncalendar_future_days = 60\n";
 
+// `crmsync run` with the calendar configuration; it must exit 0. Its report.
+std::string RunCalendar(const std::string& config, const std::string& state, const std::string& report) {
+  auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
+  INFO(result.output);
+  INFO(ReadFile(report));
+  REQUIRE(result.exit_code == 0);
+  return ReadFile(report);
+}
+
 std::int64_t SumCalendar(const std::string& report, int tenants, const std::string& field) {
   std::int64_t sum = 0;
   for (int t = 0; t < tenants; ++t) {
@@ -43,13 +52,7 @@ TEST_CASE("meetings become one Event per iCalUID, cancellations mark it, reruns 
   const std::string config = dir.path() + "/calendar.toml";
   WriteFile(config, WithCapture(ReadFile(sim.config_path()), kMeetings));
   const std::string state = dir.path() + "/state";
-  auto run = [&](const std::string& report) {
-    auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
-    INFO(result.output);
-    INFO(ReadFile(report));
-    REQUIRE(result.exit_code == 0);
-    return ReadFile(report);
-  };
+  auto run = [&](const std::string& report) { return RunCalendar(config, state, report); };
 
   const std::string first = run(dir.path() + "/first.json");
   std::string verify = sim.Get("/_sim/verify");
@@ -109,13 +112,7 @@ TEST_CASE("meetings changed in place update their Event, never a second one", "[
   const std::string config = dir.path() + "/calendar.toml";
   WriteFile(config, WithCapture(ReadFile(sim.config_path()), kMeetings));
   const std::string state = dir.path() + "/state";
-  auto run = [&](const std::string& report) {
-    auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
-    INFO(result.output);
-    INFO(ReadFile(report));
-    REQUIRE(result.exit_code == 0);
-    return ReadFile(report);
-  };
+  auto run = [&](const std::string& report) { return RunCalendar(config, state, report); };
   run(dir.path() + "/first.json");
   const std::string before = sim.Get("/_sim/verify");
   INFO(before);
@@ -160,13 +157,7 @@ TEST_CASE("free/busy only reads getSchedule and freeBusy, never event details, a
   WriteFile(config, WithCapture(ReadFile(sim.config_path()),
                                 "calendar = \"free_busy\"\ncalendar_anchor = \"2026-11-01\"\nfreebusy_days = 14\n"));
   const std::string state = dir.path() + "/state";
-  auto run = [&](const std::string& report) {
-    auto result = RunCrmsync({"run", "--config", config, "--state", state, "--report", report});
-    INFO(result.output);
-    INFO(ReadFile(report));
-    REQUIRE(result.exit_code == 0);
-    return ReadFile(report);
-  };
+  auto run = [&](const std::string& report) { return RunCalendar(config, state, report); };
   const std::string verify_path = "/_sim/verify?busy_from=2026-11-01T00:00:00Z&busy_to=2026-11-15T00:00:00Z";
 
   const std::string first = run(dir.path() + "/first.json");
