@@ -17,12 +17,9 @@ constexpr int kMaxRuns = 8;
 // Short timeouts and hangs keep the test in seconds: a hung response costs
 // the engine one request timeout.
 void UseShortTimeouts(const SimProcess& sim) {
-  std::string config = ReadFile(sim.config_path());
-  const std::string marker = "[engine]\n";
-  const std::size_t at = config.find(marker);
-  REQUIRE(at != std::string::npos);
-  config.insert(at + marker.size(), "request_timeout_seconds = 1\nretry_base_ms = 20\nretry_cap_ms = 200\n");
-  WriteFile(sim.config_path(), config);
+  SetEngineOption(sim.config_path(), "request_timeout_seconds", "1");
+  SetEngineOption(sim.config_path(), "retry_base_ms", "20");
+  SetEngineOption(sim.config_path(), "retry_cap_ms", "200");
 }
 
 struct Outcome {

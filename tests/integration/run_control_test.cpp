@@ -360,13 +360,7 @@ TEST_CASE("engine.max_connections_per_host caps the connections a run opens to o
   auto connections = [](int cap) {
     TempDir dir;
     SimProcess sim(dir.path(), {"--seed", "5", "--tenants", "1", "--users", "24", "--messages", "6"});
-    if (cap > 0) {
-      std::string config = ReadFile(sim.config_path());
-      const std::size_t at = config.find("[engine]\n");
-      REQUIRE(at != std::string::npos);
-      config.insert(at + 9, "max_connections_per_host = " + std::to_string(cap) + "\n");
-      WriteFile(sim.config_path(), config);
-    }
+    if (cap > 0) SetEngineOption(sim.config_path(), "max_connections_per_host", std::to_string(cap));
     const std::string report = dir.path() + "/report.json";
     auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--report", report,
                            "--quiet"});

@@ -3,7 +3,6 @@
 #include <iostream>
 #include <stdexcept>
 
-#include <fmt/format.h>
 #include <simdjson.h>
 
 #include "floors.hpp"
@@ -34,13 +33,7 @@ std::string Join(const std::vector<std::string>& items) {
 // benchmark may set `key` (limits mode hides latency with many streams and
 // connections). `value` <= 0 keeps the default.
 void SetEngineOption(const std::string& config_path, const char* key, int value) {
-  if (value <= 0) return;
-  std::string config = harness::ReadFile(config_path);
-  const std::string section = "[engine]\n";
-  const auto at = config.find(section);
-  if (at == std::string::npos) throw std::runtime_error(config_path + " has no [engine] section");
-  config.insert(at + section.size(), fmt::format("{} = {}\n", key, value));
-  harness::WriteFile(config_path, config);
+  if (value > 0) harness::SetEngineOption(config_path, key, std::to_string(value));
 }
 
 Phase RunPhase(const Options& options, const SimProcess& sim, const std::string& dir, std::string name) {

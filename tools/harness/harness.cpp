@@ -50,6 +50,15 @@ void WriteFile(const std::string& path, const std::string& text) {
   out << text;
 }
 
+void SetEngineOption(const std::string& config_path, const std::string& key, const std::string& value) {
+  std::string config = ReadFile(config_path);
+  const std::string section = "[engine]\n";
+  const auto at = config.find(section);
+  if (at == std::string::npos) throw std::runtime_error(config_path + " has no [engine] section");
+  config.insert(at + section.size(), key + " = " + value + "\n");
+  WriteFile(config_path, config);
+}
+
 std::string WithCapture(const std::string& config, const std::string& settings) {
   const std::string table = "\n[tenants.capture]\n" + settings;
   const std::string marker = "\n[[tenants]]";

@@ -31,6 +31,10 @@ class TempDir {
 std::string ReadFile(const std::string& path);
 void WriteFile(const std::string& path, const std::string& text);
 
+// Sets `key = value` in the [engine] table of the configuration at
+// `config_path` (the simulator writes that table with the defaults left out).
+void SetEngineOption(const std::string& config_path, const std::string& key, const std::string& value);
+
 // A simulator configuration (which has no [tenants.capture] table) with a
 // [tenants.capture] table holding `settings` (TOML lines) in every tenant.
 std::string WithCapture(const std::string& config, const std::string& settings);
