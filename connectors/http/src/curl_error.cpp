@@ -36,6 +36,22 @@ TransportError ClassifyCurlCode(CURLcode code) {
   }
 }
 
+TransportError ClassifyCurlFailure(CURLcode code, const char* error_buffer) {
+  // curl reports a handshake the server cut short (it closed or reset the
+  // socket: an overloaded server, a connection limit) with the same code as a
+  // handshake the peers could not agree on; only its text tells them apart.
+  // The first is worth a retry, the second is a configuration error.
+  if (code == CURLE_SSL_CONNECT_ERROR && error_buffer != nullptr) {
+    const std::string_view text(error_buffer);
+    if (text.find("SSL_ERROR_SYSCALL") != std::string_view::npos ||
+        text.find("Connection reset") != std::string_view::npos ||
+        text.find("unexpected eof") != std::string_view::npos) {
+      return TransportError::kReset;
+    }
+  }
+  return ClassifyCurlCode(code);
+}
+
 std::string DescribeCurlFailure(std::string_view url, CURLcode code, const char* error_buffer) {
   const bool has_detail = error_buffer != nullptr && error_buffer[0] != '\0';
   std::string_view reason = has_detail ? std::string_view(error_buffer) : curl_easy_strerror(code);

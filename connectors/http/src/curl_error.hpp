@@ -13,6 +13,10 @@ namespace crmsync::http {
 
 TransportError ClassifyCurlCode(CURLcode code);
 
+// ClassifyCurlCode, refined by curl's error buffer: a TLS handshake the peer
+// closed or reset is kReset (retried), not kTls.
+TransportError ClassifyCurlFailure(CURLcode code, const char* error_buffer);
+
 // "<host:port>: <reason>", the reason being curl's error buffer when it has
 // one (more precise: "SSL certificate problem: certificate has expired"),
 // else curl_easy_strerror(code).

@@ -123,7 +123,7 @@ long Transfer::Finish(CURLcode code) {
     response_.status = status;
     response_.error = TransportError::kNone;
   } else {
-    Fail(ClassifyCurlCode(code), DescribeCurlFailure(request_.url, code, error_buffer_));
+    Fail(ClassifyCurlFailure(code, error_buffer_), DescribeCurlFailure(request_.url, code, error_buffer_));
   }
   return connects;
 }

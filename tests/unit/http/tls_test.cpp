@@ -2,8 +2,14 @@
 // file is trusted, and every failure is kTls with a message naming the peer.
 #include <catch2/catch.hpp>
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
 #include <chrono>
 #include <string>
+#include <thread>
 
 #include "cert_authority.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
@@ -45,7 +51,53 @@ Request Get(const std::string& url, const std::string& ca_file) {
   return request;
 }
 
+// A TCP listener on 127.0.0.1 that accepts one connection and closes it at
+// once, before any TLS byte: what an overloaded server at its connection
+// limit does.
+class ClosingListener {
+ public:
+  ClosingListener() {
+    fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t length = sizeof address;
+    REQUIRE(::bind(fd_, reinterpret_cast<sockaddr*>(&address), length) == 0);
+    REQUIRE(::listen(fd_, 4) == 0);
+    REQUIRE(::getsockname(fd_, reinterpret_cast<sockaddr*>(&address), &length) == 0);
+    port_ = ntohs(address.sin_port);
+    thread_ = std::thread([fd = fd_] {
+      const int connection = ::accept(fd, nullptr, nullptr);
+      if (connection >= 0) ::close(connection);
+    });
+  }
+  ~ClosingListener() {
+    ::shutdown(fd_, SHUT_RDWR);
+    thread_.join();
+    ::close(fd_);
+  }
+  int port() const { return port_; }
+
+ private:
+  int fd_ = -1;
+  int port_ = 0;
+  std::thread thread_;
+};
+
 }  // namespace
+
+TEST_CASE("tls: a handshake the server closes is a reset (retried), not a TLS refusal", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  ClosingListener listener;
+  CurlMultiTransport transport;
+
+  Response response =
+      PerformBlocking(transport, Get("https://127.0.0.1:" + std::to_string(listener.port()) + "/x", ca.ca_cert_path()));
+  INFO(response.error_message);
+  CHECK(response.error == TransportError::kReset);
+  CHECK(response.error_message.find("127.0.0.1:" + std::to_string(listener.port()) + ": ") == 0);
+}
 
 TEST_CASE("tls: the request's CA is trusted and connections are reused", "[http][tls]") {
   TempDir dir;
