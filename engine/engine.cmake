@@ -21,6 +21,7 @@ add_library(crmsync_engine STATIC
   src/run.cpp
   src/backfill.cpp
   src/salesforce_budget.cpp
+  src/learned_org_limit.cpp
   src/run_report.cpp
   src/secrets.cpp
   src/master_key.cpp

@@ -23,6 +23,7 @@
 #include "crmsync/http/retry.hpp"
 #include "crmsync/engine/secrets.hpp"
 #include "deterministic.hpp"
+#include "learned_org_limit.hpp"
 #include "salesforce_budget.hpp"
 #include "tenant_runtime.hpp"
 
@@ -909,6 +910,11 @@ RunReport Run::Execute(const RunOptions& options) {
     }
     Status saved = SaveTenantLifecycle(tenant, store_);
     if (!saved.ok()) tenant.AddError("cannot save user statuses: " + saved.ToString());
+    if (tenant.salesforce_options.org_limiter && CallsThisRun(tenant) > 0) {
+      const auto& sf = tenant.salesforce_options;
+      Status learned = SaveLearnedOrgLimit(store_, tenant.config->id, sf.org_limiter->limit(sf.org_key), NowUnixMs());
+      if (!learned.ok()) tenant.AddError("cannot save the Salesforce org's concurrency: " + learned.ToString());
+    }
     report.tenants.push_back(std::move(r));
   }
   const auto finished = std::chrono::system_clock::now();

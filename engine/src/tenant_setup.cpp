@@ -15,6 +15,7 @@
 #include "crmsync/salesforce/email_graph.hpp"
 #include "crmsync/salesforce/host_allowlist.hpp"
 #include "deterministic.hpp"
+#include "learned_org_limit.hpp"
 #include "mailbox_grants.hpp"
 #include "tenant_runtime.hpp"
 
@@ -317,6 +318,11 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   }
   tenant.connection = std::move(connection.value());
   tenant.stored_users = std::move(stored_users.value());
+  // The org's concurrency as the last run that used it left it.
+  if (auto learned = LoadLearnedOrgLimit(store, config.id, NowUnixMs()); learned.ok() && learned.value()) {
+    const auto& sf = SalesforceOptions(tenant, timeout);
+    sf.org_limiter->Seed(sf.org_key, *learned.value());
+  }
 
   Status source = MakeMailSource(tenant, transport, timeout);
   if (!source.ok()) return Fail(tenant, source.message());

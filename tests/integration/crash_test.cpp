@@ -61,7 +61,9 @@ TEST_CASE("the cursor invariant checker catches a cursor committed ahead of its 
     REQUIRE(store.ok());
     auto listed = (*store)->ListCursors("tenant-1");
     REQUIRE(listed.ok());
-    cursors = *listed;
+    for (const auto& entry : *listed) {
+      if (!entry.first.user.starts_with('_')) cursors.push_back(entry);   // mail streams, not the engine's counters
+    }
   }
   state::CheckpointBatch planted;
   planted.cursors = cursors;

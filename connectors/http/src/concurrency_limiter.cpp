@@ -48,6 +48,13 @@ void KeyedAimdLimiter::Release(const std::string& key, bool throttled) {
   for (auto& start : runnable) start();
 }
 
+void KeyedAimdLimiter::Seed(const std::string& key, double limit) {
+  const double clamped = std::clamp(limit, options_.min, options_.max);
+  if (clamped >= options_.initial) return;
+  std::lock_guard lock(mutex_);
+  slots_[key].limit = clamped;
+}
+
 double KeyedAimdLimiter::limit(const std::string& key) const {
   std::lock_guard lock(mutex_);
   auto it = slots_.find(key);

@@ -82,3 +82,18 @@ TEST_CASE("climb_after slows the climb: about one step per climb_after x limit s
   succeed(slow, 1);
   CHECK(slow.limit("org") >= 2);              // the 12th is (1 + sum of 1/(8 x limit))
 }
+
+TEST_CASE("a seeded key starts at the seeded limit, clamped, and a seed at or above initial changes nothing",
+          "[http][limiter]") {
+  KeyedAimdLimiter limiter(AimdOptions{25, 1, 25, 8});
+  limiter.Seed("org", 1.5);
+  CHECK(limiter.limit("org") == Approx(1.5));
+  int running = 0;
+  for (int i = 0; i < 3; ++i) limiter.Acquire("org", [&running] { ++running; });
+  CHECK(running == 1);   // 1 + 1 > 1.5: the second waits
+  limiter.Seed("low", 0.2);
+  CHECK(limiter.limit("low") == Approx(1));   // never below min
+  limiter.Seed("high", 40);
+  CHECK(limiter.limit("high") == Approx(25));
+  CHECK(limiter.tracked_keys() == 2);   // "org" and "low"; "high" is at its initial limit, not tracked
+}

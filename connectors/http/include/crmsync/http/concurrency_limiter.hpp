@@ -35,6 +35,11 @@ class KeyedAimdLimiter {
   // Frees a slot of `key`; `throttled` when the answer was a 429/503.
   void Release(const std::string& key, bool throttled);
 
+  // Starts `key` at `limit` (clamped to [min, max]) instead of `initial`:
+  // what an earlier process learned of the service. A limit at or above
+  // `initial` leaves the key as it is.
+  void Seed(const std::string& key, double limit);
+
   double limit(const std::string& key) const;
   std::size_t in_flight(const std::string& key) const;
   // Keys with state (in flight, queued, or a lowered limit): stays small
