@@ -190,17 +190,18 @@ void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::functi
         LearnLocked(a, CrmMatch{}, now);   // not among the primed emails: nobody has it
         continue;
       }
-      waiter.pending.push_back(a);
+      ++waiter.pending;
+      waiting_on_[a].push_back(next_waiter_);
       if (prime_state_ == PrimeState::kPending || prime_state_ == PrimeState::kRunning) continue;
       if (in_lookup_.insert(a).second) {
         if (queued_.empty()) queued_since_ = std::chrono::steady_clock::now();
         queued_.push_back(a);
       }
     }
-    if (!waiter.pending.empty()) {
+    if (waiter.pending > 0) {
       all_cached = false;
       waiter.done = std::move(done);
-      waiters_.push_back(std::move(waiter));
+      waiters_.emplace(next_waiter_++, std::move(waiter));
       if (prime_state_ == PrimeState::kPending) {
         prime_state_ = PrimeState::kRunning;
         start_prime = true;
@@ -309,7 +310,7 @@ void CrmResolver::CompletePrime(const Status& status, const std::vector<salesfor
   {
     std::lock_guard lock(mutex_);
     std::unordered_set<std::string> waiting;
-    for (const auto& w : waiters_) waiting.insert(w.pending.begin(), w.pending.end());
+    for (const auto& [address, ids] : waiting_on_) waiting.insert(address);
     if (status.ok()) {
       const std::int64_t now = Now();
       std::unordered_map<std::string, CrmMatch> primed;
@@ -346,27 +347,31 @@ void CrmResolver::SettleLocked(const std::unordered_set<std::string>& resolved, 
                                std::vector<std::function<void(Status)>>& ready,
                                std::vector<std::function<void(Status)>>& failed) {
   // Done when nothing is pending, failed when one of its addresses was in a
-  // failed lookup.
-  for (auto it = waiters_.begin(); it != waiters_.end();) {
-    bool touched = false;
-    auto& pending = it->pending;
-    pending.erase(std::remove_if(pending.begin(), pending.end(),
-                                 [&](const std::string& a) {
-                                   const bool mine = resolved.count(a) > 0;
-                                   touched = touched || mine;
-                                   return mine && status.ok();
-                                 }),
-                  pending.end());
-    if (touched && !status.ok()) {
-      failed.push_back(std::move(it->done));
-      it = waiters_.erase(it);
-    } else if (pending.empty()) {
-      ready.push_back(std::move(it->done));
-      it = waiters_.erase(it);
-    } else {
-      ++it;
+  // failed lookup. A failed waiter's other addresses still list its id; they
+  // find it gone.
+  std::vector<std::pair<std::uint64_t, std::function<void(Status)>>> ready_now;
+  std::vector<std::pair<std::uint64_t, std::function<void(Status)>>> failed_now;
+  for (const auto& address : resolved) {
+    auto on = waiting_on_.find(address);
+    if (on == waiting_on_.end()) continue;
+    for (const std::uint64_t id : on->second) {
+      auto waiter = waiters_.find(id);
+      if (waiter == waiters_.end()) continue;
+      if (!status.ok()) {
+        failed_now.emplace_back(id, std::move(waiter->second.done));
+        waiters_.erase(waiter);
+      } else if (--waiter->second.pending == 0) {
+        ready_now.emplace_back(id, std::move(waiter->second.done));
+        waiters_.erase(waiter);
+      }
     }
+    waiting_on_.erase(on);
   }
+  const auto by_id = [](const auto& a, const auto& b) { return a.first < b.first; };
+  std::sort(ready_now.begin(), ready_now.end(), by_id);
+  std::sort(failed_now.begin(), failed_now.end(), by_id);
+  for (auto& [id, done] : ready_now) ready.push_back(std::move(done));
+  for (auto& [id, done] : failed_now) failed.push_back(std::move(done));
 }
 
 void CrmResolver::Complete(const Batch& batch, const Status& status,

@@ -2,8 +2,10 @@
 
 #include <future>
 #include <map>
+#include <mutex>
 #include <regex>
 #include <set>
+#include <thread>
 
 #include "capture.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
@@ -170,6 +172,49 @@ TEST_CASE("a failed lookup fails its waiters and is retried by the next page", "
   REQUIRE(retried.wait_for(kWaitLimit) == std::future_status::ready);
   CHECK(retried.get().ok());
   CHECK(f.resolver.Find("a@x.example")->contact_id == "003000000000001AAA");
+}
+
+TEST_CASE("a page waiting on two lookups is answered once: failed by the first, not again by the second",
+          "[resolve]") {
+  FakeTokenProvider tokens{"https://acme.my.salesforce.com"};
+  ScriptedTransport transport;   // answers in request order, held until Release()
+  for (int i = 0; i < 2; ++i) transport.Reply(400, R"([{"message":"bad","errorCode":"MALFORMED_QUERY"}])");
+  for (int i = 0; i < 2; ++i) transport.Reply(200, R"({"totalSize":0,"done":true,"records":[]})");
+  transport.Hold();
+  salesforce::SalesforceClient client(transport, tokens, salesforce::SalesforceClientOptions{});
+  CrmResolver resolver("acme", client);
+  std::vector<std::string> many;
+  for (std::size_t i = 0; i < CrmResolver::kMinAddressesForConcurrentLookup; ++i) {
+    many.push_back("n" + std::to_string(i) + "@q.example");
+  }
+  std::vector<std::string> both = many;
+  both.push_back("a@x.example");
+  std::mutex mutex;
+  std::map<std::string, std::vector<bool>> answers;   // page -> ok of each answer
+  auto ask = [&](const std::string& page, const std::vector<std::string>& addresses) {
+    resolver.Resolve(addresses, [&, page](Status s) {
+      std::lock_guard lock(mutex);
+      answers[page].push_back(s.ok());
+    });
+  };
+  ask("first", {"a@x.example"});   // lookup 1: a
+  ask("both", both);               // a is in lookup 1; the many go out as lookup 2
+  ask("second", {many.front()});
+  CHECK(transport.requests().size() == 4);
+  transport.Release();
+  const auto deadline = std::chrono::steady_clock::now() + kWaitLimit;
+  for (;;) {
+    {
+      std::lock_guard lock(mutex);
+      if (answers.size() == 3 || std::chrono::steady_clock::now() > deadline) break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  std::this_thread::sleep_for(std::chrono::milliseconds(50));   // a second answer would come now
+  std::lock_guard lock(mutex);
+  CHECK(answers["first"] == std::vector<bool>{false});
+  CHECK(answers["both"] == std::vector<bool>{false});
+  CHECK(answers["second"] == std::vector<bool>{true});
 }
 
 namespace {

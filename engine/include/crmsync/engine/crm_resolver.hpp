@@ -93,7 +93,7 @@ class CrmResolver {
 
  private:
   struct Waiter {
-    std::vector<std::string> pending;   // addresses not yet resolved
+    std::size_t pending = 0;   // addresses not yet resolved
     std::function<void(Status)> done;
   };
   using Batch = std::vector<std::string>;
@@ -144,7 +144,13 @@ class CrmResolver {
   bool timer_armed_ = false;
   bool stopping_ = false;
   int lookups_in_flight_ = 0;
-  std::vector<Waiter> waiters_;
+  // The pages waiting for lookups, and for each address the pages waiting on
+  // it: settling a lookup touches only its own addresses' pages, so the cost
+  // does not grow with the thousands of pages a latency-hiding run keeps
+  // waiting. Ids increase, so pages are answered in the order they asked.
+  std::uint64_t next_waiter_ = 0;
+  std::unordered_map<std::uint64_t, Waiter> waiters_;
+  std::unordered_map<std::string, std::vector<std::uint64_t>> waiting_on_;
   std::vector<DirectoryRow> new_rows_;
 };
 
