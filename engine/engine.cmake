@@ -22,6 +22,7 @@ add_library(crmsync_engine STATIC
   src/backfill.cpp
   src/salesforce_budget.cpp
   src/learned_org_limit.cpp
+  src/sealed_token_keeper.cpp
   src/run_report.cpp
   src/secrets.cpp
   src/master_key.cpp

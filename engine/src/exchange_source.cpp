@@ -35,7 +35,7 @@ Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std
   auto directory = std::make_shared<GraphDirectory>();
   auth::ClientCredentialsConfig graph_credentials = credentials;
   graph_credentials.scope = kGraphScope;
-  directory->tokens = auth::MakeClientCredentialsProvider(transport, graph_credentials);
+  directory->tokens = auth::MakeClientCredentialsProvider(transport, graph_credentials, {}, tenant.token_keeper.get());
   graph::GraphClientOptions graph_options;
   graph_options.graph_url = TrimSlash(config.graph_url);
   graph_options.ca_file = config.ca_file;
@@ -43,7 +43,7 @@ Status MakeExchangeSource(TenantRuntime& tenant, http::Transport& transport, std
   directory->source = std::make_unique<graph::GraphMailSource>(transport, *directory->tokens, graph_options);
 
   credentials.scope = kEwsScope;
-  tenant.mail_tokens = auth::MakeClientCredentialsProvider(transport, credentials);
+  tenant.mail_tokens = auth::MakeClientCredentialsProvider(transport, credentials, {}, tenant.token_keeper.get());
   ews::EwsMailSourceOptions options;
   options.client.ews_url = config.ews_url;
   options.client.ca_file = config.ca_file;

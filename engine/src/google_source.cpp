@@ -55,6 +55,7 @@ Status MakeGoogleSource(TenantRuntime& tenant, http::Transport& transport, std::
     std::replace(options.since_date.begin(), options.since_date.end(), '-', '/');
   }
   options.timeout = timeout;
+  options.token_keeper = tenant.token_keeper.get();
   // Selective capture names Gmail labels; messages carry user labels by id.
   options.resolve_label_names =
       config.capture.mode == CaptureMode::kSelective && !config.capture.labels.empty();

@@ -201,6 +201,7 @@ void Run::SetUp(const RunOptions& options) {
     tenant->load_sealed_google_key = [this, id = tenant_config.id]() -> Result<std::string> {
       return OpenSealedSecret(store_, secrets_, id, kGoogleKeySecret);
     };
+    if (secrets_ != nullptr) tenant->token_keeper = std::make_unique<SealedTokenKeeper>(store_, *secrets_, tenant_config.id);
     tenants_.push_back(std::move(tenant));
   }
   // Tenants connect in parallel: a slow or broken one does not hold the others.
@@ -910,6 +911,10 @@ RunReport Run::Execute(const RunOptions& options) {
     }
     Status saved = SaveTenantLifecycle(tenant, store_);
     if (!saved.ok()) tenant.AddError("cannot save user statuses: " + saved.ToString());
+    if (tenant.token_keeper) {
+      Status kept = tenant.token_keeper->Save();
+      if (!kept.ok()) tenant.AddError("cannot keep the access tokens granted this run: " + kept.ToString());
+    }
     if (tenant.salesforce_options.org_limiter && CallsThisRun(tenant) > 0) {
       const auto& sf = tenant.salesforce_options;
       Status learned = SaveLearnedOrgLimit(store_, tenant.config->id, sf.org_limiter->limit(sf.org_key), NowUnixMs());

@@ -39,7 +39,7 @@ Status MakeMailSource(TenantRuntime& tenant, http::Transport& transport, std::ch
       ms.client_id = config.microsoft.client_id;
       ms.client_secret = config.microsoft.client_secret;
       ms.ca_file = config.microsoft.ca_file;
-      tenant.mail_tokens = auth::MakeClientCredentialsProvider(transport, ms);
+      tenant.mail_tokens = auth::MakeClientCredentialsProvider(transport, ms, {}, tenant.token_keeper.get());
       graph::GraphClientOptions options;
       options.graph_url = TrimSlash(config.microsoft.graph_url);
       options.ca_file = config.microsoft.ca_file;

@@ -22,6 +22,7 @@
 #include "crmsync/state/store.hpp"
 #include "crmsync/engine/crm_resolver.hpp"
 #include "crmsync/engine/lead_creator.hpp"
+#include "sealed_token_keeper.hpp"
 #include "user_sessions.hpp"
 
 namespace crmsync::graph {
@@ -40,6 +41,10 @@ struct TenantCounters {
 
 struct TenantRuntime {
   const TenantConfig* config = nullptr;
+  // Per-user access tokens kept between runs (sealed_token_keeper.hpp); the
+  // providers of `source` hold it, so it is declared before them. Null when
+  // the state has no master key.
+  std::unique_ptr<SealedTokenKeeper> token_keeper;
   std::unique_ptr<auth::TokenProvider> mail_tokens;    // the mail system's application token, if it has one
   std::unique_ptr<auth::TokenProvider> salesforce_session;
   std::unique_ptr<MailSource> source;

@@ -2,7 +2,11 @@
 // delegation, `crmsync connect google`, and mixed runs with Microsoft 365.
 #include <catch2/catch.hpp>
 
+#include <chrono>
+#include <thread>
+
 #include "harness.hpp"
+#include "verify_checks.hpp"
 
 using namespace crmsync::harness;
 
@@ -149,4 +153,48 @@ TEST_CASE("a historyId Gmail no longer knows falls back to a re-list, still exac
   const std::string stats_after = sim.Get("/_sim/stats");
   CHECK(JsonInt(stats_after, std::vector<std::string>{"endpoints", "gmail.history", "404"}) > 0);   // the fallback really ran
   CHECK(JsonInt(stats_after, "records_updated") == JsonInt(stats_before, "records_updated"));
+}
+
+TEST_CASE("the next run reuses the tokens the last run was granted: an idle run asks for none", "[google][tokens]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "22", "--tenants", "2", "--users", "5", "--messages", "4", "--providers",
+                              "gmail,graph", "--token-ttl", "3599"});
+  const std::string state = dir.path() + "/state";
+  const std::string report = dir.path() + "/report.json";
+  auto run = [&] {
+    auto result = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--report", report, "--quiet"});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return ReadFile(report);
+  };
+  const std::string full = run();
+  // The Gmail tenant: the Directory admin's token and one per mailbox; Graph: the application's.
+  CHECK(JsonInt(full, "tenants.0.api_calls.mail_token_grants") == 6);
+  CHECK(JsonInt(full, "tenants.1.api_calls.mail_token_grants") == 1);
+
+  const std::string idle = run();
+  CHECK(JsonInt(idle, "tenants.0.api_calls.mail_token_grants") == 0);
+  CHECK(JsonInt(idle, "tenants.1.api_calls.mail_token_grants") == 0);
+  CHECK(JsonInt(idle, "tenants.0.api_calls.salesforce_token_grants") == 0);
+  CHECK(JsonInt(idle, "totals.errors") == 0);
+  CheckMailExact(ParseVerify(sim.Get("/_sim/verify")));
+}
+
+TEST_CASE("kept tokens past their use are granted again", "[google][tokens]") {
+  TempDir dir;
+  // 2-second tokens: a kept one may be used for 1 second.
+  SimProcess sim(dir.path(), {"--seed", "23", "--tenants", "1", "--users", "4", "--messages", "3", "--providers",
+                              "gmail", "--token-ttl", "2"});
+  const std::string state = dir.path() + "/state";
+  const std::string report = dir.path() + "/report.json";
+  auto run = [&] {
+    auto result = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--report", report, "--quiet"});
+    INFO(result.output);
+    REQUIRE(result.exit_code == 0);
+    return ReadFile(report);
+  };
+  run();
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  CHECK(JsonInt(run(), "tenants.0.api_calls.mail_token_grants") >= 5);
+  CheckMailExact(ParseVerify(sim.Get("/_sim/verify")));
 }

@@ -188,8 +188,10 @@ TEST_CASE("no secret appears in output, reports or the state, on success and err
   INFO(rotated.output);
   REQUIRE(rotated.exit_code == 0);
   // Both tenants' Salesforce refresh tokens (rotated by every grant, stored
-  // sealed) and tenant-2's service-account key.
-  CHECK_THAT(rotated.output, Catch::Contains("re-sealed 3 secret(s)"));
+  // sealed), tenant-2's service-account key, and the access tokens kept for
+  // the next run: tenant-1's application token, tenant-2's Directory token
+  // and one per mailbox (6).
+  CHECK_THAT(rotated.output, Catch::Contains("re-sealed 11 secret(s)"));
   CHECK(ReadFile(state + ".key") != key_before);
   // The sealed secrets open with the new key: the next run connects both tenants.
   const ProcessResult after_rotation = run(config);

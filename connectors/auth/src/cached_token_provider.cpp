@@ -19,6 +19,11 @@ bool RetryableGrant(const Status& status) {
   return status.retryable() || status.code() == StatusCode::kCorruption;
 }
 
+std::int64_t UnixMsNow() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
 }  // namespace
 
 CachedTokenProvider::CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow,
@@ -27,6 +32,20 @@ CachedTokenProvider::CachedTokenProvider(http::Transport& transport, std::unique
   state_->transport = &transport;
   state_->flow = std::move(flow);
   state_->clock = clock ? std::move(clock) : Clock([] { return std::chrono::steady_clock::now(); });
+}
+
+CachedTokenProvider::CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow, Clock clock,
+                                         TokenKeeper* keeper, std::string key)
+    : CachedTokenProvider(transport, std::move(flow), std::move(clock)) {
+  if (keeper == nullptr) return;
+  state_->keeper = keeper;
+  state_->keeper_key = std::move(key);
+  const std::optional<KeptToken> kept = keeper->Load(state_->keeper_key);
+  if (!kept) return;
+  const auto left = std::chrono::milliseconds(kept->use_until_unix_ms - UnixMsNow());
+  if (left <= std::chrono::milliseconds::zero()) return;
+  state_->cached = kept->token;
+  state_->refresh_at = state_->clock() + left;
 }
 
 void CachedTokenProvider::Get(TokenCallback done) {
@@ -90,6 +109,11 @@ void CachedTokenProvider::OnGrant(const std::shared_ptr<State>& state,
       if (issued->use_for) state->refresh_at = sent + *issued->use_for;
     }
     waiters.swap(state->waiters);
+  }
+  if (issued.ok() && issued->use_for && state->keeper != nullptr) {
+    // Wall-clock time for another process: the steady deadline, from now.
+    const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(sent + *issued->use_for - state->clock());
+    state->keeper->Keep(state->keeper_key, KeptToken{issued->token, UnixMsNow() + left.count()});
   }
   // Every waiter is answered even if one of them throws; the first exception
   // is then passed on to the transport, which counts it.

@@ -34,6 +34,10 @@ class GrantFlow {
 class CachedTokenProvider final : public TokenProvider {
  public:
   CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow, Clock clock);
+  // With a keeper: starts with the token kept under `key` while it may still
+  // be used, and keeps every token it is granted (those with a lifetime).
+  CachedTokenProvider(http::Transport& transport, std::unique_ptr<GrantFlow> flow, Clock clock,
+                      TokenKeeper* keeper, std::string key);
 
   void Get(TokenCallback done) override;
   void Invalidate(const std::string& stale) override;
@@ -52,6 +56,8 @@ class CachedTokenProvider final : public TokenProvider {
     bool grant_in_flight = false;                             // guarded by mu
     std::vector<TokenCallback> waiters;                       // guarded by mu
     std::atomic<std::uint64_t> grants{0};
+    TokenKeeper* keeper = nullptr;
+    std::string keeper_key;
   };
 
   static void OnGrant(const std::shared_ptr<State>& state, std::chrono::steady_clock::time_point sent,

@@ -5,6 +5,7 @@
 #include <chrono>
 
 #include "cached_token_provider.hpp"
+#include "crmsync/auth/hmac_request.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
 #include "token_request.hpp"
@@ -59,9 +60,19 @@ class ClientCredentialsFlow final : public GrantFlow {
 }  // namespace
 
 std::unique_ptr<TokenProvider> MakeClientCredentialsProvider(http::Transport& transport,
-                                                              ClientCredentialsConfig config, Clock clock) {
+                                                              ClientCredentialsConfig config, Clock clock,
+                                                              TokenKeeper* keeper) {
+  // The token belongs to the application at that authority, for that scope,
+  // and to its credentials: a changed client secret is not vouched for by a
+  // token the old one got. Hashed: the key is stored in the clear.
+  std::string kept_as =
+      keeper != nullptr
+          ? Sha256Hex(fmt::format("client_credentials\n{}\n{}\n{}\n{}", config.token_url, config.client_id,
+                                  config.client_secret, config.scope))
+          : "";
   return std::make_unique<CachedTokenProvider>(
-      transport, std::make_unique<ClientCredentialsFlow>(std::move(config)), std::move(clock));
+      transport, std::make_unique<ClientCredentialsFlow>(std::move(config)), std::move(clock), keeper,
+      std::move(kept_as));
 }
 
 }  // namespace crmsync::auth

@@ -1,11 +1,13 @@
 // JWT-bearer grant for a service account impersonating one user (API-FACTS
 // §3, §7). Caching and the single grant in flight are CachedTokenProvider's.
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <algorithm>
 #include <chrono>
 
 #include "cached_token_provider.hpp"
+#include "crmsync/auth/hmac_request.hpp"
 #include "crmsync/auth/service_account.hpp"
 #include "crmsync/http/url.hpp"
 #include "oauth_reply.hpp"
@@ -80,11 +82,21 @@ class JwtBearerFlow final : public GrantFlow {
 
 std::unique_ptr<TokenProvider> MakeServiceAccountProvider(http::Transport& transport, ServiceAccountKey key,
                                                           std::string subject, std::vector<std::string> scopes,
-                                                          std::string ca_file, Clock clock) {
+                                                          std::string ca_file, Clock clock, TokenKeeper* keeper) {
+  std::string kept_as = keeper != nullptr ? ServiceAccountTokenKey(key, subject, scopes) : std::string();
   return std::make_unique<CachedTokenProvider>(
       transport,
       std::make_unique<JwtBearerFlow>(std::move(key), std::move(subject), std::move(scopes), std::move(ca_file)),
-      std::move(clock));
+      std::move(clock), keeper, std::move(kept_as));
+}
+
+std::string ServiceAccountTokenKey(const ServiceAccountKey& key, const std::string& subject,
+                                   const std::vector<std::string>& scopes) {
+  std::vector<std::string> sorted = scopes;
+  std::sort(sorted.begin(), sorted.end());
+  // Hashed: the key is stored in the clear, and names the user.
+  return Sha256Hex(fmt::format("service_account\n{}\n{}\n{}\n{}", key.client_email, key.private_key_id, subject,
+                               fmt::join(sorted, " ")));
 }
 
 }  // namespace crmsync::auth

@@ -76,7 +76,7 @@ auth::TokenProvider& GmailCaller::TokensFor(const CallSpec& spec) {
                                                 members ? options_.group_member_scopes
                                                 : spec.directory ? options_.directory_scopes
                                                                  : options_.scopes,
-                                                options_.ca_file);
+                                                options_.ca_file, {}, options_.token_keeper);
   }
   return *provider;
 }

@@ -2,6 +2,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <map>
+#include <optional>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -247,4 +250,87 @@ TEST_CASE("client credentials: a grant that failed transiently is retried and su
   REQUIRE(token->ok());
   CHECK(token->value().value == "after-retries");
   CHECK(provider->grants() == 3);
+}
+
+namespace {
+
+// A TokenKeeper in memory: what another process would find.
+class MemoryKeeper final : public crmsync::auth::TokenKeeper {
+ public:
+  std::optional<crmsync::auth::KeptToken> Load(const std::string& key) override {
+    auto it = kept.find(key);
+    if (it == kept.end()) return std::nullopt;
+    return it->second;
+  }
+  void Keep(const std::string& key, const crmsync::auth::KeptToken& token) override { kept[key] = token; }
+  std::map<std::string, crmsync::auth::KeptToken> kept;
+};
+
+std::int64_t UnixMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+}  // namespace
+
+TEST_CASE("client credentials with a keeper: a granted token is kept, and the next process starts with it",
+          "[auth][keeper]") {
+  MemoryKeeper keeper;
+  ScriptedTransport first_transport;
+  first_transport.Reply(200, TokenJson("kept-1", 3600));
+  auto first = crmsync::auth::MakeClientCredentialsProvider(first_transport, Config(), {}, &keeper);
+  CHECK(GetNow(*first)->value().value == "kept-1");
+  REQUIRE(keeper.kept.size() == 1);
+  const auto& [key, kept] = *keeper.kept.begin();
+  CHECK(key.size() == 64);   // a SHA-256: the key is stored in the clear
+  CHECK(key.find(Config().client_id) == std::string::npos);
+  CHECK(kept.token.value == "kept-1");
+  // Used until the refresh margin (300 s) before expires_in.
+  CHECK(kept.use_until_unix_ms > UnixMs() + (3600 - 300 - 10) * 1000LL);
+  CHECK(kept.use_until_unix_ms <= UnixMs() + (3600 - 300) * 1000LL);
+
+  ScriptedTransport second_transport;   // no reply scripted: a grant would fail
+  auto second = crmsync::auth::MakeClientCredentialsProvider(second_transport, Config(), {}, &keeper);
+  auto reused = GetNow(*second);
+  REQUIRE(reused);   // answered at once, without a request
+  CHECK(reused->value().value == "kept-1");
+  CHECK(second->grants() == 0);
+  CHECK(second_transport.requests().empty());
+
+  // Refused by the resource server: dropped, and a new grant is kept instead.
+  second_transport.Reply(200, TokenJson("kept-2", 3600));
+  second->Invalidate("kept-1");
+  CHECK(GetNow(*second)->value().value == "kept-2");
+  CHECK(keeper.kept.begin()->second.token.value == "kept-2");
+}
+
+TEST_CASE("client credentials with a keeper: an expired kept token, another scope's or another secret's is not used", "[auth][keeper]") {
+  MemoryKeeper keeper;
+  {
+    ScriptedTransport transport;
+    transport.Reply(200, TokenJson("graph-token", 3600));
+    auto provider = crmsync::auth::MakeClientCredentialsProvider(transport, Config(), {}, &keeper);
+    REQUIRE(GetNow(*provider)->ok());
+  }
+  auto other_scope = Config();
+  other_scope.scope = "https://outlook.office365.com/.default";
+  ScriptedTransport transport;
+  transport.Reply(200, TokenJson("ews-token", 3600));
+  auto ews = crmsync::auth::MakeClientCredentialsProvider(transport, other_scope, {}, &keeper);
+  CHECK(GetNow(*ews)->value().value == "ews-token");
+  CHECK(keeper.kept.size() == 2);
+
+  // A changed client secret is not vouched for by the old secret's token.
+  auto new_secret = Config();
+  new_secret.client_secret = "rotated-secret";
+  transport.Reply(200, TokenJson("new-secret-token", 3600));
+  auto rotated = crmsync::auth::MakeClientCredentialsProvider(transport, new_secret, {}, &keeper);
+  CHECK(GetNow(*rotated)->value().value == "new-secret-token");
+  CHECK(keeper.kept.size() == 3);
+
+  for (auto& [key, kept] : keeper.kept) kept.use_until_unix_ms = UnixMs() - 1;   // past its use
+  transport.Reply(200, TokenJson("graph-token-2", 3600));
+  auto graph = crmsync::auth::MakeClientCredentialsProvider(transport, Config(), {}, &keeper);
+  CHECK(GetNow(*graph)->value().value == "graph-token-2");
+  CHECK(graph->grants() == 1);
 }

@@ -61,6 +61,12 @@ std::string BuildJwtAssertion(const ServiceAccountKey& key, const std::string& s
 // Google's description; 429 kThrottled; 5xx/transport kTransient (kTls).
 std::unique_ptr<TokenProvider> MakeServiceAccountProvider(http::Transport& transport, ServiceAccountKey key,
                                                           std::string subject, std::vector<std::string> scopes,
-                                                          std::string ca_file, Clock clock = {});
+                                                          std::string ca_file, Clock clock = {},
+                                                          TokenKeeper* keeper = nullptr);
+
+// What a service-account token is kept under (TokenKeeper): a SHA-256 of the
+// key that signs its grants, the impersonated user and the scopes.
+std::string ServiceAccountTokenKey(const ServiceAccountKey& key, const std::string& subject,
+                                   const std::vector<std::string>& scopes);
 
 }  // namespace crmsync::auth

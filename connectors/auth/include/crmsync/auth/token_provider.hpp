@@ -6,6 +6,7 @@
 #include <chrono>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "crmsync/core/status.hpp"
@@ -22,6 +23,24 @@ struct AccessToken {
 };
 
 using TokenCallback = std::function<void(Result<AccessToken>)>;
+
+// An access token kept between processes, and until when it may be used.
+struct KeptToken {
+  AccessToken token;
+  std::int64_t use_until_unix_ms = 0;
+};
+
+// Where a provider keeps its tokens between processes, so that a scheduled
+// run does not ask again for a token the last run got: for access per user
+// (a service account impersonating each user) a grant per user and run is
+// most of what an idle run costs. The implementation must keep the tokens
+// secret (the engine seals them in its state). Thread-safe.
+class TokenKeeper {
+ public:
+  virtual ~TokenKeeper() = default;
+  virtual std::optional<KeptToken> Load(const std::string& key) = 0;
+  virtual void Keep(const std::string& key, const KeptToken& token) = 0;
+};
 
 class TokenProvider {
  public:
@@ -48,9 +67,10 @@ struct ClientCredentialsConfig {
   std::chrono::seconds refresh_margin{300};
 };
 
+// With a keeper, the application token is kept between processes (TokenKeeper).
 std::unique_ptr<TokenProvider> MakeClientCredentialsProvider(http::Transport& transport,
                                                               ClientCredentialsConfig config,
-                                                              Clock clock = {});
+                                                              Clock clock = {}, TokenKeeper* keeper = nullptr);
 
 // Salesforce OAuth refresh-token grant (the service account's refresh token).
 // Salesforce sends no expires_in: the session is kept until a 401 invalidates it.

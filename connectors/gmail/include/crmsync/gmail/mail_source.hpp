@@ -58,6 +58,9 @@ struct GmailSourceOptions {
   // `key` is unused and Directory calls are refused.
   std::function<auth::TokenProvider*(const std::string& user)> user_tokens;
   std::function<std::uint64_t()> user_token_grants;
+  // Where the service account's per-user tokens are kept between runs
+  // (nullptr: every run grants a token per user).
+  auth::TokenKeeper* token_keeper = nullptr;
 };
 
 // The address of the mailbox `tokens` opens (users.getProfile of "me"):
