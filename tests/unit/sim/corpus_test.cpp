@@ -199,3 +199,28 @@ TEST_CASE("the generated corpus has every outcome and truncates long description
   CHECK(counts.total() == 600u);
   CHECK(checked_long);
 }
+
+TEST_CASE("long bodies: whole paragraphs repeated, cut at 32,001 to 47,000 code points", "[sim][corpus]") {
+  Corpus c(CorpusOptions{3, 2, 20, 40, 0});
+  Epochs epochs = c.epochs();
+  int long_bodies = 0;
+  for (const Tenant& t : c.tenants()) {
+    c.ForEachMessage(t.index, 0, 1, epochs, [&](const MessageHeader& h) {
+      const std::string body = c.Content(h).body;
+      if (Utf8Length(body) <= kDescriptionMaxCodePoints) return;
+      ++long_bodies;
+      CHECK(Utf8Length(body) >= 32001);
+      CHECK(Utf8Length(body) < 32001 + 15000);
+      const std::string_view start = "This is a long message body";
+      REQUIRE(body.rfind(start, 0) == 0);
+      const std::size_t period = body.find(start, 1);
+      REQUIRE(period != std::string::npos);
+      bool periodic = true;
+      for (std::size_t i = period; i < body.size() && periodic; ++i) periodic = body[i] == body[i - period];
+      CHECK(periodic);
+      // Cut on a code point boundary: the text is valid UTF-8 to its end.
+      CHECK((static_cast<unsigned char>(body.back()) & 0xC0) != 0xC0);
+    });
+  }
+  CHECK(long_bodies > 0);
+}
