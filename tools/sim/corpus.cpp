@@ -296,16 +296,20 @@ bool Corpus::CrmMarked(const MessageHeader& header, int user, Folder folder) con
          35;
 }
 
-bool Corpus::CrmFiled(const MessageHeader& header, int user) const {
-  if (!HasCrmFolder(user)) return false;
-  if (!InView(header, user, Folder::kInbox) && !InView(header, user, Folder::kSentItems)) return false;
-  const MessageRef& r = header.ref;
-  return HashOf(options_.seed, Tag::kCaptureTraits,
+bool Corpus::CrmFiledDraw(const MessageRef& r, int user) const {
+  return HasCrmFolder(user) &&
+         HashOf(options_.seed, Tag::kCaptureTraits,
                 {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(r.owner),
                  static_cast<std::uint64_t>(r.epoch), static_cast<std::uint64_t>(r.index),
                  static_cast<std::uint64_t>(user), 0xF11EDULL}) %
-             100 <
-         25;
+                 100 <
+             25;
+}
+
+bool Corpus::CrmFiled(const MessageHeader& header, int user) const {
+  if (!HasCrmFolder(user)) return false;
+  if (!InView(header, user, Folder::kInbox) && !InView(header, user, Folder::kSentItems)) return false;
+  return CrmFiledDraw(header.ref, user);
 }
 
 bool Corpus::CrmLabelled(const MessageHeader& header, int user) const {
@@ -367,20 +371,33 @@ Participant Corpus::UserParticipant(const Tenant& tenant, int user, bool may_use
   return p;
 }
 
+Rng Corpus::MessageRng(const MessageRef& ref) const {
+  return Rng(HashOf(options_.seed, Tag::kMessage,
+                    {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
+                     static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
+}
+
+MessageKind Corpus::KindOf(Rng& rng) {
+  const std::uint64_t kind = rng.Below(100);
+  return kind < 40 ? MessageKind::kInbound : kind < 75 ? MessageKind::kOutbound : MessageKind::kInternal;
+}
+
+MessageKind Corpus::Kind(const MessageRef& ref) const {
+  Rng rng = MessageRng(ref);
+  return KindOf(rng);
+}
+
 MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const {
   const Tenant& tenant = tenants_[static_cast<std::size_t>(ref.tenant)];
   const int users = static_cast<int>(tenant.users.size());
   const auto people = static_cast<std::uint64_t>(tenant.people.size());
-  Rng rng(HashOf(options_.seed, Tag::kMessage,
-                 {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
-                  static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
+  Rng rng = MessageRng(ref);
   MessageHeader h;
   h.ref = ref;
   const bool has_peer = users > 1;
   const int peer = has_peer ? (ref.owner + 1) % users : ref.owner;
 
-  std::uint64_t kind = rng.Below(100);
-  h.kind = kind < 40 ? MessageKind::kInbound : kind < 75 ? MessageKind::kOutbound : MessageKind::kInternal;
+  h.kind = KindOf(rng);
   std::uint64_t size = rng.Below(100);
   int recipients = size < 55 ? 1 : size < 80 ? 2 + static_cast<int>(rng.Below(2))
                  : size < 95 ? 4 + static_cast<int>(rng.Below(3)) : 7 + static_cast<int>(rng.Below(2));
@@ -522,6 +539,13 @@ bool Corpus::InView(const MessageHeader& header, int user, Folder folder) const 
 std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
                                                    const Epochs& epochs, ViewCursor& cursor,
                                                    const std::function<bool(const MessageHeader&)>& accept) const {
+  return NextCandidate(tenant, user, include_previous, to_epoch, epochs, cursor, nullptr, accept);
+}
+
+std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
+                                                   const Epochs& epochs, ViewCursor& cursor,
+                                                   const std::function<bool(const MessageRef&)>& skip,
+                                                   const std::function<bool(const MessageHeader&)>& accept) const {
   const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
   const int previous = (user + users - 1) % users;
   const int slots = include_previous && previous != user ? 2 : 1;
@@ -539,6 +563,7 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
     }
     MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
     ++cursor.index;
+    if (skip && skip(ref)) continue;
     MessageHeader h = Header(ref, epochs);
     if (accept(h)) return h;
   }
@@ -547,7 +572,24 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
 
 std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
                                                 const Epochs& epochs, ViewCursor& cursor) const {
-  return NextCandidate(tenant, user, folder != Folder::kSentItems, to_epoch, epochs, cursor,
+  const bool alone = tenants_[static_cast<std::size_t>(tenant)].users.size() == 1;
+  // Rejects from the message's kind and hashes alone what InView would
+  // reject, so that only candidates that may be in view are generated
+  // (Header() is most of a page's cost). See the view rules at the top of
+  // corpus.hpp and Header(): a user's own message names it as a recipient
+  // only when inbound (or, alone in its tenant, internal: u -> u).
+  auto skip = [&](const MessageRef& ref) {
+    if (folder == Folder::kCrm && !CrmFiledDraw(ref, user)) return true;
+    if (ref.owner != user) return false;
+    const MessageKind kind = Kind(ref);
+    switch (folder) {
+      case Folder::kSentItems: return kind == MessageKind::kInbound;
+      case Folder::kInbox: return alone ? kind == MessageKind::kOutbound : kind != MessageKind::kInbound;
+      case Folder::kCrm: return false;
+    }
+    return false;
+  };
+  return NextCandidate(tenant, user, folder != Folder::kSentItems, to_epoch, epochs, cursor, skip,
                        [&](const MessageHeader& h) { return InView(h, user, folder); });
 }
 
