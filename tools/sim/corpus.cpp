@@ -249,7 +249,7 @@ void Corpus::Designate(Tenant& tenant) const {
   if (d.user_excluded_domain.empty()) d.user_excluded_domain = fmt::format("{}-{}-1.example", kCompanies[1], tenant.index + 1);
 }
 
-MessageTraits Corpus::Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain) const {
+MessageTraits Corpus::Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain_as_written) const {
   Rng rng(HashOf(options_.seed, Tag::kCaptureTraits,
                  {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
                   static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
@@ -259,6 +259,7 @@ MessageTraits Corpus::Traits(const MessageRef& ref, MessageKind kind, std::strin
   const std::uint64_t token = rng.Next();
   if (kind == MessageKind::kInbound && pick < 10) {
     t.bulk = true;
+    const std::string sender_domain = AsciiLower(sender_domain_as_written);
     std::string unsubscribe = fmt::format("<mailto:unsubscribe@{}?subject=u{}>, <https://{}/unsubscribe/{}>",
                                           sender_domain, token % 100000, sender_domain, token % 1000003);
     switch (style) {
@@ -462,9 +463,21 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   h.received = h.sent + 1 + static_cast<std::int64_t>(rng.Below(120));
 
   Rng id_rng(rng.Next());
-  h.internet_message_id = fmt::format("<{}.T{}U{}E{}K{}@{}>", Base62(id_rng, 12), ref.tenant, ref.owner,
-                                      ref.epoch, ref.index, DomainOf(h.from.address));
-  h.traits = Traits(ref, h.kind, AsciiLower(DomainOf(h.from.address)));
+  // "<{12 base62}.T{tenant}U{owner}E{epoch}K{index}@{sender domain}>", appended piece by piece (every
+  // candidate of a mailbox view is generated, so this runs several times per message served).
+  std::string& id = h.internet_message_id;
+  const std::string_view domain = DomainOf(h.from.address);
+  id.reserve(48 + domain.size());
+  id += '<';
+  id += Base62(id_rng, 12);
+  for (auto [tag, value] : {std::pair{".T", ref.tenant}, {"U", ref.owner}, {"E", ref.epoch}, {"K", ref.index}}) {
+    id += tag;
+    id += std::to_string(value);
+  }
+  id += '@';
+  id += domain;
+  id += '>';
+  h.traits = Traits(ref, h.kind, domain);
   return h;
 }
 

@@ -283,7 +283,8 @@ class Corpus {
   }
 
  private:
-  MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain) const;
+  // `sender_domain_as_written`: lower-cased only for the bulk mail that names it.
+  MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain_as_written) const;
   // The stream Header() draws from, and its first draw: the kind.
   Rng MessageRng(const MessageRef& ref) const;
   static MessageKind KindOf(Rng& rng);
