@@ -80,6 +80,7 @@
 #include <vector>
 
 #include "capture_rule_set.hpp"
+#include "prng.hpp"
 
 namespace crmsync::sim {
 
@@ -233,6 +234,8 @@ class Corpus {
   std::optional<int> FindTenantById(std::string_view id) const;   // "tenant-1"
 
   MessageHeader Header(const MessageRef& ref, const Epochs& epochs) const;
+  // Header(ref).kind, from the first draw alone (no strings).
+  MessageKind Kind(const MessageRef& ref) const;
   MessageContent Content(const MessageHeader& header) const;
 
   // Whether `header` is in `folder` of user `user` of its tenant.
@@ -245,6 +248,12 @@ class Corpus {
   // returns the next one `accept` takes. Every mailbox view is built on it.
   std::optional<MessageHeader> NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
                                              const Epochs& epochs, ViewCursor& cursor,
+                                             const std::function<bool(const MessageHeader&)>& accept) const;
+  // The same, skipping without generating them the messages for which
+  // `skip(ref)` holds (it must hold only for messages `accept` rejects).
+  std::optional<MessageHeader> NextCandidate(int tenant, int user, bool include_previous, int to_epoch,
+                                             const Epochs& epochs, ViewCursor& cursor,
+                                             const std::function<bool(const MessageRef&)>& skip,
                                              const std::function<bool(const MessageHeader&)>& accept) const;
   std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
                                           const Epochs& epochs, ViewCursor& cursor) const;
@@ -274,7 +283,13 @@ class Corpus {
   }
 
  private:
-  MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain) const;
+  // `sender_domain_as_written`: lower-cased only for the bulk mail that names it.
+  MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain_as_written) const;
+  // The stream Header() draws from, and its first draw: the kind.
+  Rng MessageRng(const MessageRef& ref) const;
+  static MessageKind KindOf(Rng& rng);
+  // The 25 % draw of CrmFiled, which needs no header.
+  bool CrmFiledDraw(const MessageRef& ref, int user) const;
   void Designate(Tenant& tenant) const;
   Participant UserParticipant(const Tenant& tenant, int user, bool may_use_alias, std::uint64_t pick) const;
 

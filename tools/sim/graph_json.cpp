@@ -64,39 +64,65 @@ std::optional<std::uint64_t> SelectMask(std::string_view select, const std::arra
   return mask;
 }
 
-std::string Recipient(const Participant& p) {
-  return fmt::format(R"({{"emailAddress":{{"name":"{}","address":"{}"}}}})", JsonEscape(p.name),
-                     JsonEscape(p.address));
+void AppendRecipient(std::string& out, const Participant& p) {
+  out += R"({"emailAddress":{"name":")";
+  AppendJsonEscaped(out, p.name);
+  out += R"(","address":")";
+  AppendJsonEscaped(out, p.address);
+  out += R"("}})";
 }
 
-std::string Recipients(const std::vector<Participant>& list) {
-  std::string out = "[";
+void AppendRecipients(std::string& out, const std::vector<Participant>& list) {
+  out += '[';
   for (std::size_t i = 0; i < list.size(); ++i) {
     if (i > 0) out += ',';
-    out += Recipient(list[i]);
+    AppendRecipient(out, list[i]);
   }
   out += ']';
-  return out;
 }
 
-std::string HtmlBody(std::string_view text) {
-  std::string out =
-      "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
-      "</head><body><div>";
+// `text` as Outlook's HTML body, JSON-escaped onto `out`.
+void AppendHtmlBody(std::string& out, std::string_view text) {
+  thread_local std::string html;   // reused: a page renders up to 1,000 bodies
+  html.clear();
+  html += "<html><head>\r\n<meta http-equiv=\"Content-Type\" content=\"text/html; charset=utf-8\">"
+          "</head><body><div>";
+  std::size_t run = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
-    char c = text[i];
+    const char c = text[i];
+    if (c != '<' && c != '>' && c != '&' && c != '"' && c != '\r' && c != '\n') continue;
+    html.append(text.data() + run, i - run);
+    run = i + 1;
     switch (c) {
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '&': out += "&amp;"; break;
-      case '"': out += "&quot;"; break;
-      case '\r': break;
-      case '\n': out += "<br>\r\n"; break;
-      default: out += c;
+      case '<': html += "&lt;"; break;
+      case '>': html += "&gt;"; break;
+      case '&': html += "&amp;"; break;
+      case '"': html += "&quot;"; break;
+      case '\n': html += "<br>\r\n"; break;
+      default: break;   // '\r' is dropped
     }
   }
-  out += "</div></body></html>";
-  return out;
+  html.append(text.data() + run, text.size() - run);
+  html += "</div></body></html>";
+  AppendJsonEscaped(out, html);
+}
+
+// ,"name":"value" with `value` escaped.
+void AppendStringProperty(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":\"";
+  AppendJsonEscaped(out, value);
+  out += '"';
+}
+
+// ,"name":"value" with `value` taken as it is (ids, dates: no character to escape).
+void AppendRawProperty(std::string& out, std::string_view name, std::string_view value) {
+  out += ",\"";
+  out += name;
+  out += "\":\"";
+  out += value;
+  out += '"';
 }
 
 }  // namespace
@@ -118,77 +144,123 @@ bool MaskNeedsContent(std::uint64_t mask) {
                   Bit(kHeaders))) != 0;
 }
 
-std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask, bool text_body) {
+void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask,
+                       bool text_body) {
   const MessageHeader& h = *copy.header;
   const MessageContent* c = copy.content;
-  std::string id = corpus.MailboxMessageId(h, copy.user, copy.folder);
+  const std::string id = corpus.MailboxMessageId(h, copy.user, copy.folder);
+  // The draws from `rng` keep their order: change key, conversationIndex, isRead.
   Rng rng(Mix64(std::hash<std::string>{}(id)));
-  std::string change_key = "CQAAABYAAAA" + Base62(rng, 20);
-  std::string out;
-  out.reserve(1024);
-  out += fmt::format(R"({{"@odata.type":"#microsoft.graph.message","@odata.etag":"W/\"{}\"","id":"{}")",
-                     change_key, id);
+  const std::string change_key = "CQAAABYAAAA" + Base62(rng, 20);
+  out += R"({"@odata.type":"#microsoft.graph.message","@odata.etag":"W/\")";
+  out += change_key;
+  out += R"(\"","id":")";
+  out += id;
+  out += '"';
   auto has = [mask](int prop) { return (mask & Bit(prop)) != 0; };
-  std::string received = FormatIsoUtc(h.received);
-  if (has(kCreated)) out += fmt::format(R"(,"createdDateTime":"{}")", received);
-  if (has(kLastModified)) out += fmt::format(R"(,"lastModifiedDateTime":"{}")", received);
-  if (has(kChangeKey)) out += fmt::format(R"(,"changeKey":"{}")", change_key);
+  auto date = [&out](std::string_view name, std::int64_t seconds) {
+    out += ",\"";
+    out += name;
+    out += "\":\"";
+    AppendIsoUtc(out, seconds);
+    out += '"';
+  };
+  if (has(kCreated)) date("createdDateTime", h.received);
+  if (has(kLastModified)) date("lastModifiedDateTime", h.received);
+  if (has(kChangeKey)) AppendRawProperty(out, "changeKey", change_key);
   if (has(kCategories)) {
     out += R"(,"categories":[)";
     for (std::size_t i = 0; i < c->categories.size(); ++i) {
-      out += fmt::format(R"({}"{}")", i ? "," : "", JsonEscape(c->categories[i]));
+      if (i > 0) out += ',';
+      out += '"';
+      AppendJsonEscaped(out, c->categories[i]);
+      out += '"';
     }
     if (corpus.CrmMarked(h, copy.user, copy.folder)) {
-      out += fmt::format(R"({}"{}")", c->categories.empty() ? "" : ",", kCrmMarker);
+      if (!c->categories.empty()) out += ',';
+      out += '"';
+      out += kCrmMarker;
+      out += '"';
     }
     out += ']';
   }
-  if (has(kReceived)) out += fmt::format(R"(,"receivedDateTime":"{}")", received);
-  if (has(kSent)) out += fmt::format(R"(,"sentDateTime":"{}")", FormatIsoUtc(h.sent));
-  if (has(kHasAttachments)) out += fmt::format(R"(,"hasAttachments":{})", c->has_attachments);
-  if (has(kInternetMessageId)) out += fmt::format(R"(,"internetMessageId":"{}")", JsonEscape(h.internet_message_id));
-  if (has(kSubject)) out += fmt::format(R"(,"subject":"{}")", JsonEscape(c->subject));
-  if (has(kBodyPreview)) out += fmt::format(R"(,"bodyPreview":"{}")", JsonEscape(Utf8Prefix(c->body, 255)));
-  if (has(kImportance)) out += fmt::format(R"(,"importance":"{}")", c->importance);
-  if (has(kParentFolderId)) {
-    out += fmt::format(R"(,"parentFolderId":"{}")", corpus.FolderId(h.ref.tenant, copy.user, copy.folder));
-  }
-  if (has(kConversationId)) out += fmt::format(R"(,"conversationId":"{}")", c->conversation_id);
-  if (has(kConversationIndex)) out += fmt::format(R"(,"conversationIndex":"AQHa{}")", Base62(rng, 24));
+  if (has(kReceived)) date("receivedDateTime", h.received);
+  if (has(kSent)) date("sentDateTime", h.sent);
+  if (has(kHasAttachments)) out += c->has_attachments ? R"(,"hasAttachments":true)" : R"(,"hasAttachments":false)";
+  if (has(kInternetMessageId)) AppendStringProperty(out, "internetMessageId", h.internet_message_id);
+  if (has(kSubject)) AppendStringProperty(out, "subject", c->subject);
+  if (has(kBodyPreview)) AppendStringProperty(out, "bodyPreview", Utf8Prefix(c->body, 255));
+  if (has(kImportance)) AppendRawProperty(out, "importance", c->importance);
+  if (has(kParentFolderId)) AppendRawProperty(out, "parentFolderId", corpus.FolderId(h.ref.tenant, copy.user, copy.folder));
+  if (has(kConversationId)) AppendRawProperty(out, "conversationId", c->conversation_id);
+  if (has(kConversationIndex)) AppendRawProperty(out, "conversationIndex", "AQHa" + Base62(rng, 24));
   if (has(kDeliveryReceipt)) out += R"(,"isDeliveryReceiptRequested":false)";
   if (has(kReadReceipt)) out += R"(,"isReadReceiptRequested":false)";
-  if (has(kIsRead)) out += fmt::format(R"(,"isRead":{})", copy.folder == Folder::kSentItems || rng.Chance(60));
+  if (has(kIsRead)) {
+    out += copy.folder == Folder::kSentItems || rng.Chance(60) ? R"(,"isRead":true)" : R"(,"isRead":false)";
+  }
   if (has(kIsDraft)) out += R"(,"isDraft":false)";
   if (has(kWebLink)) {
-    out += fmt::format(R"(,"webLink":"https://outlook.office365.com/owa/?ItemID={}&exvsurl=1&viewmodel=ReadMessageItem")", id);
+    out += R"(,"webLink":"https://outlook.office365.com/owa/?ItemID=)";
+    out += id;
+    out += R"(&exvsurl=1&viewmodel=ReadMessageItem")";
   }
   if (has(kInference)) out += R"(,"inferenceClassification":"focused")";
-  auto body_json = [&](const char* name) {
+  auto body_json = [&](std::string_view name) {
+    out += ",\"";
+    out += name;
     if (text_body) {
-      out += fmt::format(R"(,"{}":{{"contentType":"text","content":"{}"}})", name, JsonEscape(c->body));
+      out += R"(":{"contentType":"text","content":")";
+      AppendJsonEscaped(out, c->body);
     } else {
-      out += fmt::format(R"(,"{}":{{"contentType":"html","content":"{}"}})", name, JsonEscape(HtmlBody(c->body)));
+      out += R"(":{"contentType":"html","content":")";
+      AppendHtmlBody(out, c->body);
     }
+    out += "\"}";
   };
   if (has(kBody)) body_json("body");
-  if (has(kSender)) out += fmt::format(R"(,"sender":{})", Recipient(h.from));
-  if (has(kFrom)) out += fmt::format(R"(,"from":{})", Recipient(h.from));
-  if (has(kTo)) out += fmt::format(R"(,"toRecipients":{})", Recipients(h.to));
-  if (has(kCc)) out += fmt::format(R"(,"ccRecipients":{})", Recipients(h.cc));
+  if (has(kSender)) {
+    out += R"(,"sender":)";
+    AppendRecipient(out, h.from);
+  }
+  if (has(kFrom)) {
+    out += R"(,"from":)";
+    AppendRecipient(out, h.from);
+  }
+  if (has(kTo)) {
+    out += R"(,"toRecipients":)";
+    AppendRecipients(out, h.to);
+  }
+  if (has(kCc)) {
+    out += R"(,"ccRecipients":)";
+    AppendRecipients(out, h.cc);
+  }
   if (has(kBcc)) out += R"(,"bccRecipients":[])";
   if (has(kReplyTo)) out += R"(,"replyTo":[])";
   if (has(kFlag)) out += R"(,"flag":{"flagStatus":"notFlagged"})";
   if (has(kUniqueBody)) body_json("uniqueBody");
   if (has(kHeaders)) {
-    out += fmt::format(
-        R"(,"internetMessageHeaders":[{{"name":"Message-ID","value":"{}"}},{{"name":"Subject","value":"{}"}},{{"name":"MIME-Version","value":"1.0"}})",
-        JsonEscape(h.internet_message_id), JsonEscape(c->subject));
+    out += R"(,"internetMessageHeaders":[{"name":"Message-ID","value":")";
+    AppendJsonEscaped(out, h.internet_message_id);
+    out += R"("},{"name":"Subject","value":")";
+    AppendJsonEscaped(out, c->subject);
+    out += R"("},{"name":"MIME-Version","value":"1.0"})";
     for (const auto& [name, value] : h.traits.headers) {
-      out += fmt::format(R"(,{{"name":"{}","value":"{}"}})", JsonEscape(name), JsonEscape(value));
+      out += R"(,{"name":")";
+      AppendJsonEscaped(out, name);
+      out += R"(","value":")";
+      AppendJsonEscaped(out, value);
+      out += R"("})";
     }
     out += ']';
   }
   out += '}';
+}
+
+std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask, bool text_body) {
+  std::string out;
+  out.reserve(1024);
+  AppendMessageJson(out, corpus, copy, mask, text_body);
   return out;
 }
 

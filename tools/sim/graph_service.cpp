@@ -294,6 +294,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   const bool need_content = MaskNeedsContent(mask);
 
   std::string values;
+  values.reserve(static_cast<std::size_t>(std::min(page_size, 100)) * 2048);
   int count = 0;
   ViewCursor cursor = pos.cursor;
   bool more = false;
@@ -309,8 +310,8 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
     MessageContent content;
     if (need_content) content = corpus_.Content(*header);
     if (count > 0) values += ',';
-    values += MessageJson(corpus_, MessageCopy{&*header, need_content ? &content : nullptr, user, folder}, mask,
-                          prefs.text_body);
+    AppendMessageJson(values, corpus_, MessageCopy{&*header, need_content ? &content : nullptr, user, folder}, mask,
+                      prefs.text_body);
     ++count;
   }
 
@@ -330,8 +331,15 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
                        JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
                        FolderSegment(corpus_, tenant, user, folder), tokens_.Encode(next));
   }
-  std::string body = fmt::format(R"j({{"@odata.context":"{}/v1.0/$metadata#Collection(message)",{},"value":[{}]}})j",
-                                 JsonEscape(origin_), link, values);
+  std::string body;
+  body.reserve(values.size() + link.size() + origin_.size() + 64);
+  body += R"({"@odata.context":")";
+  AppendJsonEscaped(body, origin_);
+  body += R"j(/v1.0/$metadata#Collection(message)",)j";
+  body += link;
+  body += R"(,"value":[)";
+  body += values;
+  body += "]}";
   HttpResponse r = JsonResponse(200, std::move(body));
   if (count > 0) stats_.CountDetailRead();
   AddGraphIds(request, r, RandomUuid());

@@ -67,7 +67,53 @@ std::tm UtcTm(std::int64_t epoch_seconds) {
   gmtime_r(&t, &tm);
   return tm;
 }
+
+// Days since 1970-01-01 to (year, month, day) in the proleptic Gregorian
+// calendar (H. Hinnant's civil_from_days): no gmtime_r and fmt per date.
+void CivilFromDays(std::int64_t days, std::int64_t& year, unsigned& month, unsigned& day) {
+  days += 719468;
+  const std::int64_t era = (days >= 0 ? days : days - 146096) / 146097;
+  const auto doe = static_cast<unsigned>(days - era * 146097);
+  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  const unsigned mp = (5 * doy + 2) / 153;
+  day = doy - (153 * mp + 2) / 5 + 1;
+  month = mp < 10 ? mp + 3 : mp - 9;
+  year = static_cast<std::int64_t>(yoe) + era * 400 + (month <= 2 ? 1 : 0);
+}
+
+void AppendDigits(char* at, unsigned value, int width) {
+  for (int i = width - 1; i >= 0; --i) {
+    at[i] = static_cast<char>('0' + value % 10);
+    value /= 10;
+  }
+}
 }  // namespace
+
+void AppendIsoUtc(std::string& out, std::int64_t epoch_seconds) {
+  constexpr std::int64_t kDay = 86400;
+  std::int64_t days = epoch_seconds / kDay, second_of_day = epoch_seconds % kDay;
+  if (second_of_day < 0) {
+    second_of_day += kDay;
+    --days;
+  }
+  std::int64_t year = 0;
+  unsigned month = 0, day = 0;
+  CivilFromDays(days, year, month, day);
+  if (year < 0 || year > 9999) {
+    out += FormatIsoUtc(epoch_seconds);
+    return;
+  }
+  const auto s = static_cast<unsigned>(second_of_day);
+  char text[20] = {0, 0, 0, 0, '-', 0, 0, '-', 0, 0, 'T', 0, 0, ':', 0, 0, ':', 0, 0, 'Z'};
+  AppendDigits(text, static_cast<unsigned>(year), 4);
+  AppendDigits(text + 5, month, 2);
+  AppendDigits(text + 8, day, 2);
+  AppendDigits(text + 11, s / 3600, 2);
+  AppendDigits(text + 14, s / 60 % 60, 2);
+  AppendDigits(text + 17, s % 60, 2);
+  out.append(text, sizeof text);
+}
 
 std::string FormatIsoUtc(std::int64_t epoch_seconds) {
   std::tm tm = UtcTm(epoch_seconds);
@@ -190,11 +236,16 @@ std::string RandomToken(std::size_t bytes) {
 }
 
 std::string RandomUuid() {
-  std::uint64_t h = 0;
-  if (RAND_bytes(reinterpret_cast<unsigned char*>(&h), sizeof h) != 1) {
-    throw std::runtime_error("RAND_bytes failed");
-  }
-  return UuidFromHash(h);
+  // Request and trace ids need only differ: a per-thread stream seeded once
+  // from RAND_bytes (RAND_bytes per id cost 2 % of serving a page).
+  thread_local Rng stream([] {
+    std::uint64_t seed = 0;
+    if (RAND_bytes(reinterpret_cast<unsigned char*>(&seed), sizeof seed) != 1) {
+      throw std::runtime_error("RAND_bytes failed");
+    }
+    return seed;
+  }());
+  return UuidFromHash(stream.Next());
 }
 
 std::optional<std::uint64_t> ParseUint(std::string_view text) {

@@ -21,6 +21,8 @@ std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points);
 
 // "2026-11-01T00:00:00Z" and "2026-11-01" for seconds since the Unix epoch (UTC).
 std::string FormatIsoUtc(std::int64_t epoch_seconds);
+// Appends FormatIsoUtc(epoch_seconds) to `out` without a temporary (pages format two dates per message).
+void AppendIsoUtc(std::string& out, std::int64_t epoch_seconds);
 std::string FormatDate(std::int64_t epoch_seconds);
 // "2026-11-01 00:00:00Z" (the AADSTS timestamp form), from the real wall clock.
 std::string WallClockTimestamp();

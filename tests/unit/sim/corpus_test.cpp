@@ -199,3 +199,59 @@ TEST_CASE("the generated corpus has every outcome and truncates long description
   CHECK(counts.total() == 600u);
   CHECK(checked_long);
 }
+
+TEST_CASE("long bodies: whole paragraphs repeated, cut at 32,001 to 47,000 code points", "[sim][corpus]") {
+  Corpus c(CorpusOptions{3, 2, 20, 40, 0});
+  Epochs epochs = c.epochs();
+  int long_bodies = 0;
+  for (const Tenant& t : c.tenants()) {
+    c.ForEachMessage(t.index, 0, 1, epochs, [&](const MessageHeader& h) {
+      const std::string body = c.Content(h).body;
+      if (Utf8Length(body) <= kDescriptionMaxCodePoints) return;
+      ++long_bodies;
+      CHECK(Utf8Length(body) >= 32001);
+      CHECK(Utf8Length(body) < 32001 + 15000);
+      const std::string_view start = "This is a long message body";
+      REQUIRE(body.rfind(start, 0) == 0);
+      const std::size_t period = body.find(start, 1);
+      REQUIRE(period != std::string::npos);
+      bool periodic = true;
+      for (std::size_t i = period; i < body.size() && periodic; ++i) periodic = body[i] == body[i - period];
+      CHECK(periodic);
+      // Cut on a code point boundary: the text is valid UTF-8 to its end.
+      CHECK((static_cast<unsigned char>(body.back()) & 0xC0) != 0xC0);
+    });
+  }
+  CHECK(long_bodies > 0);
+}
+
+TEST_CASE("mailbox views skip by kind exactly the messages InView rejects", "[sim][corpus]") {
+  for (int users : {1, 2, 5}) {
+    Corpus c(CorpusOptions{13, 1, users, 60, 0});
+    c.Advance(25);
+    const Epochs epochs = c.epochs();
+    const int to = static_cast<int>(epochs.size());
+    for (int user = 0; user < users; ++user) {
+      for (Folder folder : {Folder::kInbox, Folder::kSentItems, Folder::kCrm}) {
+        // Every candidate generated and judged by InView, in the view's order.
+        std::vector<std::string> expected;
+        const int previous = (user + users - 1) % users;
+        for (int e = 0; e < to; ++e) {
+          for (int slot = 0; slot < (folder != Folder::kSentItems && previous != user ? 2 : 1); ++slot) {
+            for (int k = 0; k < epochs[static_cast<std::size_t>(e)].messages; ++k) {
+              MessageHeader h = c.Header(MessageRef{0, slot == 0 ? user : previous, e, k}, epochs);
+              CHECK(c.Kind(h.ref) == h.kind);
+              if (c.InView(h, user, folder)) expected.push_back(h.internet_message_id);
+            }
+          }
+        }
+        std::vector<std::string> served;
+        ViewCursor cursor;
+        while (auto h = c.NextInView(0, user, folder, to, epochs, cursor)) served.push_back(h->internet_message_id);
+        INFO("users " << users << " user " << user << " folder " << static_cast<int>(folder));
+        CHECK(served == expected);
+        CHECK((folder == Folder::kCrm && !Corpus::HasCrmFolder(user)) == expected.empty());
+      }
+    }
+  }
+}

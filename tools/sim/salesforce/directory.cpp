@@ -16,7 +16,9 @@ void IdSet::Insert(const std::string& id) {
 }
 
 bool IdSet::Contains(std::string_view id) const {
-  std::string key(id);
+  // Reused: every reference of every upserted record is looked up here.
+  thread_local std::string key;
+  key.assign(id);
   if (id.size() == kShortIdLength) return prefix15_.count(key) != 0;
   return full_.count(key) != 0;
 }

@@ -18,8 +18,8 @@ constexpr std::array<std::string_view, 6> kSubtypeValues = {"Task",  "Email",   
 constexpr int kMinYear = 1700;
 constexpr int kMaxYear = 4000;
 
-const std::array<TaskField, 11>& Fields() {
-  static const std::array<TaskField, 11> fields = {{
+const std::array<TaskField, kTaskFieldCount>& Fields() {
+  static const std::array<TaskField, kTaskFieldCount> fields = {{
       {"Subject", "Subject", TaskFieldKind::kText, 255, {}, false},
       {"Description", "Comments", TaskFieldKind::kText, 32000, {}, false},
       {"ActivityDate", "Due Date Only", TaskFieldKind::kDate, 0, {}, false},
@@ -66,7 +66,8 @@ const TaskField* FindTaskField(std::string_view name) {
 }
 
 std::optional<SfError> CheckTaskValue(const TaskField& field, std::string_view value) {
-  std::vector<std::string> fields = {std::string(field.name)};
+  // Built only for an error: this runs for every value of every record.
+  auto fields = [&field] { return std::vector<std::string>{std::string(field.name)}; };
   switch (field.kind) {
     case TaskFieldKind::kText:
     case TaskFieldKind::kExternalId:
@@ -74,14 +75,14 @@ std::optional<SfError> CheckTaskValue(const TaskField& field, std::string_view v
         return SfError{"STRING_TOO_LONG",
                        fmt::format("{}: data value too large (max length={})", field.label,
                                    field.max_length),
-                       std::move(fields)};
+                       fields()};
       }
       return std::nullopt;
     case TaskFieldKind::kDate:
       if (!IsValidDate(value)) {
         return SfError{"INVALID_TYPE_ON_FIELD_IN_RECORD",
                        fmt::format("{}: value not of required type: {}", field.label, value),
-                       std::move(fields)};
+                       fields()};
       }
       return std::nullopt;
     case TaskFieldKind::kPicklist:
@@ -90,7 +91,7 @@ std::optional<SfError> CheckTaskValue(const TaskField& field, std::string_view v
       }
       return SfError{"INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST",
                      fmt::format("{}: bad value for restricted picklist field: {}", field.label, value),
-                     std::move(fields)};
+                     fields()};
     case TaskFieldKind::kContactOrLead:
     case TaskFieldKind::kAnyRecord:
     case TaskFieldKind::kUser:

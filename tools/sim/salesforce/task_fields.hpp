@@ -32,6 +32,7 @@ struct TaskField {
 };
 
 inline constexpr std::string_view kExternalIdField = "Crmsync_Key__c";
+inline constexpr std::size_t kTaskFieldCount = 11;   // the fields in the table
 
 // Case-insensitive, as Salesforce matches field names; nullptr if unknown.
 const TaskField* FindTaskField(std::string_view name);

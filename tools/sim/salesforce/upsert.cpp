@@ -190,7 +190,7 @@ std::variant<ParsedBody, SfError> ParseBody(const std::string& body) {
       for (auto element_result : records) {
         od::value element;
         if (auto e = std::move(element_result).get(element)) return ParserError(e);
-        parsed.records.emplace_back();
+        parsed.records.emplace_back().values.reserve(sf::kTaskFieldCount);
         if (auto e = ParseRecord(element, parsed.records.back())) return *e;
       }
     } else {
