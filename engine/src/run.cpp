@@ -15,6 +15,7 @@
 
 #include "calendar_run.hpp"
 #include "crmsync/core/crash_point.hpp"
+#include "crmsync/core/message_pool.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/quarantine.hpp"
@@ -78,6 +79,12 @@ struct PageWork {
   std::vector<Classification> classes;
   std::vector<salesforce::UpsertRecord> records;   // captured, ready for the batcher
   Status error;                                      // resolve failure: the page is blocked
+
+  PageWork() = default;
+  PageWork(const PageWork&) = delete;
+  PageWork& operator=(const PageWork&) = delete;
+  // The parser of a later page overwrites these messages (message_pool.hpp).
+  ~PageWork() { RecycleMessages(std::move(messages)); }
 };
 using PagePtr = std::shared_ptr<PageWork>;
 

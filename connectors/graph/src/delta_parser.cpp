@@ -1,5 +1,6 @@
 // ParseDeltaPage: one pass over the page with On-Demand, fields in any order.
 #include "crmsync/graph/graph.hpp"
+#include "crmsync/core/message_pool.hpp"
 #include "crmsync/graph/html_text.hpp"
 #include "json_support.hpp"
 
@@ -119,14 +120,34 @@ Status ReadMessage(value& element, Message& message) {
   return Status::Ok();
 }
 
+// Overwrites the messages of a finished page (message_pool.hpp) before
+// growing: their strings keep their capacity, so most fields allocate nothing.
 Status ReadMessages(value& value_field, std::string_view folder, std::vector<Message>& messages) {
-  return detail::ForEachElement(value_field, [&messages, folder](value& element) {
-    Message message;
-    if (Status s = ReadMessage(element, message); !s.ok()) return s;
+  std::vector<Message> slots = TakeRecycledMessages();
+  std::size_t used = 0;
+  Status s = detail::ForEachElement(value_field, [&slots, &used, folder](value& element) {
+    if (used == slots.size()) {
+      slots.emplace_back();
+    } else {
+      ReuseMessage(slots[used]);
+    }
+    Message& message = slots[used];
+    if (Status read = ReadMessage(element, message); !read.ok()) return read;
     if (!message.removed) message.folder.assign(folder);
-    messages.push_back(std::move(message));
+    ++used;
     return Status::Ok();
   });
+  if (!s.ok()) {
+    RecycleMessages(std::move(slots));
+    return s;
+  }
+  slots.resize(used);
+  if (messages.empty()) {
+    messages = std::move(slots);
+  } else {
+    for (Message& message : slots) messages.push_back(std::move(message));
+  }
+  return Status::Ok();
 }
 
 Status ReadLink(value& v, std::string_view key, std::string& out) {
