@@ -607,10 +607,10 @@ void Run::FinishResolve(const PagePtr& page) {
     if (c.skip != SkipReason::kNone) continue;
     std::string contact, lead;
     for (const auto& a : c.external_addresses) {
-      const auto match = tenant.crm->Find(a);
+      auto match = tenant.crm->Find(a);   // a copy: its ids can be moved
       if (!match) continue;
-      if (contact.empty()) contact = match->contact_id;
-      if (lead.empty()) lead = match->lead_id;
+      if (contact.empty()) contact = std::move(match->contact_id);
+      if (lead.empty()) lead = std::move(match->lead_id);
       if (!contact.empty() && !lead.empty()) break;
     }
     const std::string& who = rules.ChooseWho(contact, lead);
