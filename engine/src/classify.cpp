@@ -98,9 +98,7 @@ Classification Classify(const Message& message, const TenantDirectory& directory
   for (const auto& p : message.cc) list.Add(p.address);
   for (const auto& p : message.bcc) list.Add(p.address);
 
-  const std::size_t externals = static_cast<std::size_t>(std::count_if(
-      participants.begin(), participants.end(), [&directory](const std::string& a) { return !directory.IsInternal(a); }));
-  result.external_addresses.reserve(externals);
+  result.external_addresses.reserve(participants.size());   // one allocation, never a regrowth
   for (const auto& address : participants) {
     if (!directory.IsInternal(address)) {
       result.external_addresses.push_back(address);
