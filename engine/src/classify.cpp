@@ -98,9 +98,12 @@ Classification Classify(const Message& message, const TenantDirectory& directory
   for (const auto& p : message.cc) list.Add(p.address);
   for (const auto& p : message.bcc) list.Add(p.address);
 
-  result.external_addresses.reserve(participants.size());   // one allocation, never a regrowth
-  for (const auto& address : participants) {
+  for (std::size_t i = 0; i < participants.size(); ++i) {
+    const std::string& address = participants[i];
     if (!directory.IsInternal(address)) {
+      // Room for every participant left: one allocation, never a regrowth,
+      // and none for internal-only mail.
+      if (result.external_addresses.empty()) result.external_addresses.reserve(participants.size() - i);
       result.external_addresses.push_back(address);
     } else if (result.owner_salesforce_id.empty()) {
       const MailboxUser* user = directory.FindUser(address);
