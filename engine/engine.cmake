@@ -4,6 +4,7 @@ add_library(crmsync_engine STATIC
   src/calendar_run.cpp src/calendar_window.cpp src/freebusy_run.cpp
   src/capture_rules.cpp
   src/classify.cpp
+  src/address_list.cpp
   src/config.cpp
   src/config_capture.cpp
   src/config_example.cpp src/config_keys.cpp

@@ -4,7 +4,7 @@ namespace crmsync::engine {
 namespace {
 
 std::size_t ApproximateBytes(const salesforce::UpsertRecord& record) {
-  std::size_t bytes = record.external_id.size() + 64;
+  std::size_t bytes = record.external_id.size() + record.rendered_fields.size() + 64;
   for (const auto& field : record.fields) bytes += field.name.size() + field.value.size() + 8;
   return bytes;
 }
@@ -29,16 +29,16 @@ Batcher::Added Batcher::Add(salesforce::UpsertRecord record, const std::string& 
     it->second.waiters.push_back(waiter);
     return Added::kAttached;
   }
-  Entry entry;
+  std::string owned_key = key;
+  auto [inserted, added] = entries_.try_emplace(std::move(owned_key));
+  Entry& entry = inserted->second;
   entry.bytes = ApproximateBytes(record);
   entry.first_user = user;
   entry.waiters.push_back(waiter);
-  std::string owned_key = key;
   entry.record = std::move(record);
   Lane& lane = lanes_[writer];
   lane.bytes += entry.bytes;
-  lane.queue.push_back(owned_key);
-  entries_.emplace(std::move(owned_key), std::move(entry));
+  lane.queue.push_back(&inserted->first);
   return Added::kQueued;
 }
 
@@ -58,16 +58,18 @@ std::vector<OutgoingBatch> Batcher::TakeReady(bool drain, const std::function<bo
       OutgoingBatch batch;
       batch.id = next_id_++;
       batch.writer = writer;
-      std::vector<std::string> keys;
+      std::vector<const std::string*> keys;
       std::size_t bytes = 0;
       while (!lane.queue.empty() && batch.records.size() < limits_.max_records) {
-        Entry& entry = entries_.at(lane.queue.front());
+        Entry& entry = entries_.at(*lane.queue.front());
         // Always take at least one record, however large, so nothing starves.
         if (!batch.records.empty() && bytes + entry.bytes > limits_.max_bytes) break;
         bytes += entry.bytes;
         lane.bytes -= entry.bytes;
+        // Copied: the entry keeps its record for the quarantine until the
+        // outcome is known (the request owns the one it sends).
         batch.records.push_back(entry.record);
-        keys.push_back(std::move(lane.queue.front()));
+        keys.push_back(lane.queue.front());
         lane.queue.pop_front();
       }
       inflight_.emplace(batch.id, std::move(keys));
@@ -83,24 +85,30 @@ std::vector<RecordResult> Batcher::Complete(
   std::vector<RecordResult> results;
   auto it = inflight_.find(id);
   if (it == inflight_.end()) return results;
-  std::vector<std::string> keys = std::move(it->second);
+  const std::vector<const std::string*> keys = std::move(it->second);
   inflight_.erase(it);
   results.reserve(keys.size());
   for (std::size_t i = 0; i < keys.size(); ++i) {
-    auto entry_it = entries_.find(keys[i]);
+    auto node = entries_.extract(*keys[i]);
+    if (node.empty()) continue;   // cannot happen: an in-flight key has its entry
+    Entry& entry = node.mapped();
     RecordResult result;
-    result.key = keys[i];
-    result.first_user = std::move(entry_it->second.first_user);
-    result.waiters = std::move(entry_it->second.waiters);
+    result.key = std::move(node.key());
+    result.first_user = std::move(entry.first_user);
+    result.waiters = std::move(entry.waiters);
     if (outcome.ok() && i < outcome.value().size()) {
       result.outcome = outcome.value()[i];
       // Kept for the quarantine, which re-sends it on `crmsync retry`.
-      if (!result.outcome->success) result.record = std::move(entry_it->second.record);
+      if (!result.outcome->success) {
+        result.record = std::move(entry.record);
+        // The quarantine stores fields, not JSON. A record rendered by this
+        // process always reads back; if not, it is kept rendered.
+        (void)salesforce::MaterializeFields(result.record);
+      }
       if (result.outcome->success || !IsTransientRecordError(result.outcome->error_code)) {
-        done_.insert(keys[i]);
+        done_.insert(result.key);
       }
     }
-    entries_.erase(entry_it);
     results.push_back(std::move(result));
   }
   return results;

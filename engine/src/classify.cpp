@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "crmsync/engine/address_list.hpp"
 #include "crmsync/engine/capture_rules.hpp"
 #include "crmsync/engine/message_key.hpp"
 #include "crmsync/engine/text.hpp"
@@ -84,24 +85,25 @@ Classification Classify(const Message& message, const TenantDirectory& directory
     return result;
   }
 
-  std::vector<std::string> participants;
-  participants.reserve(1 + message.to.size() + message.cc.size() + message.bcc.size());
-  auto add = [&participants](const Participant& p) {
-    if (p.address.empty()) return;
-    std::string lower = AsciiLower(p.address);
-    if (std::find(participants.begin(), participants.end(), lower) == participants.end()) {
-      participants.push_back(std::move(lower));
-    }
-  };
-  add(message.from);
+  // One list per thread, reused: lower-casing the participants allocates
+  // nothing per message (only the external addresses kept are copied).
+  thread_local AddressList participant_list;
+  AddressList& list = participant_list;
+  list.Clear();
+  list.Add(message.from.address);
+  const auto& participants = list.addresses();
   const bool outgoing = !participants.empty() && IsMe(mailbox, participants.front());
   result.direction = outgoing ? Direction::kOutgoing : Direction::kIncoming;
-  for (const auto& p : message.to) add(p);
-  for (const auto& p : message.cc) add(p);
-  for (const auto& p : message.bcc) add(p);
+  for (const auto& p : message.to) list.Add(p.address);
+  for (const auto& p : message.cc) list.Add(p.address);
+  for (const auto& p : message.bcc) list.Add(p.address);
 
-  for (const auto& address : participants) {
+  for (std::size_t i = 0; i < participants.size(); ++i) {
+    const std::string& address = participants[i];
     if (!directory.IsInternal(address)) {
+      // Room for every participant left: one allocation, never a regrowth,
+      // and none for internal-only mail.
+      if (result.external_addresses.empty()) result.external_addresses.reserve(participants.size() - i);
       result.external_addresses.push_back(address);
     } else if (result.owner_salesforce_id.empty()) {
       const MailboxUser* user = directory.FindUser(address);

@@ -15,6 +15,7 @@
 
 #include "calendar_run.hpp"
 #include "crmsync/core/crash_point.hpp"
+#include "crmsync/core/message_pool.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/quarantine.hpp"
@@ -79,6 +80,12 @@ struct PageWork {
   std::vector<Classification> classes;
   std::vector<salesforce::UpsertRecord> records;   // captured, ready for the batcher
   Status error;                                      // resolve failure: the page is blocked
+
+  PageWork() = default;
+  PageWork(const PageWork&) = delete;
+  PageWork& operator=(const PageWork&) = delete;
+  // The parser of a later page overwrites these messages (message_pool.hpp).
+  ~PageWork() { RecycleMessages(std::move(messages)); }
 };
 using PagePtr = std::shared_ptr<PageWork>;
 
@@ -516,14 +523,17 @@ void Run::Classify(const PagePtr& page) {
   const MailboxUser& mailbox = tenant.directory->users()[stream.user];
   const auto now = std::chrono::system_clock::now();
   page->classes.reserve(page->messages.size());
+  // The candidates' keys are lent to the ledger lookup and moved back after it.
   std::vector<std::string> keys;
   std::vector<std::size_t> key_index;
+  keys.reserve(page->messages.size());
+  key_index.reserve(page->messages.size());
   for (std::size_t i = 0; i < page->messages.size(); ++i) {
     const Message& message = page->messages[i];
     if (!message.removed) ++tenant.counters.messages_read;
     page->classes.push_back(engine::Classify(message, *tenant.directory, mailbox, *tenant.rules, now));
     if (page->classes.back().skip == SkipReason::kNone) {
-      keys.push_back(page->classes.back().key);
+      keys.push_back(std::move(page->classes.back().key));
       key_index.push_back(i);
     }
   }
@@ -533,6 +543,7 @@ void Run::Classify(const PagePtr& page) {
   stream_read_[page->stream] += read;
   if (keys.empty()) return;
   auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
+  for (std::size_t k = 0; k < keys.size(); ++k) page->classes[key_index[k]].key = std::move(keys[k]);
   if (!ledger.ok()) {
     page->error = ledger.status();
     return;
@@ -545,6 +556,9 @@ void Run::Classify(const PagePtr& page) {
 void Run::Resolve(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway) {
   TenantRuntime& tenant = TenantOf(page->stream);
   std::vector<std::string> addresses;
+  std::size_t candidates = 0;
+  for (const auto& c : page->classes) candidates += c.skip == SkipReason::kNone ? c.external_addresses.size() : 0;
+  addresses.reserve(candidates);
   for (const auto& c : page->classes) {
     if (c.skip != SkipReason::kNone) continue;
     for (const auto& a : c.external_addresses) addresses.push_back(a);
@@ -588,15 +602,17 @@ void Run::FinishResolve(const PagePtr& page) {
   if (!page->error.ok()) return;
   TenantRuntime& tenant = TenantOf(page->stream);
   const CaptureRules& rules = *tenant.rules;
+  page->records.reserve(static_cast<std::size_t>(std::count_if(
+      page->classes.begin(), page->classes.end(), [](const Classification& c) { return c.skip == SkipReason::kNone; })));
   for (std::size_t i = 0; i < page->messages.size(); ++i) {
     Classification& c = page->classes[i];
     if (c.skip != SkipReason::kNone) continue;
     std::string contact, lead;
     for (const auto& a : c.external_addresses) {
-      const auto match = tenant.crm->Find(a);
+      auto match = tenant.crm->Find(a);   // a copy: its ids can be moved
       if (!match) continue;
-      if (contact.empty()) contact = match->contact_id;
-      if (lead.empty()) lead = match->lead_id;
+      if (contact.empty()) contact = std::move(match->contact_id);
+      if (lead.empty()) lead = std::move(match->lead_id);
       if (!contact.empty() && !lead.empty()) break;
     }
     const std::string& who = rules.ChooseWho(contact, lead);

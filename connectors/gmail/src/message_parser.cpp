@@ -1,6 +1,7 @@
 // ParseMessageMetadata: users.messages.get?format=metadata -> Message.
 #include <fmt/format.h>
 
+#include <array>
 #include <charconv>
 #include <chrono>
 
@@ -23,7 +24,7 @@ bool IEquals(std::string_view a, std::string_view b) {
 
 // Header names are case-insensitive (RFC 5322); the first occurrence wins,
 // as with a duplicated From only the first is the author.
-void ApplyHeader(std::string_view name, std::string value, GmailMessage& out, std::vector<bool>& seen) {
+void ApplyHeader(std::string_view name, std::string_view value, GmailMessage& out, std::array<bool, 9>& seen) {
   static constexpr std::string_view kNames[] = {"From", "To", "Cc", "Bcc", "Message-ID", "Subject",
                                                  "List-Unsubscribe", "Precedence", "Auto-Submitted"};
   for (std::size_t i = 0; i < std::size(kNames); ++i) {
@@ -40,29 +41,38 @@ void ApplyHeader(std::string_view name, std::string value, GmailMessage& out, st
       case 1: m.to = ParseAddressList(value); break;
       case 2: m.cc = ParseAddressList(value); break;
       case 3: m.bcc = ParseAddressList(value); break;
-      case 4: m.internet_message_id = std::move(value); break;
-      case 5: m.subject = std::move(value); break;
+      case 4: m.internet_message_id.assign(value); break;
+      case 5: m.subject.assign(value); break;
       case 6: m.has_list_unsubscribe = true; break;
-      case 7: m.precedence = std::move(value); break;
-      case 8: m.auto_submitted = std::move(value); break;
+      case 7: m.precedence.assign(value); break;
+      case 8: m.auto_submitted.assign(value); break;
       default: break;
     }
     return;
   }
 }
 
+// A string needed only while the message is parsed: a view into the
+// parser's string buffer (valid until its next document), nothing allocated.
+Status ReadTransientString(od::value& v, std::string_view& out) {
+  bool is_null = false;
+  if (Status s = detail::CheckNull(v, &is_null); !s.ok() || is_null) return s;
+  if (auto error = v.get_string().get(out)) return detail::JsonError("", error, "string");
+  return Status::Ok();
+}
+
 Status ReadHeaders(od::value& value, GmailMessage& out) {
-  std::vector<bool> seen(9, false);
+  std::array<bool, 9> seen{};
   return detail::ForEachElement(value, [&](od::value& element) {
-    std::string name;
-    std::string header_value;
+    std::string_view name;
+    std::string_view header_value;
     Status s = detail::ForEachObjectField(element, [&](std::string_view key, od::value& v) {
-      if (key == "name") return detail::ReadString(v, name);
-      if (key == "value") return detail::ReadString(v, header_value);
+      if (key == "name") return ReadTransientString(v, name);
+      if (key == "value") return ReadTransientString(v, header_value);
       return Status::Ok();
     });
     if (!s.ok()) return s;
-    ApplyHeader(name, std::move(header_value), out, seen);
+    ApplyHeader(name, header_value, out, seen);
     return Status::Ok();
   });
 }

@@ -1,5 +1,6 @@
 // ParseDeltaPage: one pass over the page with On-Demand, fields in any order.
 #include "crmsync/graph/graph.hpp"
+#include "crmsync/core/message_pool.hpp"
 #include "crmsync/graph/html_text.hpp"
 #include "json_support.hpp"
 
@@ -15,15 +16,24 @@ using detail::Nest;
 
 constexpr std::string_view kWhat = "Graph delta page";
 
+// A string needed only while the page is parsed: a view into the parser's
+// string buffer (valid until its next document), so nothing is allocated.
+Status ReadTransientString(value& v, std::string_view& out) {
+  bool is_null = false;
+  if (Status s = detail::CheckNull(v, &is_null); !s.ok() || is_null) return s;
+  if (auto error = v.get_string().get(out)) return JsonError("", error, "string");
+  return Status::Ok();
+}
+
 Status ReadBody(value& body_value, std::string& text) {
   bool is_null = false;
   if (Status s = detail::CheckNull(body_value, &is_null); !s.ok() || is_null) return s;
   od::object body;
   if (auto error = body_value.get_object().get(body)) return JsonError("", error, "object");
-  std::string content_type;
+  std::string_view content_type;
   Status s = detail::ForEachField(body, [&](std::string_view key, value& v) {
     if (key == "content") return detail::ReadString(v, text);
-    if (key == "contentType") return detail::ReadString(v, content_type);
+    if (key == "contentType") return ReadTransientString(v, content_type);
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -49,11 +59,11 @@ Status ReadHeaders(value& headers_value, Message& message) {
   bool seen_precedence = false;
   bool seen_auto_submitted = false;
   return detail::ForEachElement(headers_value, [&](value& element) {
-    std::string name;
-    std::string header_value;
+    std::string_view name;
+    std::string_view header_value;
     Status s = detail::ForEachObjectField(element, [&](std::string_view key, value& v) {
-      if (key == "name") return detail::ReadString(v, name);
-      if (key == "value") return detail::ReadString(v, header_value);
+      if (key == "name") return ReadTransientString(v, name);
+      if (key == "value") return ReadTransientString(v, header_value);
       return Status::Ok();
     });
     if (!s.ok()) return s;
@@ -61,10 +71,10 @@ Status ReadHeaders(value& headers_value, Message& message) {
       message.has_list_unsubscribe = true;
     } else if (IEquals(name, "Precedence") && !seen_precedence) {
       seen_precedence = true;
-      message.precedence = std::move(header_value);
+      message.precedence.assign(header_value);
     } else if (IEquals(name, "Auto-Submitted") && !seen_auto_submitted) {
       seen_auto_submitted = true;
-      message.auto_submitted = std::move(header_value);
+      message.auto_submitted.assign(header_value);
     }
     return Status::Ok();
   });
@@ -73,7 +83,7 @@ Status ReadHeaders(value& headers_value, Message& message) {
 Status ReadMessage(value& element, Message& message) {
   od::object object;
   if (auto error = element.get_object().get(object)) return JsonError("", error, "object");
-  std::string received_at;
+  std::string_view received_at;
   bool has_id = false;
   // Ordered by how often the keys appear in a page.
   Status s = detail::ForEachField(object, [&](std::string_view key, value& v) {
@@ -89,7 +99,7 @@ Status ReadMessage(value& element, Message& message) {
     if (key == "body") return ReadBody(v, message.body_text);
     if (key == "internetMessageId") return detail::ReadString(v, message.internet_message_id);
     if (key == "sentDateTime") return detail::ReadString(v, message.sent_at);
-    if (key == "receivedDateTime") return detail::ReadString(v, received_at);
+    if (key == "receivedDateTime") return ReadTransientString(v, received_at);
     if (key == "isDraft") return detail::ReadBool(v, message.is_draft);
     if (key == "categories") return detail::ReadStringArray(v, message.categories);
     if (key == "internetMessageHeaders") return ReadHeaders(v, message);
@@ -105,19 +115,39 @@ Status ReadMessage(value& element, Message& message) {
     tombstone.removed = true;
     message = std::move(tombstone);
   } else if (message.sent_at.empty()) {
-    message.sent_at = std::move(received_at);
+    message.sent_at.assign(received_at);
   }
   return Status::Ok();
 }
 
+// Overwrites the messages of a finished page (message_pool.hpp) before
+// growing: their strings keep their capacity, so most fields allocate nothing.
 Status ReadMessages(value& value_field, std::string_view folder, std::vector<Message>& messages) {
-  return detail::ForEachElement(value_field, [&messages, folder](value& element) {
-    Message message;
-    if (Status s = ReadMessage(element, message); !s.ok()) return s;
+  std::vector<Message> slots = TakeRecycledMessages();
+  std::size_t used = 0;
+  Status s = detail::ForEachElement(value_field, [&slots, &used, folder](value& element) {
+    if (used == slots.size()) {
+      slots.emplace_back();
+    } else {
+      ReuseMessage(slots[used]);
+    }
+    Message& message = slots[used];
+    if (Status read = ReadMessage(element, message); !read.ok()) return read;
     if (!message.removed) message.folder.assign(folder);
-    messages.push_back(std::move(message));
+    ++used;
     return Status::Ok();
   });
+  if (!s.ok()) {
+    RecycleMessages(std::move(slots));
+    return s;
+  }
+  slots.resize(used);
+  if (messages.empty()) {
+    messages = std::move(slots);
+  } else {
+    for (Message& message : slots) messages.push_back(std::move(message));
+  }
+  return Status::Ok();
 }
 
 Status ReadLink(value& v, std::string_view key, std::string& out) {

@@ -1,5 +1,7 @@
 #include "json_support.hpp"
 
+#include "crmsync/core/message_pool.hpp"
+
 namespace crmsync::graph::detail {
 
 namespace {
@@ -27,7 +29,7 @@ Status ReadRecipientArray(od::value& value, std::vector<Participant>& out) {
     od::json_type type;
     if (auto error = element.type().get(type)) return JsonError("", error);
     if (type != od::json_type::object) return JsonError("", simdjson::INCORRECT_TYPE, "object");
-    Participant participant;
+    Participant participant = TakeParticipant();   // a recycled one keeps its strings' capacity
     if (Status s = ReadRecipient(element, participant); !s.ok()) return s;
     if (out.empty()) out.reserve(4);   // most lists are short: one allocation instead of growing 1, 2, 4
     out.push_back(std::move(participant));

@@ -17,13 +17,6 @@ constexpr std::string_view kInvalidFieldForUpdate = "INVALID_FIELD_FOR_INSERT_UP
 // payload. Each pass runs at least 15 graphs, so this ends.
 constexpr std::string_view kProcessingHalted = "PROCESSING_HALTED";
 
-bool HasCreateOnlyField(const UpsertRecord& record) {
-  for (const Field& field : record.fields) {
-    if (field.create_only) return true;
-  }
-  return false;
-}
-
 }  // namespace
 
 struct SalesforceClient::GraphState {

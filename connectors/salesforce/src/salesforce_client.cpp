@@ -29,13 +29,6 @@ std::string_view TrimTrailingSlash(std::string_view origin) {
   return origin;
 }
 
-bool HasCreateOnlyField(const UpsertRecord& record) {
-  for (const Field& field : record.fields) {
-    if (field.create_only) return true;
-  }
-  return false;
-}
-
 // Answers that mean "too much at once": the org's limit is lowered.
 bool IsThrottle(const http::Response& response) {
   if (!response.transport_ok()) return false;

@@ -145,3 +145,40 @@ TEST_CASE("without writers every record is in one lane, batched as before", "[ba
   CHECK(ready[0].records.size() == 200);
   CHECK(ready[1].records.size() == 50);
 }
+
+TEST_CASE("a refused rendered record comes back with its fields listed, for the quarantine", "[batch]") {
+  Batcher batcher;
+  salesforce::UpsertRecord rendered;
+  rendered.external_id = "k-rendered-with-a-key-longer-than-sso";
+  salesforce::AppendRenderedField(rendered.rendered_fields, "TaskSubtype", "Email");
+  rendered.rendered_create_only_bytes = rendered.rendered_fields.size();
+  salesforce::AppendRenderedField(rendered.rendered_fields, "Subject", "Hi \"there\"");
+  REQUIRE(batcher.Add(rendered, "first-user-with-a-long-address@acme.example", PageRef{3, 7}) ==
+          Batcher::Added::kQueued);
+  REQUIRE(batcher.Add(Rec("k-ok"), "u", PageRef{0, 0}) == Batcher::Added::kQueued);
+  auto ready = batcher.TakeReady(true);
+  REQUIRE(ready.size() == 1);
+  REQUIRE(ready[0].records.size() == 2);
+  CHECK(ready[0].records[0].rendered_fields == rendered.rendered_fields);   // the request sends the JSON as built
+  auto outcomes = AllOk(2);
+  outcomes[0].success = false;
+  outcomes[0].error_code = "INVALID_FIELD";
+  auto results = batcher.Complete(ready[0].id, outcomes);
+  REQUIRE(results.size() == 2);
+  CHECK(results[0].key == "k-rendered-with-a-key-longer-than-sso");
+  CHECK(results[0].first_user == "first-user-with-a-long-address@acme.example");
+  REQUIRE(results[0].waiters.size() == 1);
+  CHECK(results[0].waiters[0].stream == 3);
+  CHECK(results[0].record.rendered_fields.empty());
+  REQUIRE(results[0].record.fields.size() == 2);
+  CHECK(results[0].record.fields[0].name == "TaskSubtype");
+  CHECK(results[0].record.fields[0].create_only);
+  CHECK(results[0].record.fields[1].value == "Hi \"there\"");
+  CHECK(results[1].key == "k-ok");
+  CHECK(results[1].record.fields.empty());   // only refused records are kept
+  CHECK(batcher.DoneThisRun("k-rendered-with-a-key-longer-than-sso"));
+  CHECK(batcher.DoneThisRun("k-ok"));
+  CHECK(batcher.Add(Rec("k-ok"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
+  CHECK(batcher.queued() == 0);
+  CHECK(batcher.inflight_requests() == 0);
+}

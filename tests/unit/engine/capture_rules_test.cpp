@@ -459,7 +459,8 @@ TEST_CASE("Description is truncated to max_body_chars code points, never failed"
     std::string expected;
   };
   for (const Row& row : {Row{5, "h\xc3\xa9llo"}, Row{1, "h"}, Row{2, "h\xc3\xa9"}, Row{100, m.body_text}}) {
-    const auto record = BuildTaskRecord("k", m, "003C", "005A", row.limit);
+    auto record = BuildTaskRecord("k", m, "003C", "005A", row.limit);
+    REQUIRE(salesforce::MaterializeFields(record).ok());
     const auto it = std::find_if(record.fields.begin(), record.fields.end(),
                                  [](const auto& f) { return f.name == "Description"; });
     REQUIRE(it != record.fields.end());
@@ -467,7 +468,8 @@ TEST_CASE("Description is truncated to max_body_chars code points, never failed"
   }
   // Never above the Salesforce field limit, whatever the caller asks.
   m.body_text = std::string(40000, 'x');
-  const auto record = BuildTaskRecord("k", m, "003C", "005A", 1000000);
+  auto record = BuildTaskRecord("k", m, "003C", "005A", 1000000);
+  REQUIRE(salesforce::MaterializeFields(record).ok());
   for (const auto& f : record.fields) {
     if (f.name == "Description") CHECK(f.value.size() == kDescriptionMaxChars);
   }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "crmsync/engine/address_list.hpp"
 #include "crmsync/engine/classify.hpp"
 
 using namespace crmsync;
@@ -72,4 +73,60 @@ TEST_CASE("domains match on the whole domain, not a suffix", "[classify]") {
   CHECK_FALSE(directory.IsInternal("x@notacme.example"));
   CHECK_FALSE(directory.IsInternal("x@acme.example.evil"));
   CHECK_FALSE(directory.IsInternal("not-an-address"));
+}
+
+TEST_CASE("an address list lower-cases, drops empty and repeated addresses, and keeps first-seen order",
+          "[classify][address_list]") {
+  AddressList list;
+  CHECK(list.Add("Zed@Customer.EXAMPLE"));
+  CHECK_FALSE(list.Add(""));
+  CHECK(list.Add("amy@other.example"));
+  CHECK_FALSE(list.Add("zed@customer.example"));
+  CHECK_FALSE(list.Add("ZED@CUSTOMER.EXAMPLE"));
+  CHECK(list.Add("Ünïcode@Other.Example"));   // only ASCII letters change case
+  CHECK(list.addresses() == std::vector<std::string>{"zed@customer.example", "amy@other.example",
+                                                     "Ünïcode@other.example"});
+  list.Clear();
+  CHECK(list.addresses().empty());
+  CHECK(list.Add("AMY@other.example"));
+  CHECK(list.addresses() == std::vector<std::string>{"amy@other.example"});
+}
+
+TEST_CASE("an address list reuses the storage of cleared addresses", "[classify][address_list]") {
+  AddressList list;
+  const std::string long_address = "a-rather-long-participant-address@customer.example";   // beyond SSO
+  REQUIRE(list.Add(long_address));
+  const char* storage = list.addresses().front().data();
+  list.Clear();
+  REQUIRE(list.Add("Another-Rather-Long-Address@Customer.example"));
+  CHECK(list.addresses().front() == "another-rather-long-address@customer.example");
+  CHECK(list.addresses().front().data() == storage);
+  // A duplicate hands its string back too: the next address reuses it.
+  REQUIRE_FALSE(list.Add("ANOTHER-rather-long-address@customer.example"));
+  REQUIRE(list.Add("a-third-rather-long-participant@customer.example"));
+  CHECK(list.addresses().size() == 2);
+}
+
+TEST_CASE("AssignAsciiLower lower-cases ASCII letters only, into the given string", "[classify][address_list]") {
+  std::string out = "previous content that is long enough to be on the heap";
+  AssignAsciiLower(out, "MiXeD@Case.EXAMPLE \xc3\x89");
+  CHECK(out == "mixed@case.example \xc3\x89");
+  AssignAsciiLower(out, "");
+  CHECK(out.empty());
+}
+
+TEST_CASE("classifying many messages on one thread gives each its own participants", "[classify][address_list]") {
+  // The participant list is reused per thread: a previous message's
+  // addresses must never leak into the next one's result.
+  const auto directory = MakeDirectory();
+  const auto& ann = directory.users()[0];
+  auto first = Classify(Mail("Zed@Customer.example", {"ann@acme.example", "amy@other.example", "x@y.example"}),
+                        directory, ann);
+  CHECK(first.external_addresses == std::vector<std::string>{"zed@customer.example", "amy@other.example", "x@y.example"});
+  auto second = Classify(Mail("ann@acme.example", {"Bob@Third.example"}), directory, ann);
+  CHECK(second.direction == Direction::kOutgoing);
+  CHECK(second.external_addresses == std::vector<std::string>{"bob@third.example"});
+  auto third = Classify(Mail("ann@acme.example", {"bob@acme.example"}), directory, ann);
+  CHECK(third.skip == SkipReason::kInternalOnly);
+  CHECK(third.external_addresses.empty());
 }

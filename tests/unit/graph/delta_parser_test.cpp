@@ -1,5 +1,8 @@
 #include <catch2/catch.hpp>
 
+#include <tuple>
+
+#include "crmsync/core/message_pool.hpp"
 #include "crmsync/graph/graph.hpp"
 #include "test_data.hpp"
 
@@ -213,4 +216,77 @@ TEST_CASE("message listing page (backfill window): nextLink or nothing, never a 
   CHECK(delta.status().message().find("@odata.deltaLink in a message listing") != std::string::npos);
   CHECK(crmsync::graph::ParseMessagesPage(R"({"value":[)").status().code() == StatusCode::kCorruption);
   CHECK(crmsync::graph::ParseMessagesPage(R"({"@odata.nextLink":"x"})").status().code() == StatusCode::kCorruption);
+}
+
+namespace {
+
+void CheckSame(const crmsync::Message& a, const crmsync::Message& b) {
+  CHECK(a.source_id == b.source_id);
+  CHECK(a.internet_message_id == b.internet_message_id);
+  CHECK(a.subject == b.subject);
+  CHECK(a.body_text == b.body_text);
+  CHECK(a.sent_at == b.sent_at);
+  CHECK(a.from.address == b.from.address);
+  CHECK(a.from.name == b.from.name);
+  const auto same_list = [](const std::vector<crmsync::Participant>& x, const std::vector<crmsync::Participant>& y) {
+    REQUIRE(x.size() == y.size());
+    for (std::size_t i = 0; i < x.size(); ++i) {
+      CHECK(x[i].address == y[i].address);
+      CHECK(x[i].name == y[i].name);
+    }
+  };
+  same_list(a.to, b.to);
+  same_list(a.cc, b.cc);
+  same_list(a.bcc, b.bcc);
+  CHECK(a.categories == b.categories);
+  CHECK(a.labels == b.labels);
+  CHECK(a.folder == b.folder);
+  CHECK(a.auto_submitted == b.auto_submitted);
+  CHECK(a.precedence == b.precedence);
+  CHECK(a.has_list_unsubscribe == b.has_list_unsubscribe);
+  CHECK(a.is_auto_reply == b.is_auto_reply);
+  CHECK(a.is_draft == b.is_draft);
+  CHECK(a.removed == b.removed);
+}
+
+}  // namespace
+
+TEST_CASE("messages parsed over a finished page's recycled messages carry nothing of them", "[graph][delta]") {
+  while (!crmsync::TakeRecycledMessages().empty()) {
+  }
+  const std::string rich = ReadTestData("graph/delta_page_messages.json");
+  // Message 1 of `sparse` lacks every optional field the rich page's first message has.
+  const std::string sparse =
+      R"({"value":[{"id":"X1","sentDateTime":"2026-06-01T00:00:00Z"},)"
+      R"({"id":"X2","subject":"only a subject","internetMessageHeaders":[{"name":"Precedence","value":"list"}]},)"
+      R"({"id":"X3","subject":"three"},{"id":"X4","@removed":{"reason":"deleted"}}],)"
+      R"("@odata.deltaLink":"https://g/d?$deltatoken=2"})";
+  auto fresh_rich = ParseDeltaPage(rich, "Inbox");
+  auto fresh_sparse = ParseDeltaPage(sparse, "Inbox");
+  REQUIRE(fresh_rich.ok());
+  REQUIRE(fresh_sparse.ok());
+  for (const auto& [first, second, expected] :
+       {std::tuple{&rich, &sparse, &fresh_sparse.value()}, std::tuple{&sparse, &rich, &fresh_rich.value()}}) {
+    while (!crmsync::TakeRecycledMessages().empty()) {
+    }
+    auto before = ParseDeltaPage(*first, "Inbox");
+    REQUIRE(before.ok());
+    crmsync::RecycleMessages(std::move(before->messages));
+    auto reused = ParseDeltaPage(*second, "Inbox");
+    REQUIRE(reused.ok());
+    REQUIRE(reused->messages.size() == expected->messages.size());
+    for (std::size_t i = 0; i < expected->messages.size(); ++i) {
+      INFO("message " << i);
+      CheckSame(reused->messages[i], expected->messages[i]);
+    }
+  }
+}
+
+TEST_CASE("a malformed page parsed over recycled messages fails as before", "[graph][delta]") {
+  auto before = ParseDeltaPage(ReadTestData("graph/delta_page_messages.json"), "Inbox");
+  REQUIRE(before.ok());
+  crmsync::RecycleMessages(std::move(before->messages));
+  auto bad = ParseDeltaPage(R"({"value":[{"id":"X1"},{"subject":"no id"}],"@odata.deltaLink":"https://g/d"})", "Inbox");
+  REQUIRE_FALSE(bad.ok());
+  CHECK(bad.status().code() == StatusCode::kCorruption);
 }

@@ -88,3 +88,51 @@ TEST_CASE("escaped bodies parse back to the original strings", "[salesforce][ups
       "Task", "K", std::vector<UpsertRecord>{Task("k", {{"Subject", "bad \xC3\x28 \xF8"}})});
   CHECK(RoundTrip(repaired, "Subject") == "bad \xEF\xBF\xBD( \xEF\xBF\xBD");
 }
+
+TEST_CASE("rendered fields come after the external id, create-only ones dropped on request", "[salesforce][upsert]") {
+  UpsertRecord record{"k1", {{"WhoId", "", true, false}}};
+  crmsync::salesforce::AppendRenderedField(record.rendered_fields, "TaskSubtype", "Email");
+  record.rendered_create_only_bytes = record.rendered_fields.size();
+  crmsync::salesforce::AppendRenderedField(record.rendered_fields, "Subject", "say \"hi\"\n");
+  const std::vector<UpsertRecord> records = {record};
+  CHECK(BuildUpsertBody("Task", "K", records) ==
+        R"({"allOrNone":false,"records":[{"attributes":{"type":"Task"},"K":"k1",)"
+        R"("TaskSubtype":"Email","Subject":"say \"hi\"\n","WhoId":null}]})");
+  CHECK(BuildUpsertBody("Task", "K", records, false) ==
+        R"({"allOrNone":false,"records":[{"attributes":{"type":"Task"},"K":"k1","Subject":"say \"hi\"\n","WhoId":null}]})");
+  CHECK(crmsync::salesforce::HasCreateOnlyField(record));
+}
+
+TEST_CASE("materializing rendered fields lists them first, with their kinds, and keeps the body", "[salesforce][upsert]") {
+  UpsertRecord record{"k1", {{"Listed", "v"}}};
+  record.rendered_fields = R"(,"Sub":"Email","Null":null,"Flag":true,"Count":12,"Text":"a\"b \u0001")";
+  record.rendered_create_only_bytes = std::string(R"(,"Sub":"Email")").size();
+  const std::string before = BuildUpsertBody("Task", "K", std::vector<UpsertRecord>{record});
+  REQUIRE(crmsync::salesforce::MaterializeFields(record).ok());
+  CHECK(record.rendered_fields.empty());
+  CHECK(record.rendered_create_only_bytes == 0);
+  REQUIRE(record.fields.size() == 6);
+  CHECK(record.fields[0].name == "Sub");
+  CHECK(record.fields[0].create_only);
+  CHECK(record.fields[1].null);
+  CHECK_FALSE(record.fields[1].create_only);
+  CHECK(record.fields[2].literal);
+  CHECK(record.fields[2].value == "true");
+  CHECK(record.fields[3].value == "12");
+  CHECK(record.fields[4].value == "a\"b \x01");
+  CHECK(record.fields[5].name == "Listed");
+  CHECK(BuildUpsertBody("Task", "K", std::vector<UpsertRecord>{record}) == before);
+  CHECK(crmsync::salesforce::HasCreateOnlyField(record));
+}
+
+TEST_CASE("rendered fields that are not JSON are refused and the record left as it was", "[salesforce][upsert]") {
+  UpsertRecord record{"k1", {}};
+  record.rendered_fields = R"(,"Subject":"unterminated)";
+  const auto status = crmsync::salesforce::MaterializeFields(record);
+  CHECK_FALSE(status.ok());
+  CHECK(record.rendered_fields == R"(,"Subject":"unterminated)");
+  CHECK(record.fields.empty());
+  record.rendered_fields = R"("Subject":"no comma")";
+  CHECK_FALSE(crmsync::salesforce::MaterializeFields(record).ok());
+  CHECK_FALSE(crmsync::salesforce::HasCreateOnlyField(record));
+}

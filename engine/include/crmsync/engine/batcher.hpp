@@ -94,15 +94,18 @@ class Batcher {
     std::size_t bytes = 0;
   };
 
+  // Queues and in-flight batches point at the keys of entries_ (an
+  // unordered_map's keys do not move while their entry lives): each key is
+  // stored once, and handed over (not copied) when its batch completes.
   struct Lane {
-    std::deque<std::string> queue;     // keys not yet sent, in arrival order
+    std::deque<const std::string*> queue;   // keys not yet sent, in arrival order
     std::size_t bytes = 0;
   };
 
   BatcherLimits limits_;
   std::unordered_map<std::string, Entry> entries_;     // queued or in flight
   std::map<std::string, Lane> lanes_;                   // writer -> its queue (ordered: deterministic)
-  std::unordered_map<std::uint64_t, std::vector<std::string>> inflight_;  // batch id -> keys
+  std::unordered_map<std::uint64_t, std::vector<const std::string*>> inflight_;  // batch id -> keys
   std::unordered_set<std::string> done_;
   std::uint64_t next_id_ = 1;
 };

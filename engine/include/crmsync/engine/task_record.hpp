@@ -17,7 +17,8 @@ inline constexpr std::size_t kDescriptionMaxChars = 32000;
 // truncated to the field limits at code-point boundaries (never failing the
 // record), ActivityDate = UTC date of sent_at, WhoId, OwnerId.
 // `description_max_chars` is the tenant's capture.max_body_chars, capped at
-// the field limit.
+// the field limit. The fields are rendered JSON (UpsertRecord::rendered_fields;
+// salesforce::MaterializeFields lists them).
 salesforce::UpsertRecord BuildTaskRecord(const std::string& key, const Message& message,
                                          const std::string& who_id, const std::string& owner_id,
                                          std::size_t description_max_chars = kDescriptionMaxChars);

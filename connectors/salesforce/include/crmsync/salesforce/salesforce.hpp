@@ -37,7 +37,26 @@ struct UpsertRecord {
   // Only the Composite Graph writer (email_graph.hpp) sends children;
   // BuildUpsertBody (sObject Collections) ignores them.
   std::vector<ChildRecord> children = {};
+  // Fields already written as JSON, `,"Name":value` each, exactly as
+  // BuildUpsertBody writes `fields` (and before them): a producer on the hot
+  // path writes a record's JSON once, straight from its source, with no
+  // Field strings in between (AppendRenderedField). The create-only fields
+  // come first, in the first `rendered_create_only_bytes` bytes. Readers
+  // that need Field values (the quarantine) call MaterializeFields first.
+  std::string rendered_fields = {};
+  std::size_t rendered_create_only_bytes = 0;
 };
+
+// Appends `,"name":"value"` to a record's rendered_fields, both strings
+// escaped as BuildUpsertBody escapes them.
+void AppendRenderedField(std::string& rendered, std::string_view name, std::string_view value);
+// Moves the rendered fields into `fields` (after those already there; the
+// first rendered_create_only_bytes bytes' fields marked create_only, JSON
+// null as null, other non-strings as literals) and clears them. Fails only on
+// rendered JSON not written by AppendRenderedField, leaving the record as is.
+Status MaterializeFields(UpsertRecord& record);
+// Whether any field, listed or rendered, is create-only.
+bool HasCreateOnlyField(const UpsertRecord& record);
 
 struct UpsertOutcome {
   bool success = false;
@@ -48,7 +67,8 @@ struct UpsertOutcome {
 };
 
 // {"allOrNone":false,"records":[{"attributes":{"type":SOBJECT},EXTID:...,fields...}]}
-// Strings are JSON-escaped; invalid UTF-8 is replaced by U+FFFD.
+// Strings are JSON-escaped; invalid UTF-8 is replaced by U+FFFD. A record's
+// rendered fields come right after its external id, then its `fields`.
 std::string BuildUpsertBody(std::string_view sobject, std::string_view external_id_field,
                             std::span<const UpsertRecord> records, bool include_create_only = true);
 // The 200 response: one outcome per record, in request order.

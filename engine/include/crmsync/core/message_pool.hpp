@@ -1,0 +1,35 @@
+// Recycling of parsed messages: a page's std::vector<Message>, once the page
+// is done, goes back to a small process-wide pool, and the next page's parser
+// overwrites those messages in place. Strings assigned into a string that
+// already has the capacity allocate nothing, so a steady run parses most
+// fields without touching the heap. Thread-safe (one mutex, taken once per
+// page, not per message). Bounded: at most kMaxPooledPages vectors, and a
+// string larger than kMaxPooledStringBytes is released rather than kept, so
+// the pool costs a few MiB at most.
+#pragma once
+
+#include <cstddef>
+#include <vector>
+
+#include "crmsync/core/message.hpp"
+
+namespace crmsync {
+
+inline constexpr std::size_t kMaxPooledPages = 32;
+inline constexpr std::size_t kMaxPooledStringBytes = 16 * 1024;
+
+// A vector of stale messages to overwrite (ReuseMessage each first), or an
+// empty vector when the pool is empty.
+std::vector<Message> TakeRecycledMessages();
+// Gives a finished page's messages back to the pool (dropped when it is full).
+void RecycleMessages(std::vector<Message>&& messages);
+
+// Empties `message` as a default-constructed one, keeping the capacity of its
+// strings and vectors; its participants' strings are kept aside for the next
+// TakeParticipant of this thread.
+void ReuseMessage(Message& message);
+// An empty Participant, with the capacity of one set aside by ReuseMessage on
+// this thread when there is one.
+Participant TakeParticipant();
+
+}  // namespace crmsync
