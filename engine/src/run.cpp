@@ -27,6 +27,7 @@
 #include "salesforce_budget.hpp"
 #include "stream_plan.hpp"
 #include "tenant_runtime.hpp"
+#include "write_backpressure.hpp"
 
 namespace crmsync::engine {
 namespace {
@@ -115,7 +116,11 @@ class Run {
   // Where the stream starts: its committed cursor, else its initial URL.
   Result<std::string> StartUrl(std::size_t stream);
   void SetFatal(std::string message);
+  // Sends the page request, or holds it while the stream's tenant has too many records waiting to be written.
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
+  void SendPage(std::size_t stream, std::uint64_t seq, std::string url);
+  // Coordinator, after a flush: sends the held page requests the writes made room for.
+  void ReleaseHeldPages();
   void PageLeftPipeline();
   bool Stopping() const { return options_stop_ != nullptr && options_stop_->load() != 0; }
   // The stream read its last page or failed (progress; a stream cut by a stop is not done).
@@ -198,6 +203,8 @@ class Run {
   std::unique_ptr<std::atomic<std::uint64_t>[]> stream_read_;   // per stream: messages read this run (log events)
   std::vector<std::size_t> user_slot_base_; // per tenant: its first user's index into users_left_
   std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
+
+  std::unique_ptr<WriteBackpressure> backpressure_;   // set once the streams are planned
 
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
@@ -424,6 +431,12 @@ void Run::CountStreamsNotFinished() {
 }
 
 void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
+  HeldPage request{stream, seq, std::move(url)};
+  if (backpressure_ && backpressure_->HoldIfFull(streams_[stream].tenant, request)) return;
+  SendPage(stream, seq, std::move(request.url));
+}
+
+void Run::SendPage(std::size_t stream, std::uint64_t seq, std::string url) {
   auto page = std::make_shared<PageWork>();
   page->stream = stream;
   page->seq = seq;
@@ -840,6 +853,25 @@ void Run::Coordinate(const Event& event,
   if (event.write) OnWrite(event.write);
   CommitCheckpoint();
   if (!fatal_) Flush(out);
+  ReleaseHeldPages();
+}
+
+void Run::ReleaseHeldPages() {
+  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+    const Batcher& batcher = tenants_[t]->batcher;
+    // Without a write in flight nothing will lower the count (a suspended
+    // tenant, a refused writer's lane, a failed run): holding would stall.
+    const bool stalled = fatal_ || Stopping() || batcher.inflight_requests() == 0;
+    for (HeldPage& held : backpressure_->Update(t, batcher.queued(), stalled)) {
+      if (fatal_ || Stopping()) {
+        // As a stop between two pages: the stream resumes at this page next run.
+        stream_cut_[held.stream] = 1;
+        MarkIncomplete(held.stream);
+        continue;
+      }
+      SendPage(held.stream, held.seq, std::move(held.url));
+    }
+  }
 }
 
 void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway) {
@@ -907,6 +939,10 @@ RunReport Run::Execute(const RunOptions& options) {
   flow::make_edge(write, coordinator);
   fetch_node_ = &fetch;
   coordinator_node_ = &coordinator;
+  // Reading runs ahead of writing by at most twice what a tenant's writes
+  // in flight take: enough to keep them full, bounded whatever the mail.
+  backpressure_ = std::make_unique<WriteBackpressure>(
+      tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight));
 
   const std::size_t initial =
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
