@@ -205,6 +205,7 @@ class Run {
   std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
 
   std::unique_ptr<WriteBackpressure> backpressure_;   // set once the streams are planned
+  std::size_t release_from_ = 0;                      // coordinator only
 
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
@@ -432,7 +433,7 @@ void Run::CountStreamsNotFinished() {
 
 void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
   HeldPage request{stream, seq, std::move(url)};
-  if (backpressure_ && backpressure_->HoldIfFull(streams_[stream].tenant, request)) return;
+  if (backpressure_ && backpressure_->HoldIfFull(streams_[stream].tenant, request, pages_upstream_)) return;
   SendPage(stream, seq, std::move(request.url));
 }
 
@@ -857,18 +858,24 @@ void Run::Coordinate(const Event& event,
 }
 
 void Run::ReleaseHeldPages() {
-  for (std::size_t t = 0; t < tenants_.size(); ++t) {
+  if (fatal_ || Stopping()) {
+    // As a stop between two pages: the stream resumes at this page next run.
+    for (const HeldPage& held : backpressure_->ReleaseAll()) {
+      stream_cut_[held.stream] = 1;
+      MarkIncomplete(held.stream);
+    }
+    return;
+  }
+  // Starting with another tenant each time: pages freed by the coordinator
+  // go to every tenant's held streams in turn.
+  const std::size_t first = release_from_++;
+  for (std::size_t i = 0; i < tenants_.size(); ++i) {
+    const std::size_t t = (first + i) % tenants_.size();
     const Batcher& batcher = tenants_[t]->batcher;
     // Without a write in flight nothing will lower the count (a suspended
-    // tenant, a refused writer's lane, a failed run): holding would stall.
-    const bool stalled = fatal_ || Stopping() || batcher.inflight_requests() == 0;
-    for (HeldPage& held : backpressure_->Update(t, batcher.queued(), stalled)) {
-      if (fatal_ || Stopping()) {
-        // As a stop between two pages: the stream resumes at this page next run.
-        stream_cut_[held.stream] = 1;
-        MarkIncomplete(held.stream);
-        continue;
-      }
+    // tenant, a refused writer's lane): holding would stall.
+    const bool stalled = batcher.inflight_requests() == 0;
+    for (HeldPage& held : backpressure_->Update(t, batcher.queued(), stalled, pages_upstream_)) {
       SendPage(held.stream, held.seq, std::move(held.url));
     }
   }
@@ -940,9 +947,11 @@ RunReport Run::Execute(const RunOptions& options) {
   fetch_node_ = &fetch;
   coordinator_node_ = &coordinator;
   // Reading runs ahead of writing by at most twice what a tenant's writes
-  // in flight take: enough to keep them full, bounded whatever the mail.
+  // in flight take (enough to keep them full), and of the coordinator by
+  // two pages per stream in flight: bounded whatever the mail.
   backpressure_ = std::make_unique<WriteBackpressure>(
-      tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight));
+      tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight),
+      2 * static_cast<std::size_t>(config_.engine.max_streams_in_flight));
 
   const std::size_t initial =
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));

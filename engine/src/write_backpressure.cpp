@@ -4,26 +4,38 @@
 
 namespace crmsync::engine {
 
-WriteBackpressure::WriteBackpressure(std::size_t tenants, std::size_t limit) : limit_(limit), tenants_(tenants) {}
+WriteBackpressure::WriteBackpressure(std::size_t tenants, std::size_t record_limit, std::size_t page_limit)
+    : record_limit_(record_limit), page_limit_(page_limit), tenants_(tenants) {}
 
-bool WriteBackpressure::HoldIfFull(std::size_t tenant, HeldPage& page) {
+bool WriteBackpressure::HoldIfFull(std::size_t tenant, HeldPage& page, const PageCount& pages_upstream) {
   std::lock_guard lock(mutex_);
   Tenant& t = tenants_.at(tenant);
-  if (!Full(t)) return false;
+  if (!Full(t, pages_upstream)) return false;
   t.held.push_back(std::move(page));
   return true;
 }
 
-std::vector<HeldPage> WriteBackpressure::Update(std::size_t tenant, std::size_t waiting, bool stalled) {
+std::vector<HeldPage> WriteBackpressure::Update(std::size_t tenant, std::size_t waiting, bool stalled,
+                                                const PageCount& pages_upstream) {
   std::vector<HeldPage> released;
   std::lock_guard lock(mutex_);
   Tenant& t = tenants_.at(tenant);
   t.waiting = waiting;
   t.stalled = stalled;
-  if (Full(t) || t.held.empty()) return released;
+  if (Full(t, pages_upstream) || t.held.empty()) return released;
   released.reserve(t.held.size());
   for (auto& page : t.held) released.push_back(std::move(page));
   t.held.clear();
+  return released;
+}
+
+std::vector<HeldPage> WriteBackpressure::ReleaseAll() {
+  std::vector<HeldPage> released;
+  std::lock_guard lock(mutex_);
+  for (auto& t : tenants_) {
+    for (auto& page : t.held) released.push_back(std::move(page));
+    t.held.clear();
+  }
   return released;
 }
 
