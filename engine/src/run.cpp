@@ -116,7 +116,8 @@ class Run {
   // Where the stream starts: its committed cursor, else its initial URL.
   Result<std::string> StartUrl(std::size_t stream);
   void SetFatal(std::string message);
-  // Sends the page request, or holds it while the stream's tenant has too many records waiting to be written.
+  // Sends the page request, or holds it while the stream's tenant has too
+  // many records waiting to be written or too many pages are upstream.
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
   void SendPage(std::size_t stream, std::uint64_t seq, std::string url);
   // Coordinator, after a flush: sends the held page requests the writes made room for.
