@@ -16,7 +16,7 @@ add_library(crmsync_engine STATIC
   src/gmail_user_source.cpp
   src/exchange_source.cpp
   src/message_key.cpp
-  src/page_tracker.cpp
+  src/page_tracker.cpp src/stream_plan.cpp src/stored_users.cpp src/write_backpressure.cpp
   src/quarantine_record.cpp src/quarantine_retry.cpp
   src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp

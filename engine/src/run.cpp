@@ -9,6 +9,7 @@
 #include <chrono>
 #include <ctime>
 #include <memory>
+#include <mutex>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -26,7 +27,9 @@
 #include "deterministic.hpp"
 #include "learned_org_limit.hpp"
 #include "salesforce_budget.hpp"
+#include "stream_plan.hpp"
 #include "tenant_runtime.hpp"
+#include "write_backpressure.hpp"
 
 namespace crmsync::engine {
 namespace {
@@ -59,15 +62,8 @@ bool WriterRefused(const TenantRuntime& tenant, std::size_t user) {
   return tenant.user_sessions && tenant.user_sessions->Refused(user);
 }
 
-struct Stream {
-  std::size_t tenant = 0;
-  std::size_t user = 0;
-  state::StreamId id;
-  std::string kind;          // the mail source's stream kind (id.stream differs for backfill jobs)
-  std::string initial_url;
-  std::string start_url;
-  bool restarted = false;    // after a 410, once per run
-};
+// A planned stream: indexes only; its URL and cursor are read at launch (stream_plan.hpp).
+using Stream = PlannedStream;
 
 // One page travelling through the graph; each stage owns it in turn.
 struct PageWork {
@@ -112,7 +108,28 @@ class Run {
   void SetUp(const RunOptions& options);
   void PlanStreams();
   void LaunchNextStream();
+  // The stream's identity, kind and first URLs, derived from its indexes when needed.
+  state::StreamId StreamIdOf(std::size_t stream) const;
+  const std::string& KindOf(std::size_t stream) const {
+    return stream_kinds_[streams_[stream].tenant][streams_[stream].kind];
+  }
+  const std::string& StreamNameOf(std::size_t stream) const {
+    return stream_names_[streams_[stream].tenant][streams_[stream].kind];
+  }
+  const std::string& UserIdOf(std::size_t stream) const {
+    const Stream& s = streams_[stream];
+    return tenants_[s.tenant]->directory->users()[s.user].id;
+  }
+  std::string InitialUrl(std::size_t stream) const;
+  // Where the stream starts: its committed cursor, else its initial URL.
+  Result<std::string> StartUrl(std::size_t stream);
+  void SetFatal(std::string message);
+  // Sends the page request, or holds it while the stream's tenant has too
+  // many records waiting to be written or too many pages are upstream.
   void SubmitPage(std::size_t stream, std::uint64_t seq, std::string url);
+  void SendPage(std::size_t stream, std::uint64_t seq, std::string url);
+  // Coordinator, after a flush: sends the held page requests the writes made room for.
+  void ReleaseHeldPages();
   void PageLeftPipeline();
   bool Stopping() const { return options_stop_ != nullptr && options_stop_->load() != 0; }
   // The stream read its last page or failed (progress; a stream cut by a stop is not done).
@@ -146,19 +163,21 @@ class Run {
   }
   std::string Where(std::size_t stream) const {
     const Stream& s = streams_[stream];
-    return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, s.id.stream);
+    return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, StreamNameOf(stream));
   }
   // An error of `stream` for the report, logged with its tenant, user and stream.
   void StreamError(std::size_t stream, const std::string& what) {
     const Stream& s = streams_[stream];
     TenantRuntime& tenant = *tenants_[s.tenant];
     tenant.AddError(fmt::format("{}: {}", Where(stream), what), tenant.directory->users()[s.user].primary,
-                    s.id.stream);
+                    StreamNameOf(stream));
   }
   void LogStream(std::size_t stream, LogLevel level, std::string_view message) const {
     const Stream& s = streams_[stream];
     const TenantRuntime& tenant = *tenants_[s.tenant];
-    if (tenant.log != nullptr) tenant.LogEvent(level, message, tenant.directory->users()[s.user].primary, s.id.stream);
+    if (tenant.log != nullptr) {
+      tenant.LogEvent(level, message, tenant.directory->users()[s.user].primary, StreamNameOf(stream));
+    }
   }
 
   const Config& config_;
@@ -166,11 +185,16 @@ class Run {
   state::Store& store_;
   std::vector<std::unique_ptr<TenantRuntime>> tenants_;
   std::vector<Stream> streams_;
+  // Per tenant, per kind index: the mail source's stream kind, and the name
+  // the stream's cursor is stored under (a backfill job's own kind).
+  std::vector<std::vector<std::string>> stream_kinds_;
+  std::vector<std::vector<std::string>> stream_names_;
 
   std::atomic<std::size_t> next_stream_{0};
   std::atomic<std::int64_t> pages_upstream_{0};   // page requests not yet consumed by the coordinator
   const state::SecretBox* secrets_ = nullptr;
   std::atomic<bool> fatal_{false};
+  std::mutex fatal_mutex_;   // the first fatal error's message wins; set from any node
   std::string fatal_message_;
 
   // Drain and progress (RunOptions::stop / progress).
@@ -186,8 +210,11 @@ class Run {
   RunProgress* progress_ = &own_progress_;
   std::vector<std::uint8_t> stream_cut_;    // stopped before its last page; written by that stream's page only
   std::unique_ptr<std::atomic<std::uint64_t>[]> stream_read_;   // per stream: messages read this run (log events)
-  std::vector<std::size_t> user_slot_;      // per stream: index into users_left_
+  std::vector<std::size_t> user_slot_base_; // per tenant: its first user's index into users_left_
   std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
+
+  std::unique_ptr<WriteBackpressure> backpressure_;   // set once the streams are planned
+  std::size_t release_from_ = 0;                      // coordinator only
 
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
@@ -220,8 +247,9 @@ void Run::SetUp(const RunOptions& options) {
 }
 
 void Run::PlanStreams() {
-  // Round-robin over tenants so that every organization makes progress.
   std::vector<std::vector<Stream>> per_tenant(tenants_.size());
+  stream_kinds_.assign(tenants_.size(), {});
+  stream_names_.assign(tenants_.size(), {});
   LoadBudgets();
   if (fatal_) return;
   if (backfill_ != nullptr) backfill_matched_.assign(backfill_->users.size(), 0);
@@ -229,6 +257,10 @@ void Run::PlanStreams() {
     TenantRuntime& tenant = *tenants_[t];
     if (!tenant.ready) continue;
     if (backfill_ != nullptr && !PlanBackfillTenant(tenant)) continue;
+    stream_kinds_[t] = tenant.source->StreamKinds();
+    for (const std::string& kind : stream_kinds_[t]) {
+      stream_names_[t].push_back(backfill_ != nullptr ? BackfillStreamKind(backfill_->job_id, kind) : kind);
+    }
     const auto& users = tenant.directory->users();
     for (std::size_t u = 0; u < users.size(); ++u) {
       if (!users[u].enabled) continue;
@@ -240,57 +272,66 @@ void Run::PlanStreams() {
           }
         }
       }
-      for (const std::string& kind : tenant.source->StreamKinds()) {
-        Stream s;
-        s.tenant = t;
-        s.user = u;
-        s.kind = kind;
-        s.id = state::StreamId{tenant.config->id, users[u].id,
-                               backfill_ != nullptr ? BackfillStreamKind(backfill_->job_id, kind) : kind};
-        s.initial_url = backfill_ != nullptr ? tenant.source->WindowCursor(tenant.mail_users[u], kind,
-                                                                           backfill_->since_unix, backfill_->until_unix)
-                                             : tenant.source->InitialCursor(tenant.mail_users[u], kind);
-        auto cursor = store_.GetCursor(s.id);
-        if (!cursor.ok()) {
-          fatal_ = true;
-          fatal_message_ = cursor.status().ToString();
-          return;
+      for (std::size_t k = 0; k < stream_kinds_[t].size(); ++k) {
+        if (backfill_ != nullptr) {
+          // An empty committed cursor is a finished backfill window.
+          auto cursor = store_.GetCursor(state::StreamId{tenant.config->id, users[u].id, stream_names_[t][k]});
+          if (!cursor.ok()) {
+            SetFatal(cursor.status().ToString());
+            return;
+          }
+          if (cursor.value() && cursor.value()->position.empty()) continue;
         }
-        // An empty committed cursor is a finished backfill window.
-        if (backfill_ != nullptr && cursor.value() && cursor.value()->position.empty()) continue;
-        s.start_url = cursor.value() ? cursor.value()->position : s.initial_url;
-        per_tenant[t].push_back(std::move(s));
+        per_tenant[t].push_back(
+            Stream{static_cast<std::uint32_t>(t), static_cast<std::uint32_t>(u), static_cast<std::uint16_t>(k), false});
       }
     }
     tenant.report.streams = per_tenant[t].size();
   }
-  for (std::size_t i = 0;; ++i) {
-    bool any = false;
-    for (auto& list : per_tenant) {
-      if (i < list.size()) {
-        streams_.push_back(std::move(list[i]));
-        any = true;
-      }
-    }
-    if (!any) break;
-  }
+  streams_ = InterleaveTenants(std::move(per_tenant));
   ReportUnmatchedBackfillUsers();
-  std::vector<std::size_t> slot_base(tenants_.size() + 1, 0);
+  user_slot_base_.assign(tenants_.size() + 1, 0);
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
-    slot_base[t + 1] = slot_base[t] + (tenants_[t]->ready ? tenants_[t]->directory->users().size() : 0);
+    user_slot_base_[t + 1] =
+        user_slot_base_[t] + (tenants_[t]->ready ? tenants_[t]->directory->users().size() : 0);
   }
-  users_left_ = std::make_unique<std::atomic<std::uint32_t>[]>(slot_base.back());
+  users_left_ = std::make_unique<std::atomic<std::uint32_t>[]>(user_slot_base_.back());
   std::uint64_t users_with_streams = 0;
   for (const Stream& s : streams_) {
-    const std::size_t slot = slot_base[s.tenant] + s.user;
-    user_slot_.push_back(slot);
-    if (users_left_[slot]++ == 0) ++users_with_streams;
+    if (users_left_[user_slot_base_[s.tenant] + s.user]++ == 0) ++users_with_streams;
   }
   stream_cut_.assign(streams_.size(), 0);
   stream_read_ = std::make_unique<std::atomic<std::uint64_t>[]>(streams_.size());
   progress_->users_total = users_with_streams;
   progress_->streams_total = streams_.size();
   progress_->planned = true;
+}
+
+state::StreamId Run::StreamIdOf(std::size_t stream) const {
+  const Stream& s = streams_[stream];
+  return state::StreamId{tenants_[s.tenant]->config->id, UserIdOf(stream), StreamNameOf(stream)};
+}
+
+std::string Run::InitialUrl(std::size_t stream) const {
+  const Stream& s = streams_[stream];
+  const TenantRuntime& tenant = *tenants_[s.tenant];
+  return backfill_ != nullptr ? tenant.source->WindowCursor(tenant.mail_users[s.user], KindOf(stream),
+                                                            backfill_->since_unix, backfill_->until_unix)
+                              : tenant.source->InitialCursor(tenant.mail_users[s.user], KindOf(stream));
+}
+
+Result<std::string> Run::StartUrl(std::size_t stream) {
+  auto cursor = store_.GetCursor(StreamIdOf(stream));
+  if (!cursor.ok()) return cursor.status();
+  if (cursor.value()) return std::move(cursor.value()->position);
+  return InitialUrl(stream);
+}
+
+void Run::SetFatal(std::string message) {
+  std::lock_guard lock(fatal_mutex_);
+  if (fatal_) return;
+  fatal_message_ = std::move(message);
+  fatal_ = true;
 }
 
 // A --user that no selected, connected organization has is an error of the
@@ -387,7 +428,8 @@ void Run::StreamEnded(std::size_t stream) {
     LogStream(stream, LogLevel::kDebug, fmt::format("stream ended: {} messages read", stream_read_[stream].load()));
   }
   ++progress_->streams_done;
-  if (--users_left_[user_slot_[stream]] == 0) ++progress_->users_done;
+  const Stream& s = streams_[stream];
+  if (--users_left_[user_slot_base_[s.tenant] + s.user] == 0) ++progress_->users_done;
 }
 
 // After the graph: streams never launched or cut by a stop, per tenant.
@@ -400,6 +442,12 @@ void Run::CountStreamsNotFinished() {
 }
 
 void Run::SubmitPage(std::size_t stream, std::uint64_t seq, std::string url) {
+  HeldPage request{stream, seq, std::move(url)};
+  if (backpressure_ && backpressure_->HoldIfFull(streams_[stream].tenant, request, pages_upstream_)) return;
+  SendPage(stream, seq, std::move(request.url));
+}
+
+void Run::SendPage(std::size_t stream, std::uint64_t seq, std::string url) {
   auto page = std::make_shared<PageWork>();
   page->stream = stream;
   page->seq = seq;
@@ -421,8 +469,13 @@ void Run::LaunchNextStream() {
       stream_cut_[index] = 1;
       continue;
     }
+    auto start = StartUrl(index);
+    if (!start.ok()) {
+      SetFatal(start.status().ToString());
+      return;
+    }
     LogStream(index, LogLevel::kDebug, "stream started");
-    SubmitPage(index, 0, streams_[index].start_url);
+    SubmitPage(index, 0, std::move(start.value()));
     return;
   }
 }
@@ -437,7 +490,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   gateway.reserve_wait();
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
-  tenant.source->FetchPage(tenant.mail_users[stream.user], stream.kind, page->url,
+  tenant.source->FetchPage(tenant.mail_users[stream.user], KindOf(page->stream), page->url,
                            [page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
                              gateway.try_put(page);
@@ -456,8 +509,8 @@ bool Run::Parse(const PagePtr& page) {
       // upserts, so re-reading what was captured changes nothing.
       stream.restarted = true;
       StreamError(page->stream, "delta state expired (410), re-reading the folder");
-      page->cursor_after = stream.initial_url;
-      SubmitPage(page->stream, page->seq + 1, stream.initial_url);
+      page->cursor_after = InitialUrl(page->stream);
+      SubmitPage(page->stream, page->seq + 1, page->cursor_after);
       return true;
     }
     ++tenant.counters.streams_failed;
@@ -697,8 +750,9 @@ void Run::OnPage(const PagePtr& page) {
   tracker_.AddPage(ref, page->cursor_after, page->records.size());
   for (auto& record : page->records) {
     // Per-user authorization: each user's records are a lane of their own.
-    const std::string& writer = tenant.user_sessions ? stream.id.user : kNoWriter;
-    switch (tenant.batcher.Add(std::move(record), stream.id.user, ref, writer)) {
+    const std::string& user_id = UserIdOf(page->stream);
+    const std::string& writer = tenant.user_sessions ? user_id : kNoWriter;
+    switch (tenant.batcher.Add(std::move(record), user_id, ref, writer)) {
       case Batcher::Added::kQueued: break;
       case Batcher::Added::kAttached:
         ++tenant.report.deduplicated;
@@ -781,15 +835,12 @@ void Run::CommitCheckpoint() {
     for (auto& row : tenant->crm->TakeNewRows()) checkpoint_.directory.push_back(std::move(row));
   }
   for (auto& [stream, cursor] : tracker_.TakeAdvanced()) {
-    checkpoint_.cursors.emplace_back(streams_[stream].id, state::Cursor{std::move(cursor), now});
+    checkpoint_.cursors.emplace_back(StreamIdOf(stream), state::Cursor{std::move(cursor), now});
   }
   if (checkpoint_.empty()) return;
   Status status = store_.Commit(checkpoint_);
   checkpoint_ = state::CheckpointBatch{};
-  if (!status.ok() && !fatal_) {
-    fatal_message_ = "state commit failed: " + status.ToString();
-    fatal_ = true;
-  }
+  if (!status.ok()) SetFatal("state commit failed: " + status.ToString());
 }
 
 void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
@@ -822,6 +873,31 @@ void Run::Coordinate(const Event& event,
   if (event.write) OnWrite(event.write);
   CommitCheckpoint();
   if (!fatal_) Flush(out);
+  ReleaseHeldPages();
+}
+
+void Run::ReleaseHeldPages() {
+  if (fatal_ || Stopping()) {
+    // As a stop between two pages: the stream resumes at this page next run.
+    for (const HeldPage& held : backpressure_->ReleaseAll()) {
+      stream_cut_[held.stream] = 1;
+      MarkIncomplete(held.stream);
+    }
+    return;
+  }
+  // Starting with another tenant each time: pages freed by the coordinator
+  // go to every tenant's held streams in turn.
+  const std::size_t first = release_from_++;
+  for (std::size_t i = 0; i < tenants_.size(); ++i) {
+    const std::size_t t = (first + i) % tenants_.size();
+    const Batcher& batcher = tenants_[t]->batcher;
+    // Without a write in flight nothing will lower the count (a suspended
+    // tenant, a refused writer's lane): holding would stall.
+    const bool stalled = batcher.inflight_requests() == 0;
+    for (HeldPage& held : backpressure_->Update(t, batcher.queued(), stalled, pages_upstream_)) {
+      SendPage(held.stream, held.seq, std::move(held.url));
+    }
+  }
 }
 
 void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway) {
@@ -889,6 +965,12 @@ RunReport Run::Execute(const RunOptions& options) {
   flow::make_edge(write, coordinator);
   fetch_node_ = &fetch;
   coordinator_node_ = &coordinator;
+  // Reading runs ahead of writing by at most twice what a tenant's writes
+  // in flight take (enough to keep them full), and of the coordinator by
+  // two pages per stream in flight: bounded whatever the mail.
+  backpressure_ = std::make_unique<WriteBackpressure>(
+      tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight),
+      2 * static_cast<std::size_t>(config_.engine.max_streams_in_flight));
 
   const std::size_t initial =
       std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));

@@ -23,6 +23,7 @@
 #include "crmsync/engine/crm_resolver.hpp"
 #include "crmsync/engine/lead_creator.hpp"
 #include "sealed_token_keeper.hpp"
+#include "stored_users.hpp"
 #include "user_sessions.hpp"
 
 namespace crmsync::graph {
@@ -78,7 +79,10 @@ struct TenantRuntime {
   std::vector<state::UserRecord> user_records;   // as stored before this run (new users: empty)
   std::vector<std::uint64_t> user_captured; // this run; coordinator only
   std::unordered_map<std::string, std::size_t> user_index;   // mail system user id -> index
-  std::vector<std::pair<std::string, state::UserRecord>> stored_users;   // the users family before this run
+  // The users family before this run (set-up moves the directory users'
+  // records into user_records and releases it), and its index by id.
+  StoredUserList stored_users;
+  StoredUserIndex stored_user_index;
   std::vector<std::uint8_t> user_incomplete;     // a stream failed or was blocked; guarded by lifecycle_mutex
   state::TenantState connection;            // as stored, updated by this run
   std::atomic<bool> suspended{false};       // stop launching streams and writes

@@ -179,10 +179,8 @@ std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> d
 }
 
 const state::UserRecord* StoredUser(const TenantRuntime& tenant, const std::string& id) {
-  for (const auto& [stored_id, record] : tenant.stored_users) {
-    if (stored_id == id) return &record;
-  }
-  return nullptr;
+  const auto found = tenant.stored_user_index.find(id);
+  return found == tenant.stored_user_index.end() ? nullptr : &tenant.stored_users[found->second].second;
 }
 
 // The Salesforce User field a mailbox is matched on, and the addresses it
@@ -323,6 +321,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     const auto& sf = SalesforceOptions(tenant, timeout);
     sf.org_limiter->Seed(sf.org_key, *learned.value());
   }
+  tenant.stored_user_index = IndexStoredUsers(tenant.stored_users);
 
   Status source = MakeMailSource(tenant, transport, timeout);
   if (!source.ok()) return Fail(tenant, source.message());
@@ -451,8 +450,16 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     tenant.user_index[user.id] = i;
     tenant.user_status.push_back(status);
     tenant.user_reason.push_back(reason);
-    tenant.user_records.push_back(stored != nullptr ? *stored : state::UserRecord{});
   }
+  // The stored records move into user_records: the run keeps one copy of
+  // each (the users family is only read again when set-up never reached the
+  // directory, and then user_records is not used).
+  std::vector<std::string_view> ids;
+  ids.reserve(mailbox_users.size());
+  for (const auto& user : mailbox_users) ids.push_back(user.id);
+  tenant.user_records = TakeStoredRecords(tenant.stored_users, tenant.stored_user_index, ids);
+  tenant.stored_user_index = StoredUserIndex{};   // move-assigned: `= {}` would keep the capacity
+  tenant.stored_users = StoredUserList{};
   tenant.user_captured.assign(mailbox_users.size(), 0);
   tenant.user_incomplete.assign(mailbox_users.size(), 0);
   tenant.mail_users = std::move(mail_users);
@@ -537,8 +544,9 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
   if (tenant.directory) {
     const auto& users = tenant.directory->users();
     std::size_t had_active = 0, lost_access = 0;
+    records.reserve(users.size());
     for (std::size_t i = 0; i < users.size(); ++i) {
-      state::UserRecord record = tenant.user_records[i];
+      state::UserRecord record = std::move(tenant.user_records[i]);   // saved once, at the end of the run
       const std::string& status = tenant.user_status[i];
       if (record.status != status) record.status_since_unix_ms = now;
       if (users[i].enabled) {

