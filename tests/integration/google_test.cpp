@@ -16,6 +16,16 @@ std::string KeyFile(const TempDir& dir, const std::string& tenant) {
   return dir.path() + "/" + tenant + "-service-account.json";
 }
 
+// One run on the state in `dir`; its report.
+std::string RunForReport(const SimProcess& sim, const TempDir& dir) {
+  const std::string report = dir.path() + "/report.json";
+  auto result = RunCrmsync(
+      {"run", "--config", sim.config_path(), "--state", dir.path() + "/state", "--report", report, "--quiet"});
+  INFO(result.output);
+  REQUIRE(result.exit_code == 0);
+  return ReadFile(report);
+}
+
 }  // namespace
 
 TEST_CASE("a mixed run of Google and Microsoft organizations completes exactly once", "[google]") {
@@ -159,14 +169,7 @@ TEST_CASE("the next run reuses the tokens the last run was granted: an idle run 
   TempDir dir;
   SimProcess sim(dir.path(), {"--seed", "22", "--tenants", "2", "--users", "5", "--messages", "4", "--providers",
                               "gmail,graph", "--token-ttl", "3599"});
-  const std::string state = dir.path() + "/state";
-  const std::string report = dir.path() + "/report.json";
-  auto run = [&] {
-    auto result = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--report", report, "--quiet"});
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    return ReadFile(report);
-  };
+  auto run = [&] { return RunForReport(sim, dir); };
   const std::string full = run();
   // The Gmail tenant: the Directory admin's token and one per mailbox; Graph: the application's.
   CHECK(JsonInt(full, "tenants.0.api_calls.mail_token_grants") == 6);
@@ -185,14 +188,7 @@ TEST_CASE("kept tokens past their use are granted again", "[google][tokens]") {
   // 2-second tokens: a kept one may be used for 1 second.
   SimProcess sim(dir.path(), {"--seed", "23", "--tenants", "1", "--users", "4", "--messages", "3", "--providers",
                               "gmail", "--token-ttl", "2"});
-  const std::string state = dir.path() + "/state";
-  const std::string report = dir.path() + "/report.json";
-  auto run = [&] {
-    auto result = RunCrmsync({"run", "--config", sim.config_path(), "--state", state, "--report", report, "--quiet"});
-    INFO(result.output);
-    REQUIRE(result.exit_code == 0);
-    return ReadFile(report);
-  };
+  auto run = [&] { return RunForReport(sim, dir); };
   run();
   std::this_thread::sleep_for(std::chrono::milliseconds(1500));
   CHECK(JsonInt(run(), "tenants.0.api_calls.mail_token_grants") >= 5);
