@@ -190,7 +190,7 @@ TEST_CASE("kept tokens past their use are granted again", "[google][tokens]") {
                               "gmail", "--token-ttl", "2"});
   auto run = [&] { return RunForReport(sim, dir); };
   run();
-  std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+  std::this_thread::sleep_for(std::chrono::milliseconds(1500) * TestTimeScale());
   CHECK(JsonInt(run(), "tenants.0.api_calls.mail_token_grants") >= 5);
   CheckMailExact(ParseVerify(sim.Get("/_sim/verify")));
 }

@@ -153,6 +153,12 @@ std::string Request(const std::string& url, const std::string& ca_file, const ch
 
 }  // namespace
 
+long TestTimeScale() {
+  const char* scale_text = std::getenv("CRMSYNC_TEST_TIME_SCALE");
+  const long scale = scale_text == nullptr ? 1 : std::strtol(scale_text, nullptr, 10);
+  return scale > 1 ? scale : 1;
+}
+
 namespace {
 
 // Sanitizer builds run the engine several times slower (ThreadSanitizer:
@@ -161,9 +167,7 @@ namespace {
 // connection, which no real service's hour-long token ever does;
 // CRMSYNC_TEST_TIME_SCALE (set by `tools/test --tsan`) stretches them.
 void ScaleTokenLifetimes(std::vector<std::string>& args) {
-  const char* scale_text = std::getenv("CRMSYNC_TEST_TIME_SCALE");
-  if (scale_text == nullptr) return;
-  const long scale = std::strtol(scale_text, nullptr, 10);
+  const long scale = TestTimeScale();
   if (scale <= 1) return;
   for (std::size_t i = 0; i + 1 < args.size(); ++i) {
     if (args[i] != "--token-ttl") continue;

@@ -39,6 +39,11 @@ void SetEngineOption(const std::string& config_path, const std::string& key, con
 // [tenants.capture] table holding `settings` (TOML lines) in every tenant.
 std::string WithCapture(const std::string& config, const std::string& settings);
 
+// How much longer a test waits for time-bound behaviour (token lifetimes):
+// CRMSYNC_TEST_TIME_SCALE under sanitizers (tools/test --tsan), else 1. The
+// simulator's --token-ttl is scaled by it already.
+long TestTimeScale();
+
 class SimProcess {
  public:
   // Starts crmsync-sim in `dir` with --listen 127.0.0.1:0, --port-file,
