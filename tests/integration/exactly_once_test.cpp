@@ -24,13 +24,16 @@ TEST_CASE("SIGKILL at random moments, then a rerun: every email exactly once", "
   const std::string provider = GENERATE(as<std::string>{}, "graph", "gmail");
   INFO("provider " << provider);
   TempDir dir;
-  SimProcess sim(dir.path(), {"--seed", "11", "--tenants", "2", "--users", "60", "--messages", "30",
+  // Sized so that the first run outlasts most kill delays: the engine reads
+  // tens of thousands of messages a second, and a run that finishes before
+  // its kill proves nothing.
+  SimProcess sim(dir.path(), {"--seed", "11", "--tenants", "2", "--users", "60", "--messages", "60",
                               "--providers", provider});
   UseSmallPages(sim.config_path(), 7);
   const std::vector<std::string> args = {"run", "--config", sim.config_path(), "--state", dir.path() + "/state",
                                          "--quiet"};
   std::mt19937 rng(Catch::rngSeed());
-  std::uniform_int_distribution<int> delay_ms(40, 700);
+  std::uniform_int_distribution<int> delay_ms(30, 400);
   int killed = 0;
   for (int round = 0; round < 6; ++round) {
     auto run = RunCrmsyncKilledAfter(args, std::chrono::milliseconds(delay_ms(rng)));
