@@ -52,23 +52,14 @@ void ApplyHeader(std::string_view name, std::string_view value, GmailMessage& ou
   }
 }
 
-// A string needed only while the message is parsed: a view into the
-// parser's string buffer (valid until its next document), nothing allocated.
-Status ReadTransientString(od::value& v, std::string_view& out) {
-  bool is_null = false;
-  if (Status s = detail::CheckNull(v, &is_null); !s.ok() || is_null) return s;
-  if (auto error = v.get_string().get(out)) return detail::JsonError("", error, "string");
-  return Status::Ok();
-}
-
 Status ReadHeaders(od::value& value, GmailMessage& out) {
   std::array<bool, 9> seen{};
   return detail::ForEachElement(value, [&](od::value& element) {
     std::string_view name;
     std::string_view header_value;
     Status s = detail::ForEachObjectField(element, [&](std::string_view key, od::value& v) {
-      if (key == "name") return ReadTransientString(v, name);
-      if (key == "value") return ReadTransientString(v, header_value);
+      if (key == "name") return detail::ReadStringView(v, name);
+      if (key == "value") return detail::ReadStringView(v, header_value);
       return Status::Ok();
     });
     if (!s.ok()) return s;

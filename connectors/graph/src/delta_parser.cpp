@@ -16,15 +16,6 @@ using detail::Nest;
 
 constexpr std::string_view kWhat = "Graph delta page";
 
-// A string needed only while the page is parsed: a view into the parser's
-// string buffer (valid until its next document), so nothing is allocated.
-Status ReadTransientString(value& v, std::string_view& out) {
-  bool is_null = false;
-  if (Status s = detail::CheckNull(v, &is_null); !s.ok() || is_null) return s;
-  if (auto error = v.get_string().get(out)) return JsonError("", error, "string");
-  return Status::Ok();
-}
-
 Status ReadBody(value& body_value, std::string& text) {
   bool is_null = false;
   if (Status s = detail::CheckNull(body_value, &is_null); !s.ok() || is_null) return s;
@@ -33,7 +24,7 @@ Status ReadBody(value& body_value, std::string& text) {
   std::string_view content_type;
   Status s = detail::ForEachField(body, [&](std::string_view key, value& v) {
     if (key == "content") return detail::ReadString(v, text);
-    if (key == "contentType") return ReadTransientString(v, content_type);
+    if (key == "contentType") return detail::ReadStringView(v, content_type);
     return Status::Ok();
   });
   if (!s.ok()) return s;
@@ -62,8 +53,8 @@ Status ReadHeaders(value& headers_value, Message& message) {
     std::string_view name;
     std::string_view header_value;
     Status s = detail::ForEachObjectField(element, [&](std::string_view key, value& v) {
-      if (key == "name") return ReadTransientString(v, name);
-      if (key == "value") return ReadTransientString(v, header_value);
+      if (key == "name") return detail::ReadStringView(v, name);
+      if (key == "value") return detail::ReadStringView(v, header_value);
       return Status::Ok();
     });
     if (!s.ok()) return s;
@@ -99,7 +90,7 @@ Status ReadMessage(value& element, Message& message) {
     if (key == "body") return ReadBody(v, message.body_text);
     if (key == "internetMessageId") return detail::ReadString(v, message.internet_message_id);
     if (key == "sentDateTime") return detail::ReadString(v, message.sent_at);
-    if (key == "receivedDateTime") return ReadTransientString(v, received_at);
+    if (key == "receivedDateTime") return detail::ReadStringView(v, received_at);
     if (key == "isDraft") return detail::ReadBool(v, message.is_draft);
     if (key == "categories") return detail::ReadStringArray(v, message.categories);
     if (key == "internetMessageHeaders") return ReadHeaders(v, message);

@@ -48,6 +48,13 @@ Status ReadString(od::value& value, std::string& out) {
   return ReadRequiredString(value, out);
 }
 
+Status ReadStringView(od::value& value, std::string_view& out) {
+  bool is_null = false;
+  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
+  if (auto error = value.get_string().get(out)) return JsonError("", error, "string");
+  return Status::Ok();
+}
+
 Status ReadBool(od::value& value, bool& out) {
   bool is_null = false;
   if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;

@@ -126,6 +126,10 @@ Status ForEachNullableObjectField(od::value& value, Visit&& visit) {
 
 // These readers accept null, leaving `out` untouched.
 Status ReadString(od::value& value, std::string& out);
+// A string needed only while its document is parsed: a view into the
+// parser's string buffer (valid until the parser's next document), nothing
+// allocated.
+Status ReadStringView(od::value& value, std::string_view& out);
 Status ReadBool(od::value& value, bool& out);
 Status ReadStringArray(od::value& value, std::vector<std::string>& out);
 
