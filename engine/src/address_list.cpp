@@ -2,14 +2,9 @@
 
 #include <algorithm>
 
-namespace crmsync::engine {
+#include "crmsync/engine/text.hpp"
 
-void AssignAsciiLower(std::string& out, std::string_view text) {
-  out.assign(text);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-}
+namespace crmsync::engine {
 
 void AddressList::Clear() {
   // Moving a std::string hands over its buffer: nothing is freed.

@@ -25,11 +25,16 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
   return utf8;
 }
 
-std::string AsciiLower(std::string_view text) {
-  std::string out(text);
+void AssignAsciiLower(std::string& out, std::string_view text) {
+  out.assign(text);
   for (char& c : out) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
+}
+
+std::string AsciiLower(std::string_view text) {
+  std::string out;
+  AssignAsciiLower(out, text);
   return out;
 }
 

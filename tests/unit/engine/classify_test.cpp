@@ -2,6 +2,7 @@
 
 #include "crmsync/engine/address_list.hpp"
 #include "crmsync/engine/classify.hpp"
+#include "crmsync/engine/text.hpp"
 
 using namespace crmsync;
 using namespace crmsync::engine;

@@ -26,7 +26,4 @@ class AddressList {
   std::vector<std::string> spare_;   // cleared strings, capacity kept
 };
 
-// `text` ASCII lower-cased into `out`, reusing its capacity.
-void AssignAsciiLower(std::string& out, std::string_view text);
-
 }  // namespace crmsync::engine

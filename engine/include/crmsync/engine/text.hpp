@@ -19,6 +19,8 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
 // ASCII lower-case (email addresses: the domain is case-insensitive and
 // Salesforce compares the whole address case-insensitively).
 std::string AsciiLower(std::string_view text);
+// The same into `out`, reusing its capacity (the hot path's per-thread buffers).
+void AssignAsciiLower(std::string& out, std::string_view text);
 
 // Hash of unordered string containers that are looked up by string_view
 // without building a std::string (with std::equal_to<>): addresses are
