@@ -355,8 +355,7 @@ void Run::LoadBudgets() {
   budget_exhausted_ = std::make_unique<std::atomic<bool>[]>(tenants_.size());
   auto day = BudgetDay();
   if (!day.ok()) {
-    fatal_message_ = day.status().ToString();
-    fatal_ = true;
+    SetFatal(day.status().ToString());
     return;
   }
   budget_day_ = day.value();
@@ -365,8 +364,7 @@ void Run::LoadBudgets() {
     if (tenant.config->budget.daily_salesforce_calls <= 0) continue;
     auto calls = LoadBudgetCalls(store_, tenant.config->id, budget_day_);
     if (!calls.ok()) {
-      fatal_message_ = calls.status().ToString();
-      fatal_ = true;
+      SetFatal(calls.status().ToString());
       return;
     }
     budget_base_[t] = budget_written_[t] = calls.value();

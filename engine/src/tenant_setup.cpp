@@ -316,12 +316,12 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   }
   tenant.connection = std::move(connection.value());
   tenant.stored_users = std::move(stored_users.value());
+  tenant.stored_user_index = IndexStoredUsers(tenant.stored_users);
   // The org's concurrency as the last run that used it left it.
   if (auto learned = LoadLearnedOrgLimit(store, config.id, NowUnixMs()); learned.ok() && learned.value()) {
     const auto& sf = SalesforceOptions(tenant, timeout);
     sf.org_limiter->Seed(sf.org_key, *learned.value());
   }
-  tenant.stored_user_index = IndexStoredUsers(tenant.stored_users);
 
   Status source = MakeMailSource(tenant, transport, timeout);
   if (!source.ok()) return Fail(tenant, source.message());
