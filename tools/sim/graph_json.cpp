@@ -257,13 +257,6 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   out += '}';
 }
 
-std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask, bool text_body) {
-  std::string out;
-  out.reserve(1024);
-  AppendMessageJson(out, corpus, copy, mask, text_body);
-  return out;
-}
-
 std::string UserJson(const Tenant&, const MailUser& user, std::uint64_t mask) {
   auto has = [mask](int prop) { return (mask & Bit(prop)) != 0; };
   std::string out = fmt::format(R"({{"id":"{}")", user.graph_id);

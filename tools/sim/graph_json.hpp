@@ -27,8 +27,7 @@ struct MessageCopy {
   Folder folder;
 };
 bool MaskNeedsContent(std::uint64_t mask);
-std::string MessageJson(const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask, bool text_body);
-// The same JSON appended to `out` (pages render their messages into one buffer).
+// A message's JSON appended to `out` (pages render their messages into one buffer).
 void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy& copy, std::uint64_t mask,
                        bool text_body);
 std::string UserJson(const Tenant& tenant, const MailUser& user, std::uint64_t mask);

@@ -99,8 +99,8 @@ HttpResponse GraphService::Messages(const HttpRequest& request, int tenant, std:
     MessageContent content;
     if (need_content) content = corpus_.Content(listed[i]);
     if (i > begin) values += ',';
-    values += MessageJson(corpus_, MessageCopy{&listed[i], need_content ? &content : nullptr, user, folder}, mask,
-                          prefs.text_body);
+    AppendMessageJson(values, corpus_, MessageCopy{&listed[i], need_content ? &content : nullptr, user, folder}, mask,
+                      prefs.text_body);
   }
   std::string link;
   if (end < listed.size()) {

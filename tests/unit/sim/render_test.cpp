@@ -102,7 +102,8 @@ TEST_CASE("Graph message JSON: bodies round-trip as text and as Outlook HTML, ap
     ++messages;
     for (bool text_body : {true, false}) {
       const MessageCopy copy{&h, &content, h.ref.owner, Folder::kSentItems};
-      const std::string alone = MessageJson(corpus, copy, mask, text_body);
+      std::string alone;
+      AppendMessageJson(alone, corpus, copy, mask, text_body);
       std::string appended = "[1,";
       AppendMessageJson(appended, corpus, copy, mask, text_body);
       REQUIRE(appended == "[1," + alone);
