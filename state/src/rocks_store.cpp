@@ -633,7 +633,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
 
     // Most ledger lookups are misses (mail not captured yet), and those of a
     // running sync hit the memtable: a bloom filter there answers them
-    // without a skiplist search (that search was 8 % of a full sync's CPU).
+    // without a skiplist search (that search was 9 % of a full sync's CPU).
     rocksdb::ColumnFamilyOptions ledger_options = cf_options;
     ledger_options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
     ledger_options.memtable_whole_key_filtering = true;

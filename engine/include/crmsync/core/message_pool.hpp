@@ -5,7 +5,8 @@
 // fields without touching the heap. Thread-safe (one mutex, taken once per
 // page, not per message). Bounded: at most kMaxPooledPages vectors, and a
 // string larger than kMaxPooledStringBytes is released rather than kept, so
-// the pool costs a few MiB at most.
+// the pool holds at most kMaxPooledPages x page size messages of strings up
+// to 16 KiB: about 10 MB for pages of 100 ordinary emails.
 #pragma once
 
 #include <cstddef>
