@@ -5,6 +5,20 @@
 
 using namespace crmsync::harness;
 
+TEST_CASE("crmsync and crmsync-sim run on the allocator the build chose, and --version says which", "[e2e]") {
+  // CRMSYNC_ALLOCATOR=jemalloc links jemalloc into both programs; a build
+  // where the link silently fell back to glibc would lose ~25 % of the
+  // engine's throughput (bench/RESULTS.md) without any test noticing.
+  const std::string expected = std::string(CRMSYNC_ALLOCATOR) == "jemalloc" ? "allocator: jemalloc 5." : "allocator: system";
+  for (const std::string& binary : {CrmsyncBinary(), SimBinary()}) {
+    const ProcessResult version = RunProcess({binary, "--version"}, std::chrono::seconds(30));
+    INFO(binary << ": " << version.output);
+    CHECK(version.exit_code == 0);
+    CHECK(version.output.find("0.1.0") != std::string::npos);
+    CHECK(version.output.find(expected) != std::string::npos);
+  }
+}
+
 TEST_CASE("3 tenants x 200 users x 40 messages are captured exactly once", "[e2e]") {
   TempDir dir;
   // Access tokens and Salesforce sessions live one second: the run outlives

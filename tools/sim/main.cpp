@@ -17,6 +17,7 @@
 #include <fmt/core.h>
 
 #include "cert_authority.hpp"
+#include "crmsync/core/allocator_info.hpp"
 #include "config_writer.hpp"
 #include "http_server.hpp"
 #include "simulator.hpp"
@@ -67,6 +68,7 @@ int Fail(int code, const std::string& message) {
 
 int main(int argc, char** argv) {
   CLI::App app{"crmsync-sim: simulated Microsoft 365 (identity + Graph) and Salesforce for crmsync"};
+  app.set_version_flag("--version", std::string("crmsync-sim " CRMSYNC_VERSION "\nallocator: ") + crmsync::AllocatorInUse());
   std::string listen = "127.0.0.1:0";
   std::string port_file, write_config, ca_dir, cert_hosts = "127.0.0.1,localhost", api_version = "60.0";
   std::uint64_t seed = 1;
