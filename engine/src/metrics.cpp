@@ -128,18 +128,18 @@ Result<std::vector<TenantGauges>> ReadTenantGauges(state::Store& store, const Co
                                                    std::int64_t now_unix_ms) {
   std::vector<TenantGauges> out;
   for (const auto& tenant : config.tenants) {
-    auto users = store.ListUsers(tenant.id);
-    if (!users.ok()) return users.status();
     TenantGauges gauges;
     gauges.tenant = tenant.id;
     for (const char* status : kUserStatuses) gauges.users[status] = 0;
     std::optional<std::int64_t> oldest;
-    for (const auto& [id, user] : users.value()) {
+    Status scanned = store.ForEachUser(tenant.id, [&](const std::string&, const state::UserRecord& user) {
       ++gauges.users[user.status];
-      if (user.status != "active") continue;
+      if (user.status != "active") return Status::Ok();
       const std::int64_t since = user.last_success_unix_ms > 0 ? user.last_success_unix_ms : user.status_since_unix_ms;
       if (!oldest || since < *oldest) oldest = since;
-    }
+      return Status::Ok();
+    });
+    if (!scanned.ok()) return scanned;
     if (oldest) gauges.lag_seconds = static_cast<double>(std::max<std::int64_t>(0, now_unix_ms - *oldest)) / 1000.0;
     out.push_back(std::move(gauges));
   }

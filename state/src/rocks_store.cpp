@@ -385,9 +385,19 @@ class RocksStore final : public Store {
   }
 
   Result<std::vector<std::pair<std::string, UserRecord>>> ListUsers(const std::string& tenant) override {
-    return Guarded("list users", [&]() -> Result<std::vector<std::pair<std::string, UserRecord>>> {
-      std::vector<std::pair<std::string, UserRecord>> out;
-      Status s = ScanTenant(kUsersFamily, tenant, [&](std::string_view key, std::string_view value) {
+    std::vector<std::pair<std::string, UserRecord>> out;
+    Status s = ForEachUser(tenant, [&](const std::string& id, const UserRecord& user) {
+      out.emplace_back(id, user);
+      return Status::Ok();
+    });
+    if (!s.ok()) return s;
+    return out;
+  }
+
+  Status ForEachUser(const std::string& tenant,
+                     const std::function<Status(const std::string& id, const UserRecord& user)>& visit) override {
+    return Guarded("list users", [&]() -> Status {
+      return ScanTenant(kUsersFamily, tenant, [&](std::string_view key, std::string_view value) {
         auto parts = internal::DecodeKey(key);
         if (!parts || parts->size() != 2) {
           return Status::Corruption(fmt::format("state: malformed key {} in column family users", DescribeKey(key)));
@@ -395,11 +405,8 @@ class RocksStore final : public Store {
         if ((*parts)[1].empty()) return Status::Ok();   // the tenant's own connection state
         auto user = internal::DecodeUser(value);
         if (!user.ok()) return CorruptValue(kUsersFamily, key, user.status());
-        out.emplace_back(std::move((*parts)[1]), std::move(user).value());
-        return Status::Ok();
+        return visit((*parts)[1], user.value());
       });
-      if (!s.ok()) return s;
-      return out;
     });
   }
 

@@ -74,6 +74,33 @@ TEST_CASE("state: users round trip per tenant, never mixing tenants", "[state]")
   CHECK_FALSE(store->PutUsers("t1", {{"", User("active", "x@t1.example")}}).ok());
 }
 
+TEST_CASE("state: users are visited one at a time in key order, and a visitor's error stops the scan", "[state]") {
+  TempDir dir;
+  auto store = OpenStore(dir);
+  REQUIRE_OK(store->PutUsers("t1", {{"u2", User("suspended", "b@t1.example")}, {"u1", User("active", "a@t1.example")},
+                                    {"u3", User("pending", "c@t1.example")}}));
+  REQUIRE_OK(store->PutUsers("t10", {{"u9", User("active", "z@t10.example")}}));
+  REQUIRE_OK(store->PutTenantState("t1", TenantState{{"connected", "", 0, 5}, {}}));
+
+  std::vector<std::string> seen;
+  REQUIRE_OK(store->ForEachUser("t1", [&](const std::string& id, const UserRecord& user) {
+    seen.push_back(id + "=" + user.status + ":" + user.primary);
+    return Status::Ok();
+  }));
+  // Only t1's users (not t10's, not the tenant's own state row), as ListUsers lists them.
+  CHECK(seen == std::vector<std::string>{"u1=active:a@t1.example", "u2=suspended:b@t1.example",
+                                         "u3=pending:c@t1.example"});
+
+  int visited = 0;
+  const Status stopped = store->ForEachUser("t1", [&](const std::string& id, const UserRecord&) {
+    ++visited;
+    return id == "u2" ? Status::Permanent("enough at u2") : Status::Ok();
+  });
+  CHECK_FALSE(stopped.ok());
+  CHECK(stopped.ToString().find("enough at u2") != std::string::npos);
+  CHECK(visited == 2);
+}
+
 TEST_CASE("state: a nonce is claimed once until it expires, across threads and restarts", "[state]") {
   TempDir dir;
   {

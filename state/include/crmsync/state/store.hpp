@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <memory>
+#include <functional>
 #include <optional>
 #include <string>
 #include <tuple>
@@ -167,6 +168,11 @@ class Store {
                           const std::vector<std::pair<std::string, UserRecord>>& users) = 0;
   virtual Result<std::optional<UserRecord>> GetUser(const std::string& tenant, const std::string& user) = 0;
   virtual Result<std::vector<std::pair<std::string, UserRecord>>> ListUsers(const std::string& tenant) = 0;
+  // The same users one at a time, none kept: summaries over 100,000 users
+  // (gauges, status) must not hold them all at once. A non-ok Status from
+  // `visit` stops the scan and is returned.
+  virtual Status ForEachUser(const std::string& tenant,
+                             const std::function<Status(const std::string& id, const UserRecord& user)>& visit) = 0;
   virtual Status DeleteUser(const std::string& tenant, const std::string& user) = 0;
 
   // The two connections of a tenant; a tenant never seen reads as empty.
