@@ -1,6 +1,6 @@
 # crmsync::engine — the pipeline: classify, batch, acknowledge, the flow graph, reports.
 add_library(crmsync_engine STATIC
-  src/batcher.cpp
+  src/batcher.cpp src/done_keys.cpp src/commit_generations.cpp
   src/calendar_run.cpp src/calendar_window.cpp src/freebusy_run.cpp
   src/capture_rules.cpp
   src/classify.cpp

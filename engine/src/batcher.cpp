@@ -23,7 +23,7 @@ Batcher::Batcher(BatcherLimits limits) : limits_(limits) {}
 Batcher::Added Batcher::Add(salesforce::UpsertRecord record, const std::string& user,
                             PageRef waiter, const std::string& writer) {
   const std::string& key = record.external_id;
-  if (done_.count(key) > 0) return Added::kDoneThisRun;
+  if (done_.Contains(key)) return Added::kDoneThisRun;
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     it->second.waiters.push_back(waiter);
@@ -81,7 +81,7 @@ std::vector<OutgoingBatch> Batcher::TakeReady(bool drain, const std::function<bo
 }
 
 std::vector<RecordResult> Batcher::Complete(
-    std::uint64_t id, const Result<std::vector<salesforce::UpsertOutcome>>& outcome) {
+    std::uint64_t id, const Result<std::vector<salesforce::UpsertOutcome>>& outcome, std::uint64_t visible_with) {
   std::vector<RecordResult> results;
   auto it = inflight_.find(id);
   if (it == inflight_.end()) return results;
@@ -105,8 +105,10 @@ std::vector<RecordResult> Batcher::Complete(
         // process always reads back; if not, it is kept rendered.
         (void)salesforce::MaterializeFields(result.record);
       }
-      if (result.outcome->success || !IsTransientRecordError(result.outcome->error_code)) {
-        done_.insert(result.key);
+      if (result.outcome->success) {
+        done_.AddWritten(result.key, visible_with);
+      } else if (!IsTransientRecordError(result.outcome->error_code)) {
+        done_.AddQuarantined(result.key);
       }
     }
     results.push_back(std::move(result));

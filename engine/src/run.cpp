@@ -17,6 +17,7 @@
 #include "calendar_run.hpp"
 #include "crmsync/core/crash_point.hpp"
 #include "crmsync/core/message_pool.hpp"
+#include "crmsync/engine/commit_generations.hpp"
 #include "crmsync/engine/email_message_record.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/engine/quarantine.hpp"
@@ -76,6 +77,8 @@ struct PageWork {
   std::vector<Classification> classes;
   std::vector<salesforce::UpsertRecord> records;   // captured, ready for the batcher
   Status error;                                      // resolve failure: the page is blocked
+  LookupTicket lookup;                 // held from the ledger lookup to the coordinator
+  std::size_t hits_this_run = 0;       // kAlreadyCaptured classes whose ledger row this run wrote
 
   PageWork() = default;
   PageWork(const PageWork&) = delete;
@@ -216,6 +219,9 @@ class Run {
   std::unique_ptr<WriteBackpressure> backpressure_;   // set once the streams are planned
   std::size_t release_from_ = 0;                      // coordinator only
 
+  // Which commits the pages' ledger lookups saw: bounds the batchers' done
+  // keys. Before graph_: pages hold tickets into it until they are dropped.
+  CommitGenerations generations_;
   flow::graph graph_;
   flow::async_node<PagePtr, PagePtr>* fetch_node_ = nullptr;
   flow::multifunction_node<Event, std::tuple<WritePtr>>* coordinator_node_ = nullptr;
@@ -223,6 +229,9 @@ class Run {
   // Coordinator-only state (serial node).
   PageTracker tracker_;
   state::CheckpointBatch checkpoint_;
+  // Ledger rows written at or after this are this run's (the entries' own clock, NowUnixMs).
+  std::int64_t run_started_ms_ = 0;
+  std::uint64_t forgot_up_to_ = 0;   // the last CommitGenerations::Safe() the batchers forgot up to
 };
 
 void Run::SetUp(const RunOptions& options) {
@@ -593,6 +602,7 @@ void Run::Classify(const PagePtr& page) {
   progress_->messages_read += read;
   stream_read_[page->stream] += read;
   if (keys.empty()) return;
+  page->lookup = generations_.BeginLookup();
   auto ledger = store_.GetLedgerMany(tenant.config->id, keys);
   for (std::size_t k = 0; k < keys.size(); ++k) page->classes[key_index[k]].key = std::move(keys[k]);
   if (!ledger.ok()) {
@@ -600,7 +610,11 @@ void Run::Classify(const PagePtr& page) {
     return;
   }
   for (std::size_t k = 0; k < keys.size(); ++k) {
-    if (ledger.value()[k].has_value()) page->classes[key_index[k]].skip = SkipReason::kAlreadyCaptured;
+    const auto& entry = ledger.value()[k];
+    if (!entry.has_value()) continue;
+    page->classes[key_index[k]].skip = SkipReason::kAlreadyCaptured;
+    // A row this very run wrote: another mailbox's copy, not mail an earlier run captured.
+    if (entry->written_unix_ms >= run_started_ms_) ++page->hits_this_run;
   }
 }
 
@@ -715,15 +729,20 @@ void Run::OnPage(const PagePtr& page) {
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
   const PageRef ref{page->stream, page->seq};
+  // Released now, before its records reach the batcher: done keys are only
+  // forgotten after this event (CommitCheckpoint), on this same thread.
+  page->lookup.Release();
+  std::size_t already_captured = 0;
   for (const auto& c : page->classes) {
-    // A ledger hit on a key this very run wrote is another mailbox's copy,
-    // not mail captured by an earlier run.
-    if (c.skip == SkipReason::kAlreadyCaptured && tenant.batcher.DoneThisRun(c.key)) {
-      ++tenant.report.deduplicated;
+    if (c.skip == SkipReason::kAlreadyCaptured) {
+      ++already_captured;
     } else if (c.skip != SkipReason::kNone) {
       ++tenant.counters.skipped[static_cast<int>(c.skip)];
     }
   }
+  // Ledger hits on rows this very run wrote are other mailboxes' copies.
+  tenant.report.deduplicated += page->hits_this_run;
+  tenant.counters.skipped[static_cast<int>(SkipReason::kAlreadyCaptured)] += already_captured - page->hits_this_run;
   // Pages of a suspended tenant wait (blocked) without an error each: the
   // suspension and its reason are reported once.
   const bool was_suspended = tenant.suspended;
@@ -769,10 +788,13 @@ void Run::OnWrite(const WritePtr& write) {
   ++tenant.report.api.salesforce_upserts;
   if (!write->outcome.ok()) {
   }
-  const std::int64_t now = NowUnixMs();
+  // Never before the run's start, even if the wall clock stepped back: that
+  // is how a later page's lookup tells this run's rows (Classify).
+  const std::int64_t now = std::max(NowUnixMs(), run_started_ms_);
   const char* sobject =
       tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail ? kEmailMessageSobject : kTaskSobject;
-  auto results = tenant.batcher.Complete(write->batch.id, write->outcome);
+  // The ledger rows of these results go out with the next commit (this event's CommitCheckpoint).
+  auto results = tenant.batcher.Complete(write->batch.id, write->outcome, generations_.Next());
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
@@ -835,10 +857,21 @@ void Run::CommitCheckpoint() {
   for (auto& [stream, cursor] : tracker_.TakeAdvanced()) {
     checkpoint_.cursors.emplace_back(StreamIdOf(stream), state::Cursor{std::move(cursor), now});
   }
-  if (checkpoint_.empty()) return;
-  Status status = store_.Commit(checkpoint_);
-  checkpoint_ = state::CheckpointBatch{};
-  if (!status.ok()) SetFatal("state commit failed: " + status.ToString());
+  if (!checkpoint_.empty()) {
+    Status status = store_.Commit(checkpoint_);
+    checkpoint_ = state::CheckpointBatch{};
+    if (status.ok()) {
+      generations_.Committed();
+    } else {
+      generations_.CommitFailed();
+      SetFatal("state commit failed: " + status.ToString());
+    }
+  }
+  // Also without a commit: a page reaching the coordinator can make older keys safe.
+  const std::uint64_t safe = generations_.Safe();
+  if (safe <= forgot_up_to_) return;
+  forgot_up_to_ = safe;
+  for (auto& tenant : tenants_) tenant->batcher.ForgetDone(safe);
 }
 
 void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
@@ -920,6 +953,7 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
 RunReport Run::Execute(const RunOptions& options) {
   const auto started = std::chrono::system_clock::now();
   const auto steady_start = std::chrono::steady_clock::now();
+  run_started_ms_ = NowUnixMs();
   RunReport report;
   report.run_id = options.run_id.empty() ? DefaultRunId(started) : options.run_id;
   report.started_at = IsoUtc(started);

@@ -118,6 +118,11 @@ TEST_CASE("a backfill and scheduled runs over the same users write each record o
   CHECK(JsonInt(backfill_report, "tenants.1.streams") == 1);
   CHECK(JsonInt(backfill_report, "totals.messages_read") > 0);
   CHECK(JsonInt(backfill_report, "totals.captured") == 0);
+  // Mail an earlier run captured, told apart from this run's own copies by the ledger rows' time.
+  for (const char* t : {"tenants.0.", "tenants.1."}) {
+    CHECK(JsonInt(backfill_report, std::string(t) + "skipped.already_captured") > 0);
+    CHECK(JsonInt(backfill_report, std::string(t) + "deduplicated") == 0);
+  }
   CHECK(JsonInt(sim.Get("/_sim/stats"), "records_created") == created);
 
   // The backfill did not move the scheduled cursors: the next run is incremental and idle.

@@ -19,10 +19,10 @@
 #include <optional>
 #include <string>
 #include <unordered_map>
-#include <unordered_set>
 #include <vector>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/engine/done_keys.hpp"
 #include "crmsync/engine/page_tracker.hpp"
 #include "crmsync/salesforce/salesforce.hpp"
 
@@ -61,6 +61,9 @@ class Batcher {
   // kQueued: a new key; kAttached: the key is queued or in flight, `waiter`
   // will be released with it; kDoneThisRun: the key was already written (or
   // quarantined) in this run, the caller marks the message terminal now.
+  // A written key is known here only until every page that could have
+  // missed its ledger row reached the coordinator (ForgetDone): a page
+  // looking up after that finds the row and never brings the key here.
   // `writer` picks the lane of a new key; a key already queued or in flight
   // keeps the lane of its first writer (first writer wins).
   Added Add(salesforce::UpsertRecord record, const std::string& user, PageRef waiter,
@@ -74,14 +77,18 @@ class Batcher {
                                        const std::function<bool(const std::string&)>& lane_open = {});
 
   // Outcomes of batch `id`, one per record in order, or the whole batch's
-  // failure. Terminal keys (success, permanent failure) are remembered for
-  // the rest of the run; after a batch failure or a transient record error
-  // the key is forgotten, so a later copy is written again.
+  // failure. Terminal keys are remembered: a written one until ForgetDone
+  // passes `visible_with` (the commit generation that will carry its ledger
+  // row, CommitGenerations::Next()), a permanently refused one for the rest
+  // of the run. After a batch failure or a transient record error the key
+  // is not done, so a later copy is written again.
   std::vector<RecordResult> Complete(std::uint64_t id,
-                                     const Result<std::vector<salesforce::UpsertOutcome>>& outcome);
+                                     const Result<std::vector<salesforce::UpsertOutcome>>& outcome,
+                                     std::uint64_t visible_with);
 
-  // The key was written (or quarantined) earlier in this run.
-  bool DoneThisRun(const std::string& key) const { return done_.count(key) > 0; }
+  // Forgets the written keys stamped at or below `safe` (CommitGenerations::Safe()).
+  std::size_t ForgetDone(std::uint64_t safe) { return done_.ForgetUpTo(safe); }
+  std::size_t done_keys() const { return done_.size(); }
 
   std::size_t queued() const;
   std::size_t inflight_requests() const { return inflight_.size(); }
@@ -106,7 +113,7 @@ class Batcher {
   std::unordered_map<std::string, Entry> entries_;     // queued or in flight
   std::map<std::string, Lane> lanes_;                   // writer -> its queue (ordered: deterministic)
   std::unordered_map<std::uint64_t, std::vector<const std::string*>> inflight_;  // batch id -> keys
-  std::unordered_set<std::string> done_;
+  DoneKeys done_;
   std::uint64_t next_id_ = 1;
 };
 
