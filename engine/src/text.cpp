@@ -16,6 +16,9 @@ std::size_t CountCodePoints(std::string_view utf8) {
 }
 
 std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_points) {
+  // A code point takes at least one byte: most subjects and bodies are
+  // within the limit in bytes already, and need no scan.
+  if (utf8.size() <= max_code_points) return utf8;
   std::size_t seen = 0;
   for (std::size_t i = 0; i < utf8.size(); ++i) {
     if (IsContinuation(static_cast<unsigned char>(utf8[i]))) continue;

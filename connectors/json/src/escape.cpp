@@ -3,6 +3,7 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
 
 namespace crmsync::json {
 namespace {
@@ -28,16 +29,39 @@ void AppendEscapedAscii(std::string& out, unsigned char c) {
   }
 }
 
+// Whether any of the 8 bytes of `word` needs escaping: a control character,
+// '"' or '\\' (the "has a byte less than n" / "has a zero byte" word tricks,
+// exact for the question whether any byte matches; bytes >= 0x80 never do).
+bool WordNeedsEscape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighBits; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (below_space | has_zero_byte(word ^ (kOnes * '"')) | has_zero_byte(word ^ (kOnes * '\\'))) != 0;
+}
+
+// Index of the first byte at or after `from` that needs escaping, or
+// text.size(): mail text is mostly plain, so 8 bytes are tested at a time.
+std::size_t FindEscape(std::string_view text, std::size_t from) {
+  std::size_t i = from;
+  for (; i + sizeof(std::uint64_t) <= text.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    if (WordNeedsEscape(word)) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(text[i]))) return i;
+  }
+  return i;
+}
+
 // Valid UTF-8: copy runs of bytes that need no escaping in one append.
 void AppendValid(std::string& out, std::string_view text) {
   std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (NeedsEscape(c)) {
-      out.append(text.data() + run_start, i - run_start);
-      AppendEscapedAscii(out, c);
-      run_start = i + 1;
-    }
+  for (std::size_t i = FindEscape(text, 0); i < text.size(); i = FindEscape(text, run_start)) {
+    out.append(text.data() + run_start, i - run_start);
+    AppendEscapedAscii(out, static_cast<unsigned char>(text[i]));
+    run_start = i + 1;
   }
   out.append(text.data() + run_start, text.size() - run_start);
 }

@@ -149,3 +149,14 @@ TEST_CASE("a rendered Task lists the same fields as the reference once materiali
     }
   }
 }
+
+TEST_CASE("TruncateCodePoints counts code points, with or without the short-text shortcut", "[task][text]") {
+  CHECK(TruncateCodePoints("", 0).empty());
+  CHECK(TruncateCodePoints("abc", 0).empty());
+  CHECK(TruncateCodePoints("abc", 3) == "abc");          // as many bytes as the limit
+  CHECK(TruncateCodePoints("abcd", 3) == "abc");
+  CHECK(TruncateCodePoints("\xc3\xa9" "ab", 3) == "\xc3\xa9" "ab");   // 4 bytes, 3 code points
+  CHECK(TruncateCodePoints("\xc3\xa9" "abc", 3) == "\xc3\xa9" "ab");
+  CHECK(TruncateCodePoints("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 1) == "\xf0\x9f\x98\x80");
+  CHECK(TruncateCodePoints("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 7) == "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+}
