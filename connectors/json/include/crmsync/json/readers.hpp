@@ -83,10 +83,10 @@ Status ForEachElement(od::value& value, Visit&& visit) {
 // read_root(root); faults of the document read "document: ...", and content
 // after the object is refused.
 template <class ReadRoot>
-Status ReadTopLevelObject(std::string_view body, ReadRoot&& read_root) {
-  if (body.empty()) return Status::Corruption("empty body");
+Status ReadTopLevelObject(const Body& body, ReadRoot&& read_root) {
+  if (body.text.empty()) return Status::Corruption("empty body");
   od::document doc;
-  if (auto error = ThreadParser().iterate(PadInput(body)).get(doc)) return JsonError("document", error);
+  if (auto error = ThreadParser().iterate(Padded(body)).get(doc)) return JsonError("document", error);
   od::object root;
   if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
   if (Status s = read_root(root); !s.ok()) return s;
@@ -98,7 +98,7 @@ Status ReadTopLevelObject(std::string_view body, ReadRoot&& read_root) {
 // errors come back as they are (it names its own path), faults of the root
 // object read "document: ...".
 template <class Visit>
-Status ForEachTopLevelField(std::string_view body, Visit&& visit) {
+Status ForEachTopLevelField(const Body& body, Visit&& visit) {
   return ReadTopLevelObject(body, [&visit](od::object& root) {
     return internal::VisitFields(root, "document", /*nest_under_key=*/false, visit);
   });
@@ -107,7 +107,7 @@ Status ForEachTopLevelField(std::string_view body, Visit&& visit) {
 // Visits the top-level fields of `body` like ForEachField: the visitor's
 // errors come back nested under their key ("messages[2].id: ...").
 template <class Visit>
-Status ForEachTopLevelFieldNested(std::string_view body, Visit&& visit) {
+Status ForEachTopLevelFieldNested(const Body& body, Visit&& visit) {
   return ReadTopLevelObject(body, [&visit](od::object& root) { return ForEachField(root, visit); });
 }
 
