@@ -1,5 +1,8 @@
 #include "crmsync/engine/text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace crmsync::engine {
 namespace {
 
@@ -19,8 +22,25 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
   // A code point takes at least one byte: most subjects and bodies are
   // within the limit in bytes already, and need no scan.
   if (utf8.size() <= max_code_points) return utf8;
+  // Long mail bodies: whole 8-byte words are counted at once (continuation
+  // bytes are 10xxxxxx) while the count stays within the limit; the word
+  // where the cut falls is walked byte by byte below.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   std::size_t seen = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= utf8.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, utf8.data() + i, sizeof(word));
+    const std::uint64_t continuation = word & ~(word << 1) & kHighBits;
+    // One bit per continuation byte, summed by a multiply (no popcount
+    // instruction without -march flags).
+    const auto continuations = static_cast<std::size_t>(((continuation >> 7) * kOnes) >> 56);
+    const std::size_t starts = sizeof(std::uint64_t) - continuations;
+    if (seen + starts > max_code_points) break;
+    seen += starts;
+  }
+  for (; i < utf8.size(); ++i) {
     if (IsContinuation(static_cast<unsigned char>(utf8[i]))) continue;
     if (seen == max_code_points) return utf8.substr(0, i);
     ++seen;

@@ -5,6 +5,10 @@
 #include <cstdint>
 #include <cstring>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 namespace crmsync::json {
 namespace {
 
@@ -41,9 +45,22 @@ bool WordNeedsEscape(std::uint64_t word) {
 }
 
 // Index of the first byte at or after `from` that needs escaping, or
-// text.size(): mail text is mostly plain, so 8 bytes are tested at a time.
+// text.size(): mail text is mostly plain, so 16 bytes (SSE2, part of every
+// x86-64) or 8 bytes are tested at a time.
 std::size_t FindEscape(std::string_view text, std::size_t from) {
   std::size_t i = from;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  for (; i + sizeof(__m128i) <= text.size(); i += sizeof(__m128i)) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Unsigned byte <= 0x1F: max(byte, 0x1F) == 0x1F.
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, last_control), last_control);
+    const __m128i hits = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+    if (const int mask = _mm_movemask_epi8(hits); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
   for (; i + sizeof(std::uint64_t) <= text.size(); i += sizeof(std::uint64_t)) {
     std::uint64_t word;
     std::memcpy(&word, text.data() + i, sizeof(word));
