@@ -117,11 +117,20 @@ Status CheckNull(od::value& value, bool* is_null);
 // A required string property ("id"): null is not allowed.
 Status ReadRequiredString(od::value& value, std::string& out);
 
+// After a typed read failed with INCORRECT_TYPE: Ok with *is_null when
+// `value` is null, else "expected <expected>" (or a malformed null's error).
+Status NullOrWrongType(od::value& value, bool* is_null, std::string_view expected);
+
 template <class Visit>
 Status ForEachNullableObjectField(od::value& value, Visit&& visit) {
-  bool is_null = false;
-  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
-  return ForEachObjectField(value, visit);
+  // The object first, null only when it is not one: most are objects.
+  od::object object;
+  if (auto error = value.get_object().get(object)) {
+    if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "object");
+    bool is_null = false;
+    return NullOrWrongType(value, &is_null, "object");
+  }
+  return ForEachField(object, visit);
 }
 
 // These readers accept null, leaving `out` untouched.
