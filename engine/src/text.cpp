@@ -50,7 +50,23 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
 
 void AssignAsciiLower(std::string& out, std::string_view text) {
   out.assign(text);
-  for (char& c : out) {
+  // 8 bytes at a time: each byte in 'A'..'Z' gets 0x20 added; bytes >= 0x80
+  // (UTF-8) are left alone. Every participant and Message-ID passes here.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= out.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, out.data() + i, sizeof(word));
+    const std::uint64_t low7 = word & ~kHighBits;
+    const std::uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');          // high bit: byte >= 'A'
+    const std::uint64_t beyond_z = low7 + kOnes * (0x80 - 'Z' - 1);        // high bit: byte > 'Z'
+    const std::uint64_t upper = at_least_a & ~beyond_z & ~word & kHighBits;
+    word |= upper >> 2;   // 0x80 >> 2 == 0x20
+    std::memcpy(out.data() + i, &word, sizeof(word));
+  }
+  for (; i < out.size(); ++i) {
+    char& c = out[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
 }

@@ -116,6 +116,25 @@ TEST_CASE("AssignAsciiLower lower-cases ASCII letters only, into the given strin
   CHECK(out.empty());
 }
 
+TEST_CASE("AssignAsciiLower changes exactly A-Z, every byte value at every position of a word", "[classify][address_list]") {
+  std::string out;
+  for (int value = 0; value < 256; ++value) {
+    const char byte = static_cast<char>(value);
+    const char lowered = value >= 'A' && value <= 'Z' ? static_cast<char>(value + 32) : byte;
+    for (std::size_t length = 1; length <= 19; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'Q');
+        text[at] = byte;
+        std::string expected(length, 'q');
+        expected[at] = lowered;
+        AssignAsciiLower(out, text);
+        INFO("byte " << value << " at " << at << " of " << length);
+        REQUIRE(out == expected);
+      }
+    }
+  }
+}
+
 TEST_CASE("classifying many messages on one thread gives each its own participants", "[classify][address_list]") {
   // The participant list is reused per thread: a previous message's
   // addresses must never leak into the next one's result.
