@@ -76,6 +76,22 @@ TEST_CASE("domains match on the whole domain, not a suffix", "[classify]") {
   CHECK_FALSE(directory.IsInternal("not-an-address"));
 }
 
+TEST_CASE("IsInternal answers alike with few domains (compared) and many (hashed)", "[classify]") {
+  for (const std::size_t count : {std::size_t{1}, std::size_t{8}, std::size_t{9}, std::size_t{40}}) {
+    std::vector<std::string> domains;
+    for (std::size_t i = 0; i < count; ++i) domains.push_back("Org" + std::to_string(i) + ".EXAMPLE");
+    const TenantDirectory directory(domains, {});
+    INFO(count << " domains");
+    CHECK(directory.IsInternal("x@org0.example"));
+    CHECK(directory.IsInternal("x@org" + std::to_string(count - 1) + ".example"));
+    CHECK_FALSE(directory.IsInternal("x@org" + std::to_string(count) + ".example"));
+    CHECK_FALSE(directory.IsInternal("x@sub.org0.example"));
+    CHECK_FALSE(directory.IsInternal("x@org0.example.evil"));
+    CHECK_FALSE(directory.IsInternal("x@"));
+    CHECK_FALSE(directory.IsInternal("org0.example"));
+  }
+}
+
 TEST_CASE("an address list lower-cases, drops empty and repeated addresses, and keeps first-seen order",
           "[classify][address_list]") {
   AddressList list;
