@@ -242,15 +242,25 @@ SkipReason CaptureRules::Evaluate(const Message& message, const MailboxUser& mai
   if (config_.skip_bulk && IsBulk(message)) return SkipReason::kBulk;
 
   const Scope* user = UserScope(mailbox);
-  for (const auto& address : facts.participants) {
-    if (tenant_.addresses.count(std::string_view(address)) > 0) return SkipReason::kExcludedAddress;
-    if (user != nullptr && user->addresses.count(std::string_view(address)) > 0) return SkipReason::kExcludedAddress;
+  // Most tenants exclude nothing: an empty set is not asked (a transparent
+  // hash set hashes the key even when empty).
+  const bool tenant_addresses = !tenant_.addresses.empty();
+  const bool user_addresses = user != nullptr && !user->addresses.empty();
+  if (tenant_addresses || user_addresses) {
+    for (const auto& address : facts.participants) {
+      if (tenant_addresses && tenant_.addresses.count(std::string_view(address)) > 0) return SkipReason::kExcludedAddress;
+      if (user_addresses && user->addresses.count(std::string_view(address)) > 0) return SkipReason::kExcludedAddress;
+    }
   }
-  for (const auto& address : facts.participants) {
-    const std::string_view domain = DomainOf(address);
-    if (domain.empty()) continue;
-    if (tenant_.domains.count(domain) > 0) return SkipReason::kExcludedDomain;
-    if (user != nullptr && user->domains.count(domain) > 0) return SkipReason::kExcludedDomain;
+  const bool tenant_domains = !tenant_.domains.empty();
+  const bool user_domains = user != nullptr && !user->domains.empty();
+  if (tenant_domains || user_domains) {
+    for (const auto& address : facts.participants) {
+      const std::string_view domain = DomainOf(address);
+      if (domain.empty()) continue;
+      if (tenant_domains && tenant_.domains.count(domain) > 0) return SkipReason::kExcludedDomain;
+      if (user_domains && user->domains.count(domain) > 0) return SkipReason::kExcludedDomain;
+    }
   }
   if (tenant_.subjects && tenant_.subjects->set.Match(message.subject, nullptr)) return SkipReason::kExcludedSubject;
   if (user != nullptr && user->subjects && user->subjects->set.Match(message.subject, nullptr)) {

@@ -50,7 +50,13 @@ TenantDirectory::TenantDirectory(std::vector<std::string> domains, std::vector<M
 
 bool TenantDirectory::IsInternal(std::string_view address) const {
   const auto domain = DomainOf(address);
-  return !domain.empty() && domain_set_.find(domain) != domain_set_.end();
+  if (domain.empty()) return false;
+  // Organizations have a handful of domains: comparing them (lengths first)
+  // is cheaper than hashing every participant's domain.
+  if (domains_.size() <= kMaxDomainsScanned) {
+    return std::find(domains_.begin(), domains_.end(), domain) != domains_.end();
+  }
+  return domain_set_.find(domain) != domain_set_.end();
 }
 
 const MailboxUser* TenantDirectory::FindUser(std::string_view address) const {

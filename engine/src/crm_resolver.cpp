@@ -85,6 +85,15 @@ bool CrmResolver::FreshLocked(const std::string& address, std::int64_t now) cons
   return it != cache_.end() && now < it->second.expires_unix_ms;
 }
 
+CrmResolver::Cached& CrmResolver::StoreLocked(const std::string& address, CrmMatch match,
+                                              std::int64_t expires_unix_ms, bool unsaved) {
+  Cached& entry = cache_[address];
+  entry.match = std::move(match);
+  entry.expires_unix_ms = expires_unix_ms;
+  entry.unsaved = unsaved;
+  return entry;
+}
+
 std::vector<std::string> CrmResolver::Uncached(const std::vector<std::string>& addresses) {
   std::lock_guard lock(mutex_);
   const std::int64_t now = Now();
@@ -128,8 +137,10 @@ std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addre
     }
     if (!complete || expires <= now) continue;
     std::lock_guard lock(mutex_);
-    auto& entry = cache_[addresses[i]];
-    if (entry.expires_unix_ms < expires) entry = Cached{std::move(match), expires, false};
+    auto it = cache_.find(addresses[i]);
+    if (it == cache_.end() || it->second.expires_unix_ms < expires) {
+      StoreLocked(addresses[i], std::move(match), expires, false);
+    }
     ++seeded;
   }
   return seeded;
@@ -140,6 +151,19 @@ std::optional<CrmMatch> CrmResolver::Find(const std::string& address) {
   auto it = cache_.find(address);
   if (it == cache_.end()) return std::nullopt;
   return it->second.match;
+}
+
+void CrmResolver::FirstMatches(const std::vector<std::string>& addresses, std::string& contact_id,
+                               std::string& lead_id) {
+  std::lock_guard lock(mutex_);
+  for (const auto& a : addresses) {
+    auto it = cache_.find(a);
+    if (it == cache_.end()) continue;
+    const CrmMatch& match = it->second.match;
+    if (contact_id.empty()) contact_id = match.contact_id;
+    if (lead_id.empty()) lead_id = match.lead_id;
+    if (!contact_id.empty() && !lead_id.empty()) break;
+  }
 }
 
 void CrmResolver::LearnCreatedLead(const std::string& address, const std::string& lead_id) {
@@ -161,7 +185,7 @@ std::size_t CrmResolver::distinct_addresses() {
 }
 
 void CrmResolver::LearnLocked(const std::string& address, const CrmMatch& match, std::int64_t now) {
-  cache_[address] = Cached{match, ExpiryOf(match, now), false};
+  StoreLocked(address, match, ExpiryOf(match, now), false);
   // A miss is written with sobject "" (state::DirectoryEntry): the key names the object.
   auto row = [&](const char* sobject, const std::string& id) {
     new_rows_.emplace_back(tenant_, std::string(sobject) + "/" + address,
@@ -180,8 +204,13 @@ void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::functi
     const std::int64_t now = Now();
     Waiter waiter;
     for (const auto& a : addresses) {
-      asked_.insert(a);
       auto it = cache_.find(a);
+      if (it == cache_.end()) {
+        asked_.insert(a);
+      } else if (!it->second.asked) {
+        asked_.insert(a);
+        it->second.asked = true;
+      }
       if (it != cache_.end() && now < it->second.expires_unix_ms) {
         if (it->second.unsaved) LearnLocked(a, CrmMatch(it->second.match), now);
         continue;
@@ -317,8 +346,8 @@ void CrmResolver::CompletePrime(const Status& status, const std::vector<salesfor
       for (const auto& m : contacts) KeepSmallestId(primed[m.email].contact_id, m.id);
       for (const auto& m : leads) KeepSmallestId(primed[m.email].lead_id, m.id);
       for (auto& [email, match] : primed) {
-        cache_[email] = Cached{std::move(match), 0, true};
-        cache_[email].expires_unix_ms = ExpiryOf(cache_[email].match, now);
+        const std::int64_t expires = ExpiryOf(match, now);
+        StoreLocked(email, std::move(match), expires, true);
       }
       for (const auto& a : waiting) {
         auto it = cache_.find(a);

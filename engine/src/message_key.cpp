@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/engine/text.hpp"
+
 namespace crmsync::engine {
 namespace {
 
@@ -31,13 +33,14 @@ std::string NormalizeMessageId(std::string_view raw) {
     while (!raw.empty() && IsSpace(raw.front())) raw.remove_prefix(1);
     while (!raw.empty() && IsSpace(raw.back())) raw.remove_suffix(1);
   }
+  // One copy, lower-cased in place a word at a time: this runs for every
+  // message read.
   std::string key;
-  key.reserve(raw.size());
+  AssignAsciiLower(key, raw);
   bool printable = true;
-  for (char c : raw) {
+  for (const char c : key) {
     const auto byte = static_cast<unsigned char>(c);
-    if (byte < 0x21 || byte > 0x7e) printable = false;
-    key.push_back(byte >= 'A' && byte <= 'Z' ? static_cast<char>(byte - 'A' + 'a') : c);
+    printable &= byte >= 0x21 && byte <= 0x7e;
   }
   if (key.empty()) return key;
   if (!printable || key.size() > kMaxKeyLength) return "sha256:" + Sha256Hex(key);

@@ -673,13 +673,7 @@ void Run::FinishResolve(const PagePtr& page) {
     Classification& c = page->classes[i];
     if (c.skip != SkipReason::kNone) continue;
     std::string contact, lead;
-    for (const auto& a : c.external_addresses) {
-      auto match = tenant.crm->Find(a);   // a copy: its ids can be moved
-      if (!match) continue;
-      if (contact.empty()) contact = std::move(match->contact_id);
-      if (lead.empty()) lead = std::move(match->lead_id);
-      if (!contact.empty() && !lead.empty()) break;
-    }
+    tenant.crm->FirstMatches(c.external_addresses, contact, lead);
     const std::string& who = rules.ChooseWho(contact, lead);
     if (who.empty()) {
       c.skip = SkipReason::kNoCrmMatch;

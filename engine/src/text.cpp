@@ -1,5 +1,8 @@
 #include "crmsync/engine/text.hpp"
 
+#include <cstdint>
+#include <cstring>
+
 namespace crmsync::engine {
 namespace {
 
@@ -16,8 +19,28 @@ std::size_t CountCodePoints(std::string_view utf8) {
 }
 
 std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_points) {
+  // A code point takes at least one byte: most subjects and bodies are
+  // within the limit in bytes already, and need no scan.
+  if (utf8.size() <= max_code_points) return utf8;
+  // Long mail bodies: whole 8-byte words are counted at once (continuation
+  // bytes are 10xxxxxx) while the count stays within the limit; the word
+  // where the cut falls is walked byte by byte below.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   std::size_t seen = 0;
-  for (std::size_t i = 0; i < utf8.size(); ++i) {
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= utf8.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, utf8.data() + i, sizeof(word));
+    const std::uint64_t continuation = word & ~(word << 1) & kHighBits;
+    // One bit per continuation byte, summed by a multiply (no popcount
+    // instruction without -march flags).
+    const auto continuations = static_cast<std::size_t>(((continuation >> 7) * kOnes) >> 56);
+    const std::size_t starts = sizeof(std::uint64_t) - continuations;
+    if (seen + starts > max_code_points) break;
+    seen += starts;
+  }
+  for (; i < utf8.size(); ++i) {
     if (IsContinuation(static_cast<unsigned char>(utf8[i]))) continue;
     if (seen == max_code_points) return utf8.substr(0, i);
     ++seen;
@@ -27,7 +50,23 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
 
 void AssignAsciiLower(std::string& out, std::string_view text) {
   out.assign(text);
-  for (char& c : out) {
+  // 8 bytes at a time: each byte in 'A'..'Z' gets 0x20 added; bytes >= 0x80
+  // (UTF-8) are left alone. Every participant and Message-ID passes here.
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  std::size_t i = 0;
+  for (; i + sizeof(std::uint64_t) <= out.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, out.data() + i, sizeof(word));
+    const std::uint64_t low7 = word & ~kHighBits;
+    const std::uint64_t at_least_a = low7 + kOnes * (0x80 - 'A');          // high bit: byte >= 'A'
+    const std::uint64_t beyond_z = low7 + kOnes * (0x80 - 'Z' - 1);        // high bit: byte > 'Z'
+    const std::uint64_t upper = at_least_a & ~beyond_z & ~word & kHighBits;
+    word |= upper >> 2;   // 0x80 >> 2 == 0x20
+    std::memcpy(out.data() + i, &word, sizeof(word));
+  }
+  for (; i < out.size(); ++i) {
+    char& c = out[i];
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
 }

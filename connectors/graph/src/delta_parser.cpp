@@ -150,7 +150,7 @@ Status ReadLink(value& v, std::string_view key, std::string& out) {
 }
 
 // `listing`: a plain message listing, whose last page has no link at all.
-Status ParseInto(std::string_view body, std::string_view folder, bool listing, DeltaPage& page) {
+Status ParseInto(const json::Body& body, std::string_view folder, bool listing, DeltaPage& page) {
   bool has_value = false;
   bool has_next = false;
   bool has_delta = false;
@@ -183,13 +183,13 @@ Status ParseInto(std::string_view body, std::string_view folder, bool listing, D
 
 }  // namespace
 
-Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder) {
+Result<DeltaPage> ParseDeltaPage(json::Body body, std::string_view folder) {
   DeltaPage page;
   if (Status s = ParseInto(body, folder, false, page); !s.ok()) return detail::Describe(kWhat, s);
   return page;
 }
 
-Result<DeltaPage> ParseMessagesPage(std::string_view body, std::string_view folder) {
+Result<DeltaPage> ParseMessagesPage(json::Body body, std::string_view folder) {
   DeltaPage page;
   if (Status s = ParseInto(body, folder, true, page); !s.ok()) {
     return detail::Describe("Graph message listing page", s);

@@ -3,6 +3,11 @@
 #include <simdjson.h>
 
 #include <cstdint>
+#include <cstring>
+
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 namespace crmsync::json {
 namespace {
@@ -28,16 +33,52 @@ void AppendEscapedAscii(std::string& out, unsigned char c) {
   }
 }
 
+// Whether any of the 8 bytes of `word` needs escaping: a control character,
+// '"' or '\\' (the "has a byte less than n" / "has a zero byte" word tricks,
+// exact for the question whether any byte matches; bytes >= 0x80 never do).
+bool WordNeedsEscape(std::uint64_t word) {
+  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+  const auto has_zero_byte = [](std::uint64_t v) { return (v - kOnes) & ~v & kHighBits; };
+  const std::uint64_t below_space = (word - kOnes * 0x20) & ~word & kHighBits;
+  return (below_space | has_zero_byte(word ^ (kOnes * '"')) | has_zero_byte(word ^ (kOnes * '\\'))) != 0;
+}
+
+// Index of the first byte at or after `from` that needs escaping, or
+// text.size(): mail text is mostly plain, so 16 bytes (SSE2, part of every
+// x86-64) or 8 bytes are tested at a time.
+std::size_t FindEscape(std::string_view text, std::size_t from) {
+  std::size_t i = from;
+#ifdef __SSE2__
+  const __m128i quote = _mm_set1_epi8('"');
+  const __m128i backslash = _mm_set1_epi8('\\');
+  const __m128i last_control = _mm_set1_epi8(0x1F);
+  for (; i + sizeof(__m128i) <= text.size(); i += sizeof(__m128i)) {
+    const __m128i bytes = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    // Unsigned byte <= 0x1F: max(byte, 0x1F) == 0x1F.
+    const __m128i control = _mm_cmpeq_epi8(_mm_max_epu8(bytes, last_control), last_control);
+    const __m128i hits = _mm_or_si128(control, _mm_or_si128(_mm_cmpeq_epi8(bytes, quote), _mm_cmpeq_epi8(bytes, backslash)));
+    if (const int mask = _mm_movemask_epi8(hits); mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
+  }
+#endif
+  for (; i + sizeof(std::uint64_t) <= text.size(); i += sizeof(std::uint64_t)) {
+    std::uint64_t word;
+    std::memcpy(&word, text.data() + i, sizeof(word));
+    if (WordNeedsEscape(word)) break;
+  }
+  for (; i < text.size(); ++i) {
+    if (NeedsEscape(static_cast<unsigned char>(text[i]))) return i;
+  }
+  return i;
+}
+
 // Valid UTF-8: copy runs of bytes that need no escaping in one append.
 void AppendValid(std::string& out, std::string_view text) {
   std::size_t run_start = 0;
-  for (std::size_t i = 0; i < text.size(); ++i) {
-    const auto c = static_cast<unsigned char>(text[i]);
-    if (NeedsEscape(c)) {
-      out.append(text.data() + run_start, i - run_start);
-      AppendEscapedAscii(out, c);
-      run_start = i + 1;
-    }
+  for (std::size_t i = FindEscape(text, 0); i < text.size(); i = FindEscape(text, run_start)) {
+    out.append(text.data() + run_start, i - run_start);
+    AppendEscapedAscii(out, static_cast<unsigned char>(text[i]));
+    run_start = i + 1;
   }
   out.append(text.data() + run_start, text.size() - run_start);
 }

@@ -23,6 +23,13 @@ simdjson::padded_string_view PadInput(std::string_view body) {
   return simdjson::padded_string_view(buffer.data(), body.size(), buffer.size());
 }
 
+simdjson::padded_string_view Padded(const Body& body) {
+  if (body.readable >= body.text.size() + simdjson::SIMDJSON_PADDING) {
+    return simdjson::padded_string_view(body.text.data(), body.text.size(), body.readable);
+  }
+  return PadInput(body.text);
+}
+
 bool HasTrailingContent(od::document& doc) {
   const char* location = nullptr;
   return doc.current_location().get(location) == simdjson::SUCCESS;

@@ -42,24 +42,49 @@ Status ReadRequiredString(od::value& value, std::string& out) {
   return Status::Ok();
 }
 
+// The readers below try the expected type first and look for null only
+// when that fails (NullOrWrongType): fields are rarely null, and On-Demand
+// leaves a value readable after an INCORRECT_TYPE. Their errors are those
+// of CheckNull followed by the typed read.
+Status NullOrWrongType(od::value& value, bool* is_null, std::string_view expected) {
+  if (Status s = CheckNull(value, is_null); !s.ok() || *is_null) return s;
+  return JsonError("", simdjson::INCORRECT_TYPE, expected);
+}
+
 Status ReadString(od::value& value, std::string& out) {
+  std::string_view text;
+  const auto error = value.get_string().get(text);
+  if (error == simdjson::SUCCESS) {
+    out.assign(text);
+    return Status::Ok();
+  }
+  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "string");
   bool is_null = false;
-  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
-  return ReadRequiredString(value, out);
+  return NullOrWrongType(value, &is_null, "string");
 }
 
 Status ReadStringView(od::value& value, std::string_view& out) {
+  std::string_view text;
+  const auto error = value.get_string().get(text);
+  if (error == simdjson::SUCCESS) {
+    out = text;
+    return Status::Ok();
+  }
+  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "string");
   bool is_null = false;
-  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
-  if (auto error = value.get_string().get(out)) return JsonError("", error, "string");
-  return Status::Ok();
+  return NullOrWrongType(value, &is_null, "string");
 }
 
 Status ReadBool(od::value& value, bool& out) {
+  bool flag = false;
+  const auto error = value.get_bool().get(flag);
+  if (error == simdjson::SUCCESS) {
+    out = flag;
+    return Status::Ok();
+  }
+  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "boolean");
   bool is_null = false;
-  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
-  if (auto error = value.get_bool().get(out)) return JsonError("", error, "boolean");
-  return Status::Ok();
+  return NullOrWrongType(value, &is_null, "boolean");
 }
 
 Status ReadStringArray(od::value& value, std::vector<std::string>& out) {

@@ -76,6 +76,22 @@ TEST_CASE("domains match on the whole domain, not a suffix", "[classify]") {
   CHECK_FALSE(directory.IsInternal("not-an-address"));
 }
 
+TEST_CASE("IsInternal answers alike with few domains (compared) and many (hashed)", "[classify]") {
+  for (const std::size_t count : {std::size_t{1}, std::size_t{8}, std::size_t{9}, std::size_t{40}}) {
+    std::vector<std::string> domains;
+    for (std::size_t i = 0; i < count; ++i) domains.push_back("Org" + std::to_string(i) + ".EXAMPLE");
+    const TenantDirectory directory(domains, {});
+    INFO(count << " domains");
+    CHECK(directory.IsInternal("x@org0.example"));
+    CHECK(directory.IsInternal("x@org" + std::to_string(count - 1) + ".example"));
+    CHECK_FALSE(directory.IsInternal("x@org" + std::to_string(count) + ".example"));
+    CHECK_FALSE(directory.IsInternal("x@sub.org0.example"));
+    CHECK_FALSE(directory.IsInternal("x@org0.example.evil"));
+    CHECK_FALSE(directory.IsInternal("x@"));
+    CHECK_FALSE(directory.IsInternal("org0.example"));
+  }
+}
+
 TEST_CASE("an address list lower-cases, drops empty and repeated addresses, and keeps first-seen order",
           "[classify][address_list]") {
   AddressList list;
@@ -114,6 +130,25 @@ TEST_CASE("AssignAsciiLower lower-cases ASCII letters only, into the given strin
   CHECK(out == "mixed@case.example \xc3\x89");
   AssignAsciiLower(out, "");
   CHECK(out.empty());
+}
+
+TEST_CASE("AssignAsciiLower changes exactly A-Z, every byte value at every position of a word", "[classify][address_list]") {
+  std::string out;
+  for (int value = 0; value < 256; ++value) {
+    const char byte = static_cast<char>(value);
+    const char lowered = value >= 'A' && value <= 'Z' ? static_cast<char>(value + 32) : byte;
+    for (std::size_t length = 1; length <= 19; ++length) {
+      for (std::size_t at = 0; at < length; ++at) {
+        std::string text(length, 'Q');
+        text[at] = byte;
+        std::string expected(length, 'q');
+        expected[at] = lowered;
+        AssignAsciiLower(out, text);
+        INFO("byte " << value << " at " << at << " of " << length);
+        REQUIRE(out == expected);
+      }
+    }
+  }
 }
 
 TEST_CASE("classifying many messages on one thread gives each its own participants", "[classify][address_list]") {

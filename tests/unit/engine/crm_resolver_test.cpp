@@ -517,3 +517,38 @@ TEST_CASE("a created Lead replaces the miss in memory and in the directory rows"
   REQUIRE(again.wait_for(std::chrono::seconds(0)) == std::future_status::ready);
   CHECK(f.transport.requests().size() == before);
 }
+
+TEST_CASE("distinct_addresses stays exact when asked addresses are learnt, relearnt and asked again", "[resolve]") {
+  Fixture f(Answer);
+  // Asked uncached, then learnt (a fresh cache entry), then asked cached, twice.
+  REQUIRE(Ask(f.resolver, {"a@x.example", "b@y.example"}).wait_for(kWaitLimit) == std::future_status::ready);
+  REQUIRE(Ask(f.resolver, {"a@x.example", "b@y.example"}).wait_for(kWaitLimit) == std::future_status::ready);
+  CHECK(f.resolver.distinct_addresses() == 2);
+  // Relearning a match (a Lead created for it) keeps it counted once.
+  f.resolver.LearnCreatedLead("b@y.example", "00QNEW");
+  REQUIRE(Ask(f.resolver, {"b@y.example", "c@z.example"}).wait_for(kWaitLimit) == std::future_status::ready);
+  // Cached without ever being asked: counted when first asked.
+  f.resolver.LearnCreatedLead("n@new.example", "00QNEW2");
+  CHECK(f.resolver.distinct_addresses() == 3);
+  REQUIRE(Ask(f.resolver, {"n@new.example"}).wait_for(kWaitLimit) == std::future_status::ready);
+  REQUIRE(Ask(f.resolver, {"n@new.example", "a@x.example"}).wait_for(kWaitLimit) == std::future_status::ready);
+  CHECK(f.resolver.distinct_addresses() == 4);
+}
+
+TEST_CASE("FirstMatches picks the first Contact and the first Lead in address order", "[resolve]") {
+  Fixture f(Answer);
+  REQUIRE(Ask(f.resolver, {"a@x.example", "b@y.example", "c@z.example", "e@v.example"}).wait_for(kWaitLimit) ==
+          std::future_status::ready);
+  std::string contact, lead;
+  f.resolver.FirstMatches({"e@v.example", "b@y.example", "c@z.example", "a@x.example"}, contact, lead);
+  CHECK(contact == "003000000000003AAA");   // c: b has no Contact, e is nobody
+  CHECK(lead == "00Q000000000001AAA");      // b comes before c
+  contact.clear();
+  lead.clear();
+  f.resolver.FirstMatches({"unknown@q.example", "e@v.example"}, contact, lead);
+  CHECK(contact.empty());
+  CHECK(lead.empty());
+  f.resolver.FirstMatches({"a@x.example", "c@z.example"}, contact, lead);
+  CHECK(contact == "003000000000001AAA");
+  CHECK(lead == "00Q000000000003AAA");
+}

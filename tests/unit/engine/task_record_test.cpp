@@ -149,3 +149,39 @@ TEST_CASE("a rendered Task lists the same fields as the reference once materiali
     }
   }
 }
+
+TEST_CASE("TruncateCodePoints counts code points, with or without the short-text shortcut", "[task][text]") {
+  CHECK(TruncateCodePoints("", 0).empty());
+  CHECK(TruncateCodePoints("abc", 0).empty());
+  CHECK(TruncateCodePoints("abc", 3) == "abc");          // as many bytes as the limit
+  CHECK(TruncateCodePoints("abcd", 3) == "abc");
+  CHECK(TruncateCodePoints("\xc3\xa9" "ab", 3) == "\xc3\xa9" "ab");   // 4 bytes, 3 code points
+  CHECK(TruncateCodePoints("\xc3\xa9" "abc", 3) == "\xc3\xa9" "ab");
+  CHECK(TruncateCodePoints("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 1) == "\xf0\x9f\x98\x80");
+  CHECK(TruncateCodePoints("\xf0\x9f\x98\x80\xf0\x9f\x98\x80", 7) == "\xf0\x9f\x98\x80\xf0\x9f\x98\x80");
+}
+
+TEST_CASE("TruncateCodePoints matches a byte-by-byte count on long random text", "[task][text]") {
+  // The reference: cut before the (limit + 1)-th byte that is not 10xxxxxx.
+  const auto reference = [](std::string_view text, std::size_t limit) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) == 0x80) continue;
+      if (seen == limit) return text.substr(0, i);
+      ++seen;
+    }
+    return text;
+  };
+  // ASCII, 2-, 3- and 4-byte sequences, and stray continuation bytes.
+  const std::vector<std::string> pieces = {"a", " ", "\xc3\xa9", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "\x80", "\xbf"};
+  std::uint32_t state = 12345;
+  const auto next = [&state] { return state = state * 1664525u + 1013904223u; };
+  for (int round = 0; round < 500; ++round) {
+    std::string text;
+    for (std::uint32_t n = next() % 120; n > 0; --n) text += pieces[next() % pieces.size()];
+    for (std::size_t limit = 0; limit <= text.size() + 1; limit += 1 + next() % 7) {
+      INFO("round " << round << " limit " << limit);
+      REQUIRE(TruncateCodePoints(text, limit) == reference(text, limit));
+    }
+  }
+}

@@ -36,6 +36,8 @@ class TenantDirectory {
   const std::vector<std::string>& domains() const { return domains_; }
 
  private:
+  // Up to this many domains IsInternal compares them one by one; beyond, it hashes.
+  static constexpr std::size_t kMaxDomainsScanned = 8;
   std::vector<std::string> domains_;
   std::unordered_set<std::string, TransparentStringHash, std::equal_to<>> domain_set_;
   std::vector<MailboxUser> users_;

@@ -83,6 +83,10 @@ class CrmResolver {
   // cached), or with the lookup's error. `done` may run on the transport thread.
   void Resolve(const std::vector<std::string>& addresses, std::function<void(Status)> done);
   std::optional<CrmMatch> Find(const std::string& address);
+  // The first non-empty Contact id and the first non-empty Lead id among the
+  // cached matches of `addresses`, in their order ("" when none): what a
+  // record's WhoId is chosen from, under one lock and copying only those two.
+  void FirstMatches(const std::vector<std::string>& addresses, std::string& contact_id, std::string& lead_id);
   // A Lead crmsync just created for `address` (lead_creator.hpp): cached as
   // its Lead match from now on, and its directory rows go to the checkpoint.
   void LearnCreatedLead(const std::string& address, const std::string& lead_id);
@@ -102,12 +106,17 @@ class CrmResolver {
     CrmMatch match;
     std::int64_t expires_unix_ms = 0;
     bool unsaved = false;   // primed: its directory rows are written once it is asked for
+    // In asked_ already: Resolve skips that set for this address (a second
+    // hash lookup per address of every page). Kept when the match changes.
+    bool asked = false;
   };
 
   std::int64_t Now() const;
   std::int64_t TtlOf(const std::string& id) const;
   std::int64_t ExpiryOf(const CrmMatch& match, std::int64_t fetched_unix_ms) const;
   bool FreshLocked(const std::string& address, std::int64_t now) const;
+  // Under mutex_: sets the cached answer of `address`, keeping its asked flag.
+  Cached& StoreLocked(const std::string& address, CrmMatch match, std::int64_t expires_unix_ms, bool unsaved);
   // Under mutex_: moves queued addresses into a lookup if the cap allows.
   std::optional<Batch> NextBatchLocked();
   void Dispatch(Batch batch);

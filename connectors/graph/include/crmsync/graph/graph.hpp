@@ -9,6 +9,7 @@
 
 #include "crmsync/core/message.hpp"
 #include "crmsync/core/status.hpp"
+#include "crmsync/json/body.hpp"
 
 namespace crmsync::graph {
 
@@ -41,12 +42,14 @@ Result<UsersPage> ParseUsersPage(std::string_view body);
 // One user object (GET /me), read like an element of a users page.
 Result<GraphUser> ParseUser(std::string_view body);
 // `folder` (a display name such as "Inbox") goes to every message's folder.
-// internetMessageHeaders fill the bulk / automatic-reply facts.
-Result<DeltaPage> ParseDeltaPage(std::string_view body, std::string_view folder = {});
+// internetMessageHeaders fill the bulk / automatic-reply facts. A
+// std::string body with simdjson's padding in its spare capacity (a
+// transport response's) is parsed in place, anything else from a copy.
+Result<DeltaPage> ParseDeltaPage(json::Body body, std::string_view folder = {});
 // A page of a plain message listing (MailWindowUrl and its nextLinks): the
 // same messages as delta, next_link set unless it is the last page, never a
 // delta_link (one is kCorruption).
-Result<DeltaPage> ParseMessagesPage(std::string_view body, std::string_view folder = {});
+Result<DeltaPage> ParseMessagesPage(json::Body body, std::string_view folder = {});
 
 // {graph_url}/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,accountEnabled&$top=N
 std::string UsersUrl(std::string_view graph_url, int page_size);

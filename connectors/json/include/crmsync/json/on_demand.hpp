@@ -8,6 +8,7 @@
 #include <string_view>
 
 #include "crmsync/core/status.hpp"
+#include "crmsync/json/body.hpp"
 
 namespace crmsync::json {
 
@@ -20,6 +21,10 @@ od::parser& ThreadParser();
 // Copies `body` into a thread-local buffer with SIMDJSON_PADDING spare bytes.
 // The view stays valid until the next call on this thread.
 simdjson::padded_string_view PadInput(std::string_view body);
+
+// `body` itself when its readable bytes hold the padding (no copy), else
+// PadInput(body.text) with PadInput's lifetime.
+simdjson::padded_string_view Padded(const Body& body);
 
 // After the root value was fully read: anything left ("{...}}", "[...]]",
 // "{...} x")? simdjson 3.0.1 On-Demand does not check this by itself.

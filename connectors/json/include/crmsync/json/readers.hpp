@@ -83,10 +83,10 @@ Status ForEachElement(od::value& value, Visit&& visit) {
 // read_root(root); faults of the document read "document: ...", and content
 // after the object is refused.
 template <class ReadRoot>
-Status ReadTopLevelObject(std::string_view body, ReadRoot&& read_root) {
-  if (body.empty()) return Status::Corruption("empty body");
+Status ReadTopLevelObject(const Body& body, ReadRoot&& read_root) {
+  if (body.text.empty()) return Status::Corruption("empty body");
   od::document doc;
-  if (auto error = ThreadParser().iterate(PadInput(body)).get(doc)) return JsonError("document", error);
+  if (auto error = ThreadParser().iterate(Padded(body)).get(doc)) return JsonError("document", error);
   od::object root;
   if (auto error = doc.get_object().get(root)) return JsonError("document", error, "object");
   if (Status s = read_root(root); !s.ok()) return s;
@@ -98,7 +98,7 @@ Status ReadTopLevelObject(std::string_view body, ReadRoot&& read_root) {
 // errors come back as they are (it names its own path), faults of the root
 // object read "document: ...".
 template <class Visit>
-Status ForEachTopLevelField(std::string_view body, Visit&& visit) {
+Status ForEachTopLevelField(const Body& body, Visit&& visit) {
   return ReadTopLevelObject(body, [&visit](od::object& root) {
     return internal::VisitFields(root, "document", /*nest_under_key=*/false, visit);
   });
@@ -107,7 +107,7 @@ Status ForEachTopLevelField(std::string_view body, Visit&& visit) {
 // Visits the top-level fields of `body` like ForEachField: the visitor's
 // errors come back nested under their key ("messages[2].id: ...").
 template <class Visit>
-Status ForEachTopLevelFieldNested(std::string_view body, Visit&& visit) {
+Status ForEachTopLevelFieldNested(const Body& body, Visit&& visit) {
   return ReadTopLevelObject(body, [&visit](od::object& root) { return ForEachField(root, visit); });
 }
 
@@ -117,11 +117,20 @@ Status CheckNull(od::value& value, bool* is_null);
 // A required string property ("id"): null is not allowed.
 Status ReadRequiredString(od::value& value, std::string& out);
 
+// After a typed read failed with INCORRECT_TYPE: Ok with *is_null when
+// `value` is null, else "expected <expected>" (or a malformed null's error).
+Status NullOrWrongType(od::value& value, bool* is_null, std::string_view expected);
+
 template <class Visit>
 Status ForEachNullableObjectField(od::value& value, Visit&& visit) {
-  bool is_null = false;
-  if (Status s = CheckNull(value, &is_null); !s.ok() || is_null) return s;
-  return ForEachObjectField(value, visit);
+  // The object first, null only when it is not one: most are objects.
+  od::object object;
+  if (auto error = value.get_object().get(object)) {
+    if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "object");
+    bool is_null = false;
+    return NullOrWrongType(value, &is_null, "object");
+  }
+  return ForEachField(object, visit);
 }
 
 // These readers accept null, leaving `out` untouched.
