@@ -8,6 +8,7 @@
 #include <chrono>
 #include <string>
 
+#include "ca_store_cache.hpp"
 #include "crmsync/http/transport.hpp"
 
 namespace crmsync::http {
@@ -15,6 +16,7 @@ namespace crmsync::http {
 struct EasySettings {
   CURLSH* share = nullptr;       // DNS and TLS-session cache shared by all handles
   const std::string* user_agent = nullptr;
+  CaStoreCache* ca_stores = nullptr;   // trust stores loaded once per CA file
 };
 
 class Transfer {
