@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <future>
@@ -237,4 +238,39 @@ TEST_CASE("tls: a file without certificates is refused as a CA file, naming it",
   CHECK(response.error == TransportError::kTls);
   CHECK(response.error_message.find(not_pem) != std::string::npos);
   CHECK(transport.Stats().ca_stores_loaded == 0);
+}
+
+TEST_CASE("tls: a second connection resumes the session of the first (no certificate exchange)", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  Gate gate;
+  std::atomic<bool> hold{false};
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"})), [&](const HttpRequest& request) {
+    if (hold) gate.Wait();
+    return Ok(request);
+  });
+  CurlMultiTransport transport;
+
+  // The first connection's handshake brings the session ticket.
+  REQUIRE(PerformBlocking(transport, Get(server.origin() + "/first", ca.ca_cert_path())).status == 200);
+  CHECK(server.requests_on_resumed_tls() == 0);
+
+  // Two requests held at once: the second needs a new connection.
+  hold = true;
+  std::vector<std::shared_ptr<std::promise<Response>>> results;
+  for (int i = 0; i < 2; ++i) {
+    auto result = std::make_shared<std::promise<Response>>();
+    results.push_back(result);
+    transport.Submit(Get(server.origin() + "/held" + std::to_string(i), ca.ca_cert_path()),
+                     [result](Response&& response) { result->set_value(std::move(response)); });
+  }
+  REQUIRE(gate.AwaitArrivals(2));
+  gate.Open();
+  for (auto& result : results) {
+    Response response = result->get_future().get();
+    INFO(response.error_message);
+    CHECK(response.status == 200);
+  }
+  CHECK(transport.Stats().connections_opened == 2);
+  CHECK(server.requests_on_resumed_tls() == 1);
 }
