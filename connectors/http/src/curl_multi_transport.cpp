@@ -286,7 +286,7 @@ void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
     std::pop_heap(timers.begin(), timers.end(), LaterThan);
     std::unique_ptr<Transfer> transfer = std::move(timers.back().transfer);
     timers.pop_back();
-    const std::string host = HostPort(transfer->request().url);
+    const std::string& host = transfer->host();
     if (!breaker.Allow(host, now)) {
       transfer->Fail(TransportError::kConnect,
                      fmt::format("{}: circuit open after repeated failures of this host, request not sent", host));
@@ -331,7 +331,7 @@ void CurlMultiTransport::Impl::CollectFinished() {
     in_flight.erase(it);
     const long connects = transfer->Finish(code);
     const Response& response = transfer->response();
-    breaker.Record(HostPort(transfer->request().url),
+    breaker.Record(transfer->host(),
                    CircuitBreaker::IsTransientFailure(response.transport_ok(), response.status), SteadyClock::now());
     {
       std::lock_guard lock(stats_mu);
