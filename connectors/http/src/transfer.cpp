@@ -68,9 +68,13 @@ bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
   if (trust != nullptr && curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &CaStoreCache::InstallStore) == CURLE_OK) {
-    // curl loads no CA file of its own; each new connection gets the cached store.
+    // Each new connection gets the cached store. CURLOPT_CAINFO still names
+    // the file because curl matches connections and TLS sessions for reuse by
+    // it: a request trusting another CA must never ride on a connection (or
+    // resume a session) verified against this one. Without a CA directory,
+    // curl's own CA cache keeps it from re-reading the file per connection.
     curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, trust);
-    curl_easy_setopt(easy, CURLOPT_CAINFO, nullptr);
+    curl_easy_setopt(easy, CURLOPT_CAINFO, request_.ca_file.empty() ? nullptr : request_.ca_file.c_str());
     curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
   } else if (!request_.ca_file.empty()) {
     // A TLS backend other than OpenSSL: curl loads the files itself.
