@@ -236,6 +236,13 @@ void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
   }
 }
 
+// The org was not reached recently: set-up will ask it for the owners
+// whatever the directory says (ReuseStoredOwners refuses first of all).
+bool OwnersWillBeQueried(const TenantRuntime& tenant) {
+  const state::ConnectionState& crm = tenant.connection.crm;
+  return crm.status != "connected" || NowUnixMs() - crm.last_success_unix_ms > kOwnerMapTtlMs;
+}
+
 // The owners' Salesforce ids as an earlier run stored them, when that run
 // reached the org less than kOwnerMapTtlMs ago and every mailbox user got
 // one (explicit maps come from the configuration itself). Then set-up makes
@@ -243,8 +250,7 @@ void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
 // so an idle run costs the org nothing, and a revoked grant is found (and
 // the tenant suspended) by the first run that has something to write.
 bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users) {
-  const state::ConnectionState& crm = tenant.connection.crm;
-  if (crm.status != "connected" || NowUnixMs() - crm.last_success_unix_ms > kOwnerMapTtlMs) return false;
+  if (OwnersWillBeQueried(tenant)) return false;
   std::vector<std::string> ids(users.size());
   if (tenant.config->users.match == SalesforceUserMatch::kExplicit) {
     MapSalesforceUsers(tenant, users, {});
@@ -336,6 +342,13 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
       return SuspendAtSetUp(tenant, true, error, error);
     }
     ConnectSalesforce(tenant, transport, store, secrets, timeout, refresh_token.value());
+    if (OwnersWillBeQueried(tenant)) {
+      // The owner query below needs the org's session: its grant travels
+      // beside the directory listing instead of after it (one round trip
+      // less before the first mailbox request). The query joins this grant
+      // or finds its token cached; a failed grant is asked again there.
+      tenant.salesforce_session->Get([](Result<auth::AccessToken>) {});
+    }
   }
 
   // Delegated access lists no directory: the configured users, each read with their own grant.

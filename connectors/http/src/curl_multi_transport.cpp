@@ -20,6 +20,7 @@
 
 #include <fmt/format.h>
 
+#include "ca_store_cache.hpp"
 #include "crmsync/http/url.hpp"
 #include "transfer.hpp"
 
@@ -93,6 +94,7 @@ struct CurlMultiTransport::Impl {
 
   TransportOptions options;
   CircuitBreaker breaker{options.breaker};   // loop thread only
+  CaStoreCache ca_stores;                     // loop thread only
   CURLM* multi = nullptr;
   CURLSH* share = nullptr;
   int epoll_fd = -1;
@@ -279,12 +281,12 @@ void CurlMultiTransport::Impl::TakeSubmitted() {
 }
 
 void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
-  const EasySettings settings{share, &options.user_agent};
+  const EasySettings settings{share, &options.user_agent, &ca_stores};
   while (!timers.empty() && timers.front().due <= now) {
     std::pop_heap(timers.begin(), timers.end(), LaterThan);
     std::unique_ptr<Transfer> transfer = std::move(timers.back().transfer);
     timers.pop_back();
-    const std::string host = HostPort(transfer->request().url);
+    const std::string& host = transfer->host();
     if (!breaker.Allow(host, now)) {
       transfer->Fail(TransportError::kConnect,
                      fmt::format("{}: circuit open after repeated failures of this host, request not sent", host));
@@ -313,6 +315,8 @@ void CurlMultiTransport::Impl::StartDue(SteadyClock::time_point now) {
     }
     in_flight.emplace(easy, std::move(transfer));
   }
+  std::lock_guard lock(stats_mu);
+  stats.ca_stores_loaded = ca_stores.loads();
 }
 
 void CurlMultiTransport::Impl::CollectFinished() {
@@ -327,7 +331,7 @@ void CurlMultiTransport::Impl::CollectFinished() {
     in_flight.erase(it);
     const long connects = transfer->Finish(code);
     const Response& response = transfer->response();
-    breaker.Record(HostPort(transfer->request().url),
+    breaker.Record(transfer->host(),
                    CircuitBreaker::IsTransientFailure(response.transport_ok(), response.status), SteadyClock::now());
     {
       std::lock_guard lock(stats_mu);

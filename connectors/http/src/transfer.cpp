@@ -7,7 +7,6 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
-#include <fstream>
 #include <strings.h>
 
 #include "crmsync/http/url.hpp"
@@ -32,11 +31,6 @@ std::string_view Trim(std::string_view text) {
   return text;
 }
 
-bool Readable(const std::string& path) {
-  std::ifstream file(path, std::ios::binary);
-  return file.good();
-}
-
 }  // namespace
 
 Transfer::~Transfer() { curl_slist_free_all(header_list_); }
@@ -50,10 +44,14 @@ void Transfer::Fail(TransportError error, std::string message) {
 
 bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
   easy_ = easy;
-  if (!request_.ca_file.empty() && !Readable(request_.ca_file)) {
-    Fail(TransportError::kTls, fmt::format("{}: CA file {} cannot be read: {}", HostPort(request_.url),
-                                           request_.ca_file, std::strerror(errno)));
-    return false;
+  X509_STORE* trust = nullptr;
+  if (!request_.ca_file.empty() || request_.url.starts_with("https:")) {
+    auto store = settings.ca_stores->StoreFor(request_.ca_file);
+    if (!store.ok()) {
+      Fail(TransportError::kTls, fmt::format("{}: {}", HostPort(request_.url), store.status().message()));
+      return false;
+    }
+    trust = store.value();
   }
 
   curl_easy_setopt(easy, CURLOPT_PRIVATE, this);
@@ -69,7 +67,17 @@ bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
   curl_easy_setopt(easy, CURLOPT_USERAGENT, settings.user_agent->c_str());
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYPEER, 1L);
   curl_easy_setopt(easy, CURLOPT_SSL_VERIFYHOST, 2L);
-  if (!request_.ca_file.empty()) {
+  if (trust != nullptr && curl_easy_setopt(easy, CURLOPT_SSL_CTX_FUNCTION, &CaStoreCache::InstallStore) == CURLE_OK) {
+    // Each new connection gets the cached store. CURLOPT_CAINFO still names
+    // the file because curl matches connections and TLS sessions for reuse by
+    // it: a request trusting another CA must never ride on a connection (or
+    // resume a session) verified against this one. Without a CA directory,
+    // curl's own CA cache keeps it from re-reading the file per connection.
+    curl_easy_setopt(easy, CURLOPT_SSL_CTX_DATA, trust);
+    curl_easy_setopt(easy, CURLOPT_CAINFO, request_.ca_file.empty() ? nullptr : request_.ca_file.c_str());
+    curl_easy_setopt(easy, CURLOPT_CAPATH, nullptr);
+  } else if (!request_.ca_file.empty()) {
+    // A TLS backend other than OpenSSL: curl loads the files itself.
     curl_easy_setopt(easy, CURLOPT_CAINFO, request_.ca_file.c_str());
     curl_easy_setopt(easy, CURLOPT_CAPATH, kSystemCertDir);
   }

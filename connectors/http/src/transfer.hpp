@@ -8,13 +8,16 @@
 #include <chrono>
 #include <string>
 
+#include "ca_store_cache.hpp"
 #include "crmsync/http/transport.hpp"
+#include "crmsync/http/url.hpp"
 
 namespace crmsync::http {
 
 struct EasySettings {
   CURLSH* share = nullptr;       // DNS and TLS-session cache shared by all handles
   const std::string* user_agent = nullptr;
+  CaStoreCache* ca_stores = nullptr;   // trust stores loaded once per CA file
 };
 
 class Transfer {
@@ -37,6 +40,12 @@ class Transfer {
   void Fail(TransportError error, std::string message);
 
   CURL* easy() const { return easy_; }
+  // "host:port" of the request, parsed once (the circuit breaker asks at the
+  // start and at the end of every request).
+  const std::string& host() {
+    if (host_.empty()) host_ = HostPort(request_.url);
+    return host_;
+  }
   const Request& request() const { return request_; }
   Response& response() { return response_; }
   Completion& done() { return done_; }
@@ -48,6 +57,7 @@ class Transfer {
   bool HeaderLine(std::string_view line);
 
   Request request_;
+  std::string host_;
   Completion done_;
   Response response_;
   CURL* easy_ = nullptr;

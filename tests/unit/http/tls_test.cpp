@@ -7,14 +7,20 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <chrono>
+#include <cstdio>
+#include <future>
+#include <memory>
 #include <string>
 #include <thread>
+#include <vector>
 
 #include "cert_authority.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "http_server.hpp"
 #include "temp_dir.hpp"
+#include "test_support.hpp"
 
 using namespace std::chrono_literals;
 using crmsync::http::CurlMultiTransport;
@@ -26,6 +32,7 @@ using crmsync::sim::CertificateAuthority;
 using crmsync::sim::HttpRequest;
 using crmsync::sim::HttpResponse;
 using crmsync::sim::HttpServer;
+using crmsync::testing::Gate;
 using crmsync::testing::TempDir;
 
 namespace {
@@ -165,7 +172,11 @@ TEST_CASE("tls: without the CA file the system store alone does not trust the si
   CurlMultiTransport transport;
 
   Response response = PerformBlocking(transport, Get(server.origin() + "/x", ""));
+  INFO(response.error_message);
   CHECK(response.error == TransportError::kTls);
+  // Refused by verification against the system store, which did load.
+  CHECK(response.error_message.find("CA file") == std::string::npos);
+  CHECK(transport.Stats().ca_stores_loaded == 1);
 }
 
 TEST_CASE("tls: a missing CA file is kTls naming the file", "[http][tls]") {
@@ -178,4 +189,88 @@ TEST_CASE("tls: a missing CA file is kTls naming the file", "[http][tls]") {
   CHECK(response.error_message.find(missing) != std::string::npos);
   CHECK(response.error_message.find("127.0.0.1:1") == 0);
   CHECK(transport.Stats().transport_failures == 1);
+}
+
+TEST_CASE("tls: the CA file is parsed once per transport, not once per connection", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  Gate gate;
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"})), [&](const HttpRequest& request) {
+    gate.Wait();
+    return Ok(request);
+  });
+  CurlMultiTransport transport;
+
+  // Held at the server until all have arrived: each needs its own connection.
+  constexpr int kConcurrent = 6;
+  std::vector<std::shared_ptr<std::promise<Response>>> results;
+  for (int i = 0; i < kConcurrent; ++i) {
+    auto result = std::make_shared<std::promise<Response>>();
+    results.push_back(result);
+    transport.Submit(Get(server.origin() + "/c" + std::to_string(i), ca.ca_cert_path()),
+                     [result](Response&& response) { result->set_value(std::move(response)); });
+  }
+  REQUIRE(gate.AwaitArrivals(kConcurrent));
+  gate.Open();
+  for (int i = 0; i < kConcurrent; ++i) {
+    Response response = results[i]->get_future().get();
+    INFO(response.error_message);
+    REQUIRE(response.transport_ok());
+    CHECK(response.body == "secure /c" + std::to_string(i));
+  }
+  const auto stats = transport.Stats();
+  CHECK(stats.connections_opened >= kConcurrent);
+  CHECK(stats.ca_stores_loaded == 1);
+}
+
+TEST_CASE("tls: a file without certificates is refused as a CA file, naming it", "[http][tls]") {
+  TempDir dir;
+  const std::string not_pem = (dir.path() / "not-a-ca.pem").string();
+  {
+    std::FILE* file = std::fopen(not_pem.c_str(), "w");
+    REQUIRE(file != nullptr);
+    std::fputs("this is not a certificate\n", file);
+    std::fclose(file);
+  }
+  CurlMultiTransport transport;
+
+  Response response = PerformBlocking(transport, Get("https://127.0.0.1:1/x", not_pem));
+  CHECK(response.error == TransportError::kTls);
+  CHECK(response.error_message.find(not_pem) != std::string::npos);
+  CHECK(transport.Stats().ca_stores_loaded == 0);
+}
+
+TEST_CASE("tls: a second connection resumes the session of the first (no certificate exchange)", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  Gate gate;
+  std::atomic<bool> hold{false};
+  HttpServer server(TlsOptions(ca.IssueLeaf({"127.0.0.1"})), [&](const HttpRequest& request) {
+    if (hold) gate.Wait();
+    return Ok(request);
+  });
+  CurlMultiTransport transport;
+
+  // The first connection's handshake brings the session ticket.
+  REQUIRE(PerformBlocking(transport, Get(server.origin() + "/first", ca.ca_cert_path())).status == 200);
+  CHECK(server.requests_on_resumed_tls() == 0);
+
+  // Two requests held at once: the second needs a new connection.
+  hold = true;
+  std::vector<std::shared_ptr<std::promise<Response>>> results;
+  for (int i = 0; i < 2; ++i) {
+    auto result = std::make_shared<std::promise<Response>>();
+    results.push_back(result);
+    transport.Submit(Get(server.origin() + "/held" + std::to_string(i), ca.ca_cert_path()),
+                     [result](Response&& response) { result->set_value(std::move(response)); });
+  }
+  REQUIRE(gate.AwaitArrivals(2));
+  gate.Open();
+  for (auto& result : results) {
+    Response response = result->get_future().get();
+    INFO(response.error_message);
+    CHECK(response.status == 200);
+  }
+  CHECK(transport.Stats().connections_opened == 2);
+  CHECK(server.requests_on_resumed_tls() == 1);
 }

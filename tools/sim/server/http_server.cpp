@@ -2,11 +2,13 @@
 // simulate latency delays only its own client.
 #include "http_server.hpp"
 
+#include <gnutls/gnutls.h>
 #include <microhttpd.h>
 #include <netdb.h>
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cctype>
 #include <charconv>
 #include <cstdarg>
@@ -21,6 +23,7 @@
 #include <fmt/core.h>
 
 #include "json_escape.hpp"
+#include "tls_session_tickets.hpp"
 
 namespace crmsync::sim {
 namespace {
@@ -147,6 +150,25 @@ struct HttpServer::Impl {
   std::mutex log_mutex;
   bool starting = false;
   std::string start_log;   // MHD's complaints while starting, quoted on failure
+  std::unique_ptr<SessionTickets> tickets;   // HTTPS only; null: full handshakes
+  std::atomic<std::uint64_t> resumed_requests{0};
+
+  void CountResumed(MHD_Connection* connection) {
+    if (!tickets) return;
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info != nullptr && info->tls_session != nullptr &&
+        gnutls_session_is_resumed(static_cast<gnutls_session_t>(info->tls_session)) != 0) {
+      resumed_requests.fetch_add(1, std::memory_order_relaxed);
+    }
+  }
+
+  // Runs before the connection's thread starts its handshake.
+  static void OnConnection(void* cls, MHD_Connection* connection, void**, MHD_ConnectionNotificationCode code) {
+    auto* self = static_cast<Impl*>(cls);
+    if (code != MHD_CONNECTION_NOTIFY_STARTED || !self->tickets) return;
+    const MHD_ConnectionInfo* info = MHD_get_connection_info(connection, MHD_CONNECTION_INFO_GNUTLS_SESSION);
+    if (info != nullptr) self->tickets->Enable(info->tls_session);
+  }
 
   static void* OnUri(void*, const char* uri, MHD_Connection*) {
     auto* state = new (std::nothrow) RequestState;
@@ -197,6 +219,7 @@ struct HttpServer::Impl {
       }
       if (!state->started) {
         state->started = true;
+        self->CountResumed(connection);
         // Answering before the body arrives spares a client that sent
         // "Expect: 100-continue" from uploading what we would refuse.
         const char* length = MHD_lookup_connection_value(connection, MHD_HEADER_KIND,
@@ -294,7 +317,10 @@ struct HttpServer::Impl {
     ResolveAddress();
     unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_THREAD_PER_CONNECTION |
                      MHD_USE_POLL | MHD_USE_ERROR_LOG;
-    if (options.tls) flags |= MHD_USE_TLS;
+    if (options.tls) {
+      flags |= MHD_USE_TLS;
+      tickets = SessionTickets::Create();
+    }
     if (address.ss_family == AF_INET6) flags |= MHD_USE_IPv6;
 
     MHD_OptionItem tls_options[] = {
@@ -315,6 +341,7 @@ struct HttpServer::Impl {
         MHD_OPTION_SOCK_ADDR, reinterpret_cast<sockaddr*>(&address),
         MHD_OPTION_URI_LOG_CALLBACK, &OnUri, static_cast<void*>(nullptr),
         MHD_OPTION_NOTIFY_COMPLETED, &OnCompleted, static_cast<void*>(nullptr),
+        MHD_OPTION_NOTIFY_CONNECTION, &OnConnection, static_cast<void*>(this),
         MHD_OPTION_CONNECTION_LIMIT, static_cast<unsigned int>(options.max_connections),
         MHD_OPTION_LISTEN_BACKLOG_SIZE, kListenBacklog,
         MHD_OPTION_ARRAY, tls_options,
@@ -347,6 +374,10 @@ HttpServer::~HttpServer() {
 }
 
 std::uint16_t HttpServer::port() const { return impl_->port; }
+
+std::uint64_t HttpServer::requests_on_resumed_tls() const {
+  return impl_->resumed_requests.load(std::memory_order_relaxed);
+}
 
 std::string HttpServer::origin() const {
   return fmt::format("{}://{}:{}", impl_->options.tls ? "https" : "http",

@@ -66,6 +66,9 @@ class HttpServer {
   HttpServer& operator=(const HttpServer&) = delete;
 
   std::uint16_t port() const;
+  // Requests served on TLS sessions the client resumed (a session ticket from
+  // an earlier connection: no certificate exchange).
+  std::uint64_t requests_on_resumed_tls() const;
   // "https://127.0.0.1:PORT" or "http://..."
   std::string origin() const;
 

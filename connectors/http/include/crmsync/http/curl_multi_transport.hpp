@@ -28,6 +28,7 @@ struct TransportStats {
   std::uint64_t requests = 0;
   std::uint64_t transport_failures = 0;
   std::uint64_t connections_opened = 0;   // new TCP (and TLS) connections
+  std::uint64_t ca_stores_loaded = 0;     // CA files parsed: once per file, not per connection
   std::map<std::string, std::uint64_t> by_kind;  // Request::kind -> count
   // (Request::kind, outcome) -> count; outcome: ok | throttled (429) |
   // client_error | server_error | transport_error. Feeds the metrics.
