@@ -2,37 +2,10 @@
 #include <simdjson.h>
 
 #include "crmsync/engine/quarantine.hpp"
+#include "crmsync/json/escape.hpp"   // as the upsert body escapes: the quarantine keeps what was sent
 
 namespace crmsync::engine {
 namespace {
-
-// JSON string escaping for text that may hold any bytes a mail carried.
-// Invalid UTF-8 (which BuildUpsertBody would send as U+FFFD anyway) keeps
-// its ASCII and turns every other byte into U+FFFD.
-void AppendString(std::string& out, std::string_view text) {
-  const bool valid = simdjson::validate_utf8(text.data(), text.size());
-  out.push_back('"');
-  for (unsigned char c : text) {
-    if (!valid && c >= 0x80) {
-      out += "\ufffd";
-      continue;
-    }
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      default:
-        if (c < 0x20) {
-          fmt::format_to(std::back_inserter(out), "\\u{:04x}", c);
-        } else {
-          out.push_back(static_cast<char>(c));
-        }
-    }
-  }
-  out.push_back('"');
-}
 
 void AppendFields(std::string& out, const std::vector<salesforce::Field>& fields) {
   out += "[";
@@ -40,9 +13,9 @@ void AppendFields(std::string& out, const std::vector<salesforce::Field>& fields
     const auto& f = fields[i];
     if (i != 0) out += ",";
     out += "{\"name\":";
-    AppendString(out, f.name);
+    json::AppendJsonString(out, f.name);
     out += ",\"value\":";
-    AppendString(out, f.value);
+    json::AppendJsonString(out, f.value);
     fmt::format_to(std::back_inserter(out), ",\"null\":{},\"create_only\":{},\"literal\":{}}}", f.null, f.create_only,
                    f.literal);
   }
@@ -80,7 +53,7 @@ Result<std::vector<salesforce::Field>> ReadFields(simdjson::dom::element value) 
 
 std::string EncodeQuarantinedRecord(const salesforce::UpsertRecord& record) {
   std::string out = "{\"external_id\":";
-  AppendString(out, record.external_id);
+  json::AppendJsonString(out, record.external_id);
   out += ",\"fields\":";
   AppendFields(out, record.fields);
   out += ",\"children\":[";
@@ -88,11 +61,11 @@ std::string EncodeQuarantinedRecord(const salesforce::UpsertRecord& record) {
     const auto& c = record.children[i];
     if (i != 0) out += ",";
     out += "{\"sobject\":";
-    AppendString(out, c.sobject);
+    json::AppendJsonString(out, c.sobject);
     out += ",\"external_id\":";
-    AppendString(out, c.external_id);
+    json::AppendJsonString(out, c.external_id);
     out += ",\"parent_field\":";
-    AppendString(out, c.parent_field);
+    json::AppendJsonString(out, c.parent_field);
     out += ",\"fields\":";
     AppendFields(out, c.fields);
     out += "}";
