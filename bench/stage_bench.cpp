@@ -29,8 +29,8 @@ constexpr int kBatch = 200;            // one sObject Collections request
 constexpr int kLedgerPuts = 1000;      // ledger entries per commit
 
 engine::TenantDirectory Directory() {
-  engine::MailboxUser alice{"id-alice", "alice@acme.example", {"alice@acme.example"}, "005000000000001AAA"};
-  engine::MailboxUser carol{"id-carol", "carol@acme.example", {"carol@acme.example"}, "005000000000002AAA"};
+  engine::MailboxUser alice{{"id-alice", "alice@acme.example", {"alice@acme.example"}, true}, "005000000000001AAA"};
+  engine::MailboxUser carol{{"id-carol", "carol@acme.example", {"carol@acme.example"}, true}, "005000000000002AAA"};
   return engine::TenantDirectory({"acme.example"}, {alice, carol});
 }
 

@@ -124,7 +124,7 @@ void CalendarPass::Run() {
 }
 
 void CalendarPass::ReadUser(CalendarSource& source, std::size_t user) {
-  const MailUser& mail_user = tenant_.mail_users[user];
+  const MailUser& mail_user = tenant_.directory->users()[user];
   const state::StreamId id{tenant_.config->id, mail_user.id, kCalendarStream};
   const std::string initial = source.InitialCalendarCursor(mail_user, window_.start, window_.end);
   auto stored = store_.GetCursor(id);
@@ -215,7 +215,7 @@ void CalendarPass::BuildRecords() {
   if (!tombstones_.empty()) {
     std::vector<std::string> keys;
     for (const auto& [user, source_id] : tombstones_) {
-      keys.push_back(SourceRowKey(tenant_.mail_users[user].id, source_id));
+      keys.push_back(SourceRowKey(tenant_.directory->users()[user].id, source_id));
     }
     auto rows = store_.GetDirectoryMany(tenant_.config->id, keys);
     std::set<std::string> this_run;
@@ -266,7 +266,7 @@ void CalendarPass::BuildRecords() {
     if (!record.ok()) {
       Skip(kInvalidMeeting);
       tenant_.AddError(fmt::format("user {} calendar: meeting {} not written: {}",
-                                   tenant_.mail_users[c.user].primary, c.key, record.status().message()));
+                                   tenant_.directory->users()[c.user].primary, c.key, record.status().message()));
       continue;
     }
     if (existing != record_cancelled_.end()) Skip(kDeduplicated);   // the earlier copy is replaced
@@ -323,7 +323,7 @@ bool CalendarPass::WriteRecords() {
       ++(o.created ? report_.created : report_.updated);
       checkpoint_.ledger.emplace_back(
           tenant_.config->id, key,
-          state::LedgerEntry{o.id, kEventSobject, tenant_.mail_users[p.reader].id, NowUnixMs()});
+          state::LedgerEntry{o.id, kEventSobject, tenant_.directory->users()[p.reader].id, NowUnixMs()});
     }
   }
   return answered;
@@ -338,7 +338,7 @@ void CalendarPass::Commit(bool writes_answered) {
       MarkIncomplete(u);
       continue;
     }
-    checkpoint_.cursors.emplace_back(state::StreamId{tenant_.config->id, tenant_.mail_users[u].id, kCalendarStream},
+    checkpoint_.cursors.emplace_back(state::StreamId{tenant_.config->id, tenant_.directory->users()[u].id, kCalendarStream},
                                      state::Cursor{std::move(reads_[u].cursor), now});
   }
   if (checkpoint_.empty()) return;

@@ -230,11 +230,11 @@ void FreeBusyPass::Run() {
   }
   if (selected.empty() || !FindServiceResources(selected)) return;
   const std::size_t per_request = std::max<std::size_t>(1, source->MaxBusyUsersPerRequest());
-  const MailUser& caller = tenant_.mail_users[selected.front()];
+  const MailUser& caller = tenant_.directory->users()[selected.front()];
   for (std::size_t from = 0; from < selected.size(); from += per_request) {
     const std::size_t to = std::min(selected.size(), from + per_request);
     std::vector<MailUser> batch;
-    for (std::size_t i = from; i < to; ++i) batch.push_back(tenant_.mail_users[selected[i]]);
+    for (std::size_t i = from; i < to; ++i) batch.push_back(tenant_.directory->users()[selected[i]]);
     report_.calendars += batch.size();
     auto answer = source->FetchBusy(caller, batch, window_.start, window_.end);
     if (!answer.ok()) {

@@ -274,9 +274,9 @@ void Run::PlanStreams() {
     for (std::size_t u = 0; u < users.size(); ++u) {
       if (!users[u].enabled) continue;
       if (backfill_ != nullptr) {
-        if (!BackfillSelects(*backfill_, tenant.mail_users[u])) continue;
+        if (!BackfillSelects(*backfill_, tenant.directory->users()[u])) continue;
         for (std::size_t a = 0; a < backfill_->users.size(); ++a) {
-          if (BackfillSelects(BackfillWindow{0, 0, "", {backfill_->users[a]}, ""}, tenant.mail_users[u])) {
+          if (BackfillSelects(BackfillWindow{0, 0, "", {backfill_->users[a]}, ""}, tenant.directory->users()[u])) {
             backfill_matched_[a] = 1;
           }
         }
@@ -324,9 +324,9 @@ state::StreamId Run::StreamIdOf(std::size_t stream) const {
 std::string Run::InitialUrl(std::size_t stream) const {
   const Stream& s = streams_[stream];
   const TenantRuntime& tenant = *tenants_[s.tenant];
-  return backfill_ != nullptr ? tenant.source->WindowCursor(tenant.mail_users[s.user], KindOf(stream),
+  return backfill_ != nullptr ? tenant.source->WindowCursor(tenant.directory->users()[s.user], KindOf(stream),
                                                             backfill_->since_unix, backfill_->until_unix)
-                              : tenant.source->InitialCursor(tenant.mail_users[s.user], KindOf(stream));
+                              : tenant.source->InitialCursor(tenant.directory->users()[s.user], KindOf(stream));
 }
 
 Result<std::string> Run::StartUrl(std::size_t stream) {
@@ -421,8 +421,8 @@ bool Run::PlanBackfillTenant(TenantRuntime& tenant) {
   // A backfill never counts as a complete read of a user's mailbox.
   std::fill(tenant.user_incomplete.begin(), tenant.user_incomplete.end(), 1);
   const std::vector<std::string> kinds = tenant.source->StreamKinds();
-  if (!tenant.mail_users.empty() && !kinds.empty() &&
-      tenant.source->WindowCursor(tenant.mail_users[0], kinds.front(), backfill_->since_unix, backfill_->until_unix)
+  if (tenant.directory && !tenant.directory->users().empty() && !kinds.empty() &&
+      tenant.source->WindowCursor(tenant.directory->users()[0], kinds.front(), backfill_->since_unix, backfill_->until_unix)
           .empty()) {
     tenant.AddError("backfill: this organization's mail system cannot list a window of mail (not supported yet)");
     return false;
@@ -497,7 +497,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   gateway.reserve_wait();
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
-  tenant.source->FetchPage(tenant.mail_users[stream.user], KindOf(page->stream), page->url,
+  tenant.source->FetchPage(tenant.directory->users()[stream.user], KindOf(page->stream), page->url,
                            [page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
                              gateway.try_put(page);

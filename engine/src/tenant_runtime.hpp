@@ -49,7 +49,6 @@ struct TenantRuntime {
   std::unique_ptr<auth::TokenProvider> mail_tokens;    // the mail system's application token, if it has one
   std::unique_ptr<auth::TokenProvider> salesforce_session;
   std::unique_ptr<MailSource> source;
-  std::vector<MailUser> mail_users;                    // index-aligned with directory->users()
   // The service-account key sealed in the state by `crmsync connect google`
   // (kNotFound when there is none).
   std::function<Result<std::string>()> load_sealed_google_key;

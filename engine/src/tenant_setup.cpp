@@ -383,15 +383,17 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   MarkConnection(tenant.connection.mailbox, true, "");
   std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()), members);
 
+  // The listed users become the run's one copy of each user (MailboxUser).
   std::vector<MailboxUser> mailbox_users;
-  for (const auto& user : mail_users) {
+  mailbox_users.reserve(mail_users.size());
+  for (auto& user : mail_users) {
     MailboxUser m;
-    m.id = user.id;
-    m.primary = AsciiLower(user.primary);
-    for (const auto& alias : user.aliases) m.aliases.push_back(AsciiLower(alias));
-    m.enabled = user.enabled;
+    static_cast<MailUser&>(m) = std::move(user);
+    m.primary = AsciiLower(m.primary);
+    for (auto& alias : m.aliases) alias = AsciiLower(alias);
     mailbox_users.push_back(std::move(m));
   }
+  mail_users = std::vector<MailUser>();   // moved from: free the emptied shells now
   // Mass authorization: the stored owners when fresh, else one query. Per
   // user: the users' sealed grants, and the query through the lookup session
   // (which also creates the tenant's Salesforce client).
@@ -475,7 +477,6 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   tenant.stored_users = StoredUserList{};
   tenant.user_captured.assign(mailbox_users.size(), 0);
   tenant.user_incomplete.assign(mailbox_users.size(), 0);
-  tenant.mail_users = std::move(mail_users);
   tenant.report.users = mailbox_users.size();
   tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
   auto rules = CaptureRules::Compile(config.id, config.capture, *tenant.directory);

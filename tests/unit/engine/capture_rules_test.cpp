@@ -117,8 +117,8 @@ Message Via(Connector connector, const Copy& c) { return connector == Connector:
 
 TenantDirectory MakeDirectory() {
   std::vector<MailboxUser> users;
-  users.push_back({"u1", "ann@acme.example", {"ann@acme.example", "a.smith@acme-alias.example"}, "005A", true});
-  users.push_back({"u2", "bob@acme.example", {"bob@acme.example"}, "005B", true});
+  users.push_back({{"u1", "ann@acme.example", {"ann@acme.example", "a.smith@acme-alias.example"}, true}, "005A"});
+  users.push_back({{"u2", "bob@acme.example", {"bob@acme.example"}, true}, "005B"});
   return TenantDirectory({"acme.example", "acme-alias.example"}, std::move(users));
 }
 

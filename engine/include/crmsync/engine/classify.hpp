@@ -10,17 +10,19 @@
 #include <unordered_set>
 #include <vector>
 
+#include "crmsync/core/mail_source.hpp"
 #include "crmsync/core/message.hpp"
 #include "crmsync/engine/text.hpp"
 
 namespace crmsync::engine {
 
-struct MailboxUser {
-  std::string id;                      // connector's user id (Graph object id)
-  std::string primary;                 // primary address, lower-case
-  std::vector<std::string> aliases;    // every address of the user, lower-case, primary included
+// A user as the engine holds it for the run: the mail system's user (id,
+// lower-case primary and aliases; the connectors read its mail with it) plus
+// its Salesforce user. One record per user: the directory keeps it and the
+// streams hand it to the mail source. `enabled` here means "read this
+// mailbox in this run" (the user's status is active).
+struct MailboxUser : MailUser {
   std::string salesforce_user_id;      // "" when the user has no Salesforce user
-  bool enabled = true;
 };
 
 // The organization's people and domains. Immutable after construction.
