@@ -43,48 +43,39 @@ Status ReadRequiredString(od::value& value, std::string& out) {
 }
 
 // The readers below try the expected type first and look for null only
-// when that fails (NullOrWrongType): fields are rarely null, and On-Demand
-// leaves a value readable after an INCORRECT_TYPE. Their errors are those
-// of CheckNull followed by the typed read.
-Status NullOrWrongType(od::value& value, bool* is_null, std::string_view expected) {
+// when that fails: fields are rarely null, and On-Demand leaves a value
+// readable after an INCORRECT_TYPE. Their errors are those of CheckNull
+// followed by the typed read.
+Status TypedOrNull(od::value& value, simdjson::error_code typed_read, bool* is_null, std::string_view expected) {
+  *is_null = false;
+  if (typed_read == simdjson::SUCCESS) return Status::Ok();
+  if (typed_read != simdjson::INCORRECT_TYPE) return JsonError("", typed_read, expected);
   if (Status s = CheckNull(value, is_null); !s.ok() || *is_null) return s;
   return JsonError("", simdjson::INCORRECT_TYPE, expected);
 }
 
 Status ReadString(od::value& value, std::string& out) {
   std::string_view text;
-  const auto error = value.get_string().get(text);
-  if (error == simdjson::SUCCESS) {
-    out.assign(text);
-    return Status::Ok();
-  }
-  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "string");
   bool is_null = false;
-  return NullOrWrongType(value, &is_null, "string");
+  Status s = TypedOrNull(value, value.get_string().get(text), &is_null, "string");
+  if (s.ok() && !is_null) out.assign(text);
+  return s;
 }
 
 Status ReadStringView(od::value& value, std::string_view& out) {
   std::string_view text;
-  const auto error = value.get_string().get(text);
-  if (error == simdjson::SUCCESS) {
-    out = text;
-    return Status::Ok();
-  }
-  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "string");
   bool is_null = false;
-  return NullOrWrongType(value, &is_null, "string");
+  Status s = TypedOrNull(value, value.get_string().get(text), &is_null, "string");
+  if (s.ok() && !is_null) out = text;
+  return s;
 }
 
 Status ReadBool(od::value& value, bool& out) {
   bool flag = false;
-  const auto error = value.get_bool().get(flag);
-  if (error == simdjson::SUCCESS) {
-    out = flag;
-    return Status::Ok();
-  }
-  if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "boolean");
   bool is_null = false;
-  return NullOrWrongType(value, &is_null, "boolean");
+  Status s = TypedOrNull(value, value.get_bool().get(flag), &is_null, "boolean");
+  if (s.ok() && !is_null) out = flag;
+  return s;
 }
 
 Status ReadStringArray(od::value& value, std::vector<std::string>& out) {

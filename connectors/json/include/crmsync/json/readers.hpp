@@ -117,19 +117,17 @@ Status CheckNull(od::value& value, bool* is_null);
 // A required string property ("id"): null is not allowed.
 Status ReadRequiredString(od::value& value, std::string& out);
 
-// After a typed read failed with INCORRECT_TYPE: Ok with *is_null when
-// `value` is null, else "expected <expected>" (or a malformed null's error).
-Status NullOrWrongType(od::value& value, bool* is_null, std::string_view expected);
+// The outcome of a typed read of a nullable `value` (`typed_read`, e.g.
+// value.get_bool().get(flag)): Ok when it read; Ok with *is_null when the
+// value is null; else its error ("expected <expected>", or a malformed
+// null's). The typed read goes first because most values are not null.
+Status TypedOrNull(od::value& value, simdjson::error_code typed_read, bool* is_null, std::string_view expected);
 
 template <class Visit>
 Status ForEachNullableObjectField(od::value& value, Visit&& visit) {
-  // The object first, null only when it is not one: most are objects.
   od::object object;
-  if (auto error = value.get_object().get(object)) {
-    if (error != simdjson::INCORRECT_TYPE) return JsonError("", error, "object");
-    bool is_null = false;
-    return NullOrWrongType(value, &is_null, "object");
-  }
+  bool is_null = false;
+  if (Status s = TypedOrNull(value, value.get_object().get(object), &is_null, "object"); !s.ok() || is_null) return s;
   return ForEachField(object, visit);
 }
 
