@@ -6,6 +6,10 @@
 namespace crmsync::engine {
 namespace {
 
+// Word-at-a-time byte tests: one in each byte, and each byte's high bit.
+constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
+constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
+
 bool IsContinuation(unsigned char byte) { return (byte & 0xC0) == 0x80; }
 
 }  // namespace
@@ -25,8 +29,6 @@ std::string_view TruncateCodePoints(std::string_view utf8, std::size_t max_code_
   // Long mail bodies: whole 8-byte words are counted at once (continuation
   // bytes are 10xxxxxx) while the count stays within the limit; the word
   // where the cut falls is walked byte by byte below.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   std::size_t seen = 0;
   std::size_t i = 0;
   for (; i + sizeof(std::uint64_t) <= utf8.size(); i += sizeof(std::uint64_t)) {
@@ -52,8 +54,6 @@ void AssignAsciiLower(std::string& out, std::string_view text) {
   out.assign(text);
   // 8 bytes at a time: each byte in 'A'..'Z' gets 0x20 added; bytes >= 0x80
   // (UTF-8) are left alone. Every participant and Message-ID passes here.
-  constexpr std::uint64_t kOnes = 0x0101010101010101ULL;
-  constexpr std::uint64_t kHighBits = 0x8080808080808080ULL;
   std::size_t i = 0;
   for (; i + sizeof(std::uint64_t) <= out.size(); i += sizeof(std::uint64_t)) {
     std::uint64_t word;
