@@ -638,6 +638,12 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     cf_options.write_buffer_size = kWriteBufferBytes;
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
+    // Snappy on every flush and compaction was ~2 % of a full sync's CPU,
+    // for values of a few dozen bytes (ids, times, cursors) behind keys that
+    // are mostly Message-IDs and addresses, which compress little: only the
+    // run reports (JSON, kilobytes, rarely written) stay compressed.
+    cf_options.compression = rocksdb::kNoCompression;
+
     // Most ledger lookups are misses (mail not captured yet), and those of a
     // running sync hit the memtable: a bloom filter there answers them
     // without a skiplist search (that search was 9 % of a full sync's CPU).
@@ -645,12 +651,6 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     ledger_options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
     ledger_options.memtable_whole_key_filtering = true;
 
-    // Snappy on every flush and compaction was ~2 % of a full sync's CPU,
-    // for values of a few dozen bytes (ids, times, cursors) behind keys that
-    // are mostly Message-IDs and addresses, which compress little: only the
-    // run reports (JSON, kilobytes, rarely written) stay compressed.
-    cf_options.compression = rocksdb::kNoCompression;
-    ledger_options.compression = rocksdb::kNoCompression;
     rocksdb::ColumnFamilyOptions runs_options = cf_options;
     runs_options.compression = rocksdb::kSnappyCompression;
 
