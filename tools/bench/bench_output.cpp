@@ -80,6 +80,8 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
     if (m.makespan.minimum_seconds > 0) {
       fmt::format_to(it, "  full sync makespan {:.2f} s, theoretical minimum {:.2f} s ({}), ratio {:.2f}\n",
                      m.full.wall, m.makespan.minimum_seconds, m.makespan.binding, m.makespan.ratio);
+      fmt::format_to(it, "  an ideal engine under these latencies: {:.2f} s on average, ratio {:.2f}\n",
+                     m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio);
     }
     fmt::format_to(it, "  verify: {} (expected {}, missing {}, duplicates {}, unexpected {}, mismatched {})\n",
                    m.verify.clean() ? "ok" : "FAILED", m.verify.expected, m.verify.missing, m.verify.duplicates,
@@ -111,11 +113,11 @@ std::string Json(const Options& options, const std::vector<Measurement>& results
                      "\"mailbox_concurrency\":{},\"mailbox_requests\":{},\"mailbox_window_seconds\":{},"
                      "\"org_concurrency\":{},\"org_daily_requests\":{}}},"
                      "\"makespan\":{{\"measured_seconds\":{:.3f},\"minimum_seconds\":{:.3f},\"ratio\":{:.3f},"
-                     "\"binding\":\"{}\"}}",
+                     "\"binding\":\"{}\",\"ideal_expected_seconds\":{:.3f},\"ideal_ratio\":{:.3f}}}",
                      m.limits.name, m.limits.latency_min_ms, m.limits.latency_max_ms, m.limits.mailbox_concurrency,
                      m.limits.mailbox_requests, m.limits.mailbox_window_s, m.limits.org_concurrency,
                      m.limits.org_daily_requests, m.full.wall, m.makespan.minimum_seconds, m.makespan.ratio,
-                     m.makespan.binding);
+                     m.makespan.binding, m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio);
     }
     out += '}';
   }

@@ -70,6 +70,11 @@ struct Makespan {
   double minimum_seconds = 0;   // the theoretical minimum of the full sync under the limits
   double ratio = 0;             // measured wall / minimum
   std::string binding;          // which bound gave the minimum
+  // What an engine with no CPU cost and unlimited connections would take on
+  // average when each request's latency is drawn from the profile's range (the
+  // minimum above assumes every request gets the lowest latency).
+  double ideal_expected_seconds = 0;
+  double ideal_ratio = 0;       // measured wall / ideal_expected_seconds
 };
 
 struct Measurement {

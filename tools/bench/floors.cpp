@@ -1,6 +1,7 @@
 #include "floors.hpp"
 
 #include <algorithm>
+#include <random>
 
 namespace crmsync::bench {
 namespace {
@@ -79,7 +80,52 @@ Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
     }
   }
   if (result.minimum_seconds > 0) result.ratio = full.wall / result.minimum_seconds;
+  result.ideal_expected_seconds = IdealExpectedMakespan(limits, full);
+  if (result.ideal_expected_seconds > 0) result.ideal_ratio = full.wall / result.ideal_expected_seconds;
   return result;
+}
+
+double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int trials) {
+  if (!limits.present || limits.latency_min_ms <= 0 || trials <= 0) return 0;
+  const double low = limits.latency_min_ms / 1000.0;
+  const double high = std::max(limits.latency_max_ms / 1000.0, low);
+  const double mean = (low + high) / 2;
+  std::mt19937_64 rng(20261124);
+  std::uniform_real_distribution<double> latency(low, high);
+  double longest = 0;
+  for (const TenantFigures& t : full.tenants) {
+    const std::int64_t streams = std::max<std::int64_t>(1, t.streams);
+    // The tenant's pages spread as evenly as the streams allow: some streams have one more.
+    const std::int64_t base_pages = t.mailbox_pages / streams;
+    const std::int64_t longer_streams = t.mailbox_pages % streams;
+    const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
+    const std::int64_t sequential_before = 1 + CeilDiv(t.users, kUsersPerPage);   // grant, user listing
+    const std::int64_t sequential_after = (t.distinct_addresses > 0 ? 1 : 0) + (writes > 0 ? 1 : 0);
+    double sum = 0;
+    for (int trial = 0; trial < trials; ++trial) {
+      double chain = 0;
+      for (std::int64_t i = 0; i < sequential_before + sequential_after; ++i) chain += latency(rng);
+      double slowest_stream = 0;
+      for (std::int64_t s = 0; s < streams; ++s) {
+        double stream = 0;
+        for (std::int64_t p = 0; p < base_pages + (s < longer_streams ? 1 : 0); ++p) stream += latency(rng);
+        slowest_stream = std::max(slowest_stream, stream);
+      }
+      sum += chain + slowest_stream;
+    }
+    longest = std::max(longest, sum / trials);
+    // The limits that do not depend on luck bind the same way as in MinimumMakespan.
+    const std::int64_t stream_pages = CeilDiv(t.mailbox_pages, streams);
+    if (limits.mailbox_requests > 0 && stream_pages > limits.mailbox_requests) {
+      longest = std::max(longest, static_cast<double>((stream_pages - 1) / limits.mailbox_requests) *
+                                      static_cast<double>(limits.mailbox_window_s));
+    }
+    if (limits.org_concurrency > 0) {
+      const std::int64_t soql = (writes > 0 ? 1 : 0) + 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup);
+      longest = std::max(longest, mean * static_cast<double>(CeilDiv(writes + soql, limits.org_concurrency)));
+    }
+  }
+  return longest;
 }
 
 }  // namespace crmsync::bench

@@ -24,4 +24,13 @@ void ComputeFloors(const Options& options, Phase& phase, bool cold_cache = true)
 // concurrency limit, whichever is larger.
 Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full);
 
+// The mean makespan of `full` for an ideal engine (no CPU cost, every request
+// sent the moment its dependencies allow, no connection limit) when each
+// request's latency is uniform in [latency_min_ms, latency_max_ms]: the same
+// chain as MinimumMakespan, with the streams' pages drawn independently and the
+// slowest stream deciding, averaged over `trials` seeded draws (deterministic).
+// The rate and concurrency bounds are scaled by the mean latency. 0 without a
+// limits profile.
+double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int trials = 64);
+
 }  // namespace crmsync::bench

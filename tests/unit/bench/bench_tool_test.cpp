@@ -107,6 +107,11 @@ TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespa
   // The simulator did delay every call: the sync cannot beat the minimum.
   CHECK(measured >= minimum);
   CHECK(Number(j, {"runs", "0", "makespan", "ratio"}) >= 1.0);
+  // Latencies drawn from 60-120 ms average more than the lowest on every step.
+  const double ideal = Number(j, {"runs", "0", "makespan", "ideal_expected_seconds"});
+  CHECK(ideal > minimum);
+  CHECK(ideal < 2 * minimum);
+  CHECK(Number(j, {"runs", "0", "makespan", "ideal_ratio"}) == Approx(measured / ideal).epsilon(0.01));
   for (const char* phase : {"full", "incremental", "idle"}) CheckPhase(j, phase);
 }
 

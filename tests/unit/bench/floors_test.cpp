@@ -94,10 +94,52 @@ TEST_CASE("minimum makespan: the longest chain at the minimum latency, or a busi
   CHECK(MinimumMakespan(limits, full).minimum_seconds == Approx(0.7));
 }
 
+TEST_CASE("an ideal engine's expected makespan: the minimum's chain with latencies drawn from the range",
+          "[bench]") {
+  LimitsProfile limits;
+  limits.present = true;
+  limits.latency_min_ms = 100;
+  limits.latency_max_ms = 100;
+  Phase full;
+  full.wall = 2.0;
+  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
+  t.mailbox_pages = 300;   // 3 pages per stream
+  full.tenants = {t};
+  // One latency: the ideal engine takes exactly the minimum (grant, user page, 3 pages, write).
+  CHECK(IdealExpectedMakespan(limits, full) == Approx(0.6));
+
+  limits.latency_max_ms = 200;
+  const double ideal = IdealExpectedMakespan(limits, full);
+  CHECK(ideal == IdealExpectedMakespan(limits, full));   // seeded: the same figure every time
+  // Three sequential steps average 0.15 s each; the slowest of 100 streams of three pages
+  // lies between their mean (0.45 s) and all three at the highest latency (0.6 s).
+  CHECK(ideal > 0.45 + 0.45);
+  CHECK(ideal < 0.45 + 0.6);
+  const Makespan m = MinimumMakespan(limits, full);
+  CHECK(m.ideal_expected_seconds == Approx(ideal));
+  CHECK(m.ideal_ratio == Approx(2.0 / ideal));
+
+  // More streams of the same length: the slowest of them is slower on average.
+  full.tenants[0].streams = 10;
+  full.tenants[0].mailbox_pages = 30;
+  const double few = IdealExpectedMakespan(limits, full);
+  full.tenants[0].streams = 1000;
+  full.tenants[0].mailbox_pages = 3000;
+  CHECK(IdealExpectedMakespan(limits, full) > few);
+
+  // Uneven pages: the streams with one page more decide.
+  full.tenants[0].streams = 4;
+  full.tenants[0].mailbox_pages = 4 + 4;   // 4 streams of 2 pages each
+  const double even = IdealExpectedMakespan(limits, full);
+  full.tenants[0].mailbox_pages = 4 + 4 + 3;   // three of them get a third page
+  CHECK(IdealExpectedMakespan(limits, full) > even + 0.1);
+}
+
 TEST_CASE("no limits profile, no minimum", "[bench]") {
   Phase full;
   full.tenants = {Tenant("graph", 1, 1, 1, 1)};
   CHECK(MinimumMakespan(LimitsProfile{}, full).minimum_seconds == 0);
+  CHECK(IdealExpectedMakespan(LimitsProfile{}, full) == 0);
 }
 
 TEST_CASE("the run report's tenants are read with their API calls", "[bench]") {
