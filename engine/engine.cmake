@@ -17,6 +17,7 @@ add_library(crmsync_engine STATIC
   src/exchange_source.cpp
   src/message_key.cpp
   src/page_tracker.cpp src/stream_plan.cpp src/stored_users.cpp src/write_backpressure.cpp
+  src/stream_window.cpp
   src/quarantine_record.cpp src/quarantine_retry.cpp
   src/provisioning.cpp src/provisioning_service.cpp src/provisioning_inbox.cpp
   src/run.cpp

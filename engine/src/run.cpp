@@ -3,6 +3,7 @@
 #include "crmsync/engine/run.hpp"
 
 #include <oneapi/tbb/flow_graph.h>
+#include <oneapi/tbb/task_arena.h>
 
 #include <algorithm>
 #include <atomic>
@@ -29,6 +30,7 @@
 #include "learned_org_limit.hpp"
 #include "salesforce_budget.hpp"
 #include "stream_plan.hpp"
+#include "stream_window.hpp"
 #include "tenant_runtime.hpp"
 #include "write_backpressure.hpp"
 
@@ -36,6 +38,10 @@ namespace crmsync::engine {
 namespace {
 
 namespace flow = oneapi::tbb::flow;
+
+// Streams a run starts with: enough to keep two workers busy against a
+// service that answers at once; latency makes the window grow from here.
+constexpr std::size_t kInitialStreams = 64;
 
 std::string IsoUtc(std::chrono::system_clock::time_point tp) {
   const std::time_t t = std::chrono::system_clock::to_time_t(tp);
@@ -111,6 +117,8 @@ class Run {
   void SetUp(const RunOptions& options);
   void PlanStreams();
   void LaunchNextStream();
+  // A stream ended: launch the next one unless the window shrinks.
+  void ReplaceEndedStream();
   // The stream's identity, kind and first URLs, derived from its indexes when needed.
   state::StreamId StreamIdOf(std::size_t stream) const;
   const std::string& KindOf(std::size_t stream) const {
@@ -217,6 +225,8 @@ class Run {
   std::unique_ptr<std::atomic<std::uint32_t>[]> users_left_;   // streams of the user not ended yet
 
   std::unique_ptr<WriteBackpressure> backpressure_;   // set once the streams are planned
+  std::unique_ptr<StreamWindow> window_;               // how many streams run at once; set with backpressure_
+  std::atomic<std::int64_t> pages_on_workers_{0};       // fetched, not yet past Classify
   std::size_t release_from_ = 0;                      // coordinator only
 
   // Which commits the pages' ledger lookups saw: bounds the batchers' done
@@ -487,6 +497,14 @@ void Run::LaunchNextStream() {
   }
 }
 
+void Run::ReplaceEndedStream() {
+  if (window_ == nullptr || window_->StreamEnded(static_cast<std::size_t>(pages_on_workers_.load()))) {
+    LaunchNextStream();
+  } else {
+    backpressure_->SetPageLimit(2 * window_->size());
+  }
+}
+
 // A page that will never reach the coordinator: when nothing else is
 // upstream, the coordinator must still flush its partial batches.
 void Run::PageLeftPipeline() {
@@ -498,8 +516,9 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   const Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
   tenant.source->FetchPage(tenant.directory->users()[stream.user], KindOf(page->stream), page->url,
-                           [page, &gateway](Result<RawPage> raw) {
+                           [this, page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
+                             ++pages_on_workers_;
                              gateway.try_put(page);
                              gateway.release_wait();
                            });
@@ -507,6 +526,10 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
 
 bool Run::Parse(const PagePtr& page) {
   CRMSYNC_CRASH_POINT("page_fetched");
+  if (window_ != nullptr && window_->PageArrived(static_cast<std::size_t>(pages_on_workers_.load()))) {
+    backpressure_->SetPageLimit(2 * window_->size());
+    LaunchNextStream();
+  }
   Stream& stream = streams_[page->stream];
   TenantRuntime& tenant = *tenants_[stream.tenant];
   if (!page->raw.ok()) {
@@ -529,7 +552,7 @@ bool Run::Parse(const PagePtr& page) {
     } else {
       MarkIncomplete(page->stream);
     }
-    LaunchNextStream();
+    ReplaceEndedStream();
     PageLeftPipeline();
     return false;
   }
@@ -539,7 +562,7 @@ bool Run::Parse(const PagePtr& page) {
     // the cursor stays before it.
     MarkIncomplete(page->stream);
     StreamEnded(page->stream);
-    LaunchNextStream();
+    ReplaceEndedStream();
     PageLeftPipeline();
     return false;
   }
@@ -552,7 +575,7 @@ bool Run::Parse(const PagePtr& page) {
     MarkIncomplete(page->stream);
     StreamError(page->stream,
                 fmt::format("malformed page, stream stopped for this run: {}", parsed.status().ToString()));
-    LaunchNextStream();
+    ReplaceEndedStream();
     PageLeftPipeline();
     return false;
   }
@@ -572,7 +595,7 @@ bool Run::Parse(const PagePtr& page) {
       stream_cut_[page->stream] = 1;
       MarkIncomplete(page->stream);
     }
-    LaunchNextStream();
+    ReplaceEndedStream();
   }
   return true;
 }
@@ -963,10 +986,15 @@ RunReport Run::Execute(const RunOptions& options) {
                   [this](const PagePtr& page, AsyncPage::gateway_type& gateway) { Fetch(page, gateway); });
   using ParseNode = flow::multifunction_node<PagePtr, std::tuple<PagePtr>>;
   ParseNode parse(graph_, flow::unlimited, [this](const PagePtr& page, ParseNode::output_ports_type& out) {
-    if (Parse(page)) std::get<0>(out).try_put(page);
+    if (Parse(page)) {
+      std::get<0>(out).try_put(page);
+    } else {
+      --pages_on_workers_;
+    }
   });
   flow::function_node<PagePtr, PagePtr> classify(graph_, flow::unlimited, [this](const PagePtr& page) {
     Classify(page);
+    --pages_on_workers_;
     return page;
   });
   AsyncPage resolve(graph_, flow::unlimited,
@@ -991,19 +1019,26 @@ RunReport Run::Execute(const RunOptions& options) {
   flow::make_edge(write, coordinator);
   fetch_node_ = &fetch;
   coordinator_node_ = &coordinator;
+  // Up to max_streams_in_flight at once, starting from kInitialStreams: the
+  // window grows only while the workers wait on the network (stream_window.hpp).
+  const auto ceiling = static_cast<std::size_t>(config_.engine.max_streams_in_flight);
+  const auto workers = static_cast<std::size_t>(std::max(1, oneapi::tbb::this_task_arena::max_concurrency()));
+  window_ = std::make_unique<StreamWindow>(StreamWindowLimits{.initial = std::min(kInitialStreams, ceiling),
+                                                              .ceiling = ceiling,
+                                                              .starved_at_most = workers,
+                                                              .busy_from = 4 * workers});
   // Reading runs ahead of writing by at most twice what a tenant's writes
   // in flight take (enough to keep them full), and of the coordinator by
-  // two pages per stream in flight: bounded whatever the mail.
+  // two pages per stream of the window: bounded whatever the mail.
   backpressure_ = std::make_unique<WriteBackpressure>(
       tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight),
-      2 * static_cast<std::size_t>(config_.engine.max_streams_in_flight));
-
-  const std::size_t initial =
-      std::min<std::size_t>(streams_.size(), static_cast<std::size_t>(config_.engine.max_streams_in_flight));
+      2 * window_->size());
+  const std::size_t initial = std::min(streams_.size(), window_->size());
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();
   CommitCheckpoint();   // the calls made after the last acknowledgement count too
   CountStreamsNotFinished();
+  report.streams_in_flight_peak = std::min<std::uint64_t>(window_->peak(), streams_.size());
   // Calendars after mail, tenants in parallel (calendar_run.hpp); not in a
   // backfill, and not once a stop was asked for.
   if (!fatal_ && options.backfill == nullptr && !Stopping()) {

@@ -83,10 +83,10 @@ std::string RunReport::ToJson() const {
                  "{{\"run_id\":{},\"started_at\":{},\"finished_at\":{},\"duration_seconds\":{:.3f},"
                  "\"status\":{},\"exit_code\":{},\"totals\":{{\"messages_read\":{},\"captured\":{},"
                  "\"quarantined\":{},\"skipped\":{},\"errors\":{}}},\"stopped\":{},\"streams_not_finished\":{},"
-                 "\"tenants\":[",
+                 "\"streams_in_flight_peak\":{},\"tenants\":[",
                  json::JsonQuote(run_id), json::JsonQuote(started_at), json::JsonQuote(finished_at), duration_seconds, json::JsonQuote(status),
                  exit_code, totals.messages_read, totals.captured, totals.quarantined, totals.skipped,
-                 totals.errors, json::JsonQuote(stopped), totals.streams_not_finished);
+                 totals.errors, json::JsonQuote(stopped), totals.streams_not_finished, streams_in_flight_peak);
   for (std::size_t i = 0; i < tenants.size(); ++i) {
     const auto& t = tenants[i];
     if (i > 0) out.push_back(',');

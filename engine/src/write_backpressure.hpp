@@ -51,6 +51,10 @@ class WriteBackpressure {
 
   std::size_t held() const;
 
+  // The run's stream window moved (stream_window.hpp): the page limit follows
+  // it. Held pages go on at the coordinator's next Update.
+  void SetPageLimit(std::size_t page_limit) { page_limit_.store(page_limit, std::memory_order_relaxed); }
+
  private:
   struct Tenant {
     std::size_t waiting = 0;
@@ -58,12 +62,12 @@ class WriteBackpressure {
     std::deque<HeldPage> held;
   };
   bool Full(const Tenant& tenant, const PageCount& pages_upstream) const {
-    return pages_upstream.load() >= static_cast<std::int64_t>(page_limit_) ||
+    return pages_upstream.load() >= static_cast<std::int64_t>(page_limit_.load(std::memory_order_relaxed)) ||
            (!tenant.stalled && tenant.waiting >= record_limit_);
   }
 
   const std::size_t record_limit_;
-  const std::size_t page_limit_;
+  std::atomic<std::size_t> page_limit_;
   mutable std::mutex mutex_;
   std::vector<Tenant> tenants_;
 };

@@ -39,11 +39,13 @@ std::string PhaseJson(const Phase& p) {
       "\"read_per_second\":{:.1f},\"captured_per_second\":{:.1f},\"engine_cpu_seconds\":{:.3f},"
       "\"sim_cpu_seconds\":{:.3f},\"engine_cpu_seconds_per_1k_messages\":{:.4f},"
       "\"sim_cpu_seconds_per_1k_messages\":{:.4f},\"engine_peak_rss_kb\":{},\"api_calls\":{},"
-      "\"salesforce_calls\":{},\"sim_requests\":{},\"throttled_429\":{},\"throttled_share\":{:.5f}}}",
+      "\"salesforce_calls\":{},\"sim_requests\":{},\"throttled_429\":{},\"throttled_share\":{:.5f},"
+      "\"streams_in_flight_peak\":{}}}",
       p.exit_code, p.wall, p.read, p.captured, PerSecond(p.read, p.wall), PerSecond(p.captured, p.wall),
       p.engine_cpu, p.sim_cpu, PerThousand(p.engine_cpu, p.read), PerThousand(p.sim_cpu, p.read), p.rss_kb,
       CallsJson(p.calls, p.floor), p.calls.salesforce_calls(), p.sim_requests, p.throttled,
-      p.sim_requests > 0 ? static_cast<double>(p.throttled) / static_cast<double>(p.sim_requests) : 0.0);
+      p.sim_requests > 0 ? static_cast<double>(p.throttled) / static_cast<double>(p.sim_requests) : 0.0,
+      p.streams_in_flight_peak);
 }
 
 }  // namespace
@@ -55,16 +57,17 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
   auto it = std::back_inserter(out);
   fmt::format_to(it, "crmsync-bench --mode {}: {} tenants ({}) x {} users x {} messages per user\n\n",
                  ModeName(options.mode), options.tenants, Providers(options), options.users, options.messages);
-  fmt::format_to(it, "{:<9} {:<12} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>8} {:>6} {:>8}\n", "transport",
-                 "phase", "wall s", "read", "read/s", "captured/s", "eng cpu/1k", "sim cpu/1k", "rss MiB",
-                 "429s", "requests");
+  fmt::format_to(it, "{:<9} {:<12} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>8} {:>6} {:>8} {:>7}\n",
+                 "transport", "phase", "wall s", "read", "read/s", "captured/s", "eng cpu/1k", "sim cpu/1k",
+                 "rss MiB", "429s", "requests", "streams");
   for (const auto& m : results) {
     for (const Phase* p : {&m.full, &m.incremental, &m.idle}) {
-      fmt::format_to(it, "{:<9} {:<12} {:>8.2f} {:>9} {:>10.0f} {:>11.0f} {:>10.3f} {:>10.3f} {:>8.1f} {:>6} {:>8}\n",
+      fmt::format_to(it,
+                     "{:<9} {:<12} {:>8.2f} {:>9} {:>10.0f} {:>11.0f} {:>10.4f} {:>10.4f} {:>8.1f} {:>6} {:>8} {:>7}\n",
                      m.transport, p->name, p->wall, p->read, PerSecond(p->read, p->wall),
                      PerSecond(p->captured, p->wall), PerThousand(p->engine_cpu, p->read),
                      PerThousand(p->sim_cpu, p->read), static_cast<double>(p->rss_kb) / 1024.0, p->throttled,
-                     p->sim_requests);
+                     p->sim_requests, p->streams_in_flight_peak);
     }
     fmt::format_to(it, "\n{} API calls (measured / floor):\n", m.transport);
     fmt::format_to(it, "  {:<12} {:>15} {:>15} {:>15} {:>17}\n", "phase", "mailbox pages", "token grants",

@@ -50,6 +50,8 @@ struct Phase {
   ApiCalls calls, floor;
   // From /_sim/stats, the difference across the phase.
   std::int64_t sim_requests = 0, throttled = 0;
+  // From the run report: most mailbox streams the engine read at once.
+  std::int64_t streams_in_flight_peak = 0;
 };
 
 struct Verify {

@@ -56,6 +56,7 @@ Phase RunPhase(const Options& options, const SimProcess& sim, const std::string&
   const std::string report = harness::ReadFile(report_path);
   phase.read = harness::JsonInt(report, "totals.messages_read");
   phase.captured = harness::JsonInt(report, "totals.captured");
+  phase.streams_in_flight_peak = harness::JsonInt(report, "streams_in_flight_peak");
   phase.tenants = ParseReportTenants(report);
   for (std::size_t i = 0; i < phase.tenants.size(); ++i) {
     phase.tenants[i].provider = options.providers[i % options.providers.size()];

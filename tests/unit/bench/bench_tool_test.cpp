@@ -115,6 +115,19 @@ TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespa
   for (const char* phase : {"full", "incremental", "idle"}) CheckPhase(j, phase);
 }
 
+TEST_CASE("crmsync-bench --mode limits: the stream window grows past the 64 a run starts with while it waits",
+          "[bench][integration]") {
+  // 50 users, two folders each: 100 streams, every request 60-120 ms away.
+  BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "50", "--messages", "1",
+                           "--transport", "http"});
+  INFO(run.process.output);
+  REQUIRE(run.process.exit_code == 0);
+  const std::int64_t peak = JsonInt(run.json, "runs.0.full.streams_in_flight_peak");
+  CHECK(peak > 64);
+  CHECK(peak <= 100);
+  CHECK(JsonInt(run.json, "runs.0.verify.missing") == 0);
+}
+
 TEST_CASE("crmsync-bench --mode limits over a mailbox limit: 429s are counted, retried, and verification stays clean",
           "[bench][integration]") {
   // One request per mailbox at a time while the engine reads two folders of each mailbox at once.

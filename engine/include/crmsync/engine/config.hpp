@@ -153,11 +153,13 @@ struct TenantConfig {
 
 struct EngineConfig {
   std::string state_dir;                 // default ./crmsync-state
-  int max_streams_in_flight = 64;        // mailbox folders read at once
+  // Mailbox folders read at once, at most: a run starts with 64 and reads
+  // more at once only while its workers wait on the network (latency).
+  int max_streams_in_flight = 256;
   int max_writes_in_flight = 4;          // concurrent upserts per tenant
   // HTTP/1.1 connections per host: with one request per connection, this
   // caps the requests in flight to one service (Graph, Gmail, Salesforce).
-  int max_connections_per_host = 64;
+  int max_connections_per_host = 256;
   int request_timeout_seconds = 60;
   // Backoff between retries of one request: full jitter, doubling from
   // retry_base_ms up to retry_cap_ms (Retry-After, when sent, wins).

@@ -90,6 +90,9 @@ struct RunReport {
   // when it was stopped early and drained (see streams_not_finished).
   std::string stopped;
   std::map<std::string, std::uint64_t> transport;   // requests, connections_opened, ...
+  // Most mailbox streams read at once (the window grows while the workers
+  // wait on the network, up to [engine] max_streams_in_flight).
+  std::uint64_t streams_in_flight_peak = 0;
 
   RunTotals Totals() const;
   std::string ToJson() const;
