@@ -24,6 +24,14 @@ inline constexpr std::size_t kMaxPooledStringBytes = 16 * 1024;
 std::vector<Message> TakeRecycledMessages();
 // Gives a finished page's messages back to the pool (dropped when it is full).
 void RecycleMessages(std::vector<Message>&& messages);
+// A parser out of stale messages: appends those of one more pooled vector to
+// `slots` (ReuseMessage each first); false when the pool is empty.
+bool TakeMoreRecycledMessages(std::vector<Message>& slots);
+// A parser done with fewer messages than it took: keeps `used` of `slots`
+// and gives the rest back to the pool rather than freeing their strings
+// (pages differ in size, so the tail of a larger page would otherwise be
+// freed and the next larger page allocate its messages anew).
+void RecycleUnusedMessages(std::vector<Message>& slots, std::size_t used);
 
 // Empties `message` as a default-constructed one, keeping the capacity of its
 // strings and vectors; its participants' strings are kept aside for the next
