@@ -24,21 +24,20 @@ Batcher::Added Batcher::Add(salesforce::UpsertRecord record, const std::string& 
                             PageRef waiter, const std::string& writer) {
   const std::string& key = record.external_id;
   if (done_.Contains(key)) return Added::kDoneThisRun;
-  auto it = entries_.find(key);
-  if (it != entries_.end()) {
-    it->second.waiters.push_back(waiter);
+  // One hash for both the lookup and the insertion; the key is copied only when new.
+  auto [inserted, added] = entries_.try_emplace(key);
+  Entry& entry = inserted->second;
+  if (!added) {
+    entry.waiters.push_back(waiter);
     return Added::kAttached;
   }
-  std::string owned_key = key;
-  auto [inserted, added] = entries_.try_emplace(std::move(owned_key));
-  Entry& entry = inserted->second;
   entry.bytes = ApproximateBytes(record);
   entry.first_user = user;
   entry.waiters.push_back(waiter);
   entry.record = std::move(record);
   Lane& lane = lanes_[writer];
   lane.bytes += entry.bytes;
-  lane.queue.push_back(&inserted->first);
+  lane.queue.push_back(&*inserted);
   return Added::kQueued;
 }
 
@@ -61,15 +60,15 @@ std::vector<OutgoingBatch> Batcher::TakeReady(bool drain, const std::function<bo
       std::vector<const std::string*> keys;
       std::size_t bytes = 0;
       while (!lane.queue.empty() && batch.records.size() < limits_.max_records) {
-        Entry& entry = entries_.at(*lane.queue.front());
+        Entry& entry = lane.queue.front()->second;
         // Always take at least one record, however large, so nothing starves.
         if (!batch.records.empty() && bytes + entry.bytes > limits_.max_bytes) break;
         bytes += entry.bytes;
         lane.bytes -= entry.bytes;
-        // Copied: the entry keeps its record for the quarantine until the
-        // outcome is known (the request owns the one it sends).
-        batch.records.push_back(entry.record);
-        keys.push_back(lane.queue.front());
+        // Moved: the request owns what it sends; a refused record comes back
+        // from it (Complete's `sent`), not from a copy kept here.
+        batch.records.push_back(std::move(entry.record));
+        keys.push_back(&lane.queue.front()->first);
         lane.queue.pop_front();
       }
       inflight_.emplace(batch.id, std::move(keys));
@@ -80,8 +79,10 @@ std::vector<OutgoingBatch> Batcher::TakeReady(bool drain, const std::function<bo
   return ready;
 }
 
-std::vector<RecordResult> Batcher::Complete(
-    std::uint64_t id, const Result<std::vector<salesforce::UpsertOutcome>>& outcome, std::uint64_t visible_with) {
+std::vector<RecordResult> Batcher::Complete(std::uint64_t id,
+                                           const Result<std::vector<salesforce::UpsertOutcome>>& outcome,
+                                           std::uint64_t visible_with,
+                                           std::span<const salesforce::UpsertRecord> sent) {
   std::vector<RecordResult> results;
   auto it = inflight_.find(id);
   if (it == inflight_.end()) return results;
@@ -99,8 +100,9 @@ std::vector<RecordResult> Batcher::Complete(
     if (outcome.ok() && i < outcome.value().size()) {
       result.outcome = outcome.value()[i];
       // Kept for the quarantine, which re-sends it on `crmsync retry`.
-      if (!result.outcome->success) {
-        result.record = std::move(entry.record);
+      if (!result.outcome->success && i < sent.size()) {
+        // Copied, and rarely: the request may still read what it sent.
+        result.record = sent[i];
         // The quarantine stores fields, not JSON. A record rendered by this
         // process always reads back; if not, it is kept rendered.
         (void)salesforce::MaterializeFields(result.record);

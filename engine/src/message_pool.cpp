@@ -62,6 +62,23 @@ void RecycleMessages(std::vector<Message>&& messages) {
   if (pool.pages.size() < kMaxPooledPages) pool.pages.push_back(std::move(messages));
 }
 
+bool TakeMoreRecycledMessages(std::vector<Message>& slots) {
+  std::vector<Message> more = TakeRecycledMessages();
+  if (more.empty()) return false;
+  slots.reserve(slots.size() + more.size());
+  for (Message& message : more) slots.push_back(std::move(message));
+  return true;
+}
+
+void RecycleUnusedMessages(std::vector<Message>& slots, std::size_t used) {
+  if (used >= slots.size()) return;
+  std::vector<Message> rest;
+  rest.reserve(slots.size() - used);
+  for (std::size_t i = used; i < slots.size(); ++i) rest.push_back(std::move(slots[i]));
+  slots.resize(used);
+  RecycleMessages(std::move(rest));
+}
+
 // Every field of Message is emptied below: a field added to Message must be
 // added here too, or a reused message would carry another email's value.
 // (10 strings, 5 vectors and 4 flags on libstdc++ x86-64; update with the field.)

@@ -811,7 +811,7 @@ void Run::OnWrite(const WritePtr& write) {
   const char* sobject =
       tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail ? kEmailMessageSobject : kTaskSobject;
   // The ledger rows of these results go out with the next commit (this event's CommitCheckpoint).
-  auto results = tenant.batcher.Complete(write->batch.id, write->outcome, generations_.Next());
+  auto results = tenant.batcher.Complete(write->batch.id, write->outcome, generations_.Next(), write->batch.records);
   if (!write->outcome.ok()) {
     tenant.AddError(fmt::format("Salesforce upsert of {} records failed: {}", results.size(),
                                 write->outcome.status().ToString()));
@@ -951,7 +951,9 @@ void Run::ReleaseHeldPages() {
 void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gateway_type& gateway) {
   gateway.reserve_wait();
   TenantRuntime& tenant = *tenants_[write->tenant];
-  // The batcher keeps its own copy of each key's record; the request takes these.
+  // The request reads the records in `write` without a copy; OnWrite gets
+  // them back from there for the quarantine.
+  const salesforce::SharedRecords records(write, &write->batch.records);
   auto done = [write, &gateway](Result<std::vector<salesforce::UpsertOutcome>> outcome) {
     write->outcome = std::move(outcome);
     gateway.try_put(Event{nullptr, write});
@@ -961,9 +963,9 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
                                              ? *tenant.salesforce
                                              : tenant.user_sessions->Client(tenant.user_index.at(write->batch.writer));
   if (tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail) {
-    client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, std::move(write->batch.records), std::move(done));
+    client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, records, std::move(done));
   } else {
-    client.Upsert(kTaskSobject, kKeyField, std::move(write->batch.records), std::move(done));
+    client.Upsert(kTaskSobject, kKeyField, records, std::move(done));
   }
 }
 

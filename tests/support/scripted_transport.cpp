@@ -69,6 +69,9 @@ http::Response ScriptedTransport::NextAnswer() {
 }
 
 void ScriptedTransport::Submit(http::Request request, http::Completion done) {
+  // Tests read what was sent from `body`; `shared_body` stays, so a test can
+  // tell which buffer each attempt sent.
+  if (request.shared_body) request.body = *request.shared_body;
   if (responder_) {
     {
       std::lock_guard lock(mu_);

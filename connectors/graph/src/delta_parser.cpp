@@ -117,7 +117,7 @@ Status ReadMessages(value& value_field, std::string_view folder, std::vector<Mes
   std::vector<Message> slots = TakeRecycledMessages();
   std::size_t used = 0;
   Status s = detail::ForEachElement(value_field, [&slots, &used, folder](value& element) {
-    if (used == slots.size()) {
+    if (used == slots.size() && !TakeMoreRecycledMessages(slots)) {
       slots.emplace_back();
     } else {
       ReuseMessage(slots[used]);
@@ -132,7 +132,7 @@ Status ReadMessages(value& value_field, std::string_view folder, std::vector<Mes
     RecycleMessages(std::move(slots));
     return s;
   }
-  slots.resize(used);
+  RecycleUnusedMessages(slots, used);
   if (messages.empty()) {
     messages = std::move(slots);
   } else {

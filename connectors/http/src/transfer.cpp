@@ -87,7 +87,8 @@ bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
   curl_easy_setopt(easy, CURLOPT_WRITEDATA, this);
 
   const std::string& method = request_.method;
-  const bool sends_body = !request_.body.empty() || method == "POST" || method == "PUT" || method == "PATCH";
+  const std::string_view payload = request_.payload();
+  const bool sends_body = !payload.empty() || method == "POST" || method == "PUT" || method == "PATCH";
   if (method == "GET") {
     curl_easy_setopt(easy, CURLOPT_HTTPGET, 1L);
   } else if (method == "HEAD") {
@@ -96,9 +97,9 @@ bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
     curl_easy_setopt(easy, CURLOPT_CUSTOMREQUEST, method.c_str());
   }
   if (sends_body && method != "GET" && method != "HEAD") {
-    // The body lives in request_, which outlives the transfer.
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request_.body.size()));
-    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, request_.body.data());
+    // The body lives in request_ (or is shared by it), which outlives the transfer.
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(payload.size()));
+    curl_easy_setopt(easy, CURLOPT_POSTFIELDS, payload.data());
   }
 
   bool has_expect = false;

@@ -22,7 +22,7 @@ constexpr std::string_view kProcessingHalted = "PROCESSING_HALTED";
 struct SalesforceClient::GraphState {
   GraphTarget target;
   std::string path;
-  std::vector<UpsertRecord> records;
+  SharedRecords records;   // never null
   UpsertCallback done;
   std::mutex mutex;
   std::vector<UpsertOutcome> outcomes;
@@ -46,6 +46,14 @@ struct SalesforceClient::GraphState {
 
 void SalesforceClient::UpsertEmailGraphs(std::string sobject, std::string external_id_field,
                                          std::vector<UpsertRecord> records, UpsertCallback done) {
+  UpsertEmailGraphs(std::move(sobject), std::move(external_id_field),
+                    std::make_shared<const std::vector<UpsertRecord>>(std::move(records)), std::move(done));
+}
+
+void SalesforceClient::UpsertEmailGraphs(std::string sobject, std::string external_id_field, SharedRecords shared,
+                                         UpsertCallback done) {
+  if (!shared) shared = std::make_shared<const std::vector<UpsertRecord>>();
+  const std::vector<UpsertRecord>& records = *shared;   // still valid once `state` holds `shared`
   if (records.size() > kMaxCollectionRecords) {
     done(Status::InvalidArgument(
         fmt::format("Salesforce composite graph upsert: {} records, at most {} allowed",
@@ -59,17 +67,17 @@ void SalesforceClient::UpsertEmailGraphs(std::string sobject, std::string extern
   auto state = std::make_shared<GraphState>();
   state->target = {options_.api_version, std::move(sobject), std::move(external_id_field)};
   state->path = fmt::format("/services/data/v{}/composite/graph", options_.api_version);
-  state->records = std::move(records);
-  state->outcomes.resize(state->records.size());
+  state->records = std::move(shared);
+  state->outcomes.resize(records.size());
   state->done = std::move(done);
 
-  GraphPlan plan = PlanGraphPayloads(state->records);
+  GraphPlan plan = PlanGraphPayloads(*state->records);
   for (std::size_t index : plan.too_large) {
     UpsertOutcome& outcome = state->outcomes[index];
     outcome.error_code = "TOO_MANY_GRAPH_NODES";
     outcome.error_message = fmt::format(
         "{} '{}' needs {} composite graph nodes, at most {} allowed", state->target.sobject,
-        state->records[index].external_id, GraphNodeCount(state->records[index]),
+        (*state->records)[index].external_id, GraphNodeCount((*state->records)[index]),
         kMaxNodesPerPayload);
   }
   if (plan.payloads.empty()) {
@@ -84,7 +92,7 @@ void SalesforceClient::UpsertEmailGraphs(std::string sobject, std::string extern
 
 void SalesforceClient::SendGraphPayload(std::shared_ptr<GraphState> state,
                                         std::vector<std::size_t> indices, bool first_attempt) {
-  std::string body = BuildGraphBody(state->target, state->records, indices, first_attempt);
+  std::string body = BuildGraphBody(state->target, *state->records, indices, first_attempt);
   SendRequest("POST", state->path, std::move(body), std::string(kUpsertKind),
               [this, state, indices = std::move(indices),
                first_attempt](Result<std::string> reply) mutable {
@@ -119,7 +127,7 @@ void SalesforceClient::SendGraphPayload(std::shared_ptr<GraphState> state,
         UpsertOutcome& outcome = parsed.value()[k];
         const std::size_t index = indices[k];
         if (first_attempt && !outcome.success && outcome.error_code == kInvalidFieldForUpdate &&
-            HasCreateOnlyField(state->records[index])) {
+            HasCreateOnlyField((*state->records)[index])) {
           resend.push_back(index);
         } else if (!outcome.success && outcome.error_code == kProcessingHalted) {
           (first_attempt ? halted : resend).push_back(index);
@@ -127,8 +135,8 @@ void SalesforceClient::SendGraphPayload(std::shared_ptr<GraphState> state,
         state->outcomes[index] = std::move(outcome);
       }
     }
-    GraphPlan parent_only = PlanGraphPayloads(state->records, resend, /*with_children=*/false);
-    GraphPlan full = PlanGraphPayloads(state->records, halted, /*with_children=*/true);
+    GraphPlan parent_only = PlanGraphPayloads(*state->records, resend, /*with_children=*/false);
+    GraphPlan full = PlanGraphPayloads(*state->records, halted, /*with_children=*/true);
     {
       std::lock_guard lock(state->mutex);
       state->pending += parent_only.payloads.size() + full.payloads.size();

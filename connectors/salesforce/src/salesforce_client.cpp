@@ -56,7 +56,8 @@ std::shared_ptr<http::KeyedAimdLimiter> MakeOrgLimiter(int max_in_flight) {
 struct SalesforceClient::Call {
   std::string method;
   std::string path;  // from the instance origin: "/services/data/v60.0/..."
-  std::string body;
+  // Built once; every attempt's request shares it (null: no body).
+  std::shared_ptr<const std::string> body;
   std::string kind;
   std::function<void(Result<std::string>)> done;
   int attempt = 1;         // 1-based; a session refresh does not count
@@ -93,7 +94,7 @@ void SalesforceClient::SendRequest(std::string method, std::string path, std::st
   auto call = std::make_shared<Call>();
   call->method = std::move(method);
   call->path = std::move(path);
-  call->body = std::move(body);
+  if (!body.empty()) call->body = std::make_shared<const std::string>(std::move(body));
   call->kind = std::move(kind);
   call->done = std::move(done);
   Send(std::move(call), std::chrono::milliseconds{0});
@@ -115,9 +116,9 @@ void SalesforceClient::Send(std::shared_ptr<Call> call, std::chrono::millisecond
       request.url = fmt::format("{}{}", TrimTrailingSlash(token->instance_url), call->path);
       request.headers = {{"Authorization", "Bearer " + token->value},
                          {"Accept", "application/json"}};
-      if (!call->body.empty()) {
+      if (call->body) {
         request.headers.emplace_back("Content-Type", "application/json");
-        request.body = call->body;
+        request.shared_body = call->body;
       }
       request.ca_file = options_.ca_file;
       request.timeout = options_.timeout;
@@ -191,6 +192,14 @@ void SalesforceClient::Retry(std::shared_ptr<Call> call, Status final_status) {
 void SalesforceClient::Upsert(std::string sobject, std::string external_id_field,
                               std::vector<UpsertRecord> records,
                               std::function<void(Result<std::vector<UpsertOutcome>>)> done) {
+  Upsert(std::move(sobject), std::move(external_id_field),
+         std::make_shared<const std::vector<UpsertRecord>>(std::move(records)), std::move(done));
+}
+
+void SalesforceClient::Upsert(std::string sobject, std::string external_id_field, SharedRecords shared,
+                              UpsertCallback done) {
+  if (!shared) shared = std::make_shared<const std::vector<UpsertRecord>>();
+  const std::vector<UpsertRecord>& records = *shared;   // still valid once `state` holds `shared`
   if (records.size() > kMaxCollectionRecords) {
     done(Status::InvalidArgument(fmt::format("Salesforce upsert: {} records, at most {} allowed",
                                              records.size(), kMaxCollectionRecords)));
@@ -204,7 +213,7 @@ void SalesforceClient::Upsert(std::string sobject, std::string external_id_field
     std::string sobject;
     std::string external_id_field;
     std::string path;
-    std::vector<UpsertRecord> records;
+    SharedRecords records;   // never null
     std::function<void(Result<std::vector<UpsertOutcome>>)> done;
   };
   auto state = std::make_shared<UpsertState>();
@@ -212,9 +221,9 @@ void SalesforceClient::Upsert(std::string sobject, std::string external_id_field
                             detail::UrlEncode(sobject), detail::UrlEncode(external_id_field));
   state->sobject = std::move(sobject);
   state->external_id_field = std::move(external_id_field);
-  state->records = std::move(records);
+  state->records = std::move(shared);
   state->done = std::move(done);
-  std::string body = BuildUpsertBody(state->sobject, state->external_id_field, state->records);
+  std::string body = BuildUpsertBody(state->sobject, state->external_id_field, records);
 
   SendRequest("PATCH", state->path, std::move(body), std::string(kUpsertKind),
               [this, state](Result<std::string> reply) {
@@ -223,7 +232,7 @@ void SalesforceClient::Upsert(std::string sobject, std::string external_id_field
       return;
     }
     Result<std::vector<UpsertOutcome>> parsed =
-        ParseUpsertResponse(reply.value(), state->records.size());
+        ParseUpsertResponse(reply.value(), state->records->size());
     if (!parsed.ok()) {
       state->done(parsed.status());
       return;
@@ -235,9 +244,9 @@ void SalesforceClient::Upsert(std::string sobject, std::string external_id_field
     std::vector<UpsertRecord> subset;
     for (std::size_t i = 0; i < outcomes.size(); ++i) {
       if (!outcomes[i].success && outcomes[i].error_code == kInvalidFieldForUpdate &&
-          HasCreateOnlyField(state->records[i])) {
+          HasCreateOnlyField((*state->records)[i])) {
         resend.push_back(i);
-        subset.push_back(state->records[i]);
+        subset.push_back((*state->records)[i]);
       }
     }
     if (resend.empty()) {

@@ -51,7 +51,7 @@ TEST_CASE("a key is never twice in a request nor in two requests in flight", "[b
   // While in flight, another copy attaches instead of starting a second request.
   CHECK(batcher.Add(Rec("same"), "u3", PageRef{2, 0}) == Batcher::Added::kAttached);
   CHECK(batcher.TakeReady(true).empty());
-  auto results = batcher.Complete(first[0].id, AllOk(1), 1);
+  auto results = batcher.Complete(first[0].id, AllOk(1), 1, first[0].records);
   REQUIRE(results.size() == 1);
   CHECK(results[0].first_user == "u1");
   CHECK(results[0].waiters.size() == 3);
@@ -66,7 +66,7 @@ TEST_CASE("in-flight requests are capped and the byte budget splits batches", "[
   REQUIRE(ready.size() == 2);
   for (const auto& b : ready) CHECK(b.records.size() <= 2);
   CHECK(batcher.TakeReady(true).empty());  // cap reached
-  batcher.Complete(ready[0].id, AllOk(ready[0].records.size()), 1);
+  batcher.Complete(ready[0].id, AllOk(ready[0].records.size()), 1, ready[0].records);
   CHECK(batcher.TakeReady(true).size() == 1);
 }
 
@@ -74,7 +74,7 @@ TEST_CASE("a failed batch forgets its keys so a later copy is written again", "[
   Batcher batcher;
   batcher.Add(Rec("k"), "u", PageRef{0, 0});
   auto ready = batcher.TakeReady(true);
-  auto results = batcher.Complete(ready[0].id, Status::Transient("503"), 1);
+  auto results = batcher.Complete(ready[0].id, Status::Transient("503"), 1, ready[0].records);
   REQUIRE(results.size() == 1);
   CHECK_FALSE(results[0].outcome.has_value());
   CHECK(batcher.Add(Rec("k"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
@@ -88,7 +88,7 @@ TEST_CASE("transient per-record errors are not terminal, permanent ones are", "[
   std::vector<salesforce::UpsertOutcome> outcomes(2);
   outcomes[0].error_code = "UNABLE_TO_LOCK_ROW";
   outcomes[1].error_code = "FIELD_CUSTOM_VALIDATION_EXCEPTION";
-  batcher.Complete(ready[0].id, outcomes, 1);
+  batcher.Complete(ready[0].id, outcomes, 1, ready[0].records);
   CHECK(batcher.Add(Rec("lock"), "u", PageRef{0, 1}) == Batcher::Added::kQueued);
   CHECK(batcher.Add(Rec("bad"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
 }
@@ -99,7 +99,7 @@ TEST_CASE("a written key is done until forgotten past the commit that makes its 
   CHECK(batcher.done_keys() == 0);
   auto ready = batcher.TakeReady(true);
   CHECK(batcher.done_keys() == 0);  // in flight is not done
-  batcher.Complete(ready[0].id, AllOk(1), 5);
+  batcher.Complete(ready[0].id, AllOk(1), 5, ready[0].records);
   CHECK(batcher.done_keys() == 1);
   CHECK(batcher.ForgetDone(4) == 0);
   CHECK(batcher.Add(Rec("k"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
@@ -132,7 +132,7 @@ TEST_CASE("writer lanes: a request never mixes two writers, and a key keeps its 
   REQUIRE(rest.size() == 1);
   CHECK(rest[0].writer == "ub");
   CHECK(rest[0].records.size() == 2);
-  auto results = batcher.Complete(full[0].id, AllOk(3), 1);
+  auto results = batcher.Complete(full[0].id, AllOk(3), 1, full[0].records);
   REQUIRE(results.size() == 3);
   for (const auto& r : results) {
     CHECK(r.first_user == "ua");
@@ -167,7 +167,7 @@ TEST_CASE("a refused rendered record comes back with its fields listed, for the 
   auto outcomes = AllOk(2);
   outcomes[0].success = false;
   outcomes[0].error_code = "INVALID_FIELD";
-  auto results = batcher.Complete(ready[0].id, outcomes, 1);
+  auto results = batcher.Complete(ready[0].id, outcomes, 1, ready[0].records);
   REQUIRE(results.size() == 2);
   CHECK(results[0].key == "k-rendered-with-a-key-longer-than-sso");
   CHECK(results[0].first_user == "first-user-with-a-long-address@acme.example");
@@ -186,4 +186,28 @@ TEST_CASE("a refused rendered record comes back with its fields listed, for the 
   CHECK(batcher.Add(Rec("k-ok"), "u", PageRef{0, 1}) == Batcher::Added::kDoneThisRun);
   CHECK(batcher.queued() == 0);
   CHECK(batcher.inflight_requests() == 0);
+}
+
+TEST_CASE("a request owns its records without a copy: the buffers added are the ones sent", "[batch]") {
+  Batcher batcher;
+  salesforce::UpsertRecord record;
+  record.external_id = "k-moved-with-a-key-longer-than-sso";
+  salesforce::AppendRenderedField(record.rendered_fields, "Description", std::string(4000, 'd'));
+  const char* rendered = record.rendered_fields.data();
+  const char* key = record.external_id.data();
+  REQUIRE(batcher.Add(std::move(record), "u", PageRef{0, 0}) == Batcher::Added::kQueued);
+  auto ready = batcher.TakeReady(true);
+  REQUIRE(ready.size() == 1);
+  REQUIRE(ready[0].records.size() == 1);
+  CHECK(ready[0].records[0].rendered_fields.data() == rendered);
+  CHECK(ready[0].records[0].external_id.data() == key);
+  // A refused record comes back from what the request sent.
+  auto outcomes = AllOk(1);
+  outcomes[0].success = false;
+  outcomes[0].error_code = "FIELD_CUSTOM_VALIDATION_EXCEPTION";
+  auto results = batcher.Complete(ready[0].id, outcomes, 1, ready[0].records);
+  REQUIRE(results.size() == 1);
+  REQUIRE(results[0].record.fields.size() == 1);
+  CHECK(results[0].record.fields[0].value == std::string(4000, 'd'));
+  CHECK(results[0].record.external_id == "k-moved-with-a-key-longer-than-sso");
 }

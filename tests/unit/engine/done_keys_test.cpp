@@ -44,7 +44,7 @@ void WriteKey(Batcher& batcher, CommitGenerations& generations, const std::strin
   REQUIRE(batcher.Add(Rec(key), "u", PageRef{0, 0}) == Batcher::Added::kQueued);
   auto ready = batcher.TakeReady(true);
   REQUIRE(ready.size() == 1);
-  batcher.Complete(ready[0].id, Outcomes(1, error_code), generations.Next());
+  batcher.Complete(ready[0].id, Outcomes(1, error_code), generations.Next(), ready[0].records);
 }
 
 }  // namespace

@@ -108,3 +108,25 @@ TEST_CASE("the pool hands back recycled pages and holds a bounded number", "[mes
   }
   CHECK(pages == kMaxPooledPages);
 }
+
+TEST_CASE("a parser's unused messages go back to the pool, and a parser out of messages takes more",
+          "[message_pool]") {
+  DrainPool();
+  std::vector<Message> slots;
+  for (int i = 0; i < 5; ++i) slots.push_back(Filled());
+  const char* fourth = slots[3].body_text.data();
+  RecycleUnusedMessages(slots, 2);
+  CHECK(slots.size() == 2);
+  RecycleUnusedMessages(slots, 2);   // nothing unused: nothing pooled
+  std::vector<Message> taken;
+  REQUIRE(TakeMoreRecycledMessages(taken));
+  REQUIRE(taken.size() == 3);
+  CHECK(taken[1].body_text.data() == fourth);   // the same strings, in order
+  CHECK_FALSE(TakeMoreRecycledMessages(taken));   // the pool is empty: nothing appended
+  CHECK(taken.size() == 3);
+  // Appended after what the parser already holds.
+  RecycleMessages(std::move(slots));
+  REQUIRE(TakeMoreRecycledMessages(taken));
+  CHECK(taken.size() == 5);
+  CHECK(taken[2].body_text.size() == 2000);
+}

@@ -1,5 +1,7 @@
 #include <catch2/catch.hpp>
+#include <fmt/format.h>
 
+#include <set>
 #include <tuple>
 
 #include "crmsync/core/message_pool.hpp"
@@ -289,4 +291,43 @@ TEST_CASE("a malformed page parsed over recycled messages fails as before", "[gr
   auto bad = ParseDeltaPage(R"({"value":[{"id":"X1"},{"subject":"no id"}],"@odata.deltaLink":"https://g/d"})", "Inbox");
   REQUIRE_FALSE(bad.ok());
   CHECK(bad.status().code() == StatusCode::kCorruption);
+}
+
+TEST_CASE("pages of different sizes reuse each other's messages: a smaller page gives the rest back",
+          "[graph][delta]") {
+  while (!crmsync::TakeRecycledMessages().empty()) {
+  }
+  auto page_of = [](int from, int count) {
+    std::string json = R"({"value":[)";
+    for (int i = 0; i < count; ++i) {
+      json += fmt::format(R"({}{{"id":"AAMkAGI2TG93AAA-message-id-long-enough-{:03}","subject":"s"}})", i ? "," : "",
+                          from + i);
+    }
+    return json + R"(],"@odata.deltaLink":"https://g/d?$deltatoken=2"})";
+  };
+  auto three = ParseDeltaPage(page_of(0, 3), "Inbox");
+  REQUIRE(three.ok());
+  REQUIRE(three->messages.size() == 3);
+  std::set<const char*> buffers;
+  for (const auto& m : three->messages) buffers.insert(m.source_id.data());
+  crmsync::RecycleMessages(std::move(three->messages));
+
+  auto one = ParseDeltaPage(page_of(10, 1), "Inbox");
+  REQUIRE(one.ok());
+  REQUIRE(one->messages.size() == 1);
+  CHECK(one->messages[0].source_id == "AAMkAGI2TG93AAA-message-id-long-enough-010");
+  CHECK(buffers.count(one->messages[0].source_id.data()) == 1);
+  crmsync::RecycleMessages(std::move(one->messages));
+
+  // The larger page finds the smaller one's message and the two it gave back.
+  auto again = ParseDeltaPage(page_of(20, 3), "Inbox");
+  REQUIRE(again.ok());
+  REQUIRE(again->messages.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    INFO("message " << i);
+    CHECK(again->messages[i].source_id == fmt::format("AAMkAGI2TG93AAA-message-id-long-enough-{:03}", 20 + i));
+    CHECK(again->messages[i].subject == "s");
+    CHECK(buffers.count(again->messages[i].source_id.data()) == 1);
+  }
+  CHECK(crmsync::TakeRecycledMessages().empty());
 }

@@ -314,3 +314,29 @@ TEST_CASE("QueryByEmail with no emails answers at once", "[salesforce][client]")
   CHECK(matches->empty());
   CHECK(transport.requests().empty());
 }
+
+TEST_CASE("a retried upsert re-sends the one body it built; the caller's records are read, not taken",
+          "[salesforce][client]") {
+  ScriptedTransport transport(Script(
+      {Reply(401, R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"),
+       Reply(200, Successes(2))}));
+  FakeTokenProvider session(kInstance);
+  SalesforceClient client(transport, session, Options());
+
+  auto records = std::make_shared<std::vector<UpsertRecord>>(Tasks(2));
+  const char* first_key = (*records)[0].external_id.data();
+  auto [done, future] = Capture<Result<std::vector<UpsertOutcome>>>();
+  client.Upsert("Task", "Crmsync_Key__c", crmsync::salesforce::SharedRecords(records), done);
+  REQUIRE(future.wait_for(kWaitLimit) == std::future_status::ready);
+  REQUIRE(future.get().ok());
+
+  const auto requests = transport.requests();
+  REQUIRE(requests.size() == 2);
+  REQUIRE(requests[0].shared_body != nullptr);
+  CHECK(requests[0].shared_body.get() == requests[1].shared_body.get());
+  CHECK(requests[1].payload() == BuildUpsertBody("Task", "Crmsync_Key__c", Tasks(2)));
+  // The records stay the caller's, untouched, and the client let go of them.
+  REQUIRE(records->size() == 2);
+  CHECK((*records)[0].external_id.data() == first_key);
+  CHECK((*records)[1].external_id == "key-1");
+}

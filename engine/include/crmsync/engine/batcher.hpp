@@ -17,8 +17,10 @@
 #include <functional>
 #include <map>
 #include <optional>
+#include <span>
 #include <string>
 #include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "crmsync/core/status.hpp"
@@ -77,14 +79,15 @@ class Batcher {
                                        const std::function<bool(const std::string&)>& lane_open = {});
 
   // Outcomes of batch `id`, one per record in order, or the whole batch's
-  // failure. Terminal keys are remembered: a written one until ForgetDone
+  // failure. `sent` is the batch's records as TakeReady handed them over
+  // (the batcher keeps no copy): a refused one is returned from there. Terminal keys are remembered: a written one until ForgetDone
   // passes `visible_with` (the commit generation that will carry its ledger
   // row, CommitGenerations::Next()), a permanently refused one for the rest
   // of the run. After a batch failure or a transient record error the key
   // is not done, so a later copy is written again.
   std::vector<RecordResult> Complete(std::uint64_t id,
                                      const Result<std::vector<salesforce::UpsertOutcome>>& outcome,
-                                     std::uint64_t visible_with);
+                                     std::uint64_t visible_with, std::span<const salesforce::UpsertRecord> sent);
 
   // Forgets the written keys stamped at or below `safe` (CommitGenerations::Safe()).
   std::size_t ForgetDone(std::uint64_t safe) { return done_.ForgetUpTo(safe); }
@@ -95,17 +98,19 @@ class Batcher {
 
  private:
   struct Entry {
-    salesforce::UpsertRecord record;
+    salesforce::UpsertRecord record;   // until TakeReady moves it into its request
     std::string first_user;
     std::vector<PageRef> waiters;
     std::size_t bytes = 0;
   };
 
-  // Queues and in-flight batches point at the keys of entries_ (an
-  // unordered_map's keys do not move while their entry lives): each key is
-  // stored once, and handed over (not copied) when its batch completes.
+  // Queues and in-flight batches point into entries_ (an unordered_map's
+  // elements do not move while they live): each key is stored once, found
+  // again without hashing when its batch is taken, and handed over (not
+  // copied) when its batch completes.
+  using EntryNode = std::pair<const std::string, Entry>;
   struct Lane {
-    std::deque<const std::string*> queue;   // keys not yet sent, in arrival order
+    std::deque<EntryNode*> queue;   // entries not yet sent, in arrival order
     std::size_t bytes = 0;
   };
 

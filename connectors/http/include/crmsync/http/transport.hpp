@@ -6,7 +6,9 @@
 #include <chrono>
 #include <cstdint>
 #include <functional>
+#include <memory>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -19,6 +21,10 @@ struct Request {
   std::string url;              // absolute https:// (or http:// for plain-HTTP runs)
   Headers headers;
   std::string body;
+  // Set instead of `body` by a sender that may send the same bytes again
+  // (retries of a 250 KB upsert): every attempt shares one buffer, none
+  // copies it. The sender never changes it while a request holds it.
+  std::shared_ptr<const std::string> shared_body;
   // Extra CA bundle (PEM) trusted for this request in addition to the system
   // store. Verification of the peer and host name is always on.
   std::string ca_file;
@@ -27,6 +33,9 @@ struct Request {
   std::chrono::milliseconds delay{0};
   // Short label for statistics, e.g. "graph.delta", "sf.upsert".
   std::string kind;
+
+  // The bytes to send: the shared body when there is one, else `body`.
+  std::string_view payload() const { return shared_body ? std::string_view(*shared_body) : std::string_view(body); }
 };
 
 enum class TransportError {

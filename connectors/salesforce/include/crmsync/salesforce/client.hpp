@@ -24,6 +24,11 @@ inline constexpr std::size_t kMaxCollectionRecords = 200;
 
 using UpsertCallback = std::function<void(Result<std::vector<UpsertOutcome>>)>;
 
+// Records an upsert reads without a copy of its own: the caller's write item
+// owns them (an aliasing pointer into it) and still holds them after `done`,
+// e.g. for the quarantine. Never changed while the request is in flight.
+using SharedRecords = std::shared_ptr<const std::vector<UpsertRecord>>;
+
 struct SalesforceClientOptions {
   std::string api_version = "60.0";  // used as /services/data/v{api_version}/
   std::string ca_file;
@@ -67,6 +72,7 @@ class SalesforceClient {
   void Upsert(std::string sobject, std::string external_id_field,
               std::vector<UpsertRecord> records,
               std::function<void(Result<std::vector<UpsertOutcome>>)> done);
+  void Upsert(std::string sobject, std::string external_id_field, SharedRecords records, UpsertCallback done);
 
   // Enhanced Email: POST /services/data/vXX/composite/graph, one all-or-none
   // graph per record (the parent `sobject`, e.g. EmailMessage, upserted on
@@ -82,6 +88,8 @@ class SalesforceClient {
   // with it, because its first graph was all-or-none.
   void UpsertEmailGraphs(std::string sobject, std::string external_id_field,
                          std::vector<UpsertRecord> records, UpsertCallback done);
+  void UpsertEmailGraphs(std::string sobject, std::string external_id_field, SharedRecords records,
+                         UpsertCallback done);
 
   // Every record of `sobject` whose Email is one of `emails` (batched SOQL,
   // following nextRecordsUrl). Calls `done` once with all matches.
