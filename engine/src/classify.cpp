@@ -36,15 +36,25 @@ std::string_view DomainOf(std::string_view address) {
   return address.substr(at + 1);
 }
 
+bool HasAddress(const MailUser& user, std::string_view address) {
+  if (address == user.primary) return true;
+  return std::find(user.aliases.begin(), user.aliases.end(), address) != user.aliases.end();
+}
+
 TenantDirectory::TenantDirectory(std::vector<std::string> domains, std::vector<MailboxUser> users)
     : domains_(std::move(domains)), users_(std::move(users)) {
   for (auto& domain : domains_) {
     domain = AsciiLower(domain);
     domain_set_.insert(domain);
   }
+  std::size_t addresses = 0;
+  for (const auto& user : users_) addresses += 1 + user.aliases.size();
+  user_by_address_.Reserve(addresses);
+  const auto holds = [this](std::uint32_t user, std::string_view address) { return HasAddress(users_[user], address); };
   for (std::size_t i = 0; i < users_.size(); ++i) {
-    user_by_address_.emplace(users_[i].primary, i);
-    for (const auto& alias : users_[i].aliases) user_by_address_.emplace(alias, i);
+    const auto handle = static_cast<std::uint32_t>(i);
+    user_by_address_.Insert(users_[i].primary, handle, holds);
+    for (const auto& alias : users_[i].aliases) user_by_address_.Insert(alias, handle, holds);
   }
 }
 
@@ -60,16 +70,15 @@ bool TenantDirectory::IsInternal(std::string_view address) const {
 }
 
 const MailboxUser* TenantDirectory::FindUser(std::string_view address) const {
-  const auto it = user_by_address_.find(address);
-  return it == user_by_address_.end() ? nullptr : &users_[it->second];
+  const std::uint32_t found = user_by_address_.Find(
+      address, [this](std::uint32_t user, std::string_view a) { return HasAddress(users_[user], a); });
+  return found == FlatStringIndex<>::kNone ? nullptr : &users_[found];
 }
 
 namespace {
 
 bool IsMe(const MailboxUser& mailbox, std::string_view address) {
-  if (address.empty()) return false;
-  if (address == mailbox.primary) return true;
-  return std::find(mailbox.aliases.begin(), mailbox.aliases.end(), address) != mailbox.aliases.end();
+  return !address.empty() && HasAddress(mailbox, address);
 }
 
 }  // namespace

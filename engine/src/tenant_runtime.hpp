@@ -6,6 +6,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <string_view>
 #include <unordered_map>
 #include <vector>
 
@@ -75,13 +76,16 @@ struct TenantRuntime {
   // Lifecycle (tenant_setup.cpp). Per directory user, index-aligned:
   std::vector<std::string> user_status;     // active | pending | suspended | disabled
   std::vector<std::string> user_reason;
-  std::vector<state::UserRecord> user_records;   // as stored before this run (new users: empty)
+  // What each user's stored record says that the run writes back unchanged
+  // (new users: an empty record's); the rest of the record is the run's.
+  KeptUserRecords user_records;
   std::vector<std::uint64_t> user_captured; // this run; coordinator only
-  std::unordered_map<std::string, std::size_t> user_index;   // mail system user id -> index
-  // The users family before this run (set-up moves the directory users'
-  // records into user_records and releases it), and its index by id.
+  // Mail system user id -> index; the keys view the directory's ids (or,
+  // without a directory, stored_users' ids), which outlive it.
+  std::unordered_map<std::string_view, std::size_t> user_index;
+  // The users family as the last run left it, for runs without the mail
+  // system (ConnectUserSessionsOnly); a scheduled run's set-up never holds it.
   StoredUserList stored_users;
-  StoredUserIndex stored_user_index;
   std::vector<std::uint8_t> user_incomplete;     // a stream failed or was blocked; guarded by lifecycle_mutex
   state::TenantState connection;            // as stored, updated by this run
   std::atomic<bool> suspended{false};       // stop launching streams and writes

@@ -140,7 +140,7 @@ bool InGroup(const std::unordered_set<std::string>& members, const MailUser& use
 // `members`) plus users provisioned through `crmsync serve` that the
 // directory does not already hold.
 std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> directory,
-                                  const std::unordered_set<std::string>& members) {
+                                  const std::unordered_set<std::string>& members, const StoredUsers& stored) {
   const UsersConfig& users = tenant.config->users;
   std::vector<MailUser> selected;
   std::set<std::string> addresses;
@@ -163,8 +163,8 @@ std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> d
       }
     }
   }
-  for (const auto& [id, record] : tenant.stored_users) {
-    if (record.source != "provisioned" || addresses.count(record.primary) != 0) continue;
+  for (const auto& [id, record] : stored.provisioned()) {
+    if (addresses.count(record.primary) != 0) continue;
     MailUser user;
     user.id = id;
     user.primary = record.primary;
@@ -176,11 +176,6 @@ std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> d
     selected.push_back(std::move(user));
   }
   return selected;
-}
-
-const state::UserRecord* StoredUser(const TenantRuntime& tenant, const std::string& id) {
-  const auto found = tenant.stored_user_index.find(id);
-  return found == tenant.stored_user_index.end() ? nullptr : &tenant.stored_users[found->second].second;
 }
 
 // The Salesforce User field a mailbox is matched on, and the addresses it
@@ -249,7 +244,7 @@ bool OwnersWillBeQueried(const TenantRuntime& tenant) {
 // no Salesforce call: the session is granted at the first lookup or write,
 // so an idle run costs the org nothing, and a revoked grant is found (and
 // the tenant suspended) by the first run that has something to write.
-bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users) {
+bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users, const StoredUsers& stored_users) {
   if (OwnersWillBeQueried(tenant)) return false;
   std::vector<std::string> ids(users.size());
   if (tenant.config->users.match == SalesforceUserMatch::kExplicit) {
@@ -257,8 +252,8 @@ bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users) {
     for (std::size_t i = 0; i < users.size(); ++i) ids[i] = users[i].salesforce_user_id;
   } else {
     for (std::size_t i = 0; i < users.size(); ++i) {
-      const state::UserRecord* stored = StoredUser(tenant, users[i].id);
-      if (stored == nullptr || stored->primary != users[i].primary) return false;
+      const auto stored = stored_users.Find(users[i].id);
+      if (!stored || stored->primary != users[i].primary) return false;
       ids[i] = stored->salesforce_user_id;
     }
   }
@@ -316,13 +311,12 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
 
   auto connection = store.GetTenantState(config.id);
-  auto stored_users = store.ListUsers(config.id);
+  auto stored_users = StoredUsers::Read(store, config.id);
   if (!connection.ok() || !stored_users.ok()) {
     return Fail(tenant, (connection.ok() ? stored_users.status() : connection.status()).ToString());
   }
   tenant.connection = std::move(connection.value());
-  tenant.stored_users = std::move(stored_users.value());
-  tenant.stored_user_index = IndexStoredUsers(tenant.stored_users);
+  StoredUsers stored = std::move(stored_users.value());
   // The org's concurrency as the last run that used it left it.
   if (auto learned = LoadLearnedOrgLimit(store, config.id, NowUnixMs()); learned.ok() && learned.value()) {
     const auto& sf = SalesforceOptions(tenant, timeout);
@@ -381,7 +375,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     }
   }
   MarkConnection(tenant.connection.mailbox, true, "");
-  std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()), members);
+  std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()), members, stored);
 
   // The listed users become the run's one copy of each user (MailboxUser).
   std::vector<MailboxUser> mailbox_users;
@@ -405,7 +399,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     Status loaded = tenant.user_sessions->Load(mailbox_users);
     if (!loaded.ok()) return Fail(tenant, loaded.ToString());
     owners = QueryOwnersPerUser(tenant, transport, timeout, mailbox_users);
-  } else if (ReuseStoredOwners(tenant, mailbox_users)) {
+  } else if (ReuseStoredOwners(tenant, mailbox_users, stored)) {
     query_owners = false;
   } else {
     owners = tenant.salesforce->QueryByFieldBlocking("User", MatchField(config.users),
@@ -426,12 +420,12 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   std::unordered_map<std::string, std::string> mailbox_of_salesforce_user;
   for (std::size_t i = 0; i < mailbox_users.size(); ++i) {
     MailboxUser& user = mailbox_users[i];
-    const state::UserRecord* stored = StoredUser(tenant, user.id);
+    const auto stored_user = stored.Find(user.id);
     std::string status = kActive, reason;
     if (!user.enabled) {
       status = kDisabled;
-      reason = stored != nullptr && stored->source == "provisioned" ? "deprovisioned" : "account disabled in the directory";
-    } else if (config.activation == Activation::kFirstLogon && (stored == nullptr || !stored->activated)) {
+      reason = stored_user && stored_user->provisioned ? "deprovisioned" : "account disabled in the directory";
+    } else if (config.activation == Activation::kFirstLogon && (!stored_user || !stored_user->kept->activated)) {
       status = kPending;
       reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary);
     } else if (UsesDelegatedMail(config)) {
@@ -462,23 +456,24 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
     }
     // Not active: keeps its cursors; its mail is not read until it is.
     user.enabled = status == kActive;
-    tenant.user_index[user.id] = i;
     tenant.user_status.push_back(status);
     tenant.user_reason.push_back(reason);
   }
-  // The stored records move into user_records: the run keeps one copy of
-  // each (the users family is only read again when set-up never reached the
-  // directory, and then user_records is not used).
+  // Of the stored records the run keeps only what it writes back unchanged;
+  // the rest is released before the first stream starts.
   std::vector<std::string_view> ids;
   ids.reserve(mailbox_users.size());
   for (const auto& user : mailbox_users) ids.push_back(user.id);
-  tenant.user_records = TakeStoredRecords(tenant.stored_users, tenant.stored_user_index, ids);
-  tenant.stored_user_index = StoredUserIndex{};   // move-assigned: `= {}` would keep the capacity
-  tenant.stored_users = StoredUserList{};
+  tenant.user_records = stored.Keep(ids);
+  ids = std::vector<std::string_view>();
+  stored = StoredUsers();
   tenant.user_captured.assign(mailbox_users.size(), 0);
   tenant.user_incomplete.assign(mailbox_users.size(), 0);
   tenant.report.users = mailbox_users.size();
   tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
+  const auto& users = tenant.directory->users();
+  tenant.user_index.reserve(users.size());
+  for (std::size_t i = 0; i < users.size(); ++i) tenant.user_index[users[i].id] = i;
   auto rules = CaptureRules::Compile(config.id, config.capture, *tenant.directory);
   if (!rules.ok()) return Fail(tenant, rules.status().message());
   tenant.rules = std::move(rules.value());
@@ -549,6 +544,17 @@ void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& rea
   }
 }
 
+namespace {
+
+void CountUser(TenantReport& report, const std::string& status) {
+  if (status == kActive) ++report.users_active;
+  else if (status == kPending) ++report.users_pending;
+  else if (status == kSuspended) ++report.users_suspended;
+  else ++report.users_disabled;
+}
+
+}  // namespace
+
 Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
   const std::int64_t now = NowUnixMs();
   const std::string& id = tenant.config->id;
@@ -560,7 +566,7 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
     std::size_t had_active = 0, lost_access = 0;
     records.reserve(users.size());
     for (std::size_t i = 0; i < users.size(); ++i) {
-      state::UserRecord record = std::move(tenant.user_records[i]);   // saved once, at the end of the run
+      state::UserRecord record = tenant.user_records.Restore(i);
       const std::string& status = tenant.user_status[i];
       if (record.status != status) record.status_since_unix_ms = now;
       if (users[i].enabled) {
@@ -586,22 +592,24 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       report.reason = tenant.user_reason.empty() ? "mailbox access revoked" : tenant.user_reason.front();
       MarkConnection(tenant.connection.mailbox, false, report.reason);
     }
+    for (const auto& [user_id, record] : records) CountUser(report, record.status);
   } else {
-    // Set-up never reached the directory: what the state knew is suspended.
-    for (auto& [user_id, record] : tenant.stored_users) {
-      if (record.status == kActive && tenant.suspended) {
-        record.status = kSuspended;
-        record.reason = report.reason;
-        record.status_since_unix_ms = now;
+    // Set-up never reached the directory: what the state knew is suspended,
+    // read one record at a time (only the changed ones are written).
+    Status read = store.ForEachUser(id, [&](const std::string& user_id, const state::UserRecord& stored) {
+      if (stored.status != kActive || !tenant.suspended) {
+        CountUser(report, stored.status);
+        return Status::Ok();
       }
-      records.emplace_back(user_id, record);
-    }
-  }
-  for (const auto& [user_id, record] : records) {
-    if (record.status == kActive) ++report.users_active;
-    else if (record.status == kPending) ++report.users_pending;
-    else if (record.status == kSuspended) ++report.users_suspended;
-    else ++report.users_disabled;
+      state::UserRecord record = stored;
+      record.status = kSuspended;
+      record.reason = report.reason;
+      record.status_since_unix_ms = now;
+      CountUser(report, record.status);
+      records.emplace_back(user_id, std::move(record));
+      return Status::Ok();
+    });
+    if (!read.ok() && report.status != "failed") return read;
   }
   if (report.status == "failed") return Status::Ok();   // nothing learned about the connections
   Status users = store.PutUsers(id, records);

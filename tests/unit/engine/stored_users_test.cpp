@@ -11,61 +11,105 @@ using crmsync::state::UserRecord;
 
 namespace {
 
-UserRecord Record(const std::string& primary, std::uint64_t captured) {
+UserRecord Record(const std::string& primary, std::uint64_t captured, const std::string& source = "directory") {
   UserRecord r;
   r.status = "suspended";
   r.reason = "mailbox access revoked";
   r.primary = primary;
   r.aliases = {primary, "alias-" + primary};
   r.salesforce_user_id = "005" + primary;
-  r.source = "directory";
-  r.status_since_unix_ms = 11;
-  r.last_success_unix_ms = 22;
+  r.source = source;
+  r.status_since_unix_ms = 11 + static_cast<std::int64_t>(captured);
+  r.last_success_unix_ms = 22 + static_cast<std::int64_t>(captured);
   r.captured = captured;
-  r.activated = true;
+  r.activated = captured % 2 == 1;
   return r;
 }
 
-bool Same(const UserRecord& a, const UserRecord& b) {
-  return a.status == b.status && a.reason == b.reason && a.primary == b.primary && a.aliases == b.aliases &&
-         a.salesforce_user_id == b.salesforce_user_id && a.source == b.source &&
-         a.status_since_unix_ms == b.status_since_unix_ms && a.last_success_unix_ms == b.last_success_unix_ms &&
-         a.captured == b.captured && a.activated == b.activated;
+StoredUsers Stored(const std::vector<std::pair<std::string, UserRecord>>& records) {
+  StoredUsers stored;
+  for (const auto& [id, record] : records) REQUIRE(stored.Add(id, record).ok());
+  return stored;
 }
 
 }  // namespace
 
-TEST_CASE("stored users are found by id", "[stored_users]") {
-  const StoredUserList stored = {{"u-1", Record("a@x.example", 1)}, {"u-2", Record("b@x.example", 2)}};
-  const StoredUserIndex index = IndexStoredUsers(stored);
-  REQUIRE(index.size() == 2);
-  CHECK(index.at("u-2") == 1);
-  CHECK(index.at("u-1") == 0);
-  CHECK(index.count("u-3") == 0);
+TEST_CASE("stored users are found by id with their primary and Salesforce id", "[stored_users]") {
+  const StoredUsers stored = Stored({{"u-1", Record("a@x.example", 1)}, {"u-2", Record("b@x.example", 2)}});
+  REQUIRE(stored.size() == 2);
+  const auto b = stored.Find("u-2");
+  REQUIRE(b);
+  CHECK(b->primary == "b@x.example");
+  CHECK(b->salesforce_user_id == "005b@x.example");
+  CHECK_FALSE(b->provisioned);
+  CHECK(b->kept->captured == 2);
+  CHECK_FALSE(b->kept->activated);
+  CHECK(stored.Find("u-1")->kept->activated);
+  CHECK_FALSE(stored.Find("u-3"));
+  CHECK_FALSE(stored.Find("U-1"));   // ids are case-sensitive
 }
 
-TEST_CASE("each directory user gets its whole stored record, new users an empty one", "[stored_users]") {
-  StoredUserList stored = {{"u-1", Record("a@x.example", 1)},
-                           {"u-2", Record("b@x.example", 2)},
-                           {"gone", Record("c@x.example", 3)}};
-  const StoredUserList original = stored;
-  const StoredUserIndex index = IndexStoredUsers(stored);
-  const std::vector<std::string_view> directory = {"u-2", "new", "u-1", "u-2"};
-  const auto records = TakeStoredRecords(stored, index, directory);
-  REQUIRE(records.size() == 4);
-  CHECK(Same(records[0], original[1].second));
-  CHECK(Same(records[1], UserRecord{}));
-  CHECK(Same(records[2], original[0].second));
-  CHECK(Same(records[3], original[1].second));   // listed twice: a copy, not a moved-from record
-  // A user no longer in the directory keeps its stored record where it was.
-  CHECK(Same(stored[2].second, original[2].second));
-  CHECK(stored[0].first == "u-1");
+TEST_CASE("an id stored twice keeps its first record", "[stored_users]") {
+  const StoredUsers stored = Stored({{"u-1", Record("a@x.example", 1)}, {"u-1", Record("b@x.example", 2)}});
+  CHECK(stored.size() == 1);
+  CHECK(stored.Find("u-1")->primary == "a@x.example");
 }
 
-TEST_CASE("no stored users: every record is new", "[stored_users]") {
-  StoredUserList stored;
-  const auto records = TakeStoredRecords(stored, IndexStoredUsers(stored), {"u-1", "u-2"});
-  REQUIRE(records.size() == 2);
-  CHECK(Same(records[0], UserRecord{}));
-  CHECK(Same(records[1], UserRecord{}));
+TEST_CASE("the kept fields restore what the run writes back unchanged, new users an empty record", "[stored_users]") {
+  const StoredUsers stored = Stored({{"u-1", Record("a@x.example", 1)}, {"u-2", Record("b@x.example", 2, "config")}});
+  const std::vector<std::string_view> directory = {"u-2", "u-new", "u-1", "u-2"};
+  const KeptUserRecords kept = stored.Keep(directory);
+  REQUIRE(kept.users.size() == 4);
+  const UserRecord b = kept.Restore(0);
+  CHECK(b.status == "suspended");
+  CHECK(b.source == "config");
+  CHECK(b.status_since_unix_ms == 13);
+  CHECK(b.last_success_unix_ms == 24);
+  CHECK(b.captured == 2);
+  CHECK_FALSE(b.activated);
+  CHECK(b.primary.empty());   // the run's to set
+  CHECK(b.reason.empty());
+  const UserRecord fresh = kept.Restore(1);
+  CHECK(fresh.status.empty());
+  CHECK(fresh.source.empty());
+  CHECK(fresh.captured == 0);
+  CHECK(fresh.status_since_unix_ms == 0);
+  CHECK(kept.Restore(2).source == "directory");
+  CHECK(kept.Restore(2).activated);
+  CHECK(kept.Restore(3).captured == 2);   // listed twice: the same fields
+}
+
+TEST_CASE("provisioned users are kept whole, others not", "[stored_users]") {
+  const StoredUsers stored =
+      Stored({{"u-1", Record("a@x.example", 1)}, {"p-1", Record("p@x.example", 3, "provisioned")}});
+  REQUIRE(stored.provisioned().size() == 1);
+  CHECK(stored.provisioned()[0].first == "p-1");
+  CHECK(stored.provisioned()[0].second.aliases == std::vector<std::string>{"p@x.example", "alias-p@x.example"});
+  CHECK(stored.Find("p-1")->provisioned);
+}
+
+TEST_CASE("many stored users are each found, and values are interned once", "[stored_users]") {
+  std::vector<std::pair<std::string, UserRecord>> records;
+  for (int i = 0; i < 3000; ++i) records.emplace_back("id-" + std::to_string(i), Record(std::to_string(i) + "@x.example", i));
+  const StoredUsers stored = Stored(records);
+  for (int i = 0; i < 3000; ++i) {
+    const auto found = stored.Find("id-" + std::to_string(i));
+    REQUIRE(found);
+    CHECK(found->primary == std::to_string(i) + "@x.example");
+    CHECK(found->kept->captured == static_cast<std::uint64_t>(i));
+  }
+  InternedStrings values;
+  CHECK(values.Intern("") == 0);
+  const auto active = values.Intern("active");
+  CHECK(values.Intern("pending") != active);
+  CHECK(values.Intern("active") == active);
+  CHECK(values.Get(active) == "active");
+}
+
+TEST_CASE("no stored users: every kept record is new", "[stored_users]") {
+  const StoredUsers stored;
+  const KeptUserRecords kept = stored.Keep({"u-1", "u-2"});
+  REQUIRE(kept.users.size() == 2);
+  CHECK(kept.Restore(0).status.empty());
+  CHECK(kept.Restore(1).captured == 0);
 }

@@ -12,6 +12,7 @@
 
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/core/message.hpp"
+#include "crmsync/engine/flat_string_index.hpp"
 #include "crmsync/engine/text.hpp"
 
 namespace crmsync::engine {
@@ -24,6 +25,9 @@ namespace crmsync::engine {
 struct MailboxUser : MailUser {
   std::string salesforce_user_id;      // "" when the user has no Salesforce user
 };
+
+// `address` is the user's primary or one of its aliases (exact, lower-case as stored).
+bool HasAddress(const MailUser& user, std::string_view address);
 
 // The organization's people and domains. Immutable after construction.
 class TenantDirectory {
@@ -43,7 +47,9 @@ class TenantDirectory {
   std::vector<std::string> domains_;
   std::unordered_set<std::string, TransparentStringHash, std::equal_to<>> domain_set_;
   std::vector<MailboxUser> users_;
-  std::unordered_map<std::string, std::size_t, TransparentStringHash, std::equal_to<>> user_by_address_;
+  // Every address (primary and aliases) -> the first user holding it,
+  // verified against users_: no second copy of the addresses.
+  FlatStringIndex<> user_by_address_;
 };
 
 // Every reason a copy is not captured, counted in the run report under
