@@ -293,6 +293,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   const std::uint64_t mask = pos.select_mask == 0 ? DefaultMessageMask() : pos.select_mask;
   const bool need_content = MaskNeedsContent(mask);
 
+  const std::string folder_id = corpus_.FolderId(tenant, user, folder);   // the same for every message of the page
   std::string values;
   values.reserve(static_cast<std::size_t>(std::min(page_size, 100)) * 2048);
   int count = 0;
@@ -310,7 +311,8 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
     MessageContent content;
     if (need_content) content = corpus_.Content(*header);
     if (count > 0) values += ',';
-    AppendMessageJson(values, corpus_, MessageCopy{&*header, need_content ? &content : nullptr, user, folder}, mask,
+    AppendMessageJson(values, corpus_,
+                      MessageCopy{&*header, need_content ? &content : nullptr, user, folder, folder_id}, mask,
                       prefs.text_body);
     ++count;
   }
