@@ -4,6 +4,7 @@
 #include <set>
 
 #include "graph_json.hpp"
+#include "json_escape.hpp"
 #include "prng.hpp"
 #include "sim_test_support.hpp"
 #include "text_util.hpp"
@@ -120,4 +121,43 @@ TEST_CASE("a page's folder id handed in renders the same message JSON as compute
       REQUIRE(computed.find(folder_id) != std::string::npos);
     }
   });
+}
+
+TEST_CASE("the escape scanners find every special byte at every position of a run", "[sim][render]") {
+  std::vector<unsigned char> bytes;
+  for (unsigned b = 0; b < 256; ++b) bytes.push_back(static_cast<unsigned char>(b));
+  using Scanner = std::size_t (*)(const char*, std::size_t, std::size_t);
+  std::vector<std::pair<const char*, Scanner>> scanners{{"words", &NextJsonEscapeWords}, {"dispatch", &NextJsonEscape}};
+#if defined(__SSE2__)
+  scanners.emplace_back("sse2", &NextJsonEscapeSse2);
+#endif
+  for (std::size_t length : {1u, 7u, 8u, 15u, 16u, 17u, 33u, 70u}) {
+    for (std::size_t at = 0; at < length; ++at) {
+      for (unsigned char b : bytes) {
+        std::string text(length, 'a');
+        text[at] = static_cast<char>(b);
+        const std::size_t expected = NextJsonEscapeBytes(text.data(), 0, text.size());
+        REQUIRE(expected == ((b < 0x20 || b == '"' || b == '\\') ? at : length));
+        for (const auto& [name, scan] : scanners) {
+          INFO(name << " length " << length << " at " << at << " byte " << unsigned{b});
+          REQUIRE(scan(text.data(), 0, text.size()) == expected);
+          // Starting past the byte finds nothing more; starting on it finds it.
+          REQUIRE(scan(text.data(), at + 1, text.size()) == length);
+          REQUIRE(scan(text.data(), at, text.size()) == expected);
+        }
+        std::string escaped = "x";
+        AppendJsonEscaped(escaped, text);
+        std::string reference = "x" + text.substr(0, at);
+        switch (b) {
+          case '"': reference += "\\\""; break;
+          case '\\': reference += "\\\\"; break;
+          case '\n': reference += "\\n"; break;
+          case '\r': reference += "\\r"; break;
+          case '\t': reference += "\\t"; break;
+          default: reference += b < 0x20 ? fmt::format("\\u{:04x}", unsigned{b}) : std::string(1, static_cast<char>(b));
+        }
+        REQUIRE(escaped == reference + text.substr(at + 1));
+      }
+    }
+  }
 }
