@@ -336,7 +336,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
                        FolderSegment(corpus_, tenant, user, folder), tokens_.Encode(next));
   }
   std::string body;
-  body.reserve(values.size() + link.size() + origin_.size() + 64);
+  body.reserve(values.size() + link.size() + origin_.size() + 128);   // 70 bytes of fixed text: no copy of the page to grow it
   body += R"({"@odata.context":")";
   AppendJsonEscaped(body, origin_);
   body += R"j(/v1.0/$metadata#Collection(message)",)j";
