@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <charconv>
+#include <cstring>
 
 #include <fmt/core.h>
 
@@ -403,19 +405,24 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   int recipients = size < 55 ? 1 : size < 80 ? 2 + static_cast<int>(rng.Below(2))
                  : size < 95 ? 4 + static_cast<int>(rng.Below(3)) : 7 + static_cast<int>(rng.Below(2));
 
-  std::vector<int> used_people;
+  // At most 9 externals per message (a sender and 8 recipients): no heap.
+  std::array<int, 16> used_people{};
+  std::size_t used_count = 0;
   auto external = [&]() -> std::optional<Participant> {
     for (int attempt = 0; attempt < 4; ++attempt) {
       int p = static_cast<int>(rng.Below(people));
-      if (std::find(used_people.begin(), used_people.end(), p) != used_people.end()) continue;
-      used_people.push_back(p);
+      if (std::find(used_people.begin(), used_people.begin() + used_count, p) != used_people.begin() + used_count) {
+        continue;
+      }
+      if (used_count < used_people.size()) used_people[used_count++] = p;
       const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p)];
       // Some senders put no display name; Graph then repeats the address.
-      std::string name = rng.Chance(10) ? person.address : person.display_name;
-      return Participant{std::move(name), person.address, -1, p};
+      std::string_view name = rng.Chance(10) ? person.address : person.display_name;
+      return Participant{name, person.address, -1, p};
     }
     return std::nullopt;
   };
+  h.to.reserve(static_cast<std::size_t>(recipients));
 
   switch (h.kind) {
     case MessageKind::kInbound: {
@@ -427,7 +434,7 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
           h.cc.push_back(UserParticipant(tenant, peer, true, rng.Next()));
           cc_peer = true;
         } else if (auto e = external()) {
-          (rng.Chance(50) ? h.to : h.cc).push_back(std::move(*e));
+          (rng.Chance(50) ? h.to : h.cc).push_back(*e);
         }
       }
       if (has_peer && !cc_peer && recipients == 1 && rng.Chance(30)) {
@@ -440,7 +447,7 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
       bool cc_peer = has_peer && rng.Chance(25);
       int externals = std::max(1, recipients - (cc_peer ? 1 : 0));
       for (int i = 0; i < externals; ++i) {
-        if (auto e = external()) (i == 0 || rng.Chance(60) ? h.to : h.cc).push_back(std::move(*e));
+        if (auto e = external()) (i == 0 || rng.Chance(60) ? h.to : h.cc).push_back(*e);
       }
       if (cc_peer) h.cc.push_back(UserParticipant(tenant, peer, true, rng.Next()));
       break;
@@ -469,10 +476,11 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   const std::string_view domain = DomainOf(h.from.address);
   id.reserve(48 + domain.size());
   id += '<';
-  id += Base62(id_rng, 12);
+  AppendBase62(id, id_rng, 12);
   for (auto [tag, value] : {std::pair{".T", ref.tenant}, {"U", ref.owner}, {"E", ref.epoch}, {"K", ref.index}}) {
     id += tag;
-    id += std::to_string(value);
+    char digits[16];
+    id.append(digits, static_cast<std::size_t>(std::to_chars(digits, digits + sizeof digits, value).ptr - digits));
   }
   id += '@';
   id += domain;
@@ -502,10 +510,16 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
     subject += kConfidential[static_cast<std::size_t>(header.traits.confidential_style) % kConfidential.size()];
   }
   subject += kSubjects[base];
-  if (rng.Chance(50)) subject += fmt::format(" #{}", thread);
-  c.subject = std::string(Utf8Prefix(subject, 200));
+  if (rng.Chance(50)) {
+    char digits[24] = {' ', '#'};
+    subject.append(digits, static_cast<std::size_t>(std::to_chars(digits + 2, digits + sizeof digits, thread).ptr - digits));
+  }
+  subject.resize(Utf8Prefix(subject, 200).size());
+  c.subject = std::move(subject);
   Rng conv(HashOf(options_.seed, Tag::kMessageText, {static_cast<std::uint64_t>(ref.tenant), base, thread}));
-  c.conversation_id = "AAQkA" + Base62(conv, 40);
+  c.conversation_id.reserve(45);
+  c.conversation_id = "AAQkA";
+  AppendBase62(c.conversation_id, conv, 40);
 
   std::uint64_t importance = rng.Below(100);
   c.importance = importance < 85 ? "normal" : importance < 95 ? "high" : "low";
@@ -517,15 +531,22 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
     std::size_t target = 32001 + rng.Below(15000);
     // Counted per paragraph: rescanning the growing body was quadratic and
     // made these 0.5 % of messages most of the simulator's CPU.
+    // The body is the first `target` code points of the paragraph repeated:
+    // whole paragraphs, then a prefix of one (scanning the 50 KB body for
+    // its cut cost as much as rendering it).
     static const std::size_t kParagraphLength = Utf8Length(kLongParagraph);
-    const std::size_t paragraphs = (target + kParagraphLength - 1) / kParagraphLength;
+    const std::string_view paragraph = kLongParagraph;
+    const std::size_t whole = target / kParagraphLength;
+    const std::string_view tail = Utf8Prefix(paragraph, target % kParagraphLength);
     std::string body;
-    body.reserve(paragraphs * std::char_traits<char>::length(kLongParagraph));
-    for (std::size_t i = 0; i < paragraphs; ++i) body += kLongParagraph;
-    body.resize(Utf8Prefix(body, target).size());
+    body.reserve(whole * paragraph.size() + tail.size());
+    for (std::size_t i = 0; i < whole; ++i) body += paragraph;
+    body += tail;
     c.body = std::move(body);
   } else {
-    std::string body = "Hello,\r\n\r\n";
+    std::string body;
+    body.reserve(512);
+    body = "Hello,\r\n\r\n";
     int lines = 1 + static_cast<int>(rng.Below(4));
     for (int i = 0; i < lines; ++i) {
       body += kBodyLines[rng.Below(kBodyLines.size())];
@@ -607,18 +628,35 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
 }
 
 std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {
+  return std::string(MailboxMessageIdText(header, user, folder).view());
+}
+
+Corpus::MessageIdText Corpus::MailboxMessageIdText(const MessageHeader& header, int user, Folder folder) const {
   const MessageRef& r = header.ref;
   std::uint64_t a = HashOf(options_.seed, Tag::kMailboxCopy,
                            {static_cast<std::uint64_t>(r.tenant), static_cast<std::uint64_t>(user),
                             static_cast<std::uint64_t>(folder), static_cast<std::uint64_t>(r.owner),
                             static_cast<std::uint64_t>(r.epoch), static_cast<std::uint64_t>(r.index)});
   std::uint64_t b = Mix64(a ^ 0x243f6a8885a308d3ULL);
-  std::string raw(16, '\0');
+  unsigned char raw[16];
   for (int i = 0; i < 8; ++i) {
-    raw[static_cast<std::size_t>(i)] = static_cast<char>(a >> (8 * i));
-    raw[static_cast<std::size_t>(8 + i)] = static_cast<char>(b >> (8 * i));
+    raw[i] = static_cast<unsigned char>(a >> (8 * i));
+    raw[8 + i] = static_cast<unsigned char>(b >> (8 * i));
   }
-  return "AAMkAG" + Base64UrlEncode(raw);
+  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  MessageIdText id;
+  std::memcpy(id.data, "AAMkAG", 6);
+  char* out = id.data + 6;
+  for (int i = 0; i < 15; i += 3) {   // five whole 3-byte groups
+    const unsigned group = (unsigned{raw[i]} << 16) | (unsigned{raw[i + 1]} << 8) | raw[i + 2];
+    *out++ = kAlphabet[(group >> 18) & 63];
+    *out++ = kAlphabet[(group >> 12) & 63];
+    *out++ = kAlphabet[(group >> 6) & 63];
+    *out++ = kAlphabet[group & 63];
+  }
+  *out++ = kAlphabet[raw[15] >> 2];   // the 16th byte: two characters, padding dropped
+  *out = kAlphabet[(raw[15] & 3) << 4];
+  return id;
 }
 
 std::string Corpus::FolderId(int tenant, int user, Folder folder) const {

@@ -154,9 +154,13 @@ enum class MessageKind { kInbound, kOutbound, kInternal };
 // kCrm: the user folder "CRM" (kCrmMarker) of a user that has one (HasCrmFolder).
 enum class Folder { kInbox, kSentItems, kCrm };
 
+// `name` and `address` view strings of the Corpus's Tenant (a user's or a
+// person's), which live as long as the Corpus: a header is generated for
+// every candidate of a mailbox view, and copying its strings was most of the
+// cost. Code that builds a Participant by hand must keep its strings alive.
 struct Participant {
-  std::string name;
-  std::string address;
+  std::string_view name;
+  std::string_view address;
   int user = -1;      // index of the tenant's user owning the address, or -1
   int person = -1;    // index in Tenant::people, or -1
 };
@@ -267,6 +271,13 @@ class Corpus {
   bool CrmLabelled(const MessageHeader& header, int user) const;
   // Graph id of the copy of `header` in (user, folder): stable and unique.
   std::string MailboxMessageId(const MessageHeader& header, int user, Folder folder) const;
+  // The same id in a fixed buffer: "AAMkAG" and the base64url (no padding) of
+  // 16 bytes. Pages render one per message; it needs no heap string.
+  struct MessageIdText {
+    char data[28];
+    std::string_view view() const { return {data, sizeof data}; }
+  };
+  MessageIdText MailboxMessageIdText(const MessageHeader& header, int user, Folder folder) const;
   std::string FolderId(int tenant, int user, Folder folder) const;
 
   // Visits every origin message of `tenant` with epoch in [from, to), user by user.

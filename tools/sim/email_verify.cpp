@@ -59,7 +59,7 @@ std::uint64_t MissingRelations(const MessageHeader& header, const std::string& k
   std::unordered_set<std::string> checked;
   std::uint64_t missing = 0;
   auto check = [&](const char* type, const Participant& p) {
-    std::string address = Lower(p.address);
+    std::string address = Lower(std::string(p.address));
     if (known.count(address) == 0 || !checked.insert(std::string(type) + "|" + address).second) return;
     if (!HasRelation(messages, type, address)) ++missing;
   };

@@ -1,6 +1,8 @@
 #include "graph_json.hpp"
 
 #include <array>
+#include <functional>
+#include <string_view>
 
 #include <fmt/core.h>
 
@@ -148,10 +150,14 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
                        bool text_body) {
   const MessageHeader& h = *copy.header;
   const MessageContent* c = copy.content;
-  const std::string id = corpus.MailboxMessageId(h, copy.user, copy.folder);
+  const Corpus::MessageIdText id_text = corpus.MailboxMessageIdText(h, copy.user, copy.folder);
+  const std::string_view id = id_text.view();
   // The draws from `rng` keep their order: change key, conversationIndex, isRead.
-  Rng rng(Mix64(std::hash<std::string>{}(id)));
-  const std::string change_key = "CQAAABYAAAA" + Base62(rng, 20);
+  // (std::hash of a string_view equals that of the std::string the id once was.)
+  Rng rng(Mix64(std::hash<std::string_view>{}(id)));
+  char change_key_text[31] = {'C', 'Q', 'A', 'A', 'A', 'B', 'Y', 'A', 'A', 'A', 'A'};
+  WriteBase62(rng, change_key_text + 11, 20);
+  const std::string_view change_key(change_key_text, sizeof change_key_text);
   out += R"({"@odata.type":"#microsoft.graph.message","@odata.etag":"W/\")";
   out += change_key;
   out += R"(\"","id":")";
@@ -191,9 +197,19 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   if (has(kSubject)) AppendStringProperty(out, "subject", c->subject);
   if (has(kBodyPreview)) AppendStringProperty(out, "bodyPreview", Utf8Prefix(c->body, 255));
   if (has(kImportance)) AppendRawProperty(out, "importance", c->importance);
-  if (has(kParentFolderId)) AppendRawProperty(out, "parentFolderId", corpus.FolderId(h.ref.tenant, copy.user, copy.folder));
+  if (has(kParentFolderId)) {
+    if (copy.folder_id.empty()) {
+      AppendRawProperty(out, "parentFolderId", corpus.FolderId(h.ref.tenant, copy.user, copy.folder));
+    } else {
+      AppendRawProperty(out, "parentFolderId", copy.folder_id);
+    }
+  }
   if (has(kConversationId)) AppendRawProperty(out, "conversationId", c->conversation_id);
-  if (has(kConversationIndex)) AppendRawProperty(out, "conversationIndex", "AQHa" + Base62(rng, 24));
+  if (has(kConversationIndex)) {
+    out += R"(,"conversationIndex":"AQHa)";
+    AppendBase62(out, rng, 24);
+    out += '"';
+  }
   if (has(kDeliveryReceipt)) out += R"(,"isDeliveryReceiptRequested":false)";
   if (has(kReadReceipt)) out += R"(,"isReadReceiptRequested":false)";
   if (has(kIsRead)) {

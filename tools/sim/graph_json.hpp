@@ -25,6 +25,9 @@ struct MessageCopy {
   const MessageContent* content;   // may be null when the mask needs no content
   int user;
   Folder folder;
+  // corpus.FolderId(tenant, user, folder) when the caller has it (the same
+  // for a whole page); empty: computed per message.
+  std::string_view folder_id = {};
 };
 bool MaskNeedsContent(std::uint64_t mask);
 // A message's JSON appended to `out` (pages render their messages into one buffer).

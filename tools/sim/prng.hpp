@@ -58,6 +58,17 @@ inline std::uint64_t HashOf(std::uint64_t seed, Tag tag, std::initializer_list<s
 
 // `length` characters of [0-9A-Za-z] drawn from `rng` (mixed case on purpose).
 std::string Base62(Rng& rng, std::size_t length);
+// The same characters written to `out` (ids rendered into a page need no string of their own).
+inline void WriteBase62(Rng& rng, char* out, std::size_t length) {
+  constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+  for (std::size_t i = 0; i < length; ++i) out[i] = kAlphabet[rng.Below(62)];
+}
+// The same characters appended to `out`.
+inline void AppendBase62(std::string& out, Rng& rng, std::size_t length) {
+  const std::size_t at = out.size();
+  out.resize(at + length);
+  WriteBase62(rng, out.data() + at, length);
+}
 // "xxxxxxxx-xxxx-4xxx-8xxx-xxxxxxxxxxxx" from a hash: stable, looks like a v4 uuid.
 std::string UuidFromHash(std::uint64_t h);
 // An 18-character Salesforce id: 3-char key prefix, 12 characters from `h`,

@@ -259,10 +259,8 @@ std::optional<std::uint64_t> ParseUint(std::string_view text) {
 // --- prng.hpp helpers -------------------------------------------------------
 
 std::string Base62(Rng& rng, std::size_t length) {
-  static constexpr char kAlphabet[] = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
-  std::string out;
-  out.reserve(length);
-  for (std::size_t i = 0; i < length; ++i) out += kAlphabet[rng.Below(62)];
+  std::string out(length, '\0');
+  WriteBase62(rng, out.data(), length);
   return out;
 }
 

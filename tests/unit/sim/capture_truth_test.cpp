@@ -209,9 +209,12 @@ TEST_CASE("evaluation order decides the reported reason of a hand-made message",
   h.traits.confidential = true;
   CHECK(Judge(c, h, exclusions).outcome == Outcome::kExcludedSubject);
   CHECK(Judge(c, h, automatic).outcome == Outcome::kCaptured);
-  h.to.push_back(Participant{"", "Someone@" + Upper(t.designated.excluded_domain), -1, -1});
+  // Participant views its strings: these outlive the header.
+  const std::string in_excluded_domain = "Someone@" + Upper(t.designated.excluded_domain);
+  const std::string excluded_address = Upper(t.designated.excluded_address);
+  h.to.push_back(Participant{"", in_excluded_domain, -1, -1});
   CHECK(Judge(c, h, exclusions).outcome == Outcome::kExcludedDomain);
-  h.cc = {Participant{"", Upper(t.designated.excluded_address), -1, -1}};
+  h.cc = {Participant{"", excluded_address, -1, -1}};
   CHECK(Judge(c, h, exclusions).outcome == Outcome::kExcludedAddress);
   h.traits.bulk = true;
   CHECK(Judge(c, h, exclusions).outcome == Outcome::kBulk);
@@ -227,7 +230,8 @@ TEST_CASE("evaluation order decides the reported reason of a hand-made message",
   u.internet_message_id = "<u@y>";
   u.sent = c.epochs()[0].clock - kDay;
   u.from = person(contact);
-  u.to = {Participant{"", "x@" + t.designated.user_excluded_domain, -1, -1}, Participant{"", t.users[0].primary, 0, -1}};
+  const std::string in_user_excluded_domain = "x@" + t.designated.user_excluded_domain;
+  u.to = {Participant{"", in_user_excluded_domain, -1, -1}, Participant{"", t.users[0].primary, 0, -1}};
   Judgement only_user0 = Judge(c, u, exclusions);
   CHECK(only_user0.outcome == Outcome::kExcludedDomain);
   REQUIRE(only_user0.copies.size() == 1);

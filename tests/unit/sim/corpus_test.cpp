@@ -1,4 +1,5 @@
 // Corpus determinism, mailbox views and the ground-truth rules.
+#include <deque>
 #include <set>
 
 #include "ground_truth.hpp"
@@ -18,7 +19,7 @@ std::vector<std::string> Fingerprint(const Corpus& c) {
     for (const ExternalPerson& p : t.people) out.push_back(p.address + p.contact_id + p.lead_id);
     c.ForEachMessage(t.index, 0, 1, epochs, [&](const MessageHeader& h) {
       MessageContent content = c.Content(h);
-      out.push_back(h.internet_message_id + h.from.address + std::to_string(h.sent) + content.subject +
+      out.push_back(h.internet_message_id + std::string(h.from.address) + std::to_string(h.sent) + content.subject +
                     content.body);
     });
   }
@@ -121,8 +122,9 @@ TEST_CASE("ground truth: internal-only, unknown externals, Contact over Lead, ow
   auto ext = [&](int i) {
     return Participant{"", t.people[static_cast<std::size_t>(i)].address, -1, i};
   };
+  std::deque<std::string> addresses;   // Participant views its address: keep them alive
   auto user = [&](int u, bool upper = false) {
-    std::string a = t.users[static_cast<std::size_t>(u)].primary;
+    std::string& a = addresses.emplace_back(t.users[static_cast<std::size_t>(u)].primary);
     if (upper) {   // domains compare case-insensitively
       for (std::size_t i = a.find('@'); i < a.size(); ++i) {
         if (a[i] >= 'a' && a[i] <= 'z') a[i] = static_cast<char>(a[i] - 'a' + 'A');

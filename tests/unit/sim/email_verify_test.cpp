@@ -39,7 +39,7 @@ std::vector<CapturedEmail> CapturedOf(const Corpus& c, const Tenant& tenant) {
     if (j.outcome != Outcome::kCaptured) return;
     CapturedEmail e{j.key, ExpectedFields(h, j, c.Content(h)), {}};
     auto add = [&](const char* type, const Participant& p) {
-      auto it = ids.find(Lower(p.address));
+      auto it = ids.find(Lower(std::string(p.address)));
       if (it == ids.end()) return;
       for (const Relation& r : e.relations) {
         if (r.type == type && r.address == it->first) return;

@@ -74,7 +74,7 @@ bool HasAny(const std::set<std::string>& scopes, std::initializer_list<std::stri
 
 // "Name <addr>", quoting the name when RFC 5322 requires it.
 std::string Mailbox(const Participant& p) {
-  if (p.name.empty() || p.name == p.address) return p.address;
+  if (p.name.empty() || p.name == p.address) return std::string(p.address);
   bool special = p.name.find_first_of("()<>@,;:\\\".[]") != std::string::npos;
   if (!special) return fmt::format("{} <{}>", p.name, p.address);
   std::string quoted;

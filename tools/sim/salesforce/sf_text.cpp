@@ -2,6 +2,10 @@
 
 #include <optional>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace crmsync::sim::sf {
 namespace {
 
@@ -54,9 +58,20 @@ bool EqualsNoCase(std::string_view a, std::string_view b) {
 }
 
 std::size_t CodePointCount(std::string_view text) {
-  std::size_t count = 0;
-  for (char c : text) {
-    if ((static_cast<unsigned char>(c) & 0xC0) != 0x80) ++count;
+  // Every byte but a continuation byte (10xxxxxx) starts a code point. Each
+  // upserted Description is counted: 16 bytes at a time where SSE2 is.
+  std::size_t count = 0, i = 0;
+#if defined(__SSE2__)
+  // Continuation bytes are 0x80..0xBF, signed -128..-65: a lead or ASCII byte is greater than -65.
+  const __m128i last_continuation = _mm_set1_epi8(-65);
+  for (; i + 16 <= text.size(); i += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(text.data() + i));
+    count += static_cast<std::size_t>(
+        __builtin_popcount(static_cast<unsigned>(_mm_movemask_epi8(_mm_cmpgt_epi8(v, last_continuation)))));
+  }
+#endif
+  for (; i < text.size(); ++i) {
+    if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) ++count;
   }
   return count;
 }
