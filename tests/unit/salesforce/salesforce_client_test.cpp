@@ -315,7 +315,7 @@ TEST_CASE("QueryByEmail with no emails answers at once", "[salesforce][client]")
   CHECK(transport.requests().empty());
 }
 
-TEST_CASE("a retried upsert re-sends the one body it built; the caller's records are read, not taken",
+TEST_CASE("a retried upsert re-sends the one body it built, the caller's records are read, not taken",
           "[salesforce][client]") {
   ScriptedTransport transport(Script(
       {Reply(401, R"([{"message":"Session expired or invalid","errorCode":"INVALID_SESSION_ID"}])"),
