@@ -50,6 +50,8 @@ std::size_t Utf8Length(std::string_view text) {
 }
 
 std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points) {
+  // A text has no more code points than bytes: most subjects and previews end here unscanned.
+  if (text.size() <= max_code_points) return text;
   std::size_t seen = 0;
   for (std::size_t i = 0; i < text.size(); ++i) {
     if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {

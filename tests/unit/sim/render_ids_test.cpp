@@ -1,6 +1,7 @@
 // The simulator's page renderer without per-message heap strings: ids in
 // fixed buffers, participants as views of the corpus, the long body built to
 // its cut, each checked against the straightforward form.
+#include <random>
 #include <set>
 
 #include "graph_json.hpp"
@@ -158,6 +159,28 @@ TEST_CASE("the escape scanners find every special byte at every position of a ru
         }
         REQUIRE(escaped == reference + text.substr(at + 1));
       }
+    }
+  }
+}
+
+TEST_CASE("Utf8Prefix cuts before the code point past the limit, short texts whole", "[sim][render]") {
+  auto reference = [](std::string_view text, std::size_t max) {
+    std::size_t seen = 0;
+    for (std::size_t i = 0; i < text.size(); ++i) {
+      if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80 && seen++ == max) return text.substr(0, i);
+    }
+    return text;
+  };
+  const std::string pieces[] = {"a", "é", "日", "🎉", "\x80", "\xFF", "\"", std::string(1, '\0')};
+  std::mt19937_64 random(5);
+  for (int i = 0; i < 4000; ++i) {
+    std::string text;
+    const std::size_t parts = random() % 40;
+    for (std::size_t k = 0; k < parts; ++k) text += pieces[random() % std::size(pieces)];
+    for (std::size_t max : {std::size_t{0}, std::size_t{1}, parts / 2, parts, text.size(), text.size() + 1}) {
+      const std::string_view cut = Utf8Prefix(text, max);
+      REQUIRE(cut == reference(text, max));
+      REQUIRE(cut.data() == text.data());
     }
   }
 }

@@ -54,6 +54,15 @@ inline std::size_t NextJsonEscapeSse2(const char* data, std::size_t i, std::size
     const int mask = _mm_movemask_epi8(hits);
     if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
   }
+  if (i < size && size >= 16) {
+    // The tail in one block that ends with the text, its bytes before `i` masked out.
+    const std::size_t start = size - 16;
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + start));
+    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                      _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
+    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits)) & (0xFFFFu << (i - start));
+    return mask != 0 ? start + static_cast<std::size_t>(__builtin_ctz(mask)) : size;
+  }
   return NextJsonEscapeBytes(data, i, size);
 }
 #endif
