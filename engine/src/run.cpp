@@ -119,6 +119,8 @@ class Run {
   void LaunchNextStream();
   // A stream ended: launch the next one unless the window shrinks.
   void ReplaceEndedStream();
+  // The coordinator's page limit follows the window: two pages per stream.
+  std::size_t PageLimit() const { return 2 * window_->size(); }
   // The stream's identity, kind and first URLs, derived from its indexes when needed.
   state::StreamId StreamIdOf(std::size_t stream) const;
   const std::string& KindOf(std::size_t stream) const {
@@ -501,7 +503,7 @@ void Run::ReplaceEndedStream() {
   if (window_ == nullptr || window_->StreamEnded(static_cast<std::size_t>(pages_on_workers_.load()))) {
     LaunchNextStream();
   } else {
-    backpressure_->SetPageLimit(2 * window_->size());
+    backpressure_->SetPageLimit(PageLimit());
   }
 }
 
@@ -527,7 +529,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
 bool Run::Parse(const PagePtr& page) {
   CRMSYNC_CRASH_POINT("page_fetched");
   if (window_ != nullptr && window_->PageArrived(static_cast<std::size_t>(pages_on_workers_.load()))) {
-    backpressure_->SetPageLimit(2 * window_->size());
+    backpressure_->SetPageLimit(PageLimit());
     LaunchNextStream();
   }
   Stream& stream = streams_[page->stream];
@@ -1031,10 +1033,10 @@ RunReport Run::Execute(const RunOptions& options) {
                                                               .busy_from = 4 * workers});
   // Reading runs ahead of writing by at most twice what a tenant's writes
   // in flight take (enough to keep them full), and of the coordinator by
-  // two pages per stream of the window: bounded whatever the mail.
+  // PageLimit(): bounded whatever the mail.
   backpressure_ = std::make_unique<WriteBackpressure>(
       tenants_.size(), 2 * BatcherLimits{}.max_records * static_cast<std::size_t>(config_.engine.max_writes_in_flight),
-      2 * window_->size());
+      PageLimit());
   const std::size_t initial = std::min(streams_.size(), window_->size());
   for (std::size_t i = 0; i < initial; ++i) LaunchNextStream();
   graph_.wait_for_all();

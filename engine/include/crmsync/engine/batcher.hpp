@@ -80,10 +80,11 @@ class Batcher {
 
   // Outcomes of batch `id`, one per record in order, or the whole batch's
   // failure. `sent` is the batch's records as TakeReady handed them over
-  // (the batcher keeps no copy): a refused one is returned from there. Terminal keys are remembered: a written one until ForgetDone
-  // passes `visible_with` (the commit generation that will carry its ledger
-  // row, CommitGenerations::Next()), a permanently refused one for the rest
-  // of the run. After a batch failure or a transient record error the key
+  // (the batcher keeps no copy): a refused one is returned from there.
+  // Terminal keys are remembered: a written one until ForgetDone passes
+  // `visible_with` (the commit generation that will carry its ledger row,
+  // CommitGenerations::Next()), a permanently refused one for the rest of
+  // the run. After a batch failure or a transient record error the key
   // is not done, so a later copy is written again.
   std::vector<RecordResult> Complete(std::uint64_t id,
                                      const Result<std::vector<salesforce::UpsertOutcome>>& outcome,
