@@ -42,25 +42,27 @@ inline std::size_t NextJsonEscapeWords(const char* data, std::size_t i, std::siz
 }
 
 #if defined(__SSE2__)
+// One bit per byte of the 16 at `p` that JSON must escape.
+inline unsigned JsonEscapeMask16(const char* p) {
+  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+  // min(v, 0x1F) == v exactly for the (unsigned) bytes below 0x20.
+  const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
+                                    _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
+  return static_cast<unsigned>(_mm_movemask_epi8(hits));
+}
+
 // The same, sixteen bytes at a time (message pages are mostly long runs that
 // need no escape).
 inline std::size_t NextJsonEscapeSse2(const char* data, std::size_t i, std::size_t size) {
-  const __m128i quote = _mm_set1_epi8('"'), backslash = _mm_set1_epi8('\\'), control = _mm_set1_epi8(0x1F);
   for (; i + 16 <= size; i += 16) {
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + i));
-    // min(v, 0x1F) == v exactly for the (unsigned) bytes below 0x20.
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                      _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
-    const int mask = _mm_movemask_epi8(hits);
-    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(static_cast<unsigned>(mask)));
+    const unsigned mask = JsonEscapeMask16(data + i);
+    if (mask != 0) return i + static_cast<std::size_t>(__builtin_ctz(mask));
   }
   if (i < size && size >= 16) {
     // The tail in one block that ends with the text, its bytes before `i` masked out.
     const std::size_t start = size - 16;
-    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(data + start));
-    const __m128i hits = _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash)),
-                                      _mm_cmpeq_epi8(_mm_min_epu8(v, control), v));
-    const unsigned mask = static_cast<unsigned>(_mm_movemask_epi8(hits)) & (0xFFFFu << (i - start));
+    const unsigned mask = JsonEscapeMask16(data + start) & (0xFFFFu << (i - start));
     return mask != 0 ? start + static_cast<std::size_t>(__builtin_ctz(mask)) : size;
   }
   return NextJsonEscapeBytes(data, i, size);
