@@ -11,6 +11,7 @@
 #include <fmt/core.h>
 
 #include "prng.hpp"
+#include "sf_text.hpp"
 
 namespace crmsync::sim {
 
@@ -41,13 +42,7 @@ std::string_view Trim(std::string_view text) {
   return text.substr(b, e - b + 1);
 }
 
-std::size_t Utf8Length(std::string_view text) {
-  std::size_t n = 0;
-  for (unsigned char c : text) {
-    if ((c & 0xC0) != 0x80) ++n;
-  }
-  return n;
-}
+std::size_t Utf8Length(std::string_view text) { return sf::CodePointCount(text); }
 
 std::string_view Utf8Prefix(std::string_view text, std::size_t max_code_points) {
   // A text has no more code points than bytes: most subjects and previews end here unscanned.
