@@ -33,6 +33,10 @@ struct TenantFigures {
   std::int64_t users = 0, streams = 0, read = 0, captured = 0;
   std::int64_t mailbox_pages = 0, mail_token_grants = 0, salesforce_token_grants = 0, soql_queries = 0,
                distinct_addresses = 0, salesforce_upserts = 0;
+  // The pages the mailbox streams read (the report's "pages"): mailbox_pages
+  // also counts the user listing's pages, which the minimum's chain counts
+  // on their own, before the streams.
+  std::int64_t stream_pages = 0;
 };
 
 struct ApiCalls {

@@ -49,7 +49,7 @@ Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
   for (const TenantFigures& t : full.tenants) {
     // Pages of one mailbox follow each other (each nextLink comes with the page before), so
     // the longest stream is a chain; it is at least the average stream.
-    const std::int64_t stream_pages = CeilDiv(t.mailbox_pages, std::max<std::int64_t>(1, t.streams));
+    const std::int64_t stream_pages = CeilDiv(t.stream_pages, std::max<std::int64_t>(1, t.streams));
     const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
     const std::int64_t soql = (writes > 0 ? 1 : 0) + 2 * CeilDiv(t.distinct_addresses, kAddressesPerLookup);
     // token grant, user listing, the stream's pages, the CRM lookup of the last page's
@@ -96,8 +96,8 @@ double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int
   for (const TenantFigures& t : full.tenants) {
     const std::int64_t streams = std::max<std::int64_t>(1, t.streams);
     // The tenant's pages spread as evenly as the streams allow: some streams have one more.
-    const std::int64_t base_pages = t.mailbox_pages / streams;
-    const std::int64_t longer_streams = t.mailbox_pages % streams;
+    const std::int64_t base_pages = t.stream_pages / streams;
+    const std::int64_t longer_streams = t.stream_pages % streams;
     const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
     const std::int64_t sequential_before = 1 + CeilDiv(t.users, kUsersPerPage);   // grant, user listing
     const std::int64_t sequential_after = (t.distinct_addresses > 0 ? 1 : 0) + (writes > 0 ? 1 : 0);
@@ -115,7 +115,7 @@ double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int
     }
     longest = std::max(longest, sum / trials);
     // The limits that do not depend on luck bind the same way as in MinimumMakespan.
-    const std::int64_t stream_pages = CeilDiv(t.mailbox_pages, streams);
+    const std::int64_t stream_pages = CeilDiv(t.stream_pages, streams);
     if (limits.mailbox_requests > 0 && stream_pages > limits.mailbox_requests) {
       longest = std::max(longest, static_cast<double>((stream_pages - 1) / limits.mailbox_requests) *
                                       static_cast<double>(limits.mailbox_window_s));

@@ -82,6 +82,7 @@ std::vector<TenantFigures> ParseReportTenants(const std::string& report_json) {
     f.streams = IntAt(t, "streams");
     f.read = IntAt(t, "messages_read");
     f.captured = IntAt(t, "captured");
+    f.stream_pages = IntAt(t, "pages");
     simdjson::dom::element api;
     if (!t["api_calls"].get(api)) {
       f.mailbox_pages = IntAt(api, "mailbox_pages");
