@@ -31,6 +31,8 @@ constexpr const char* kDisabled = "disabled";
 // next ones (users' Salesforce ids rarely change; a new mailbox user always
 // triggers a fresh read).
 constexpr std::int64_t kOwnerMapTtlMs = 24 * 3600 * 1000;
+// User records written back per state write at the end of a run.
+constexpr std::size_t kUsersPerWrite = 256;
 
 void MarkConnection(state::ConnectionState& c, bool ok, const std::string& error) {
   const std::int64_t now = NowUnixMs();
@@ -143,11 +145,15 @@ std::vector<MailUser> SelectUsers(TenantRuntime& tenant, std::vector<MailUser> d
                                   const std::unordered_set<std::string>& members, const StoredUsers& stored) {
   const UsersConfig& users = tenant.config->users;
   std::vector<MailUser> selected;
+  selected.reserve(directory.size() + stored.provisioned().size());
+  // Only provisioned users are checked against the listed addresses: without
+  // any, no per-user set is built (it was ~100 B per user at set-up's peak).
+  const bool any_provisioned = !stored.provisioned().empty();
   std::set<std::string> addresses;
   for (auto& user : directory) {
     if (!Listed(users, user)) continue;
     if (users.source == UserSource::kGroup && !InGroup(members, user)) continue;
-    addresses.insert(AsciiLower(user.primary));
+    if (any_provisioned) addresses.insert(AsciiLower(user.primary));
     selected.push_back(std::move(user));
   }
   if (users.source == UserSource::kListed) {
@@ -417,7 +423,9 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   }
 
   // Statuses, and one mailbox per Salesforce user.
-  std::unordered_map<std::string, std::string> mailbox_of_salesforce_user;
+  // Views of mailbox_users' own strings, which outlive the map.
+  std::unordered_map<std::string_view, std::string_view> mailbox_of_salesforce_user;
+  mailbox_of_salesforce_user.reserve(mailbox_users.size());
   for (std::size_t i = 0; i < mailbox_users.size(); ++i) {
     MailboxUser& user = mailbox_users[i];
     const auto stored_user = stored.Find(user.id);
@@ -564,7 +572,18 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
   if (tenant.directory) {
     const auto& users = tenant.directory->users();
     std::size_t had_active = 0, lost_access = 0;
-    records.reserve(users.size());
+    // Written kUsersPerWrite at a time: the decoded records of 10,000 users
+    // (~600 B each) and their write batch were the run's last high-water
+    // mark. Each user's record is still written whole; a crash between two
+    // writes leaves the others' records of the previous run, which the next
+    // run rewrites.
+    const bool write = report.status != "failed";
+    const auto put = [&]() -> Status {
+      Status put = write ? store.PutUsers(id, records) : Status::Ok();
+      records.clear();
+      return put;
+    };
+    records.reserve(std::min(users.size(), kUsersPerWrite));
     for (std::size_t i = 0; i < users.size(); ++i) {
       state::UserRecord record = tenant.user_records.Restore(i);
       const std::string& status = tenant.user_status[i];
@@ -583,8 +602,13 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       if (record.source.empty()) record.source = tenant.config->users.source == UserSource::kListed ? "config" : "directory";
       record.captured += tenant.user_captured[i];
       if (status == kActive && !tenant.user_incomplete[i] && !tenant.suspended) record.last_success_unix_ms = now;
+      CountUser(report, record.status);
       records.emplace_back(users[i].id, std::move(record));
+      if (records.size() == kUsersPerWrite) {
+        if (Status put_users = put(); !put_users.ok()) return put_users;
+      }
     }
+    if (Status put_users = put(); !put_users.ok()) return put_users;
     // Every mailbox refused: the tenant's mail access is gone, not a user's.
     if (!tenant.suspended && had_active > 0 && lost_access == had_active) {
       report.mailbox = "disconnected";
@@ -592,7 +616,6 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       report.reason = tenant.user_reason.empty() ? "mailbox access revoked" : tenant.user_reason.front();
       MarkConnection(tenant.connection.mailbox, false, report.reason);
     }
-    for (const auto& [user_id, record] : records) CountUser(report, record.status);
   } else {
     // Set-up never reached the directory: what the state knew is suspended,
     // read one record at a time (only the changed ones are written).
@@ -612,8 +635,10 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
     if (!read.ok() && report.status != "failed") return read;
   }
   if (report.status == "failed") return Status::Ok();   // nothing learned about the connections
-  Status users = store.PutUsers(id, records);
-  if (!users.ok()) return users;
+  if (!records.empty()) {
+    Status users = store.PutUsers(id, records);
+    if (!users.ok()) return users;
+  }
   return store.PutTenantState(id, tenant.connection);
 }
 

@@ -63,7 +63,12 @@ constexpr std::size_t kMaxInfoLogBytes = std::size_t{1} << 20;
 // Memtables are the one RocksDB memory that grows with what a run writes
 // (a cursor per stream, a ledger entry per record): 4 MiB per family, 16 MiB
 // in all, bounds it; measured with no CPU cost on a 300,000-message full sync.
+// Only the ledger's lookups (one per message read) profit from a large
+// memtable; the other families are written once per page or per user and
+// read once per stream, so 1 MiB each: an idle run of 10,000 users (a
+// cursor and a user record each) flushes instead of holding ~5 MiB.
 constexpr std::size_t kWriteBufferBytes = std::size_t{4} << 20;
+constexpr std::size_t kSmallWriteBufferBytes = std::size_t{1} << 20;
 constexpr std::size_t kTotalWriteBufferBytes = std::size_t{16} << 20;
 constexpr double kBloomBitsPerKey = 10;  // most ledger lookups are misses
 constexpr double kMemtableBloomRatio = 0.05;   // of the ledger's write buffer: 200 KiB
@@ -523,13 +528,39 @@ class RocksStore final : public Store {
     });
   }
 
+  StoreMemory Memory() override {
+    StoreMemory memory;
+    const auto property = [this](const std::string& name) {
+      std::uint64_t value = 0;
+      return db_->GetAggregatedIntProperty(name, &value) ? value : 0;
+    };
+    // One cache shared by every family: read it once, not summed.
+    if (!db_->GetIntProperty(handles_[kCursorFamily], rocksdb::DB::Properties::kBlockCacheUsage,
+                             &memory.block_cache)) {
+      memory.block_cache = 0;
+    }
+    memory.memtables = property(rocksdb::DB::Properties::kCurSizeAllMemTables);
+    memory.table_readers = property(rocksdb::DB::Properties::kEstimateTableReadersMem);
+    return memory;
+  }
+
  private:
+  // Only the ledger and the CRM cache are read again within a run (a
+  // Message-ID seen in several mailboxes, an address in many messages);
+  // cursors, user records and the rest are read once per run, and caching
+  // their blocks only grew the cache with the number of users.
+  static rocksdb::ReadOptions ReadOptionsFor(Family family) {
+    rocksdb::ReadOptions ro;
+    ro.fill_cache = family == kLedgerFamily || family == kDirectoryFamily;
+    return ro;
+  }
+
   // Point lookup; nullopt when absent.
   template <class T>
   Result<std::optional<T>> GetOne(Family family, const std::string& key,
                                       Result<T> (*decode)(std::string_view)) {
     rocksdb::PinnableSlice value;
-    auto s = db_->Get(rocksdb::ReadOptions(), handles_[family], key, &value);
+    auto s = db_->Get(ReadOptionsFor(family), handles_[family], key, &value);
     if (s.IsNotFound()) return std::optional<T>();
     if (!s.ok()) {
       return FromRocks(s, fmt::format("get of key {} in column family {}", DescribeKey(key),
@@ -557,7 +588,7 @@ class RocksStore final : public Store {
     }
     std::vector<rocksdb::PinnableSlice> values(keys.size());
     std::vector<rocksdb::Status> statuses(keys.size());
-    db_->MultiGet(rocksdb::ReadOptions(), handles_[family], keys.size(), slices.data(), values.data(),
+    db_->MultiGet(ReadOptionsFor(family), handles_[family], keys.size(), slices.data(), values.data(),
                   statuses.data());
     for (std::size_t i = 0; i < keys.size(); ++i) {
       if (statuses[i].IsNotFound()) continue;
@@ -579,7 +610,7 @@ class RocksStore final : public Store {
     const std::string prefix = TenantPrefix(tenant);
     const std::string upper = PrefixSuccessor(prefix);
     rocksdb::Slice upper_slice(upper);
-    rocksdb::ReadOptions ro;
+    rocksdb::ReadOptions ro = ReadOptionsFor(family);
     if (!upper.empty()) ro.iterate_upper_bound = &upper_slice;
     std::unique_ptr<rocksdb::Iterator> it(db_->NewIterator(ro, handles_[family]));
     for (it->Seek(prefix); it->Valid() && it->key().starts_with(prefix); it->Next()) {
@@ -635,7 +666,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
     rocksdb::ColumnFamilyOptions cf_options;
-    cf_options.write_buffer_size = kWriteBufferBytes;
+    cf_options.write_buffer_size = kSmallWriteBufferBytes;
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
     // Snappy on every flush and compaction was ~2 % of a full sync's CPU,
@@ -648,6 +679,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     // running sync hit the memtable: a bloom filter there answers them
     // without a skiplist search (that search was 9 % of a full sync's CPU).
     rocksdb::ColumnFamilyOptions ledger_options = cf_options;
+    ledger_options.write_buffer_size = kWriteBufferBytes;
     ledger_options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
     ledger_options.memtable_whole_key_filtering = true;
 

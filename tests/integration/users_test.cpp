@@ -187,3 +187,26 @@ TEST_CASE("salesforce_match = federation_id owns every Task by the mailbox's Sal
   CHECK(v.mismatched == 0);
   CHECK(v.isolation_violations == 0);
 }
+
+TEST_CASE("a run writes back the record of every user when they take several state writes", "[users][memory]") {
+  // More users than one write of the users family holds (256 at a time).
+  constexpr int kManyUsers = 600;
+  Setup s;
+  SimProcess sim(s.dir.path(), {"--seed", "29", "--tenants", "1", "--users", std::to_string(kManyUsers),
+                                "--messages", "1", "--providers", "graph"});
+  auto run = Run(sim, s);
+  INFO(run.output);
+  REQUIRE(run.exit_code == 0);
+  const auto users = UserDetails(sim, s, "tenant-1");
+  CHECK(users.size() == static_cast<std::size_t>(kManyUsers));
+  std::vector<std::string> addresses;
+  for (const auto& user : users) {
+    INFO(user.address);
+    CHECK(user.status == "active");
+    addresses.push_back(user.address);
+  }
+  std::sort(addresses.begin(), addresses.end());
+  CHECK(std::adjacent_find(addresses.begin(), addresses.end()) == addresses.end());
+  const std::string report = ReadFile(s.report);
+  CHECK(JsonInt(report, "tenants.0.users") == kManyUsers);
+}

@@ -103,12 +103,21 @@ struct StoreOptions {
   // returns; a power loss or kernel crash may lose the last writes (the
   // cursors then fall back a little and the rerun's upserts change nothing).
   bool sync = false;
-  // Bytes of the block cache shared by all column families. Default: 8 MiB.
-  std::size_t block_cache_bytes = std::size_t{8} << 20;
+  // Bytes of the block cache shared by all column families. Default: 4 MiB.
+  // Only the ledger's and the CRM cache's blocks enter it (what a run reads
+  // more than once).
+  std::size_t block_cache_bytes = std::size_t{4} << 20;
   // How long Open() waits for a state directory held by another process
   // before refusing. Default: 0, refuse at once (the message names the
   // holder's pid). Polled, so a holder killed with -9 frees it too.
   std::chrono::milliseconds lock_wait{0};
+};
+
+// What RocksDB holds in memory (bytes), for memory profiles and tests.
+struct StoreMemory {
+  std::uint64_t block_cache = 0;      // blocks in the block cache
+  std::uint64_t memtables = 0;        // active and immutable memtables, every family
+  std::uint64_t table_readers = 0;    // index and filter blocks outside the cache
 };
 
 struct SealedSecret {
@@ -197,6 +206,9 @@ class Store {
   virtual Result<std::vector<std::string>> ListRuns(std::size_t limit) = 0;
   // Deletes all but the `keep` most recent runs; returns how many it deleted.
   virtual Result<std::size_t> PruneRuns(std::size_t keep) = 0;
+
+  // RocksDB's own memory now (its properties; zero where one is unknown).
+  virtual StoreMemory Memory() = 0;
 };
 
 }  // namespace crmsync::state
