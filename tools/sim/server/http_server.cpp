@@ -22,6 +22,7 @@
 
 #include <fmt/core.h>
 
+#include "body_buffer.hpp"
 #include "json_escape.hpp"
 #include "tls_session_tickets.hpp"
 
@@ -98,7 +99,13 @@ MHD_Result Send(MHD_Connection* connection, HttpResponse response) {
     auto* body = new (std::nothrow) std::string(std::move(response.body));
     if (body == nullptr) return MHD_NO;
     r = MHD_create_response_from_buffer_with_free_callback_cls(
-        body->size(), body->data(), [](void* p) { delete static_cast<std::string*>(p); }, body);
+        body->size(), body->data(),
+        [](void* p) {
+          auto* sent = static_cast<std::string*>(p);
+          KeepBodyBuffer(std::move(*sent));
+          delete sent;
+        },
+        body);
     if (r == nullptr) {
       delete body;
       return MHD_NO;
