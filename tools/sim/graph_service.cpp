@@ -341,7 +341,7 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   MessageContent content;
   for (int i = 0; i < count; ++i) {
     const MessageHeader& header = page[static_cast<std::size_t>(i)];
-    if (need_content) content = corpus_.Content(header);
+    if (need_content) corpus_.Content(header, content);
     if (i > 0) body += ',';
     AppendMessageJson(body, corpus_,
                       MessageCopy{&header, need_content ? &content : nullptr, user, folder, folder_id}, mask,
