@@ -2,7 +2,8 @@
 // body; allocated fresh per request, its pages were faulted in and cleared
 // by the kernel every time (a tenth of the simulator's CPU in the 1M run).
 // With one thread per connection, a connection renders its next page into
-// the buffer libmicrohttpd has just finished sending.
+// the buffer libmicrohttpd has just finished sending, and reads the next
+// request body into the one its last request came in.
 #pragma once
 
 #include <string>
@@ -17,5 +18,8 @@ std::string TakeBodyBuffer();
 void KeepBodyBuffer(std::string&& body);
 
 inline constexpr std::size_t kMaxKeptBodyBytes = 16u << 20;
+// Request bodies are read into a buffer with this much room past their end,
+// so that simdjson (SIMDJSON_PADDING, 64) can parse them in place.
+inline constexpr std::size_t kBodyReadAhead = 64;
 
 }  // namespace crmsync::sim
