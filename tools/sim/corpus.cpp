@@ -214,6 +214,7 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
       users_by_key_.emplace(AsciiLower(user.graph_id), std::make_pair(t, user.index));
       users_by_key_.emplace(AsciiLower(user.primary), std::make_pair(t, user.index));
     }
+    people_modulus_.emplace_back(std::max<std::uint64_t>(1, tenant.people.size()));
     tenants_.push_back(std::move(tenant));
   }
   epochs_.push_back(Epoch{options_.messages, StartClock(seed)});
@@ -407,7 +408,7 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
 std::uint64_t Corpus::HeaderCore(const MessageRef& ref, const Epochs& epochs, MessageHeader& h) const {
   const Tenant& tenant = tenants_[static_cast<std::size_t>(ref.tenant)];
   const int users = static_cast<int>(tenant.users.size());
-  const auto people = static_cast<std::uint64_t>(tenant.people.size());
+  const Modulus& people = people_modulus_[static_cast<std::size_t>(ref.tenant)];
   Rng rng = MessageRng(ref);
   h.ref = ref;
   h.to.clear();

@@ -319,6 +319,7 @@ class Corpus {
 
   CorpusOptions options_;
   std::vector<Tenant> tenants_;
+  std::vector<Modulus> people_modulus_;   // per tenant: Modulus(people.size())
   std::unordered_map<std::string, std::pair<int, int>> users_by_key_;   // lower-cased id / upn
   std::unordered_map<std::string, int> tenants_by_key_;
   mutable std::shared_mutex epochs_mutex_;

@@ -2,6 +2,8 @@
 // views walked with the message id and traits built for taken candidates
 // only, content rendered into a reused MessageContent, and participants
 // marked as needing no JSON escape copied as they are.
+#include <random>
+
 #include "graph_json.hpp"
 #include "json_escape.hpp"
 #include "sim_test_support.hpp"
@@ -127,4 +129,25 @@ TEST_CASE("a participant with quotes and controls is escaped when not marked pla
   std::string out;
   AppendMessageJson(out, corpus, MessageCopy{&h, nullptr, 0, Folder::kInbox}, std::uint64_t{1} << 23, true);
   CHECK(out.find(R"("name":"Ann \"The Closer\" O\\Neil\t")") != std::string::npos);
+}
+
+TEST_CASE("Modulus draws x % n exactly, for small, odd, power-of-two and huge n", "[sim][prng]") {
+  std::mt19937_64 random(7);
+  const std::uint64_t max = ~std::uint64_t{0};
+  for (std::uint64_t n : {std::uint64_t{1}, std::uint64_t{2}, std::uint64_t{3}, std::uint64_t{7}, std::uint64_t{50},
+                          std::uint64_t{62}, std::uint64_t{100}, std::uint64_t{4000}, std::uint64_t{4001},
+                          std::uint64_t{65536}, (std::uint64_t{1} << 32) + 15, (std::uint64_t{1} << 63) + 7, max - 1,
+                          max}) {
+    const Modulus modulus(n);
+    REQUIRE(modulus.n() == n);
+    for (std::uint64_t x : {std::uint64_t{0}, n - 1, n, n + 1, 2 * n, max, max - 1, max / n * n, max / n * n - 1}) {
+      REQUIRE(modulus.Of(x) == x % n);
+    }
+    for (int i = 0; i < 20000; ++i) {
+      const std::uint64_t x = random();
+      REQUIRE(modulus.Of(x) == x % n);
+    }
+    Rng a(n), b(n);
+    for (int i = 0; i < 100; ++i) REQUIRE(a.Below(modulus) == b.Below(n));
+  }
 }
