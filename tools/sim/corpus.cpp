@@ -7,6 +7,7 @@
 
 #include <fmt/core.h>
 
+#include "json_escape.hpp"
 #include "prng.hpp"
 #include "text_util.hpp"
 
@@ -45,7 +46,7 @@ constexpr std::array<const char*, 12> kCompanies{{"acme", "globex", "initech", "
                                                   "vandelay", "soylent", "cyberdyne", "wonka",
                                                   "gringotts", "tyrell", "oscorp"}};
 
-constexpr std::array<const char*, 18> kSubjects{{
+constexpr std::array<std::string_view, 18> kSubjects{{
     "Quarterly business review",
     "Angebot für Q3 – Überarbeitung",
     "Réunion de suivi — budget 2027",
@@ -66,7 +67,7 @@ constexpr std::array<const char*, 18> kSubjects{{
     "integration options, the migration timeline and the support model in one session",
     "Status update"}};
 
-constexpr std::array<const char*, 12> kBodyLines{{
+constexpr std::array<std::string_view, 12> kBodyLines{{
     "Thanks for the call — let's follow up next week.",
     "Preis: 1.200 € (inkl. MwSt.), gültig bis Monatsende.",
     "請確認附件中的報價。",
@@ -103,6 +104,8 @@ std::string Capitalized(std::string_view text) {
   }
   return out;
 }
+
+bool JsonPlain(std::string_view text) { return NextJsonEscape(text.data(), 0, text.size()) == text.size(); }
 
 std::string_view DomainOf(std::string_view address) {
   std::size_t at = address.rfind('@');
@@ -169,6 +172,8 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
       for (std::size_t i = 0; i < alias_count && i < candidates.size(); ++i) {
         user.aliases.push_back(candidates[i]);
       }
+      user.json_plain = JsonPlain(user.display_name) && JsonPlain(user.primary) &&
+                        std::all_of(user.aliases.begin(), user.aliases.end(), JsonPlain);
       tenant.users.push_back(std::move(user));
     }
 
@@ -199,6 +204,7 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
       } else if (kind < 75) {
         person.lead_id = SalesforceId("00Q", HashOf(seed, Tag::kSfId, {ut, 4, up}));
       }
+      person.json_plain = JsonPlain(person.display_name) && JsonPlain(person.address);
       tenant.people.push_back(std::move(person));
     }
 
@@ -208,6 +214,7 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
       users_by_key_.emplace(AsciiLower(user.graph_id), std::make_pair(t, user.index));
       users_by_key_.emplace(AsciiLower(user.primary), std::make_pair(t, user.index));
     }
+    people_modulus_.emplace_back(std::max<std::uint64_t>(1, tenant.people.size()));
     tenants_.push_back(std::move(tenant));
   }
   epochs_.push_back(Epoch{options_.messages, StartClock(seed)});
@@ -366,6 +373,7 @@ Participant Corpus::UserParticipant(const Tenant& tenant, int user, bool may_use
   Participant p;
   p.name = u.display_name;
   p.user = user;
+  p.json_plain = u.json_plain;
   if (may_use_alias && !u.aliases.empty() && pick % 100 < 20) {
     p.address = u.aliases[(pick / 100) % u.aliases.size()];
   } else {
@@ -391,12 +399,22 @@ MessageKind Corpus::Kind(const MessageRef& ref) const {
 }
 
 MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const {
+  MessageHeader h;
+  const std::uint64_t id_seed = HeaderCore(ref, epochs, h);
+  FinishHeader(h, id_seed);
+  return h;
+}
+
+std::uint64_t Corpus::HeaderCore(const MessageRef& ref, const Epochs& epochs, MessageHeader& h) const {
   const Tenant& tenant = tenants_[static_cast<std::size_t>(ref.tenant)];
   const int users = static_cast<int>(tenant.users.size());
-  const auto people = static_cast<std::uint64_t>(tenant.people.size());
+  const Modulus& people = people_modulus_[static_cast<std::size_t>(ref.tenant)];
   Rng rng = MessageRng(ref);
-  MessageHeader h;
   h.ref = ref;
+  h.to.clear();
+  h.cc.clear();
+  h.internet_message_id.clear();
+  h.traits = MessageTraits{};
   const bool has_peer = users > 1;
   const int peer = has_peer ? (ref.owner + 1) % users : ref.owner;
 
@@ -418,7 +436,7 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
       const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p)];
       // Some senders put no display name; Graph then repeats the address.
       std::string_view name = rng.Chance(10) ? person.address : person.display_name;
-      return Participant{name, person.address, -1, p};
+      return Participant{name, person.address, -1, p, person.json_plain};
     }
     return std::nullopt;
   };
@@ -468,8 +486,12 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   }
   h.sent = epoch.clock - age;
   h.received = h.sent + 1 + static_cast<std::int64_t>(rng.Below(120));
+  return rng.Next();
+}
 
-  Rng id_rng(rng.Next());
+void Corpus::FinishHeader(MessageHeader& h, std::uint64_t id_seed) const {
+  const MessageRef& ref = h.ref;
+  Rng id_rng(id_seed);
   // "<{12 base62}.T{tenant}U{owner}E{epoch}K{index}@{sender domain}>", appended piece by piece (every
   // candidate of a mailbox view is generated, so this runs several times per message served).
   std::string& id = h.internet_message_id;
@@ -486,21 +508,26 @@ MessageHeader Corpus::Header(const MessageRef& ref, const Epochs& epochs) const 
   id += domain;
   id += '>';
   h.traits = Traits(ref, h.kind, domain);
-  return h;
 }
 
 MessageContent Corpus::Content(const MessageHeader& header) const {
+  MessageContent c;
+  Content(header, c);
+  return c;
+}
+
+void Corpus::Content(const MessageHeader& header, MessageContent& c) const {
   const MessageRef& ref = header.ref;
   Rng rng(HashOf(options_.seed, Tag::kMessageText,
                  {static_cast<std::uint64_t>(ref.tenant), static_cast<std::uint64_t>(ref.owner),
                   static_cast<std::uint64_t>(ref.epoch), static_cast<std::uint64_t>(ref.index)}));
-  MessageContent c;
   std::uint64_t base = rng.Below(kSubjects.size());
   std::uint64_t thread = rng.Below(1000);
   std::uint64_t depth_pick = rng.Below(100);
   int depth = depth_pick < 65 ? 0 : depth_pick < 90 ? 1 + static_cast<int>(rng.Below(3))
                                                     : 4 + static_cast<int>(rng.Below(9));
-  std::string subject;
+  std::string& subject = c.subject;
+  subject.clear();
   if (depth > 0 && rng.Chance(15)) subject += "FW: ";
   for (int i = 0; i < depth; ++i) subject += "RE: ";
   if (header.traits.auto_reply) subject = "Automatic reply: " + subject;
@@ -515,7 +542,6 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
     subject.append(digits, static_cast<std::size_t>(std::to_chars(digits + 2, digits + sizeof digits, thread).ptr - digits));
   }
   subject.resize(Utf8Prefix(subject, 200).size());
-  c.subject = std::move(subject);
   Rng conv(HashOf(options_.seed, Tag::kMessageText, {static_cast<std::uint64_t>(ref.tenant), base, thread}));
   c.conversation_id.reserve(45);
   c.conversation_id = "AAQkA";
@@ -524,6 +550,7 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
   std::uint64_t importance = rng.Below(100);
   c.importance = importance < 85 ? "normal" : importance < 95 ? "high" : "low";
   c.has_attachments = rng.Chance(10);
+  c.categories.clear();
   if (rng.Chance(10)) c.categories.push_back("Red category");
 
   if (rng.Below(200) == 0) {
@@ -538,13 +565,13 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
     const std::string_view paragraph = kLongParagraph;
     const std::size_t whole = target / kParagraphLength;
     const std::string_view tail = Utf8Prefix(paragraph, target % kParagraphLength);
-    std::string body;
+    std::string& body = c.body;
+    body.clear();
     body.reserve(whole * paragraph.size() + tail.size());
     for (std::size_t i = 0; i < whole; ++i) body += paragraph;
     body += tail;
-    c.body = std::move(body);
   } else {
-    std::string body;
+    std::string& body = c.body;
     body.reserve(512);
     body = "Hello,\r\n\r\n";
     int lines = 1 + static_cast<int>(rng.Below(4));
@@ -554,9 +581,7 @@ MessageContent Corpus::Content(const MessageHeader& header) const {
     }
     body += "\r\n-- \r\n";
     body += header.from.name;
-    c.body = std::move(body);
   }
-  return c;
 }
 
 bool Corpus::InView(const MessageHeader& header, int user, Folder folder) const {
@@ -606,7 +631,10 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
 
 std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
                                                 const Epochs& epochs, ViewCursor& cursor) const {
-  const bool alone = tenants_[static_cast<std::size_t>(tenant)].users.size() == 1;
+  const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
+  const int previous = (user + users - 1) % users;
+  const int slots = folder != Folder::kSentItems && previous != user ? 2 : 1;
+  const bool alone = users == 1;
   // Rejects from the message's kind and hashes alone what InView would
   // reject, so that only candidates that may be in view are generated
   // (Header() is most of a page's cost). See the view rules at the top of
@@ -623,8 +651,32 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
     }
     return false;
   };
-  return NextCandidate(tenant, user, folder != Folder::kSentItems, to_epoch, epochs, cursor, skip,
-                       [&](const MessageHeader& h) { return InView(h, user, folder); });
+  // The candidates' participants are drawn into one reused header; InView
+  // looks at nothing else, so the message id and traits are built only for
+  // the candidate it takes (about half of the previous user's are not).
+  thread_local MessageHeader candidate;
+  while (cursor.epoch < to_epoch) {
+    if (cursor.slot >= slots) {
+      ++cursor.epoch;
+      cursor.slot = 0;
+      cursor.index = 0;
+      continue;
+    }
+    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
+      ++cursor.slot;
+      cursor.index = 0;
+      continue;
+    }
+    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
+    ++cursor.index;
+    if (skip(ref)) continue;
+    const std::uint64_t id_seed = HeaderCore(ref, epochs, candidate);
+    if (!InView(candidate, user, folder)) continue;
+    MessageHeader h = candidate;
+    FinishHeader(h, id_seed);
+    return h;
+  }
+  return std::nullopt;
 }
 
 std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {

@@ -107,6 +107,7 @@ struct MailUser {
   std::string primary;                  // also the userPrincipalName and mail
   std::vector<std::string> aliases;
   std::string sf_user_id;               // 005...
+  bool json_plain = false;              // display name, primary and aliases need no JSON escape
 };
 
 struct ExternalPerson {
@@ -115,6 +116,7 @@ struct ExternalPerson {
   std::string crm_email;                // as stored in Salesforce
   std::string contact_id;               // 003..., empty when not a Contact
   std::string lead_id;                  // 00Q..., empty when not a Lead
+  bool json_plain = false;              // display name and address need no JSON escape
 };
 
 // Lower-case values the exclusions rule set writes (rules at the top).
@@ -163,6 +165,9 @@ struct Participant {
   std::string_view address;
   int user = -1;      // index of the tenant's user owning the address, or -1
   int person = -1;    // index in Tenant::people, or -1
+  // Neither name nor address needs JSON escaping: pages copy them as they
+  // are (false: escaped, always right).
+  bool json_plain = false;
 };
 
 struct MessageRef {
@@ -241,6 +246,9 @@ class Corpus {
   // Header(ref).kind, from the first draw alone (no strings).
   MessageKind Kind(const MessageRef& ref) const;
   MessageContent Content(const MessageHeader& header) const;
+  // The same into `out`, whose strings keep their storage (pages render
+  // many messages with one MessageContent).
+  void Content(const MessageHeader& header, MessageContent& out) const;
 
   // Whether `header` is in `folder` of user `user` of its tenant.
   bool InView(const MessageHeader& header, int user, Folder folder) const;
@@ -296,6 +304,11 @@ class Corpus {
  private:
   // `sender_domain_as_written`: lower-cased only for the bulk mail that names it.
   MessageTraits Traits(const MessageRef& ref, MessageKind kind, std::string_view sender_domain_as_written) const;
+  // Header() in two steps: everything but the Internet message id and the
+  // traits into `h` (its vectors reused), returning the seed FinishHeader()
+  // builds those from.
+  std::uint64_t HeaderCore(const MessageRef& ref, const Epochs& epochs, MessageHeader& h) const;
+  void FinishHeader(MessageHeader& h, std::uint64_t id_seed) const;
   // The stream Header() draws from, and its first draw: the kind.
   Rng MessageRng(const MessageRef& ref) const;
   static MessageKind KindOf(Rng& rng);
@@ -306,6 +319,7 @@ class Corpus {
 
   CorpusOptions options_;
   std::vector<Tenant> tenants_;
+  std::vector<Modulus> people_modulus_;   // per tenant: Modulus(people.size())
   std::unordered_map<std::string, std::pair<int, int>> users_by_key_;   // lower-cased id / upn
   std::unordered_map<std::string, int> tenants_by_key_;
   mutable std::shared_mutex epochs_mutex_;

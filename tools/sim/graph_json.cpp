@@ -68,9 +68,15 @@ std::optional<std::uint64_t> SelectMask(std::string_view select, const std::arra
 
 void AppendRecipient(std::string& out, const Participant& p) {
   out += R"({"emailAddress":{"name":")";
-  AppendJsonEscaped(out, p.name);
-  out += R"(","address":")";
-  AppendJsonEscaped(out, p.address);
+  if (p.json_plain) {
+    out += p.name;
+    out += R"(","address":")";
+    out += p.address;
+  } else {
+    AppendJsonEscaped(out, p.name);
+    out += R"(","address":")";
+    AppendJsonEscaped(out, p.address);
+  }
   out += R"("}})";
 }
 
@@ -193,7 +199,15 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   if (has(kReceived)) date("receivedDateTime", h.received);
   if (has(kSent)) date("sentDateTime", h.sent);
   if (has(kHasAttachments)) out += c->has_attachments ? R"(,"hasAttachments":true)" : R"(,"hasAttachments":false)";
-  if (has(kInternetMessageId)) AppendStringProperty(out, "internetMessageId", h.internet_message_id);
+  // The message id is base62, digits and the sender's domain: plain when the sender is.
+  const bool id_plain = h.from.json_plain;
+  if (has(kInternetMessageId)) {
+    if (id_plain) {
+      AppendRawProperty(out, "internetMessageId", h.internet_message_id);
+    } else {
+      AppendStringProperty(out, "internetMessageId", h.internet_message_id);
+    }
+  }
   if (has(kSubject)) AppendStringProperty(out, "subject", c->subject);
   if (has(kBodyPreview)) AppendStringProperty(out, "bodyPreview", Utf8Prefix(c->body, 255));
   if (has(kImportance)) AppendRawProperty(out, "importance", c->importance);
@@ -257,7 +271,11 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   if (has(kUniqueBody)) body_json("uniqueBody");
   if (has(kHeaders)) {
     out += R"(,"internetMessageHeaders":[{"name":"Message-ID","value":")";
-    AppendJsonEscaped(out, h.internet_message_id);
+    if (id_plain) {
+      out += h.internet_message_id;
+    } else {
+      AppendJsonEscaped(out, h.internet_message_id);
+    }
     out += R"("},{"name":"Subject","value":")";
     AppendJsonEscaped(out, c->subject);
     out += R"("},{"name":"MIME-Version","value":"1.0"})";

@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "graph_groups.hpp"
+#include "body_buffer.hpp"
 #include "graph_json.hpp"
 #include "json_escape.hpp"
 #include "text_util.hpp"
@@ -293,31 +294,25 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   const std::uint64_t mask = pos.select_mask == 0 ? DefaultMessageMask() : pos.select_mask;
   const bool need_content = MaskNeedsContent(mask);
 
-  const std::string folder_id = corpus_.FolderId(tenant, user, folder);   // the same for every message of the page
-  // Reused: a fresh 200 KB buffer per page cost page faults on every page.
-  thread_local std::string values;
-  values.clear();
-  values.reserve(static_cast<std::size_t>(std::min(page_size, 100)) * 2048);
-  int count = 0;
+  // The page's messages first, then the link that follows from where they
+  // end, then the body in one pass into a recycled buffer (body_buffer.hpp):
+  // the link precedes "value" in the body.
+  thread_local std::vector<MessageHeader> page;
+  page.clear();
   ViewCursor cursor = pos.cursor;
   bool more = false;
   while (true) {
     ViewCursor before = cursor;
     auto header = corpus_.NextInView(tenant, user, folder, pos.to_epoch, epochs, cursor);
     if (!header) break;
-    if (count == page_size) {
+    if (static_cast<int>(page.size()) == page_size) {
       more = true;
       cursor = before;   // the next page starts with this message
       break;
     }
-    MessageContent content;
-    if (need_content) content = corpus_.Content(*header);
-    if (count > 0) values += ',';
-    AppendMessageJson(values, corpus_,
-                      MessageCopy{&*header, need_content ? &content : nullptr, user, folder, folder_id}, mask,
-                      prefs.text_body);
-    ++count;
+    page.push_back(std::move(*header));
   }
+  const int count = static_cast<int>(page.size());
 
   std::string link;
   DeltaPosition next = pos;
@@ -335,14 +330,23 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
                        JsonEscape(origin_), corpus_.tenants()[static_cast<std::size_t>(tenant)].users[static_cast<std::size_t>(user)].graph_id,
                        FolderSegment(corpus_, tenant, user, folder), tokens_.Encode(next));
   }
-  std::string body;
-  body.reserve(values.size() + link.size() + origin_.size() + 128);   // 70 bytes of fixed text: no copy of the page to grow it
+  std::string body = TakeBodyBuffer();
+  body.reserve(static_cast<std::size_t>(count) * 2048 + link.size() + origin_.size() + 128);
   body += R"({"@odata.context":")";
   AppendJsonEscaped(body, origin_);
   body += R"j(/v1.0/$metadata#Collection(message)",)j";
   body += link;
   body += R"(,"value":[)";
-  body += values;
+  const std::string folder_id = corpus_.FolderId(tenant, user, folder);   // the same for every message of the page
+  MessageContent content;
+  for (int i = 0; i < count; ++i) {
+    const MessageHeader& header = page[static_cast<std::size_t>(i)];
+    if (need_content) corpus_.Content(header, content);
+    if (i > 0) body += ',';
+    AppendMessageJson(body, corpus_,
+                      MessageCopy{&header, need_content ? &content : nullptr, user, folder, folder_id}, mask,
+                      prefs.text_body);
+  }
   body += "]}";
   HttpResponse r = JsonResponse(200, std::move(body));
   if (count > 0) stats_.CountDetailRead();

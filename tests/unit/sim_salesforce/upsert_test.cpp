@@ -384,4 +384,44 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce per-user tokens: act as their user,
   CHECK(victims.size() == 1);
 }
 
+// The server reads bodies with room for simdjson's padding and the upsert
+// parses them in place; a body without that room is copied. Both read alike,
+// and a body cut short or malformed is refused either way.
+TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: a body with read-ahead room parses in place like a copied one",
+                 "[sim_salesforce]") {
+  std::string token = Login(org1_);
+  const std::string who = org1_.contact_ids[0];
+  const std::string subject = R"("Subject":"Caf\u00e9 \"quoted\"","WhoId":")" + who + "\"";
+  const std::string description = R"("Subject":"Second","Description":"line\r\nline")";
+  const std::string body = Body({TaskJson("inplace-1", subject), TaskJson("inplace-2", description)});
+  HttpRequest roomy = Upsert(body, token);
+  roomy.body.reserve(body.size() + 4096);
+  HttpRequest tight = Upsert(Body({TaskJson("inplace-3", subject), TaskJson("inplace-4", description)}), token);
+  tight.body.shrink_to_fit();
+  REQUIRE(roomy.body.capacity() >= roomy.body.size() + 64);
+  REQUIRE(tight.body.capacity() < tight.body.size() + 64);
+  auto a = Results(sim_.Handle(roomy));
+  auto b = Results(sim_.Handle(tight));
+  REQUIRE(a.size() == 2);
+  REQUIRE(b.size() == 2);
+  for (std::size_t i = 0; i < 2; ++i) {
+    CHECK(a[i].success);
+    CHECK(b[i].success);
+  }
+  auto tasks = sim_.TasksByKey();
+  const auto& stored = tasks["tenant-1"];
+  REQUIRE(stored.count("inplace-1") == 1);
+  REQUIRE(stored.count("inplace-3") == 1);
+  CHECK(stored.at("inplace-1")[0].fields.at("Subject") == "Caf\xc3\xa9 \"quoted\"");
+  CHECK(stored.at("inplace-1")[0].fields.at("Subject") == stored.at("inplace-3")[0].fields.at("Subject"));
+  CHECK(stored.at("inplace-2")[0].fields.at("Description") == "line\r\nline");
+
+  // Cut short inside a string, with spare capacity behind it: still refused.
+  HttpRequest cut = Upsert(body.substr(0, body.size() / 2), token);
+  cut.body.reserve(body.size() + 4096);
+  HttpResponse refused = sim_.Handle(cut);
+  CHECK(refused.status == 400);
+  CHECK(RestErrorCode(refused) == "JSON_PARSER_ERROR");
+}
+
 }  // namespace crmsync::sim::testing

@@ -59,8 +59,9 @@ bool IsValidDate(std::string_view text) {
 }  // namespace
 
 const TaskField* FindTaskField(std::string_view name) {
+  // Lengths first: every field of every upserted record is looked up here.
   for (const TaskField& field : Fields()) {
-    if (EqualsNoCase(field.name, name)) return &field;
+    if (field.name.size() == name.size() && EqualsNoCase(field.name, name)) return &field;
   }
   return nullptr;
 }
