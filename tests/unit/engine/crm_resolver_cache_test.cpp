@@ -17,9 +17,15 @@ struct ConstantHash {
   std::uint64_t operator()(std::string_view) const { return 7; }
 };
 
+// Short ones, and every fifth one long enough to be kept outside the entry
+// (lengths around the inline limit of 44 bytes included).
 std::vector<std::string> Addresses(std::size_t count) {
   std::vector<std::string> out;
-  for (std::size_t i = 0; i < count; ++i) out.push_back("person" + std::to_string(i) + "@client.example");
+  for (std::size_t i = 0; i < count; ++i) {
+    std::string address = "person" + std::to_string(i) + "@client.example";
+    if (i % 5 == 0) address.insert(0, std::string(10 + i % 40, 'x'));
+    out.push_back(std::move(address));
+  }
   return out;
 }
 
@@ -79,4 +85,14 @@ TEST_CASE("the CRM cache adds an address once: FindOrAdd returns the same entry 
   CHECK(colliding.size() == 2);
   CHECK(colliding.Find("a@x.example")->match.lead_id == "00Q1");
   CHECK(colliding.Find("b@x.example")->match.lead_id == "00Q2");
+  // Addresses at and past the inline limit (44 bytes) that differ only in length.
+  const std::string at_limit(44, 'a');
+  const std::string past_limit(45, 'a');
+  colliding.FindOrAdd(at_limit).match.contact_id = "003A";
+  colliding.FindOrAdd(past_limit).match.contact_id = "003B";
+  CHECK(colliding.size() == 4);
+  CHECK(colliding.Find(at_limit)->match.contact_id == "003A");
+  CHECK(colliding.Find(past_limit)->match.contact_id == "003B");
+  CHECK(colliding.Find(std::string(43, 'a')) == nullptr);
+  CHECK(colliding.Find(std::string(46, 'a')) == nullptr);
 }
