@@ -81,13 +81,14 @@ std::int64_t CrmResolver::ExpiryOf(const CrmMatch& match, std::int64_t fetched_u
 }
 
 bool CrmResolver::FreshLocked(const std::string& address, std::int64_t now) const {
-  auto it = cache_.find(address);
-  return it != cache_.end() && now < it->second.expires_unix_ms;
+  const CrmCacheEntry* entry = cache_.Find(address);
+  return entry != nullptr && entry->answered && now < entry->expires_unix_ms;
 }
 
-CrmResolver::Cached& CrmResolver::StoreLocked(const std::string& address, CrmMatch match,
-                                              std::int64_t expires_unix_ms, bool unsaved) {
-  Cached& entry = cache_[address];
+CrmCacheEntry& CrmResolver::StoreLocked(const std::string& address, CrmMatch match, std::int64_t expires_unix_ms,
+                                        bool unsaved) {
+  CrmCacheEntry& entry = cache_.FindOrAdd(address);
+  entry.answered = true;
   entry.match = std::move(match);
   entry.expires_unix_ms = expires_unix_ms;
   entry.unsaved = unsaved;
@@ -137,8 +138,8 @@ std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addre
     }
     if (!complete || expires <= now) continue;
     std::lock_guard lock(mutex_);
-    auto it = cache_.find(addresses[i]);
-    if (it == cache_.end() || it->second.expires_unix_ms < expires) {
+    const CrmCacheEntry* entry = cache_.Find(addresses[i]);
+    if (entry == nullptr || !entry->answered || entry->expires_unix_ms < expires) {
       StoreLocked(addresses[i], std::move(match), expires, false);
     }
     ++seeded;
@@ -148,18 +149,18 @@ std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addre
 
 std::optional<CrmMatch> CrmResolver::Find(const std::string& address) {
   std::lock_guard lock(mutex_);
-  auto it = cache_.find(address);
-  if (it == cache_.end()) return std::nullopt;
-  return it->second.match;
+  const CrmCacheEntry* entry = cache_.Find(address);
+  if (entry == nullptr || !entry->answered) return std::nullopt;
+  return entry->match;
 }
 
 void CrmResolver::FirstMatches(const std::vector<std::string>& addresses, std::string& contact_id,
                                std::string& lead_id) {
   std::lock_guard lock(mutex_);
   for (const auto& a : addresses) {
-    auto it = cache_.find(a);
-    if (it == cache_.end()) continue;
-    const CrmMatch& match = it->second.match;
+    const CrmCacheEntry* entry = cache_.Find(a);
+    if (entry == nullptr || !entry->answered) continue;
+    const CrmMatch& match = entry->match;
     if (contact_id.empty()) contact_id = match.contact_id;
     if (lead_id.empty()) lead_id = match.lead_id;
     if (!contact_id.empty() && !lead_id.empty()) break;
@@ -169,7 +170,9 @@ void CrmResolver::FirstMatches(const std::vector<std::string>& addresses, std::s
 void CrmResolver::LearnCreatedLead(const std::string& address, const std::string& lead_id) {
   std::lock_guard lock(mutex_);
   CrmMatch match;
-  if (auto it = cache_.find(address); it != cache_.end()) match.contact_id = it->second.match.contact_id;
+  if (const CrmCacheEntry* entry = cache_.Find(address); entry != nullptr && entry->answered) {
+    match.contact_id = entry->match.contact_id;
+  }
   match.lead_id = lead_id;
   LearnLocked(address, match, Now());
 }
@@ -181,7 +184,7 @@ std::vector<DirectoryRow> CrmResolver::TakeNewRows() {
 
 std::size_t CrmResolver::distinct_addresses() {
   std::lock_guard lock(mutex_);
-  return asked_.size();
+  return asked_;
 }
 
 void CrmResolver::LearnLocked(const std::string& address, const CrmMatch& match, std::int64_t now) {
@@ -204,18 +207,18 @@ void CrmResolver::Resolve(const std::vector<std::string>& addresses, std::functi
     const std::int64_t now = Now();
     Waiter waiter;
     for (const auto& a : addresses) {
-      auto it = cache_.find(a);
-      if (it == cache_.end()) {
-        asked_.insert(a);
-      } else if (!it->second.asked) {
-        asked_.insert(a);
-        it->second.asked = true;
+      // One lookup per address: the entry is added unanswered when new, so
+      // that its asked flag counts it once.
+      CrmCacheEntry& entry = cache_.FindOrAdd(a);
+      if (!entry.asked) {
+        entry.asked = true;
+        ++asked_;
       }
-      if (it != cache_.end() && now < it->second.expires_unix_ms) {
-        if (it->second.unsaved) LearnLocked(a, CrmMatch(it->second.match), now);
+      if (entry.answered && now < entry.expires_unix_ms) {
+        if (entry.unsaved) LearnLocked(a, CrmMatch(entry.match), now);
         continue;
       }
-      if (prime_state_ == PrimeState::kDone && it == cache_.end()) {
+      if (prime_state_ == PrimeState::kDone && !entry.answered) {
         LearnLocked(a, CrmMatch{}, now);   // not among the primed emails: nobody has it
         continue;
       }
@@ -350,8 +353,9 @@ void CrmResolver::CompletePrime(const Status& status, const std::vector<salesfor
         StoreLocked(email, std::move(match), expires, true);
       }
       for (const auto& a : waiting) {
-        auto it = cache_.find(a);
-        LearnLocked(a, it != cache_.end() && it->second.unsaved ? CrmMatch(it->second.match) : CrmMatch{}, now);
+        const CrmCacheEntry* entry = cache_.Find(a);
+        LearnLocked(a, entry != nullptr && entry->answered && entry->unsaved ? CrmMatch(entry->match) : CrmMatch{},
+                    now);
       }
       prime_state_ = PrimeState::kDone;
       SettleLocked(waiting, status, ready, failed);

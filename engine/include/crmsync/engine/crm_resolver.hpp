@@ -27,16 +27,11 @@
 
 #include "crmsync/core/status.hpp"
 #include "crmsync/engine/capture_config.hpp"
+#include "crmsync/engine/crm_resolver_cache.hpp"
 #include "crmsync/salesforce/client.hpp"
 #include "crmsync/state/store.hpp"
 
 namespace crmsync::engine {
-
-// What Salesforce knows of one address: Contact and Lead ids ("" = none).
-struct CrmMatch {
-  std::string contact_id;
-  std::string lead_id;
-};
 
 using DirectoryRow = std::tuple<std::string, std::string, state::DirectoryEntry>;
 
@@ -102,21 +97,12 @@ class CrmResolver {
   };
   using Batch = std::vector<std::string>;
 
-  struct Cached {
-    CrmMatch match;
-    std::int64_t expires_unix_ms = 0;
-    bool unsaved = false;   // primed: its directory rows are written once it is asked for
-    // In asked_ already: Resolve skips that set for this address (a second
-    // hash lookup per address of every page). Kept when the match changes.
-    bool asked = false;
-  };
-
   std::int64_t Now() const;
   std::int64_t TtlOf(const std::string& id) const;
   std::int64_t ExpiryOf(const CrmMatch& match, std::int64_t fetched_unix_ms) const;
   bool FreshLocked(const std::string& address, std::int64_t now) const;
   // Under mutex_: sets the cached answer of `address`, keeping its asked flag.
-  Cached& StoreLocked(const std::string& address, CrmMatch match, std::int64_t expires_unix_ms, bool unsaved);
+  CrmCacheEntry& StoreLocked(const std::string& address, CrmMatch match, std::int64_t expires_unix_ms, bool unsaved);
   // Under mutex_: moves queued addresses into a lookup if the cap allows.
   std::optional<Batch> NextBatchLocked();
   void Dispatch(Batch batch);
@@ -140,8 +126,8 @@ class CrmResolver {
   salesforce::SalesforceClient& client_;
   std::mutex mutex_;
   CrmResolverOptions options_;
-  std::unordered_map<std::string, Cached> cache_;
-  std::unordered_set<std::string> asked_;       // every address passed to Resolve
+  CrmResolverCache<> cache_;
+  std::size_t asked_ = 0;   // entries whose asked flag is set
   enum class PrimeState { kOff, kPending, kRunning, kDone };
   PrimeState prime_state_ = PrimeState::kOff;
   std::unordered_map<std::string, CrmMatch> primed_;   // every email of the queried objects
