@@ -204,7 +204,7 @@ class Run {
   std::vector<std::vector<std::string>> stream_names_;
 
   std::atomic<std::size_t> next_stream_{0};
-  std::atomic<std::int64_t> pages_upstream_{0};   // page requests not yet consumed by the coordinator
+  PagesUpstream pages_upstream_;   // page requests not yet consumed by the coordinator (write_backpressure.hpp)
   const state::SecretBox* secrets_ = nullptr;
   std::atomic<bool> fatal_{false};
   std::mutex fatal_mutex_;   // the first fatal error's message wins; set from any node
@@ -471,7 +471,7 @@ void Run::SendPage(std::size_t stream, std::uint64_t seq, std::string url) {
   page->stream = stream;
   page->seq = seq;
   page->url = std::move(url);
-  ++pages_upstream_;
+  pages_upstream_.Sent();
   fetch_node_->try_put(page);
 }
 
@@ -510,7 +510,7 @@ void Run::ReplaceEndedStream() {
 // A page that will never reach the coordinator: when nothing else is
 // upstream, the coordinator must still flush its partial batches.
 void Run::PageLeftPipeline() {
-  if (--pages_upstream_ == 0) coordinator_node_->try_put(Event{});
+  if (pages_upstream_.Left()) coordinator_node_->try_put(Event{});
 }
 
 void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway_type& gateway) {
@@ -520,6 +520,7 @@ void Run::Fetch(const PagePtr& page, flow::async_node<PagePtr, PagePtr>::gateway
   tenant.source->FetchPage(tenant.directory->users()[stream.user], KindOf(page->stream), page->url,
                            [this, page, &gateway](Result<RawPage> raw) {
                              page->raw = std::move(raw);
+                             pages_upstream_.Fetched();
                              ++pages_on_workers_;
                              gateway.try_put(page);
                              gateway.release_wait();
@@ -898,7 +899,7 @@ void Run::CommitCheckpoint() {
 }
 
 void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
-  const bool drain = pages_upstream_.load() == 0;
+  const bool drain = pages_upstream_.requested.load() == 0;
   for (std::size_t t = 0; t < tenants_.size(); ++t) {
     // A suspended tenant's queued records stay unwritten (and their pages
     // blocked) until the administrator reconnects it.
@@ -922,7 +923,7 @@ void Run::Coordinate(const Event& event,
                      flow::multifunction_node<Event, std::tuple<WritePtr>>::output_ports_type& out) {
   if (event.page) {
     OnPage(event.page);
-    --pages_upstream_;
+    pages_upstream_.Left();
   }
   if (event.write) OnWrite(event.write);
   CommitCheckpoint();

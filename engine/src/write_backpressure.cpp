@@ -7,22 +7,22 @@ namespace crmsync::engine {
 WriteBackpressure::WriteBackpressure(std::size_t tenants, std::size_t record_limit, std::size_t page_limit)
     : record_limit_(record_limit), page_limit_(page_limit), tenants_(tenants) {}
 
-bool WriteBackpressure::HoldIfFull(std::size_t tenant, HeldPage& page, const PageCount& pages_upstream) {
+bool WriteBackpressure::HoldIfFull(std::size_t tenant, HeldPage& page, const PagesUpstream& pages) {
   std::lock_guard lock(mutex_);
   Tenant& t = tenants_.at(tenant);
-  if (!Full(t, pages_upstream)) return false;
+  if (!Full(t, pages)) return false;
   t.held.push_back(std::move(page));
   return true;
 }
 
 std::vector<HeldPage> WriteBackpressure::Update(std::size_t tenant, std::size_t waiting, bool stalled,
-                                                const PageCount& pages_upstream) {
+                                                const PagesUpstream& pages) {
   std::vector<HeldPage> released;
   std::lock_guard lock(mutex_);
   Tenant& t = tenants_.at(tenant);
   t.waiting = waiting;
   t.stalled = stalled;
-  if (Full(t, pages_upstream) || t.held.empty()) return released;
+  if (Full(t, pages) || t.held.empty()) return released;
   released.reserve(t.held.size());
   for (auto& page : t.held) released.push_back(std::move(page));
   t.held.clear();
