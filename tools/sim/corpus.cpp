@@ -112,6 +112,29 @@ std::string_view DomainOf(std::string_view address) {
   return at == std::string_view::npos ? std::string_view() : address.substr(at + 1);
 }
 
+// The next message a view walks: epoch by epoch, the user's own messages
+// (slot 0), then the previous user's (slot 1) when `slots` is 2.
+std::optional<MessageRef> NextRef(int tenant, int user, int previous, int slots, int to_epoch, const Epochs& epochs,
+                                  ViewCursor& cursor) {
+  while (cursor.epoch < to_epoch) {
+    if (cursor.slot >= slots) {
+      ++cursor.epoch;
+      cursor.slot = 0;
+      cursor.index = 0;
+      continue;
+    }
+    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
+      ++cursor.slot;
+      cursor.index = 0;
+      continue;
+    }
+    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
+    ++cursor.index;
+    return ref;
+  }
+  return std::nullopt;
+}
+
 }  // namespace
 
 const char* ProviderName(Provider provider) {
@@ -608,20 +631,8 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
   const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
   const int previous = (user + users - 1) % users;
   const int slots = include_previous && previous != user ? 2 : 1;
-  while (cursor.epoch < to_epoch) {
-    if (cursor.slot >= slots) {
-      ++cursor.epoch;
-      cursor.slot = 0;
-      cursor.index = 0;
-      continue;
-    }
-    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
-      ++cursor.slot;
-      cursor.index = 0;
-      continue;
-    }
-    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
-    ++cursor.index;
+  while (auto next = NextRef(tenant, user, previous, slots, to_epoch, epochs, cursor)) {
+    const MessageRef& ref = *next;
     if (skip && skip(ref)) continue;
     MessageHeader h = Header(ref, epochs);
     if (accept(h)) return h;
@@ -655,20 +666,8 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
   // looks at nothing else, so the message id and traits are built only for
   // the candidate it takes (about half of the previous user's are not).
   thread_local MessageHeader candidate;
-  while (cursor.epoch < to_epoch) {
-    if (cursor.slot >= slots) {
-      ++cursor.epoch;
-      cursor.slot = 0;
-      cursor.index = 0;
-      continue;
-    }
-    if (cursor.index >= epochs[static_cast<std::size_t>(cursor.epoch)].messages) {
-      ++cursor.slot;
-      cursor.index = 0;
-      continue;
-    }
-    MessageRef ref{tenant, cursor.slot == 0 ? user : previous, cursor.epoch, cursor.index};
-    ++cursor.index;
+  while (auto next = NextRef(tenant, user, previous, slots, to_epoch, epochs, cursor)) {
+    const MessageRef& ref = *next;
     if (skip(ref)) continue;
     const std::uint64_t id_seed = HeaderCore(ref, epochs, candidate);
     if (!InView(candidate, user, folder)) continue;
