@@ -81,8 +81,8 @@ std::int64_t CrmResolver::ExpiryOf(const CrmMatch& match, std::int64_t fetched_u
 }
 
 bool CrmResolver::FreshLocked(const std::string& address, std::int64_t now) const {
-  const CrmCacheEntry* entry = cache_.Find(address);
-  return entry != nullptr && entry->answered && now < entry->expires_unix_ms;
+  const CrmCacheEntry* entry = cache_.FindAnswered(address);
+  return entry != nullptr && now < entry->expires_unix_ms;
 }
 
 CrmCacheEntry& CrmResolver::StoreLocked(const std::string& address, CrmMatch match, std::int64_t expires_unix_ms,
@@ -138,8 +138,8 @@ std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addre
     }
     if (!complete || expires <= now) continue;
     std::lock_guard lock(mutex_);
-    const CrmCacheEntry* entry = cache_.Find(addresses[i]);
-    if (entry == nullptr || !entry->answered || entry->expires_unix_ms < expires) {
+    const CrmCacheEntry* entry = cache_.FindAnswered(addresses[i]);
+    if (entry == nullptr || entry->expires_unix_ms < expires) {
       StoreLocked(addresses[i], std::move(match), expires, false);
     }
     ++seeded;
@@ -149,8 +149,8 @@ std::size_t CrmResolver::SeedFromDirectory(const std::vector<std::string>& addre
 
 std::optional<CrmMatch> CrmResolver::Find(const std::string& address) {
   std::lock_guard lock(mutex_);
-  const CrmCacheEntry* entry = cache_.Find(address);
-  if (entry == nullptr || !entry->answered) return std::nullopt;
+  const CrmCacheEntry* entry = cache_.FindAnswered(address);
+  if (entry == nullptr) return std::nullopt;
   return entry->match;
 }
 
@@ -158,8 +158,8 @@ void CrmResolver::FirstMatches(const std::vector<std::string>& addresses, std::s
                                std::string& lead_id) {
   std::lock_guard lock(mutex_);
   for (const auto& a : addresses) {
-    const CrmCacheEntry* entry = cache_.Find(a);
-    if (entry == nullptr || !entry->answered) continue;
+    const CrmCacheEntry* entry = cache_.FindAnswered(a);
+    if (entry == nullptr) continue;
     const CrmMatch& match = entry->match;
     if (contact_id.empty()) contact_id = match.contact_id;
     if (lead_id.empty()) lead_id = match.lead_id;
@@ -170,7 +170,7 @@ void CrmResolver::FirstMatches(const std::vector<std::string>& addresses, std::s
 void CrmResolver::LearnCreatedLead(const std::string& address, const std::string& lead_id) {
   std::lock_guard lock(mutex_);
   CrmMatch match;
-  if (const CrmCacheEntry* entry = cache_.Find(address); entry != nullptr && entry->answered) {
+  if (const CrmCacheEntry* entry = cache_.FindAnswered(address)) {
     match.contact_id = entry->match.contact_id;
   }
   match.lead_id = lead_id;
@@ -353,9 +353,8 @@ void CrmResolver::CompletePrime(const Status& status, const std::vector<salesfor
         StoreLocked(email, std::move(match), expires, true);
       }
       for (const auto& a : waiting) {
-        const CrmCacheEntry* entry = cache_.Find(a);
-        LearnLocked(a, entry != nullptr && entry->answered && entry->unsaved ? CrmMatch(entry->match) : CrmMatch{},
-                    now);
+        const CrmCacheEntry* entry = cache_.FindAnswered(a);
+        LearnLocked(a, entry != nullptr && entry->unsaved ? CrmMatch(entry->match) : CrmMatch{}, now);
       }
       prime_state_ = PrimeState::kDone;
       SettleLocked(waiting, status, ready, failed);

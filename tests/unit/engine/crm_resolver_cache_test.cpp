@@ -78,6 +78,12 @@ TEST_CASE("the CRM cache adds an address once: FindOrAdd returns the same entry 
   CHECK(again.asked);
   CHECK(again.match.lead_id == "00Q1");
   CHECK(cache.size() == 1);
+  // Asked about but never answered: readers of matches do not see it.
+  CHECK(cache.FindAnswered("a@x.example") == nullptr);
+  again.answered = true;
+  REQUIRE(cache.FindAnswered("a@x.example") != nullptr);
+  CHECK(cache.FindAnswered("a@x.example")->match.lead_id == "00Q1");
+  CHECK(cache.FindAnswered("b@x.example") == nullptr);
   // A colliding address is a new entry, and the first one is untouched.
   CrmResolverCache<ConstantHash> colliding;
   colliding.FindOrAdd("a@x.example").match.lead_id = "00Q1";

@@ -52,6 +52,14 @@ class CrmResolverCache {
     return at == FlatStringIndex<Hash>::kNone ? nullptr : &entries_[at].entry;
   }
 
+  // The entry of `address` when an answer (even an expired one) is known,
+  // else nullptr: what every reader of matches asks. Valid until the next
+  // FindOrAdd.
+  const CrmCacheEntry* FindAnswered(std::string_view address) const {
+    const CrmCacheEntry* entry = Find(address);
+    return entry != nullptr && entry->answered ? entry : nullptr;
+  }
+
   // The entry of `address`, added (unanswered, unasked) when absent. Valid
   // until the next FindOrAdd.
   CrmCacheEntry& FindOrAdd(std::string_view address) {
