@@ -62,14 +62,15 @@ constexpr int kMaxOpenFiles = 256;
 constexpr std::size_t kKeepLogFiles = 3;
 constexpr std::size_t kMaxInfoLogBytes = std::size_t{1} << 20;
 // Memtables are the one RocksDB memory that grows with what a run writes
-// (a cursor per stream, a ledger entry per record): 4 MiB per family, 16 MiB
-// in all, bounds it; measured with no CPU cost on a 300,000-message full sync.
-// Only the ledger's lookups (one per message read) profit from a large
-// memtable; the other families are written once per page or per user and
-// read once per stream, so 1 MiB each: an idle run of 10,000 users (a
-// cursor and a user record each) flushes instead of holding ~5 MiB.
-constexpr std::size_t kWriteBufferBytes = std::size_t{4} << 20;
-constexpr std::size_t kSmallWriteBufferBytes = std::size_t{1} << 20;
+// (a cursor per stream, a ledger entry per record): per family and 16 MiB in
+// all bounds it. Only the ledger's lookups (one per message read) profit
+// from a large memtable (4 MiB: measured with no CPU cost on a
+// 300,000-message full sync); the other families are written once per page
+// or per user and read once per stream, so 1 MiB each: an idle run of
+// 10,000 users (a cursor and a user record each) flushes instead of holding
+// ~5 MiB.
+constexpr std::size_t kLedgerWriteBufferBytes = std::size_t{4} << 20;
+constexpr std::size_t kWriteBufferBytes = std::size_t{1} << 20;
 constexpr std::size_t kTotalWriteBufferBytes = std::size_t{16} << 20;
 constexpr double kBloomBitsPerKey = 10;  // most ledger lookups are misses
 constexpr double kMemtableBloomRatio = 0.05;   // of the ledger's write buffer: 200 KiB
@@ -672,7 +673,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     table_options.block_cache = rocksdb::NewLRUCache(options.block_cache_bytes);
     table_options.filter_policy.reset(rocksdb::NewBloomFilterPolicy(kBloomBitsPerKey));
     rocksdb::ColumnFamilyOptions cf_options;
-    cf_options.write_buffer_size = kSmallWriteBufferBytes;
+    cf_options.write_buffer_size = kWriteBufferBytes;
     cf_options.table_factory.reset(rocksdb::NewBlockBasedTableFactory(table_options));
 
     // Snappy on every flush and compaction was ~2 % of a full sync's CPU,
@@ -685,7 +686,7 @@ Result<std::unique_ptr<Store>> Store::Open(const std::string& dir, const StoreOp
     // running sync hit the memtable: a bloom filter there answers them
     // without a skiplist search (that search was 9 % of a full sync's CPU).
     rocksdb::ColumnFamilyOptions ledger_options = cf_options;
-    ledger_options.write_buffer_size = kWriteBufferBytes;
+    ledger_options.write_buffer_size = kLedgerWriteBufferBytes;
     ledger_options.memtable_prefix_bloom_size_ratio = kMemtableBloomRatio;
     ledger_options.memtable_whole_key_filtering = true;
 
