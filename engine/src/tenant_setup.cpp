@@ -569,20 +569,21 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
   std::vector<std::pair<std::string, state::UserRecord>> records;
   std::lock_guard lock(tenant.lifecycle_mutex);
   TenantReport& report = tenant.report;
+  // A failed run learned nothing about its users: their records stay as they were.
+  const bool write = report.status != "failed";
+  // Written kUsersPerWrite at a time: the decoded records of 10,000 users
+  // (~600 B each) and their write batch were the run's last high-water mark.
+  // Each user's record is still written whole; a crash between two writes
+  // leaves the others' records of the previous run, which the next run
+  // rewrites.
+  const auto put = [&]() -> Status {
+    Status put = write && !records.empty() ? store.PutUsers(id, records) : Status::Ok();
+    records.clear();
+    return put;
+  };
   if (tenant.directory) {
     const auto& users = tenant.directory->users();
     std::size_t had_active = 0, lost_access = 0;
-    // Written kUsersPerWrite at a time: the decoded records of 10,000 users
-    // (~600 B each) and their write batch were the run's last high-water
-    // mark. Each user's record is still written whole; a crash between two
-    // writes leaves the others' records of the previous run, which the next
-    // run rewrites.
-    const bool write = report.status != "failed";
-    const auto put = [&]() -> Status {
-      Status put = write ? store.PutUsers(id, records) : Status::Ok();
-      records.clear();
-      return put;
-    };
     records.reserve(std::min(users.size(), kUsersPerWrite));
     for (std::size_t i = 0; i < users.size(); ++i) {
       state::UserRecord record = tenant.user_records.Restore(i);
@@ -634,11 +635,8 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
     });
     if (!read.ok() && report.status != "failed") return read;
   }
-  if (report.status == "failed") return Status::Ok();   // nothing learned about the connections
-  if (!records.empty()) {
-    Status users = store.PutUsers(id, records);
-    if (!users.ok()) return users;
-  }
+  if (Status put_users = put(); !put_users.ok()) return put_users;
+  if (!write) return Status::Ok();   // nothing learned about the connections either
   return store.PutTenantState(id, tenant.connection);
 }
 
