@@ -66,17 +66,21 @@ std::optional<std::uint64_t> SelectMask(std::string_view select, const std::arra
   return mask;
 }
 
+// `text` as a JSON string's content: copied as it is when known to need no
+// escape (`plain`, marked once when the corpus is built), escaped otherwise.
+void AppendJsonText(std::string& out, std::string_view text, bool plain) {
+  if (plain) {
+    out += text;
+  } else {
+    AppendJsonEscaped(out, text);
+  }
+}
+
 void AppendRecipient(std::string& out, const Participant& p) {
   out += R"({"emailAddress":{"name":")";
-  if (p.json_plain) {
-    out += p.name;
-    out += R"(","address":")";
-    out += p.address;
-  } else {
-    AppendJsonEscaped(out, p.name);
-    out += R"(","address":")";
-    AppendJsonEscaped(out, p.address);
-  }
+  AppendJsonText(out, p.name, p.json_plain);
+  out += R"(","address":")";
+  AppendJsonText(out, p.address, p.json_plain);
   out += R"("}})";
 }
 
@@ -115,22 +119,18 @@ void AppendHtmlBody(std::string& out, std::string_view text) {
   AppendJsonEscaped(out, html);
 }
 
-// ,"name":"value" with `value` escaped.
-void AppendStringProperty(std::string& out, std::string_view name, std::string_view value) {
+// ,"name":"value" with `value` escaped unless `plain` (AppendJsonText).
+void AppendStringProperty(std::string& out, std::string_view name, std::string_view value, bool plain = false) {
   out += ",\"";
   out += name;
   out += "\":\"";
-  AppendJsonEscaped(out, value);
+  AppendJsonText(out, value, plain);
   out += '"';
 }
 
 // ,"name":"value" with `value` taken as it is (ids, dates: no character to escape).
 void AppendRawProperty(std::string& out, std::string_view name, std::string_view value) {
-  out += ",\"";
-  out += name;
-  out += "\":\"";
-  out += value;
-  out += '"';
+  AppendStringProperty(out, name, value, true);
 }
 
 }  // namespace
@@ -201,13 +201,7 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   if (has(kHasAttachments)) out += c->has_attachments ? R"(,"hasAttachments":true)" : R"(,"hasAttachments":false)";
   // The message id is base62, digits and the sender's domain: plain when the sender is.
   const bool id_plain = h.from.json_plain;
-  if (has(kInternetMessageId)) {
-    if (id_plain) {
-      AppendRawProperty(out, "internetMessageId", h.internet_message_id);
-    } else {
-      AppendStringProperty(out, "internetMessageId", h.internet_message_id);
-    }
-  }
+  if (has(kInternetMessageId)) AppendStringProperty(out, "internetMessageId", h.internet_message_id, id_plain);
   if (has(kSubject)) AppendStringProperty(out, "subject", c->subject);
   if (has(kBodyPreview)) AppendStringProperty(out, "bodyPreview", Utf8Prefix(c->body, 255));
   if (has(kImportance)) AppendRawProperty(out, "importance", c->importance);
@@ -271,11 +265,7 @@ void AppendMessageJson(std::string& out, const Corpus& corpus, const MessageCopy
   if (has(kUniqueBody)) body_json("uniqueBody");
   if (has(kHeaders)) {
     out += R"(,"internetMessageHeaders":[{"name":"Message-ID","value":")";
-    if (id_plain) {
-      out += h.internet_message_id;
-    } else {
-      AppendJsonEscaped(out, h.internet_message_id);
-    }
+    AppendJsonText(out, h.internet_message_id, id_plain);
     out += R"("},{"name":"Subject","value":")";
     AppendJsonEscaped(out, c->subject);
     out += R"("},{"name":"MIME-Version","value":"1.0"})";
