@@ -85,6 +85,8 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
                      m.full.wall, m.makespan.minimum_seconds, m.makespan.binding, m.makespan.ratio);
       fmt::format_to(it, "  an ideal engine under these latencies: {:.2f} s on average, ratio {:.2f}\n",
                      m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio);
+      fmt::format_to(it, "  the same with at most {} requests in flight (the stream window or the connections, whichever fewer): {:.2f} s, ratio {:.2f}\n",
+                     m.makespan.capped_in_flight, m.makespan.ideal_capped_seconds, m.makespan.ideal_capped_ratio);
     }
     fmt::format_to(it, "  verify: {} (expected {}, missing {}, duplicates {}, unexpected {}, mismatched {})\n",
                    m.verify.clean() ? "ok" : "FAILED", m.verify.expected, m.verify.missing, m.verify.duplicates,
@@ -116,11 +118,13 @@ std::string Json(const Options& options, const std::vector<Measurement>& results
                      "\"mailbox_concurrency\":{},\"mailbox_requests\":{},\"mailbox_window_seconds\":{},"
                      "\"org_concurrency\":{},\"org_daily_requests\":{}}},"
                      "\"makespan\":{{\"measured_seconds\":{:.3f},\"minimum_seconds\":{:.3f},\"ratio\":{:.3f},"
-                     "\"binding\":\"{}\",\"ideal_expected_seconds\":{:.3f},\"ideal_ratio\":{:.3f}}}",
+                     "\"binding\":\"{}\",\"ideal_expected_seconds\":{:.3f},\"ideal_ratio\":{:.3f},"
+                     "\"capped_in_flight\":{},\"ideal_capped_seconds\":{:.3f},\"ideal_capped_ratio\":{:.3f}}}",
                      m.limits.name, m.limits.latency_min_ms, m.limits.latency_max_ms, m.limits.mailbox_concurrency,
                      m.limits.mailbox_requests, m.limits.mailbox_window_s, m.limits.org_concurrency,
                      m.limits.org_daily_requests, m.full.wall, m.makespan.minimum_seconds, m.makespan.ratio,
-                     m.makespan.binding, m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio);
+                     m.makespan.binding, m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio,
+                     m.makespan.capped_in_flight, m.makespan.ideal_capped_seconds, m.makespan.ideal_capped_ratio);
     }
     out += '}';
   }

@@ -81,6 +81,11 @@ struct Makespan {
   // minimum above assumes every request gets the lowest latency).
   double ideal_expected_seconds = 0;
   double ideal_ratio = 0;       // measured wall / ideal_expected_seconds
+  // The same ideal engine with no more requests in flight than the run had
+  // (its stream window's peak, or fewer connections per host when set).
+  std::int64_t capped_in_flight = 0;
+  double ideal_capped_seconds = 0;
+  double ideal_capped_ratio = 0;  // measured wall / ideal_capped_seconds
 };
 
 struct Measurement {

@@ -1,6 +1,8 @@
 #include "floors.hpp"
 
 #include <algorithm>
+#include <functional>
+#include <queue>
 #include <random>
 
 namespace crmsync::bench {
@@ -86,6 +88,10 @@ Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
 }
 
 double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int trials) {
+  return IdealCappedMakespan(limits, full, 0, trials);
+}
+
+double IdealCappedMakespan(const LimitsProfile& limits, const Phase& full, std::int64_t in_flight, int trials) {
   if (!limits.present || limits.latency_min_ms <= 0 || trials <= 0) return 0;
   const double low = limits.latency_min_ms / 1000.0;
   const double high = std::max(limits.latency_max_ms / 1000.0, low);
@@ -101,14 +107,24 @@ double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int
     const std::int64_t writes = CeilDiv(t.captured, kRecordsPerWrite);
     const std::int64_t sequential_before = 1 + CeilDiv(t.users, kUsersPerPage);   // grant, user listing
     const std::int64_t sequential_after = (t.distinct_addresses > 0 ? 1 : 0) + (writes > 0 ? 1 : 0);
+    // A stream keeps one request on the wire at a time; with a cap, a stream
+    // starts on the first slot to free up (list scheduling in stream order).
+    const std::size_t slots = in_flight > 0 && in_flight < streams ? static_cast<std::size_t>(in_flight) : 0;
     double sum = 0;
     for (int trial = 0; trial < trials; ++trial) {
       double chain = 0;
       for (std::int64_t i = 0; i < sequential_before + sequential_after; ++i) chain += latency(rng);
+      std::priority_queue<double, std::vector<double>, std::greater<>> free_at;
+      for (std::size_t i = 0; i < slots; ++i) free_at.push(0);
       double slowest_stream = 0;
       for (std::int64_t s = 0; s < streams; ++s) {
         double stream = 0;
         for (std::int64_t p = 0; p < base_pages + (s < longer_streams ? 1 : 0); ++p) stream += latency(rng);
+        if (slots > 0) {
+          stream += free_at.top();
+          free_at.pop();
+          free_at.push(stream);
+        }
         slowest_stream = std::max(slowest_stream, stream);
       }
       sum += chain + slowest_stream;

@@ -33,4 +33,10 @@ Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full);
 // limits profile.
 double IdealExpectedMakespan(const LimitsProfile& limits, const Phase& full, int trials = 64);
 
+// The same ideal engine with at most `in_flight` requests on the wire at once
+// (0: no cap), as an HTTP/1.1 client has with that many streams and
+// connections (one request per connection). The same draws as
+// IdealExpectedMakespan, so a cap of at least the streams gives its figure.
+double IdealCappedMakespan(const LimitsProfile& limits, const Phase& full, std::int64_t in_flight, int trials = 64);
+
 }  // namespace crmsync::bench

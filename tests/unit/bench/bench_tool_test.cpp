@@ -112,6 +112,14 @@ TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespa
   CHECK(ideal > minimum);
   CHECK(ideal < 2 * minimum);
   CHECK(Number(j, {"runs", "0", "makespan", "ideal_ratio"}) == Approx(measured / ideal).epsilon(0.01));
+  // The run's own cap on requests in flight: its stream window, here under the 128 connections.
+  const std::int64_t capped = JsonInt(j, "runs.0.makespan.capped_in_flight");
+  CHECK(capped == JsonInt(j, "runs.0.full.streams_in_flight_peak"));
+  CHECK(capped > 0);
+  CHECK(capped <= 128);
+  const double ideal_capped = Number(j, {"runs", "0", "makespan", "ideal_capped_seconds"});
+  CHECK(ideal_capped >= ideal);
+  CHECK(Number(j, {"runs", "0", "makespan", "ideal_capped_ratio"}) == Approx(measured / ideal_capped).epsilon(0.01));
   for (const char* phase : {"full", "incremental", "idle"}) CheckPhase(j, phase);
 }
 

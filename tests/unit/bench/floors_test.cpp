@@ -182,3 +182,35 @@ TEST_CASE("the limits profile is read from /_sim/limits", "[bench]") {
   CHECK(p.org_daily_requests == 5);
   CHECK_FALSE(ParseLimits(R"({"error":"not found"})").present);
 }
+
+TEST_CASE("an ideal engine with a cap on requests in flight: its streams wait for a free slot", "[bench]") {
+  LimitsProfile limits;
+  limits.present = true;
+  limits.latency_min_ms = 100;
+  limits.latency_max_ms = 100;
+  Phase full;
+  full.wall = 2.0;
+  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
+  t.stream_pages = 300;   // 100 streams of 3 pages
+  full.tenants = {t};
+  // No cap, or one the streams never reach: the uncapped figure (grant, user page, 3 pages, write).
+  CHECK(IdealCappedMakespan(limits, full, 0) == Approx(0.6));
+  CHECK(IdealCappedMakespan(limits, full, 100) == Approx(0.6));
+  CHECK(IdealCappedMakespan(limits, full, 5000) == Approx(0.6));
+  // Ten at a time: ten rounds of 0.3 s streams after the 0.3 s of grant, user page and write.
+  CHECK(IdealCappedMakespan(limits, full, 10) == Approx(0.3 + 10 * 0.3));
+  // One at a time: every page in a row.
+  CHECK(IdealCappedMakespan(limits, full, 1) == Approx(0.3 + 300 * 0.1));
+  // 30 slots for 100 streams: four rounds (30, 30, 30, 10).
+  CHECK(IdealCappedMakespan(limits, full, 30) == Approx(0.3 + 4 * 0.3));
+
+  // Drawn latencies: the same draws as the uncapped engine, and a tighter cap is never faster.
+  limits.latency_max_ms = 200;
+  CHECK(IdealCappedMakespan(limits, full, 100) == IdealExpectedMakespan(limits, full));
+  const double wide = IdealCappedMakespan(limits, full, 50);
+  const double narrow = IdealCappedMakespan(limits, full, 10);
+  CHECK(wide > IdealExpectedMakespan(limits, full));
+  CHECK(narrow > wide);
+  // Ten slots busy for 300 pages of 0.15 s on average.
+  CHECK(narrow > 0.3 + 300 * 0.15 / 10);
+}
