@@ -20,6 +20,26 @@ TenantFigures Tenant(std::string provider, std::int64_t users, std::int64_t read
                        .distinct_addresses = distinct};
 }
 
+// Every request 100 ms away.
+LimitsProfile FixedLatency() {
+  LimitsProfile limits;
+  limits.present = true;
+  limits.latency_min_ms = 100;
+  limits.latency_max_ms = 100;
+  return limits;
+}
+
+// A full sync of 2 s over 100 users' streams of 3 pages each (and the user listing's page).
+Phase ThreePageStreams() {
+  Phase full;
+  full.wall = 2.0;
+  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
+  t.stream_pages = 300;
+  t.mailbox_pages = 301;
+  full.tenants = {t};
+  return full;
+}
+
 }  // namespace
 
 TEST_CASE("write floor is the sum over tenants of ceil(captured / 200)", "[bench]") {
@@ -98,16 +118,8 @@ TEST_CASE("minimum makespan: the longest chain at the minimum latency, or a busi
 
 TEST_CASE("an ideal engine's expected makespan: the minimum's chain with latencies drawn from the range",
           "[bench]") {
-  LimitsProfile limits;
-  limits.present = true;
-  limits.latency_min_ms = 100;
-  limits.latency_max_ms = 100;
-  Phase full;
-  full.wall = 2.0;
-  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
-  t.stream_pages = 300;   // 3 pages per stream
-  t.mailbox_pages = 301;  // and the user listing's page
-  full.tenants = {t};
+  LimitsProfile limits = FixedLatency();
+  Phase full = ThreePageStreams();
   // One latency: the ideal engine takes exactly the minimum (grant, user page, 3 pages, write).
   CHECK(IdealExpectedMakespan(limits, full) == Approx(0.6));
 
@@ -184,15 +196,8 @@ TEST_CASE("the limits profile is read from /_sim/limits", "[bench]") {
 }
 
 TEST_CASE("an ideal engine with a cap on requests in flight: its streams wait for a free slot", "[bench]") {
-  LimitsProfile limits;
-  limits.present = true;
-  limits.latency_min_ms = 100;
-  limits.latency_max_ms = 100;
-  Phase full;
-  full.wall = 2.0;
-  TenantFigures t = Tenant("graph", 100, 10000, 1000, 0);
-  t.stream_pages = 300;   // 100 streams of 3 pages
-  full.tenants = {t};
+  LimitsProfile limits = FixedLatency();
+  const Phase full = ThreePageStreams();
   // No cap, or one the streams never reach: the uncapped figure (grant, user page, 3 pages, write).
   CHECK(IdealCappedMakespan(limits, full, 0) == Approx(0.6));
   CHECK(IdealCappedMakespan(limits, full, 100) == Approx(0.6));
