@@ -23,6 +23,7 @@
 #include "salesforce_sim.hpp"
 #include "sf_error.hpp"
 #include "soql_subset.hpp"
+#include "task_values.hpp"
 
 namespace crmsync::sim::sf {
 
@@ -94,6 +95,20 @@ struct UserGrant {
   std::uint64_t grants = 0;             // refresh grants asked with it
 };
 
+inline constexpr std::uint32_t kNoTask = UINT32_MAX;
+
+struct TaskRecord {
+  TaskValues values;
+  // The next Task with the same key (kNoTask: none). Only a concurrent-create
+  // race makes a second one, exactly as on a real org.
+  std::uint32_t next_with_key = kNoTask;
+};
+
+struct TaskKey {
+  std::uint32_t first = kNoTask;      // the key's first Task; kNoTask until a create commits
+  std::uint32_t being_created = 0;    // in-flight upserts that decided to create it
+};
+
 struct Org {
   std::uint32_t index = 0;               // distinguishes ids between orgs
   std::string org_id;
@@ -102,15 +117,15 @@ struct Org {
   mutable std::mutex mu;                 // guards everything below
   OrgSetup credentials;                  // setup without its records
   std::shared_ptr<const Directory> directory;
-  std::vector<StoredTask> tasks;         // never shrinks: indices are stable
-  // Lower-cased Crmsync_Key__c -> task indices (more than one only after a
-  // concurrent-create race, exactly as on a real org).
-  std::unordered_map<std::string, std::vector<std::uint32_t>> tasks_by_key;
-  // Lower-cased keys that in-flight upserts decided to create but have not
-  // committed yet -> number of such requests.
-  std::unordered_map<std::string, std::uint32_t> keys_being_created;
+  // The Tasks in creation order; never shrinks, so indices are stable (a
+  // deque: growing never moves the ~375k of a benchmark). Task i's id is
+  // TaskId(*this, i).
+  std::deque<TaskRecord> tasks;
+  // Lower-cased Crmsync_Key__c -> its Tasks and in-flight creates. Entries
+  // are never erased: an upsert keeps a pointer to its keys' entries from
+  // deciding to committing.
+  std::unordered_map<std::string, TaskKey> tasks_by_key;
   std::uint64_t race_creates = 0;        // creates decided while the key was in flight elsewhere
-  std::uint64_t next_task_serial = 1;
   std::uint64_t next_cursor_serial = 1;
   std::deque<QueryCursor> cursors;       // oldest first
   // Enhanced Email (composite_graph.cpp), kept like the Tasks: vectors that
@@ -149,6 +164,9 @@ struct Org {
   // -> that user's own refresh token, bound to their Salesforce User.
   std::map<std::string, UserGrant> user_grants;
 };
+
+// The id of the org's Task at `index` (upsert.cpp): ids are given in creation order.
+std::string TaskId(const Org& org, std::uint32_t index);
 
 struct Session {
   std::shared_ptr<Org> org;

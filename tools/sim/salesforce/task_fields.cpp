@@ -66,6 +66,10 @@ const TaskField* FindTaskField(std::string_view name) {
   return nullptr;
 }
 
+const TaskField& TaskFieldAt(std::size_t index) { return Fields()[index]; }
+
+std::size_t TaskFieldIndex(const TaskField& field) { return static_cast<std::size_t>(&field - Fields().data()); }
+
 std::optional<SfError> CheckTaskValue(const TaskField& field, std::string_view value) {
   // Built only for an error: this runs for every value of every record.
   auto fields = [&field] { return std::vector<std::string>{std::string(field.name)}; };
