@@ -20,6 +20,7 @@
 #include <unordered_set>
 #include <vector>
 
+#include "id_set.hpp"
 #include "salesforce_sim.hpp"
 #include "sf_error.hpp"
 #include "soql_subset.hpp"
@@ -31,18 +32,6 @@ using TimePoint = std::chrono::steady_clock::time_point;
 
 // The daily API allocation the simulated orgs report (Enterprise baseline).
 inline constexpr std::uint64_t kDailyApiAllocation = 100000;
-
-// Ids of one kind, matched as Salesforce does: an 18-character id exactly,
-// a 15-character one against the case-sensitive prefix.
-class IdSet {
- public:
-  void Insert(const std::string& id);
-  bool Contains(std::string_view id) const;
-
- private:
-  std::unordered_set<std::string> full_;
-  std::unordered_set<std::string> prefix15_;
-};
 
 // An org's Contacts, Leads and Users. Immutable once built, so queries and
 // upserts read it without holding the org lock.
