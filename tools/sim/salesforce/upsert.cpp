@@ -511,8 +511,10 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
     } else if (rolled_back) {
       AppendRolledBack(body);
     } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})",
-                     ids[i], decisions[i].action == Action::kCreate);
+      body += R"({"id":")";
+      body += ids[i];
+      body += decisions[i].action == Action::kCreate ? R"(","success":true,"errors":[],"created":true})"
+                                                      : R"(","success":true,"errors":[],"created":false})";
     }
   }
   body.push_back(']');
