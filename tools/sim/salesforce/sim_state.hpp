@@ -112,7 +112,8 @@ struct Org {
   std::deque<TaskRecord> tasks;
   // Lower-cased Crmsync_Key__c -> its Tasks and in-flight creates. Entries
   // are never erased: an upsert keeps a pointer to its keys' entries from
-  // deciding to committing.
+  // deciding to committing. An entry with neither is a key no Task has (an
+  // all-or-none request that decided to create it was rolled back).
   std::unordered_map<std::string, TaskKey> tasks_by_key;
   std::uint64_t race_creates = 0;        // creates decided while the key was in flight elsewhere
   std::uint64_t next_cursor_serial = 1;

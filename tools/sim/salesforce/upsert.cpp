@@ -314,7 +314,7 @@ enum class Action { kFail, kCreate, kUpdate };
 struct Decision {
   Action action = Action::kFail;
   std::uint32_t task_index = 0;   // kUpdate: the matched task; kCreate: set at commit
-  sf::TaskKey* key = nullptr;     // kCreate: the key's entry, registered as being created
+  sf::TaskKey* key = nullptr;     // kCreate: the key's entry (being created unless rolled back)
 };
 
 // The record's values as stored on create: what it sends, JSON nulls absent.
@@ -422,8 +422,9 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
         any_failed = true;
         continue;
       }
-      auto match = org.tasks_by_key.find(r.norm_key);
-      const std::uint32_t first = match == org.tasks_by_key.end() ? sf::kNoTask : match->second.first;
+      // One lookup finds the key or makes its entry (the table is large: each probe is cache misses).
+      sf::TaskKey& key = org.tasks_by_key.try_emplace(r.norm_key).first->second;
+      const std::uint32_t first = key.first;
       if (first != sf::kNoTask && org.tasks[first].next_with_key != sf::kNoTask) {
         std::string ids;
         for (std::uint32_t index = first; index != sf::kNoTask; index = org.tasks[index].next_with_key) {
@@ -447,16 +448,14 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
           decisions[i] = {Action::kUpdate, first};
         }
       } else {
-        decisions[i].action = Action::kCreate;
-        if (match != org.tasks_by_key.end() && match->second.being_created != 0) ++org.race_creates;
+        decisions[i] = {Action::kCreate, 0, &key};
+        if (key.being_created != 0) ++org.race_creates;
       }
     }
     bool rolled_back = parsed.all_or_none && any_failed;
     if (!rolled_back) {
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        if (decisions[i].action != Action::kCreate) continue;
-        decisions[i].key = &org.tasks_by_key[records[i].norm_key];
-        ++decisions[i].key->being_created;
+      for (const Decision& d : decisions) {
+        if (d.action == Action::kCreate) ++d.key->being_created;
       }
     }
   }
