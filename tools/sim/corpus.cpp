@@ -664,6 +664,13 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
 
 std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
                                                 const Epochs& epochs, ViewCursor& cursor) const {
+  thread_local MessageHeader header;   // its buffers serve every call of the thread
+  if (!NextInView(tenant, user, folder, to_epoch, epochs, cursor, header)) return std::nullopt;
+  return header;
+}
+
+bool Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch, const Epochs& epochs, ViewCursor& cursor,
+                        MessageHeader& out) const {
   const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
   const int previous = (user + users - 1) % users;
   const int slots = folder != Folder::kSentItems && previous != user ? 2 : 1;
@@ -684,20 +691,18 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
     }
     return false;
   };
-  // The candidates' participants are drawn into one reused header; InView
-  // looks at nothing else, so the message id and traits are built only for
-  // the candidate it takes (about half of the previous user's are not).
-  thread_local MessageHeader candidate;
+  // The candidates' participants are drawn into `out`; InView looks at
+  // nothing else, so the message id and traits are built only for the
+  // candidate it takes (about half of the previous user's are not).
   while (auto next = NextRef(tenant, user, previous, slots, to_epoch, epochs, cursor)) {
     const MessageRef& ref = *next;
     if (skip(ref)) continue;
-    const std::uint64_t id_seed = HeaderCore(ref, epochs, candidate);
-    if (!InView(candidate, user, folder)) continue;
-    MessageHeader h = candidate;
-    FinishHeader(h, id_seed);
-    return h;
+    const std::uint64_t id_seed = HeaderCore(ref, epochs, out);
+    if (!InView(out, user, folder)) continue;
+    FinishHeader(out, id_seed);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {

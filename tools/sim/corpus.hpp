@@ -270,6 +270,11 @@ class Corpus {
                                              const std::function<bool(const MessageHeader&)>& accept) const;
   std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
                                           const Epochs& epochs, ViewCursor& cursor) const;
+  // The same, generated into `out` with its buffers reused (a page has up
+  // to 1,000 headers, each a few vectors and strings): false at the end,
+  // `out` then unspecified.
+  bool NextInView(int tenant, int user, Folder folder, int to_epoch, const Epochs& epochs, ViewCursor& cursor,
+                  MessageHeader& out) const;
   // Whether the copy of `header` in (user, folder) is marked "CRM".
   bool CrmMarked(const MessageHeader& header, int user, Folder folder) const;
   // Whether user `user` (of any tenant) has the folder "CRM".
