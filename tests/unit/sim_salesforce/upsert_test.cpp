@@ -324,6 +324,7 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: two in-flight requests crea
   CHECK(r2[0].created);
   CHECK(r1[0].id != r2[0].id);
   CHECK(sim_.TasksByKey()["tenant-1"]["race-key"].size() == 2);
+  CHECK(sim_.TaskCount() == 2);
   CHECK(SalesforceSimTestAccess::RaceCreates(sim_, org1_.setup.org_id) == 1);
   // From then on the key is ambiguous, as on a real org.
   auto after = Results(sim_.Handle(Upsert(Body({TaskJson("race-key")}), token)));

@@ -262,6 +262,16 @@ std::map<std::string, std::map<std::string, std::vector<StoredTask>>> Salesforce
   return out;
 }
 
+std::uint64_t SalesforceSim::TaskCount() const {
+  std::uint64_t count = 0;
+  std::shared_lock lock(impl_->orgs_mu);
+  for (const auto& [org_id, org] : impl_->orgs_by_id) {
+    std::lock_guard org_lock(org->mu);
+    count += org->tasks.size();
+  }
+  return count;
+}
+
 SalesforceCounters SalesforceSim::counters() const {
   SalesforceCounters c;
   c.records_created = impl_->records_created.load();
