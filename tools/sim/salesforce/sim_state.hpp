@@ -24,6 +24,7 @@
 #include "salesforce_sim.hpp"
 #include "sf_error.hpp"
 #include "soql_subset.hpp"
+#include "task_key_index.hpp"
 #include "task_values.hpp"
 
 namespace crmsync::sim::sf {
@@ -84,18 +85,11 @@ struct UserGrant {
   std::uint64_t grants = 0;             // refresh grants asked with it
 };
 
-inline constexpr std::uint32_t kNoTask = UINT32_MAX;
-
 struct TaskRecord {
   TaskValues values;
   // The next Task with the same key (kNoTask: none). Only a concurrent-create
   // race makes a second one, exactly as on a real org.
   std::uint32_t next_with_key = kNoTask;
-};
-
-struct TaskKey {
-  std::uint32_t first = kNoTask;      // the key's first Task; kNoTask until a create commits
-  std::uint32_t being_created = 0;    // in-flight upserts that decided to create it
 };
 
 struct Org {
@@ -110,11 +104,11 @@ struct Org {
   // deque: growing never moves the ~375k of a benchmark). Task i's id is
   // TaskId(*this, i).
   std::deque<TaskRecord> tasks;
-  // Lower-cased Crmsync_Key__c -> its Tasks and in-flight creates. Entries
-  // are never erased: an upsert keeps a pointer to its keys' entries from
-  // deciding to committing. An entry with neither is a key no Task has (an
-  // all-or-none request that decided to create it was rolled back).
-  std::unordered_map<std::string, TaskKey> tasks_by_key;
+  // Lower-cased Crmsync_Key__c -> its Tasks and in-flight creates. An
+  // upsert keeps a reference to its keys' entries from deciding to
+  // committing. An entry with neither is a key no Task has (an all-or-none
+  // request that decided to create it was rolled back).
+  TaskKeyIndex tasks_by_key;
   std::uint64_t race_creates = 0;        // creates decided while the key was in flight elsewhere
   std::uint64_t next_cursor_serial = 1;
   std::deque<QueryCursor> cursors;       // oldest first

@@ -422,8 +422,8 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
         any_failed = true;
         continue;
       }
-      // One lookup finds the key or makes its entry (the table is large: each probe is cache misses).
-      sf::TaskKey& key = org.tasks_by_key.try_emplace(r.norm_key).first->second;
+      // One lookup finds the key or makes its entry.
+      sf::TaskKey& key = org.tasks_by_key.FindOrAdd(r.norm_key);
       const std::uint32_t first = key.first;
       if (first != sf::kNoTask && org.tasks[first].next_with_key != sf::kNoTask) {
         std::string ids;
