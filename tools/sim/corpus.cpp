@@ -240,8 +240,29 @@ Corpus::Corpus(CorpusOptions options) : options_(options) {
     people_modulus_.emplace_back(std::max<std::uint64_t>(1, tenant.people.size()));
     tenants_.push_back(std::move(tenant));
   }
+  PackPersonDraws();   // before anything draws a message (Designate does)
   epochs_.push_back(Epoch{options_.messages, StartClock(seed)});
   for (Tenant& tenant : tenants_) Designate(tenant);
+}
+
+void Corpus::PackPersonDraws() {
+  for (const Tenant& tenant : tenants_) {
+    std::size_t bytes = 0;
+    for (const ExternalPerson& person : tenant.people) bytes += person.display_name.size() + person.address.size();
+    auto text = std::make_shared<std::string>();
+    text->reserve(bytes);   // never reallocated: the views below stay valid
+    std::vector<PersonDraw>& draws = person_draws_.emplace_back();
+    draws.reserve(tenant.people.size());
+    for (const ExternalPerson& person : tenant.people) {
+      const std::size_t at = text->size();
+      *text += person.display_name;
+      *text += person.address;
+      const std::string_view packed(text->data() + at, person.display_name.size() + person.address.size());
+      draws.push_back(PersonDraw{packed.substr(0, person.display_name.size()),
+                                 packed.substr(person.display_name.size()), person.json_plain});
+    }
+    person_texts_.push_back(std::move(text));
+  }
 }
 
 void Corpus::Designate(Tenant& tenant) const {
@@ -432,6 +453,7 @@ std::uint64_t Corpus::HeaderCore(const MessageRef& ref, const Epochs& epochs, Me
   const Tenant& tenant = tenants_[static_cast<std::size_t>(ref.tenant)];
   const int users = static_cast<int>(tenant.users.size());
   const Modulus& people = people_modulus_[static_cast<std::size_t>(ref.tenant)];
+  const std::vector<PersonDraw>& draws = person_draws_[static_cast<std::size_t>(ref.tenant)];
   Rng rng = MessageRng(ref);
   h.ref = ref;
   h.to.clear();
@@ -456,7 +478,7 @@ std::uint64_t Corpus::HeaderCore(const MessageRef& ref, const Epochs& epochs, Me
         continue;
       }
       if (used_count < used_people.size()) used_people[used_count++] = p;
-      const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p)];
+      const PersonDraw& person = draws[static_cast<std::size_t>(p)];
       // Some senders put no display name; Graph then repeats the address.
       std::string_view name = rng.Chance(10) ? person.address : person.display_name;
       return Participant{name, person.address, -1, p, person.json_plain};
@@ -642,6 +664,13 @@ std::optional<MessageHeader> Corpus::NextCandidate(int tenant, int user, bool in
 
 std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch,
                                                 const Epochs& epochs, ViewCursor& cursor) const {
+  thread_local MessageHeader header;   // its buffers serve every call of the thread
+  if (!NextInView(tenant, user, folder, to_epoch, epochs, cursor, header)) return std::nullopt;
+  return header;
+}
+
+bool Corpus::NextInView(int tenant, int user, Folder folder, int to_epoch, const Epochs& epochs, ViewCursor& cursor,
+                        MessageHeader& out) const {
   const int users = static_cast<int>(tenants_[static_cast<std::size_t>(tenant)].users.size());
   const int previous = (user + users - 1) % users;
   const int slots = folder != Folder::kSentItems && previous != user ? 2 : 1;
@@ -662,20 +691,18 @@ std::optional<MessageHeader> Corpus::NextInView(int tenant, int user, Folder fol
     }
     return false;
   };
-  // The candidates' participants are drawn into one reused header; InView
-  // looks at nothing else, so the message id and traits are built only for
-  // the candidate it takes (about half of the previous user's are not).
-  thread_local MessageHeader candidate;
+  // The candidates' participants are drawn into `out`; InView looks at
+  // nothing else, so the message id and traits are built only for the
+  // candidate it takes (about half of the previous user's are not).
   while (auto next = NextRef(tenant, user, previous, slots, to_epoch, epochs, cursor)) {
     const MessageRef& ref = *next;
     if (skip(ref)) continue;
-    const std::uint64_t id_seed = HeaderCore(ref, epochs, candidate);
-    if (!InView(candidate, user, folder)) continue;
-    MessageHeader h = candidate;
-    FinishHeader(h, id_seed);
-    return h;
+    const std::uint64_t id_seed = HeaderCore(ref, epochs, out);
+    if (!InView(out, user, folder)) continue;
+    FinishHeader(out, id_seed);
+    return true;
   }
-  return std::nullopt;
+  return false;
 }
 
 std::string Corpus::MailboxMessageId(const MessageHeader& header, int user, Folder folder) const {

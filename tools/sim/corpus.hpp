@@ -69,6 +69,7 @@
 #include <algorithm>
 #include <cstdint>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <functional>
 #include <optional>
@@ -269,6 +270,11 @@ class Corpus {
                                              const std::function<bool(const MessageHeader&)>& accept) const;
   std::optional<MessageHeader> NextInView(int tenant, int user, Folder folder, int to_epoch,
                                           const Epochs& epochs, ViewCursor& cursor) const;
+  // The same, generated into `out` with its buffers reused (a page has up
+  // to 1,000 headers, each a few vectors and strings): false at the end,
+  // `out` then unspecified.
+  bool NextInView(int tenant, int user, Folder folder, int to_epoch, const Epochs& epochs, ViewCursor& cursor,
+                  MessageHeader& out) const;
   // Whether the copy of `header` in (user, folder) is marked "CRM".
   bool CrmMarked(const MessageHeader& header, int user, Folder folder) const;
   // Whether user `user` (of any tenant) has the folder "CRM".
@@ -320,6 +326,17 @@ class Corpus {
   CorpusOptions options_;
   std::vector<Tenant> tenants_;
   std::vector<Modulus> people_modulus_;   // per tenant: Modulus(people.size())
+  // Per tenant, what HeaderCore draws of each external person (several per
+  // candidate message), with the texts packed in one buffer per tenant:
+  // through the ExternalPerson records, each draw was a cache miss or two
+  // at benchmark scale, and HeaderCore the simulator's largest function.
+  struct PersonDraw {
+    std::string_view display_name, address;
+    bool json_plain = false;
+  };
+  std::vector<std::vector<PersonDraw>> person_draws_;
+  std::vector<std::shared_ptr<const std::string>> person_texts_;   // what the views point into (copies share it)
+  void PackPersonDraws();
   std::unordered_map<std::string, std::pair<int, int>> users_by_key_;   // lower-cased id / upn
   std::unordered_map<std::string, int> tenants_by_key_;
   mutable std::shared_mutex epochs_mutex_;

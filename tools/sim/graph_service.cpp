@@ -297,22 +297,24 @@ HttpResponse GraphService::Delta(const HttpRequest& request, int tenant, std::st
   // The page's messages first, then the link that follows from where they
   // end, then the body in one pass into a recycled buffer (body_buffer.hpp):
   // the link precedes "value" in the body.
+  // The headers are generated in place: the thread's page keeps their buffers.
   thread_local std::vector<MessageHeader> page;
-  page.clear();
+  int count = 0;
   ViewCursor cursor = pos.cursor;
   bool more = false;
   while (true) {
     ViewCursor before = cursor;
-    auto header = corpus_.NextInView(tenant, user, folder, pos.to_epoch, epochs, cursor);
-    if (!header) break;
-    if (static_cast<int>(page.size()) == page_size) {
+    if (page.size() <= static_cast<std::size_t>(count)) page.emplace_back();
+    if (!corpus_.NextInView(tenant, user, folder, pos.to_epoch, epochs, cursor, page[static_cast<std::size_t>(count)])) {
+      break;
+    }
+    if (count == page_size) {
       more = true;
       cursor = before;   // the next page starts with this message
       break;
     }
-    page.push_back(std::move(*header));
+    ++count;
   }
-  const int count = static_cast<int>(page.size());
 
   std::string link;
   DeltaPosition next = pos;

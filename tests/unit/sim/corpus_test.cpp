@@ -257,3 +257,43 @@ TEST_CASE("mailbox views skip by kind exactly the messages InView rejects", "[si
     }
   }
 }
+
+namespace {
+
+std::string HeaderText(const MessageHeader& h) {
+  std::string out = h.internet_message_id + "|" + std::to_string(static_cast<int>(h.kind)) + "|" +
+                    std::to_string(h.sent) + "|" + std::to_string(h.received) + "|" + std::string(h.from.address);
+  for (const auto* list : {&h.to, &h.cc}) {
+    out += "|";
+    for (const Participant& p : *list) out += std::string(p.name) + "<" + std::string(p.address) + ">";
+  }
+  for (const auto& [name, value] : h.traits.headers) out += "|" + name + ":" + value;
+  return out + "|" + std::to_string(h.traits.bulk) + std::to_string(h.traits.auto_reply) +
+         std::to_string(h.traits.confidential);
+}
+
+}  // namespace
+
+TEST_CASE("NextInView into one reused header walks the same view as the copying form", "[sim][corpus]") {
+  Corpus corpus(CorpusOptions{9, 2, 5, 40, 0});
+  const Epochs epochs = corpus.epochs();
+  MessageHeader reused;   // carries the previous message's buffers into each call
+  int messages = 0;
+  for (int tenant = 0; tenant < 2; ++tenant) {
+    for (int user = 0; user < 5; ++user) {
+      for (Folder folder : {Folder::kInbox, Folder::kSentItems, Folder::kCrm}) {
+        ViewCursor a{0, 0, 0}, b{0, 0, 0};
+        while (true) {
+          auto copied = corpus.NextInView(tenant, user, folder, static_cast<int>(epochs.size()), epochs, a);
+          const bool found = corpus.NextInView(tenant, user, folder, static_cast<int>(epochs.size()), epochs, b, reused);
+          REQUIRE(found == copied.has_value());
+          REQUIRE((a.epoch == b.epoch && a.slot == b.slot && a.index == b.index));
+          if (!found) break;
+          REQUIRE(HeaderText(reused) == HeaderText(*copied));
+          ++messages;
+        }
+      }
+    }
+  }
+  CHECK(messages > 300);
+}

@@ -62,7 +62,8 @@ TEST_CASE("header participants are the tenant's own users and people, by view", 
   auto check = [&](const Participant& p) {
     if (p.person >= 0) {
       const ExternalPerson& person = tenant.people[static_cast<std::size_t>(p.person)];
-      REQUIRE(p.address.data() == person.address.data());
+      // Views of the corpus's packed copy of the person's texts (corpus.hpp: PersonDraw).
+      REQUIRE(p.address == person.address);
       REQUIRE((p.name == person.display_name || p.name == person.address));
     } else {
       REQUIRE(p.user >= 0);

@@ -1,4 +1,5 @@
 // sObject Collections upsert of Task on Crmsync_Key__c.
+#include <algorithm>
 #include <condition_variable>
 #include <future>
 #include <mutex>
@@ -240,7 +241,10 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: allOrNone rolls everything 
   // allOrNone:false keeps the valid ones.
   auto partial = Results(sim_.Handle(Upsert(Body({TaskJson("new-1"), TaskJson("bad", R"("Nope":1)")}), token)));
   CHECK(partial[0].success);
+  CHECK(partial[0].created);   // the rolled-back create left no record and no create in flight
   CHECK_FALSE(partial[1].success);
+  CHECK(SalesforceSimTestAccess::RaceCreates(sim_, org1_.setup.org_id) == 0);
+  CHECK(sim_.TasksByKey()["tenant-1"]["new-1"].size() == 1);
 }
 
 TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: request-level refusals", "[sim_salesforce]") {
@@ -320,11 +324,15 @@ TEST_CASE_METHOD(SimFixture, "sim_salesforce upsert: two in-flight requests crea
   CHECK(r2[0].created);
   CHECK(r1[0].id != r2[0].id);
   CHECK(sim_.TasksByKey()["tenant-1"]["race-key"].size() == 2);
+  CHECK(sim_.TaskCount() == 2);
   CHECK(SalesforceSimTestAccess::RaceCreates(sim_, org1_.setup.org_id) == 1);
   // From then on the key is ambiguous, as on a real org.
   auto after = Results(sim_.Handle(Upsert(Body({TaskJson("race-key")}), token)));
   CHECK(after[0].status_code == "DUPLICATE_EXTERNAL_ID");
-  CHECK_THAT(after[0].message, Catch::Contains("more than one record found"));
+  // Both records, in creation order (ids are given in that order).
+  const auto [older, newer] = std::minmax(r1[0].id, r2[0].id);
+  CHECK(after[0].message ==
+        "Crmsync_Key__c: more than one record found for external id field: [" + older + ", " + newer + "]");
 }
 
 }  // namespace

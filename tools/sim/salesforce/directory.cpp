@@ -4,24 +4,6 @@
 #include "sf_text.hpp"
 
 namespace crmsync::sim::sf {
-namespace {
-
-constexpr std::size_t kShortIdLength = 15;
-
-}  // namespace
-
-void IdSet::Insert(const std::string& id) {
-  full_.insert(id);
-  prefix15_.insert(id.substr(0, kShortIdLength));
-}
-
-bool IdSet::Contains(std::string_view id) const {
-  // Reused: every reference of every upserted record is looked up here.
-  thread_local std::string key;
-  key.assign(id);
-  if (id.size() == kShortIdLength) return prefix15_.count(key) != 0;
-  return full_.count(key) != 0;
-}
 
 int SobjectSlot(std::string_view sobject) {
   if (sobject == "Contact") return 0;

@@ -9,13 +9,24 @@ constexpr std::string_view kSuffixAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ012345";
 constexpr std::size_t kOrgDigits = 3;
 constexpr std::size_t kSerialDigits = 9;
 
-void AppendBase62(std::string& out, std::uint64_t value, std::size_t digits) {
-  std::string chunk(digits, '0');
+// Writes `value` in `digits` base-62 digits, most significant first, at `out`.
+void WriteBase62(char* out, std::uint64_t value, std::size_t digits) {
   for (std::size_t i = digits; i-- > 0;) {
-    chunk[i] = kBase62[value % kBase62.size()];
+    out[i] = kBase62[value % kBase62.size()];
     value /= kBase62.size();
   }
-  out += chunk;
+}
+
+// The case-safe suffix of the 15 characters at `id15`, written at `out`.
+void WriteCaseSafeSuffix(const char* id15, char* out) {
+  for (std::size_t chunk = 0; chunk < 3; ++chunk) {
+    unsigned flags = 0;
+    for (std::size_t j = 0; j < 5; ++j) {
+      char c = id15[chunk * 5 + j];
+      if (c >= 'A' && c <= 'Z') flags |= 1u << j;
+    }
+    out[chunk] = kSuffixAlphabet[flags];
+  }
 }
 
 bool IsAlnum(char c) {
@@ -25,24 +36,22 @@ bool IsAlnum(char c) {
 }  // namespace
 
 std::string CaseSafeSuffix(std::string_view id15) {
-  std::string suffix;
-  for (std::size_t chunk = 0; chunk < 3; ++chunk) {
-    unsigned flags = 0;
-    for (std::size_t j = 0; j < 5; ++j) {
-      char c = id15[chunk * 5 + j];
-      if (c >= 'A' && c <= 'Z') flags |= 1u << j;
-    }
-    suffix.push_back(kSuffixAlphabet[flags]);
-  }
+  std::string suffix(3, '\0');
+  WriteCaseSafeSuffix(id15.data(), suffix.data());
   return suffix;
 }
 
 std::string MakeSalesforceId(std::string_view key_prefix, std::uint32_t org_index,
                              std::uint64_t serial) {
-  std::string id(key_prefix.substr(0, 3));
-  AppendBase62(id, org_index, kOrgDigits);
-  AppendBase62(id, serial, kSerialDigits);
-  id += CaseSafeSuffix(id);
+  // Written in place: every Task an upsert answers for has its id made here.
+  const std::string_view prefix = key_prefix.substr(0, 3);
+  std::string id(prefix.size() + kOrgDigits + kSerialDigits + 3, '\0');
+  char* out = id.data();
+  prefix.copy(out, prefix.size());
+  out += prefix.size();
+  WriteBase62(out, org_index, kOrgDigits);
+  WriteBase62(out + kOrgDigits, serial, kSerialDigits);
+  WriteCaseSafeSuffix(id.data(), out + kOrgDigits + kSerialDigits);
   return id;
 }
 

@@ -253,12 +253,23 @@ std::map<std::string, std::map<std::string, std::vector<StoredTask>>> Salesforce
   for (const auto& [org_id, org] : impl_->orgs_by_id) {
     std::lock_guard org_lock(org->mu);
     auto& by_key = out[org->credentials.tenant];
-    for (const StoredTask& task : org->tasks) {
-      auto key = task.fields.find(std::string(sf::kExternalIdField));
-      by_key[key == task.fields.end() ? std::string() : key->second].push_back(task);
+    const std::size_t key_field = sf::TaskFieldIndex(*sf::FindTaskField(sf::kExternalIdField));
+    for (std::uint32_t i = 0; i < org->tasks.size(); ++i) {
+      const sf::TaskValues& values = org->tasks[i].values;
+      by_key[std::string(values.Get(key_field).value_or(""))].push_back(StoredTask{sf::TaskId(*org, i), values.ToMap()});
     }
   }
   return out;
+}
+
+std::uint64_t SalesforceSim::TaskCount() const {
+  std::uint64_t count = 0;
+  std::shared_lock lock(impl_->orgs_mu);
+  for (const auto& [org_id, org] : impl_->orgs_by_id) {
+    std::lock_guard org_lock(org->mu);
+    count += org->tasks.size();
+  }
+  return count;
 }
 
 SalesforceCounters SalesforceSim::counters() const {

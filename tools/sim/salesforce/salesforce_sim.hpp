@@ -121,6 +121,8 @@ class SalesforceSim {
       const std::string& tenant, const std::string& key)>;
   void SetRecordFaults(RecordFaults faults);
 
+  // Tasks stored by every org (what TasksByKey would hold, without copying them).
+  std::uint64_t TaskCount() const;
   // Snapshot of every Task per tenant: tasks_by_key[tenant][Crmsync_Key__c] -> records.
   std::map<std::string, std::map<std::string, std::vector<StoredTask>>> TasksByKey() const;
   // Snapshot of every EmailMessage per tenant, by Crmsync_Key__c, with its relations.

@@ -20,9 +20,12 @@
 #include <unordered_set>
 #include <vector>
 
+#include "id_set.hpp"
 #include "salesforce_sim.hpp"
 #include "sf_error.hpp"
 #include "soql_subset.hpp"
+#include "task_key_index.hpp"
+#include "task_values.hpp"
 
 namespace crmsync::sim::sf {
 
@@ -30,18 +33,6 @@ using TimePoint = std::chrono::steady_clock::time_point;
 
 // The daily API allocation the simulated orgs report (Enterprise baseline).
 inline constexpr std::uint64_t kDailyApiAllocation = 100000;
-
-// Ids of one kind, matched as Salesforce does: an 18-character id exactly,
-// a 15-character one against the case-sensitive prefix.
-class IdSet {
- public:
-  void Insert(const std::string& id);
-  bool Contains(std::string_view id) const;
-
- private:
-  std::unordered_set<std::string> full_;
-  std::unordered_set<std::string> prefix15_;
-};
 
 // An org's Contacts, Leads and Users. Immutable once built, so queries and
 // upserts read it without holding the org lock.
@@ -94,6 +85,13 @@ struct UserGrant {
   std::uint64_t grants = 0;             // refresh grants asked with it
 };
 
+struct TaskRecord {
+  TaskValues values;
+  // The next Task with the same key (kNoTask: none). Only a concurrent-create
+  // race makes a second one, exactly as on a real org.
+  std::uint32_t next_with_key = kNoTask;
+};
+
 struct Org {
   std::uint32_t index = 0;               // distinguishes ids between orgs
   std::string org_id;
@@ -102,15 +100,16 @@ struct Org {
   mutable std::mutex mu;                 // guards everything below
   OrgSetup credentials;                  // setup without its records
   std::shared_ptr<const Directory> directory;
-  std::vector<StoredTask> tasks;         // never shrinks: indices are stable
-  // Lower-cased Crmsync_Key__c -> task indices (more than one only after a
-  // concurrent-create race, exactly as on a real org).
-  std::unordered_map<std::string, std::vector<std::uint32_t>> tasks_by_key;
-  // Lower-cased keys that in-flight upserts decided to create but have not
-  // committed yet -> number of such requests.
-  std::unordered_map<std::string, std::uint32_t> keys_being_created;
+  // The Tasks in creation order; never shrinks, so indices are stable (a
+  // deque: growing never moves the ~375k of a benchmark). Task i's id is
+  // TaskId(*this, i).
+  std::deque<TaskRecord> tasks;
+  // Lower-cased Crmsync_Key__c -> its Tasks and in-flight creates. An
+  // upsert keeps a reference to its keys' entries from deciding to
+  // committing. An entry with neither is a key no Task has (an all-or-none
+  // request that decided to create it was rolled back).
+  TaskKeyIndex tasks_by_key;
   std::uint64_t race_creates = 0;        // creates decided while the key was in flight elsewhere
-  std::uint64_t next_task_serial = 1;
   std::uint64_t next_cursor_serial = 1;
   std::deque<QueryCursor> cursors;       // oldest first
   // Enhanced Email (composite_graph.cpp), kept like the Tasks: vectors that
@@ -149,6 +148,9 @@ struct Org {
   // -> that user's own refresh token, bound to their Salesforce User.
   std::map<std::string, UserGrant> user_grants;
 };
+
+// The id of the org's Task at `index` (upsert.cpp): ids are given in creation order.
+std::string TaskId(const Org& org, std::uint32_t index);
 
 struct Session {
   std::shared_ptr<Org> org;

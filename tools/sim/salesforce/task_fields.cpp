@@ -59,12 +59,21 @@ bool IsValidDate(std::string_view text) {
 }  // namespace
 
 const TaskField* FindTaskField(std::string_view name) {
-  // Lengths first: every field of every upserted record is looked up here.
-  for (const TaskField& field : Fields()) {
+  // Every field of every upserted record is looked up here, nearly always
+  // in its canonical case: exact matches first.
+  const auto& fields = Fields();
+  for (const TaskField& field : fields) {
+    if (field.name == name) return &field;
+  }
+  for (const TaskField& field : fields) {
     if (field.name.size() == name.size() && EqualsNoCase(field.name, name)) return &field;
   }
   return nullptr;
 }
+
+const TaskField& TaskFieldAt(std::size_t index) { return Fields()[index]; }
+
+std::size_t TaskFieldIndex(const TaskField& field) { return static_cast<std::size_t>(&field - Fields().data()); }
 
 std::optional<SfError> CheckTaskValue(const TaskField& field, std::string_view value) {
   // Built only for an error: this runs for every value of every record.

@@ -36,6 +36,9 @@ inline constexpr std::size_t kTaskFieldCount = 11;   // the fields in the table
 
 // Case-insensitive, as Salesforce matches field names; nullptr if unknown.
 const TaskField* FindTaskField(std::string_view name);
+// The table's field `index` (< kTaskFieldCount), and a field's index in it.
+const TaskField& TaskFieldAt(std::size_t index);
+std::size_t TaskFieldIndex(const TaskField& field);
 
 // Checks that need no org data: length, picklist membership, date syntax.
 // Reference fields are checked against the org's directory by the caller.

@@ -26,9 +26,11 @@ using sf::SfError;
 
 constexpr std::size_t kMaxRecords = 200;
 
+// Views into the thread's parser (ParseBody): valid until it parses again,
+// which it does not before the request is answered.
 struct FieldValue {
   const sf::TaskField* field = nullptr;
-  std::optional<std::string> value;   // nullopt: JSON null
+  std::optional<std::string_view> value;   // nullopt: JSON null
 };
 
 struct ParsedRecord {
@@ -64,7 +66,7 @@ std::optional<SfError> ReadFieldValue(od::value value, const sf::TaskField& fiel
     case od::json_type::string: {
       std::string_view text;
       if (auto e = value.get_string().get(text)) return ParserError(e);
-      record.values.push_back({&field, std::string(text)});
+      record.values.push_back({&field, text});
       return std::nullopt;
     }
     case od::json_type::null: {
@@ -153,10 +155,9 @@ std::optional<SfError> ParseRecord(od::value value, ParsedRecord& record) {
   return std::nullopt;
 }
 
-std::variant<ParsedBody, SfError> ParseBody(const std::string& body) {
-  // One parser and one padded buffer per server thread (STYLE.md practice 12).
-  thread_local od::parser parser;
-  thread_local std::string buffer;
+// The records' values are views into `parser`'s string buffer.
+std::variant<ParsedBody, SfError> ParseBody(const std::string& body, od::parser& parser) {
+  thread_local std::string buffer;   // one padded buffer per server thread (STYLE.md practice 12)
   // The server reads bodies with room for the padding (body_buffer.hpp):
   // parsed in place then, copied otherwise.
   const std::string* input = &body;
@@ -210,7 +211,7 @@ std::variant<ParsedBody, SfError> ParseBody(const std::string& body) {
   return parsed;
 }
 
-std::optional<SfError> CheckReference(const sf::TaskField& field, const std::string& id,
+std::optional<SfError> CheckReference(const sf::TaskField& field, std::string_view id,
                                       const sf::Directory& directory) {
   const sf::IdSet* allowed = nullptr;
   if (field.kind == sf::TaskFieldKind::kContactOrLead) allowed = &directory.who_ids;
@@ -249,7 +250,7 @@ void ValidateRecord(ParsedRecord& record, const sf::Directory& directory) {
     return fail({"MISSING_ARGUMENT", fmt::format("{} not specified", sf::kExternalIdField), {}});
   }
   record.key_ok = true;
-  record.key = *key->value;
+  record.key = std::string(*key->value);
   record.norm_key = sf::AsciiLower(record.key);
   for (const FieldValue& v : record.values) {
     if (v.field->create_only) record.sends_create_only = true;
@@ -273,7 +274,7 @@ std::vector<std::string> UnknownReferences(const std::vector<ParsedRecord>& reco
       if (!v.value || (v.field->kind != sf::TaskFieldKind::kContactOrLead && v.field->kind != sf::TaskFieldKind::kUser)) {
         continue;
       }
-      if (!directory.who_ids.Contains(*v.value) && !directory.user_ids.Contains(*v.value)) ids.push_back(*v.value);
+      if (!directory.who_ids.Contains(*v.value) && !directory.user_ids.Contains(*v.value)) ids.emplace_back(*v.value);
     }
   }
   return ids;
@@ -313,7 +314,22 @@ enum class Action { kFail, kCreate, kUpdate };
 struct Decision {
   Action action = Action::kFail;
   std::uint32_t task_index = 0;   // kUpdate: the matched task; kCreate: set at commit
+  sf::TaskKey* key = nullptr;     // kCreate: the key's entry (being created unless rolled back)
 };
+
+// The record's values as stored on create: what it sends, JSON nulls absent.
+sf::TaskValues::Views SentValues(const ParsedRecord& record) {
+  sf::TaskValues::Views views;
+  for (const FieldValue& v : record.values) views[sf::TaskFieldIndex(*v.field)] = v.value;
+  return views;
+}
+
+// `stored` updated with the record's values: a JSON null clears a field.
+sf::TaskValues::Views UpdatedValues(const sf::TaskValues& stored, const ParsedRecord& record) {
+  sf::TaskValues::Views views = stored.All();
+  for (const FieldValue& v : record.values) views[sf::TaskFieldIndex(*v.field)] = v.value;
+  return views;
+}
 
 void AppendRolledBack(std::string& out) {
   out.append(
@@ -323,6 +339,12 @@ void AppendRolledBack(std::string& out) {
 }
 
 }  // namespace
+
+namespace sf {
+
+std::string TaskId(const Org& org, std::uint32_t index) { return MakeSalesforceId("00T", org.index, index + std::uint64_t{1}); }
+
+}  // namespace sf
 
 HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::string_view sobject,
                                                std::string_view external_id_field, sf::Org& org,
@@ -352,7 +374,8 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
                                {}});
   }
 
-  auto parsed_or_error = ParseBody(request.body);
+  thread_local od::parser parser;   // one per server thread (STYLE.md practice 12)
+  auto parsed_or_error = ParseBody(request.body, parser);
   if (std::holds_alternative<SfError>(parsed_or_error)) {
     return sf::RestError(400, std::get<SfError>(parsed_or_error));
   }
@@ -399,19 +422,21 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
         any_failed = true;
         continue;
       }
-      auto match = org.tasks_by_key.find(r.norm_key);
-      if (match != org.tasks_by_key.end() && match->second.size() > 1) {
+      // One lookup finds the key or makes its entry.
+      sf::TaskKey& key = org.tasks_by_key.FindOrAdd(r.norm_key);
+      const std::uint32_t first = key.first;
+      if (first != sf::kNoTask && org.tasks[first].next_with_key != sf::kNoTask) {
         std::string ids;
-        for (std::uint32_t index : match->second) {
+        for (std::uint32_t index = first; index != sf::kNoTask; index = org.tasks[index].next_with_key) {
           if (!ids.empty()) ids.append(", ");
-          ids.append(org.tasks[index].id);
+          ids.append(sf::TaskId(org, index));
         }
         r.errors.push_back({"DUPLICATE_EXTERNAL_ID",
                             fmt::format("{}: more than one record found for external id field: [{}]",
                                         sf::kExternalIdField, ids),
                             {}});
         any_failed = true;
-      } else if (match != org.tasks_by_key.end()) {
+      } else if (first != sf::kNoTask) {
         if (r.sends_create_only) {
           r.errors.push_back({"INVALID_FIELD_FOR_INSERT_UPDATE",
                               "Unable to create/update fields: TaskSubtype. Please check the security "
@@ -420,17 +445,17 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
                               {"TaskSubtype"}});
           any_failed = true;
         } else {
-          decisions[i] = {Action::kUpdate, match->second.front()};
+          decisions[i] = {Action::kUpdate, first};
         }
       } else {
-        decisions[i].action = Action::kCreate;
-        if (org.keys_being_created.count(r.norm_key) != 0) ++org.race_creates;
+        decisions[i] = {Action::kCreate, 0, &key};
+        if (key.being_created != 0) ++org.race_creates;
       }
     }
     bool rolled_back = parsed.all_or_none && any_failed;
     if (!rolled_back) {
-      for (std::size_t i = 0; i < records.size(); ++i) {
-        if (decisions[i].action == Action::kCreate) ++org.keys_being_created[records[i].norm_key];
+      for (const Decision& d : decisions) {
+        if (d.action == Action::kCreate) ++d.key->being_created;
       }
     }
   }
@@ -453,30 +478,23 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
       ParsedRecord& r = records[i];
       Decision& d = decisions[i];
       if (d.action == Action::kCreate) {
-        StoredTask task;
-        task.id = sf::MakeSalesforceId("00T", org.index, org.next_task_serial++);
-        for (FieldValue& v : r.values) {   // each field at most once (ParseRecord)
-          if (v.value) task.fields.emplace(v.field->name, std::move(*v.value));
-        }
         d.task_index = static_cast<std::uint32_t>(org.tasks.size());
-        ids[i] = task.id;
-        org.tasks.push_back(std::move(task));
-        org.tasks_by_key[r.norm_key].push_back(d.task_index);
-        auto in_flight = org.keys_being_created.find(r.norm_key);
-        if (in_flight != org.keys_being_created.end() && --in_flight->second == 0) {
-          org.keys_being_created.erase(in_flight);
+        org.tasks.push_back({sf::TaskValues(SentValues(r)), sf::kNoTask});
+        // Appended to the key's Tasks: the first one stays the one updates match.
+        if (d.key->first == sf::kNoTask) {
+          d.key->first = d.task_index;
+        } else {
+          std::uint32_t last = d.key->first;
+          while (org.tasks[last].next_with_key != sf::kNoTask) last = org.tasks[last].next_with_key;
+          org.tasks[last].next_with_key = d.task_index;
         }
+        --d.key->being_created;
+        ids[i] = sf::TaskId(org, d.task_index);
         ++created;
       } else if (d.action == Action::kUpdate) {
-        StoredTask& task = org.tasks[d.task_index];
-        for (FieldValue& v : r.values) {
-          if (v.value) {
-            task.fields[std::string(v.field->name)] = std::move(*v.value);
-          } else {
-            task.fields.erase(std::string(v.field->name));
-          }
-        }
-        ids[i] = task.id;
+        sf::TaskValues& values = org.tasks[d.task_index].values;
+        values = sf::TaskValues(UpdatedValues(values, r));
+        ids[i] = sf::TaskId(org, d.task_index);
         ++updated;
       }
     }
@@ -492,8 +510,10 @@ HttpResponse SalesforceSim::Impl::HandleUpsert(const HttpRequest& request, std::
     } else if (rolled_back) {
       AppendRolledBack(body);
     } else {
-      fmt::format_to(std::back_inserter(body), R"({{"id":"{}","success":true,"errors":[],"created":{}}})",
-                     ids[i], decisions[i].action == Action::kCreate);
+      body += R"({"id":")";
+      body += ids[i];
+      body += decisions[i].action == Action::kCreate ? R"(","success":true,"errors":[],"created":true})"
+                                                      : R"(","success":true,"errors":[],"created":false})";
     }
   }
   body.push_back(']');
