@@ -56,8 +56,10 @@ struct TenantRuntime {
   // Delegated mail access (mailbox_grants.cpp): each user's own token
   // provider by user id, filled at set-up and read-only during the run; the
   // status a user's grant decided (pending / suspended, reason) by user id.
-  std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
+  std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>, TransparentStringHash, std::equal_to<>>
+      user_mail_tokens;
+  std::unordered_map<std::string, std::pair<std::string, std::string>, TransparentStringHash, std::equal_to<>>
+      delegated_status;
   // Whose mailbox a user's grant opens (Graph /me, Gmail getProfile of "me"), at set-up.
   std::function<Result<MailUser>(auth::TokenProvider&)> signed_in_user;
   // Lookups and (mass authorization) writes; per_user: the lookup user's session.
