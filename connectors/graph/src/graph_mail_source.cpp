@@ -54,18 +54,17 @@ Result<MailUser> GraphMailSource::SignedInUser(auth::TokenProvider& tokens) {
 }
 
 Result<std::vector<MailUser>> GraphMailSource::ListUsers() {
-  auto users = client_.ListUsers();
-  if (!users.ok()) return users.status();
+  // Page by page: the directory's Graph records are never all held at once.
   std::vector<MailUser> out;
-  out.reserve(users->size());
-  for (auto& user : users.value()) {
+  Status listed = client_.ListUsers([&out](GraphUser&& user) {
     MailUser m;
     m.id = std::move(user.id);
     m.primary = Lower(!user.mail.empty() ? user.mail : user.user_principal_name);
     m.aliases = std::move(user.aliases);
     m.enabled = user.account_enabled;
     out.push_back(std::move(m));
-  }
+  });
+  if (!listed.ok()) return listed;
   return out;
 }
 
