@@ -25,6 +25,7 @@
 #include "crmsync/engine/lead_creator.hpp"
 #include "sealed_token_keeper.hpp"
 #include "stored_users.hpp"
+#include "user_index.hpp"
 #include "user_sessions.hpp"
 
 namespace crmsync::graph {
@@ -82,9 +83,9 @@ struct TenantRuntime {
   // (new users: an empty record's); the rest of the record is the run's.
   KeptUserRecords user_records;
   std::vector<std::uint64_t> user_captured; // this run; coordinator only
-  // Mail system user id -> index; the keys view the directory's ids (or,
+  // Mail system user id -> index, checked against the directory's ids (or,
   // without a directory, stored_users' ids), which outlive it.
-  std::unordered_map<std::string_view, std::size_t> user_index;
+  UserIndex user_index;
   // The users family as the last run left it, for runs without the mail
   // system (ConnectUserSessionsOnly); a scheduled run's set-up never holds it.
   StoredUserList stored_users;

@@ -483,8 +483,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   tenant.report.users = mailbox_users.size();
   tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
   const auto& users = tenant.directory->users();
-  tenant.user_index.reserve(users.size());
-  for (std::size_t i = 0; i < users.size(); ++i) tenant.user_index[users[i].id()] = i;
+  tenant.user_index = UserIndex(users.size(), [&users](std::size_t i) { return users[i].id(); });
   auto rules = CaptureRules::Compile(config.id, config.capture, *tenant.directory);
   if (!rules.ok()) return Fail(tenant, rules.status().message());
   tenant.rules = std::move(rules.value());
@@ -512,8 +511,9 @@ Status ConnectUserSessionsOnly(TenantRuntime& tenant, http::Transport& transport
   // The users family is what the last run knew: enough to find each user's
   // sealed grant (by primary address, then aliases) without the mail system.
   std::vector<MailboxUser> users;
+  tenant.user_index = UserIndex(tenant.stored_users.size(),
+                                [&list = tenant.stored_users](std::size_t i) { return std::string_view(list[i].first); });
   for (const auto& [id, record] : tenant.stored_users) {
-    tenant.user_index[id] = users.size();
     users.emplace_back(id, record.primary, AddressRange(record.aliases), record.status != kDisabled,
                        record.salesforce_user_id);
   }
