@@ -63,15 +63,6 @@ MailboxUser& MailboxUser::operator=(const MailboxUser& other) {
   return *this;
 }
 
-AddressRange MailboxUser::aliases() const {
-  if (!block_) return {};
-  return AddressRange(chars(), alias_spans(), header()->alias_count);
-}
-
-const char* MailboxUser::chars() const {
-  return reinterpret_cast<const char*>(block_.get() + sizeof(Header) + header()->alias_count * sizeof(PackedSpan));
-}
-
 std::size_t MailboxUser::heap_bytes() const {
   if (!block_) return 0;
   return sizeof(Header) + header()->alias_count * sizeof(PackedSpan) + header()->char_count;

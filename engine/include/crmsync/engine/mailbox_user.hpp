@@ -36,7 +36,11 @@ class MailboxUser {
   std::string_view id() const { return Field(&Header::id); }
   std::string_view primary() const { return Field(&Header::primary); }
   // Every address of the user, primary included; valid while the record is.
-  AddressRange aliases() const;
+  // Inline: the directory's lookups read it for every internal participant.
+  AddressRange aliases() const {
+    if (!block_) return {};
+    return AddressRange(chars(), alias_spans(), header()->alias_count);
+  }
   std::string_view salesforce_user_id() const { return Field(&Header::salesforce_user_id); }  // "" when none
   bool enabled() const { return enabled_; }
 
@@ -62,7 +66,9 @@ class MailboxUser {
 
   const Header* header() const { return reinterpret_cast<const Header*>(block_.get()); }
   const PackedSpan* alias_spans() const { return reinterpret_cast<const PackedSpan*>(block_.get() + sizeof(Header)); }
-  const char* chars() const;
+  const char* chars() const {
+    return reinterpret_cast<const char*>(block_.get() + sizeof(Header) + header()->alias_count * sizeof(PackedSpan));
+  }
   std::string_view Field(PackedSpan Header::*field) const {
     if (!block_) return {};
     const PackedSpan& span = header()->*field;
