@@ -3,7 +3,7 @@ add_library(crmsync_engine STATIC
   src/batcher.cpp src/done_keys.cpp src/commit_generations.cpp
   src/calendar_run.cpp src/calendar_window.cpp src/freebusy_run.cpp
   src/capture_rules.cpp
-  src/classify.cpp
+  src/classify.cpp src/mailbox_user.cpp
   src/address_list.cpp
   src/config.cpp
   src/config_capture.cpp

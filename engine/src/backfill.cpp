@@ -34,11 +34,10 @@ std::string BackfillStreamKind(const std::string& job_id, const std::string& kin
   return fmt::format("backfill/{}/{}", job_id, kind);
 }
 
-bool BackfillSelects(const BackfillWindow& window, const MailUser& user) {
+bool BackfillSelects(const BackfillWindow& window, const MailUserView& user) {
   if (window.users.empty()) return true;
   for (const auto& wanted : window.users) {
-    if (wanted == user.primary) return true;
-    if (std::find(user.aliases.begin(), user.aliases.end(), wanted) != user.aliases.end()) return true;
+    if (wanted == user.primary || user.aliases.contains(wanted)) return true;
   }
   return false;
 }

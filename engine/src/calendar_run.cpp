@@ -115,7 +115,7 @@ void CalendarPass::Run() {
   const auto& users = tenant_.directory->users();
   reads_.assign(users.size(), UserRead{});
   for (std::size_t u = 0; u < users.size(); ++u) {
-    if (!users[u].enabled || tenant_.user_status[u] == "suspended" || tenant_.suspended) continue;
+    if (!users[u].enabled() || tenant_.user_status[u] == "suspended" || tenant_.suspended) continue;
     ReadUser(*source, u);
   }
   BuildRecords();
@@ -124,12 +124,12 @@ void CalendarPass::Run() {
 }
 
 void CalendarPass::ReadUser(CalendarSource& source, std::size_t user) {
-  const MailUser& mail_user = tenant_.directory->users()[user];
-  const state::StreamId id{tenant_.config->id, mail_user.id, kCalendarStream};
+  const MailboxUser& mail_user = tenant_.directory->users()[user];
+  const state::StreamId id{tenant_.config->id, std::string(mail_user.id()), kCalendarStream};
   const std::string initial = source.InitialCalendarCursor(mail_user, window_.start, window_.end);
   auto stored = store_.GetCursor(id);
   if (!stored.ok()) {
-    tenant_.AddError(fmt::format("user {} calendar: {}", mail_user.primary, stored.status().ToString()));
+    tenant_.AddError(fmt::format("user {} calendar: {}", mail_user.primary(), stored.status().ToString()));
     MarkIncomplete(user);
     return;
   }
@@ -139,7 +139,7 @@ void CalendarPass::ReadUser(CalendarSource& source, std::size_t user) {
   std::vector<Meeting> meetings;
   for (int page_count = 0;; ++page_count) {
     if (page_count == kMaxCalendarPages) {
-      tenant_.AddError(fmt::format("user {} calendar: more than {} pages in one round", mail_user.primary,
+      tenant_.AddError(fmt::format("user {} calendar: more than {} pages in one round", mail_user.primary(),
                                    kMaxCalendarPages));
       MarkIncomplete(user);
       return;
@@ -150,12 +150,12 @@ void CalendarPass::ReadUser(CalendarSource& source, std::size_t user) {
         // The sync state expired: read the window again; writes are upserts.
         restarted = true;
         tenant_.AddError(fmt::format("user {} calendar: sync state expired (410), re-reading the window",
-                                     mail_user.primary));
+                                     mail_user.primary()));
         meetings.clear();
         cursor = initial;
         continue;
       }
-      tenant_.AddError(fmt::format("user {} calendar: {}", mail_user.primary, page.status().ToString()));
+      tenant_.AddError(fmt::format("user {} calendar: {}", mail_user.primary(), page.status().ToString()));
       MarkIncomplete(user);
       return;
     }
@@ -181,7 +181,7 @@ void CalendarPass::ReadUser(CalendarSource& source, std::size_t user) {
       continue;
     }
     // Remembered whatever happens to the copy: a later tombstone names it.
-    checkpoint_.directory.emplace_back(tenant_.config->id, SourceRowKey(mail_user.id, m.source_id),
+    checkpoint_.directory.emplace_back(tenant_.config->id, SourceRowKey(std::string(mail_user.id()), m.source_id),
                                        state::DirectoryEntry{kSourceRowSobject, copy.key, NowUnixMs()});
     for (std::string& a : Participants(m)) {
       if (!tenant_.directory->IsInternal(a)) copy.externals.push_back(std::move(a));
@@ -215,7 +215,7 @@ void CalendarPass::BuildRecords() {
   if (!tombstones_.empty()) {
     std::vector<std::string> keys;
     for (const auto& [user, source_id] : tombstones_) {
-      keys.push_back(SourceRowKey(tenant_.directory->users()[user].id, source_id));
+      keys.push_back(SourceRowKey(std::string(tenant_.directory->users()[user].id()), source_id));
     }
     auto rows = store_.GetDirectoryMany(tenant_.config->id, keys);
     std::set<std::string> this_run;
@@ -266,7 +266,7 @@ void CalendarPass::BuildRecords() {
     if (!record.ok()) {
       Skip(kInvalidMeeting);
       tenant_.AddError(fmt::format("user {} calendar: meeting {} not written: {}",
-                                   tenant_.directory->users()[c.user].primary, c.key, record.status().message()));
+                                   tenant_.directory->users()[c.user].primary(), c.key, record.status().message()));
       continue;
     }
     if (existing != record_cancelled_.end()) Skip(kDeduplicated);   // the earlier copy is replaced
@@ -284,13 +284,13 @@ std::pair<std::string, std::size_t> CalendarPass::Owner(const Copy& c) const {
   const auto& users = tenant_.directory->users();
   for (const auto& a : Participants(c.meeting)) {
     const MailboxUser* user = tenant_.directory->FindUser(a);
-    if (user == nullptr || user->salesforce_user_id.empty()) continue;
+    if (user == nullptr || user->salesforce_user_id().empty()) continue;
     const auto index = static_cast<std::size_t>(user - users.data());
-    if (!per_user) return {user->salesforce_user_id, kServiceAccountWriter};
-    if (CanWrite(tenant_, index)) return {user->salesforce_user_id, index};
+    if (!per_user) return {std::string(user->salesforce_user_id()), kServiceAccountWriter};
+    if (CanWrite(tenant_, index)) return {std::string(user->salesforce_user_id()), index};
   }
   if (!per_user) return {std::string(), kServiceAccountWriter};
-  return {users[c.user].salesforce_user_id, c.user};
+  return {std::string(users[c.user].salesforce_user_id()), c.user};
 }
 
 bool CalendarPass::WriteRecords() {
@@ -323,7 +323,7 @@ bool CalendarPass::WriteRecords() {
       ++(o.created ? report_.created : report_.updated);
       checkpoint_.ledger.emplace_back(
           tenant_.config->id, key,
-          state::LedgerEntry{o.id, kEventSobject, tenant_.directory->users()[p.reader].id, NowUnixMs()});
+          state::LedgerEntry{o.id, kEventSobject, std::string(tenant_.directory->users()[p.reader].id()), NowUnixMs()});
     }
   }
   return answered;
@@ -338,7 +338,7 @@ void CalendarPass::Commit(bool writes_answered) {
       MarkIncomplete(u);
       continue;
     }
-    checkpoint_.cursors.emplace_back(state::StreamId{tenant_.config->id, tenant_.directory->users()[u].id, kCalendarStream},
+    checkpoint_.cursors.emplace_back(state::StreamId{tenant_.config->id, std::string(tenant_.directory->users()[u].id()), kCalendarStream},
                                      state::Cursor{std::move(reads_[u].cursor), now});
   }
   if (checkpoint_.empty()) return;

@@ -130,8 +130,8 @@ Result<std::unique_ptr<CaptureRules>> CaptureRules::Compile(std::string_view ten
       auto [it, inserted] = scope_of_user.emplace(user, index);
       index = it->second;
       if (inserted) rules->users_.emplace_back();
-      rules->user_scope_by_address_.emplace(user->primary, index);
-      for (const auto& alias : user->aliases) rules->user_scope_by_address_.emplace(alias, index);
+      rules->user_scope_by_address_.emplace(user->primary(), index);
+      for (std::string_view alias : user->aliases()) rules->user_scope_by_address_.emplace(alias, index);
     } else {
       auto it = rules->user_scope_by_address_.find(address);
       if (it != rules->user_scope_by_address_.end()) {
@@ -159,10 +159,10 @@ const CaptureRules& CaptureRules::Default() {
 
 const CaptureRules::Scope* CaptureRules::UserScope(const MailboxUser& mailbox) const {
   if (users_.empty()) return nullptr;
-  auto it = user_scope_by_address_.find(std::string_view(mailbox.primary));
+  auto it = user_scope_by_address_.find(mailbox.primary());
   if (it == user_scope_by_address_.end()) {
-    for (const auto& alias : mailbox.aliases) {
-      it = user_scope_by_address_.find(std::string_view(alias));
+    for (std::string_view alias : mailbox.aliases()) {
+      it = user_scope_by_address_.find(alias);
       if (it != user_scope_by_address_.end()) break;
     }
   }

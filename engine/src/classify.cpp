@@ -36,9 +36,8 @@ std::string_view DomainOf(std::string_view address) {
   return address.substr(at + 1);
 }
 
-bool HasAddress(const MailUser& user, std::string_view address) {
-  if (address == user.primary) return true;
-  return std::find(user.aliases.begin(), user.aliases.end(), address) != user.aliases.end();
+bool HasAddress(const MailUserView& user, std::string_view address) {
+  return address == user.primary || user.aliases.contains(address);
 }
 
 TenantDirectory::TenantDirectory(std::vector<std::string> domains, std::vector<MailboxUser> users)
@@ -48,13 +47,13 @@ TenantDirectory::TenantDirectory(std::vector<std::string> domains, std::vector<M
     domain_set_.insert(domain);
   }
   std::size_t addresses = 0;
-  for (const auto& user : users_) addresses += 1 + user.aliases.size();
+  for (const auto& user : users_) addresses += 1 + user.aliases().size();
   user_by_address_.Reserve(addresses);
   const auto holds = [this](std::uint32_t user, std::string_view address) { return HasAddress(users_[user], address); };
   for (std::size_t i = 0; i < users_.size(); ++i) {
     const auto handle = static_cast<std::uint32_t>(i);
-    user_by_address_.Insert(users_[i].primary, handle, holds);
-    for (const auto& alias : users_[i].aliases) user_by_address_.Insert(alias, handle, holds);
+    user_by_address_.Insert(users_[i].primary(), handle, holds);
+    for (std::string_view alias : users_[i].aliases()) user_by_address_.Insert(alias, handle, holds);
   }
 }
 
@@ -122,10 +121,10 @@ Classification Classify(const Message& message, const TenantDirectory& directory
       result.external_addresses.push_back(address);
     } else if (result.owner_salesforce_id.empty()) {
       const MailboxUser* user = directory.FindUser(address);
-      if (user != nullptr) result.owner_salesforce_id = user->salesforce_user_id;
+      if (user != nullptr) result.owner_salesforce_id = user->salesforce_user_id();
     }
   }
-  if (result.owner_salesforce_id.empty()) result.owner_salesforce_id = mailbox.salesforce_user_id;
+  if (result.owner_salesforce_id.empty()) result.owner_salesforce_id = mailbox.salesforce_user_id();
   const CopyFacts facts{participants, result.direction, !result.external_addresses.empty()};
   result.skip = rules.Evaluate(message, mailbox, facts, now);
   return result;

@@ -107,7 +107,7 @@ class FreeBusyPass {
 // (INVALID_TYPE): then every slot is an Event.
 bool FreeBusyPass::FindServiceResources(const std::vector<std::size_t>& users) {
   std::vector<std::string> ids;
-  for (std::size_t u : users) ids.push_back(tenant_.directory->users()[u].salesforce_user_id);
+  for (std::size_t u : users) ids.emplace_back(tenant_.directory->users()[u].salesforce_user_id());
   auto found = tenant_.salesforce->QueryByFieldBlocking("ServiceResource", "RelatedRecordId", ids);
   if (!found.ok()) {
     if (found.status().message().find("INVALID_TYPE") != std::string::npos) return true;
@@ -120,7 +120,7 @@ bool FreeBusyPass::FindServiceResources(const std::vector<std::size_t>& users) {
 
 void FreeBusyPass::Collect(std::size_t user, const std::vector<BusySlot>& busy) {
   const MailboxUser& mailbox = tenant_.directory->users()[user];
-  auto resource = resources_.find(AsciiLower(mailbox.salesforce_user_id));
+  auto resource = resources_.find(AsciiLower(mailbox.salesforce_user_id()));
   std::set<std::pair<std::string, std::string>> seen;
   for (const BusySlot& slot : busy) {
     ++report_.busy_slots;
@@ -130,11 +130,11 @@ void FreeBusyPass::Collect(std::size_t user, const std::vector<BusySlot>& busy) 
       continue;
     }
     auto record = resource != resources_.end()
-                      ? BuildResourceAbsenceRecord(mailbox.primary, slot, resource->second)
-                      : BuildBusyEventRecord(mailbox.primary, slot, mailbox.salesforce_user_id);
+                      ? BuildResourceAbsenceRecord(mailbox.primary(), slot, resource->second)
+                      : BuildBusyEventRecord(mailbox.primary(), slot, std::string(mailbox.salesforce_user_id()));
     if (!record.ok()) {
       ++report_.skipped["invalid_slot"];
-      tenant_.AddError(fmt::format("user {} free/busy: {}", mailbox.primary, record.status().message()));
+      tenant_.AddError(fmt::format("user {} free/busy: {}", mailbox.primary(), record.status().message()));
       continue;
     }
     (resource != resources_.end() ? absences_ : events_)
@@ -221,8 +221,8 @@ void FreeBusyPass::Run() {
   const auto& users = tenant_.directory->users();
   std::vector<std::size_t> selected;
   for (std::size_t u = 0; u < users.size(); ++u) {
-    if (!users[u].enabled || tenant_.user_status[u] == "suspended") continue;
-    if (users[u].salesforce_user_id.empty()) {
+    if (!users[u].enabled() || tenant_.user_status[u] == "suspended") continue;
+    if (users[u].salesforce_user_id().empty()) {
       ++report_.skipped[kNoSalesforceUser];   // no owner to give the slots to
       continue;
     }
@@ -230,11 +230,11 @@ void FreeBusyPass::Run() {
   }
   if (selected.empty() || !FindServiceResources(selected)) return;
   const std::size_t per_request = std::max<std::size_t>(1, source->MaxBusyUsersPerRequest());
-  const MailUser& caller = tenant_.directory->users()[selected.front()];
+  const MailUserView caller = tenant_.directory->users()[selected.front()].view();
   for (std::size_t from = 0; from < selected.size(); from += per_request) {
     const std::size_t to = std::min(selected.size(), from + per_request);
-    std::vector<MailUser> batch;
-    for (std::size_t i = from; i < to; ++i) batch.push_back(tenant_.directory->users()[selected[i]]);
+    std::vector<MailUserView> batch;
+    for (std::size_t i = from; i < to; ++i) batch.push_back(tenant_.directory->users()[selected[i]].view());
     report_.calendars += batch.size();
     auto answer = source->FetchBusy(caller, batch, window_.start, window_.end);
     if (!answer.ok()) {
@@ -243,13 +243,13 @@ void FreeBusyPass::Run() {
       continue;
     }
     ++report_.pages;
-    std::map<std::string, const UserBusy*> by_address;
+    std::map<std::string, const UserBusy*, std::less<>> by_address;
     for (const UserBusy& b : answer.value()) by_address[b.address] = &b;
     for (std::size_t i = from; i < to; ++i) {
       const std::size_t u = selected[i];
-      auto it = by_address.find(users[u].primary);
+      auto it = by_address.find(users[u].primary());
       if (it == by_address.end() || !it->second->error.empty()) {
-        tenant_.AddError(fmt::format("user {} free/busy: {}", users[u].primary,
+        tenant_.AddError(fmt::format("user {} free/busy: {}", users[u].primary(),
                                      it == by_address.end() ? "not in the answer" : it->second->error));
         MarkIncomplete(u);
         continue;
@@ -260,12 +260,12 @@ void FreeBusyPass::Run() {
   }
   // Slots written by the last run that are gone from a window still ahead.
   std::vector<std::string> row_keys;
-  for (const auto& [u, busy] : answered_) row_keys.push_back(SlotsRowKey(users[u].id));
+  for (const auto& [u, busy] : answered_) row_keys.push_back(SlotsRowKey(std::string(users[u].id())));
   auto rows = store_.GetDirectoryMany(tenant_.config->id, row_keys);
   for (std::size_t i = 0; i < answered_.size() && rows.ok(); ++i) {
     const auto& [u, busy] = answered_[i];
     if (!rows.value()[i]) continue;
-    const bool scheduler = resources_.count(AsciiLower(users[u].salesforce_user_id)) != 0;
+    const bool scheduler = resources_.count(AsciiLower(users[u].salesforce_user_id())) != 0;
     std::set<std::pair<std::string, std::string>> now_busy;
     for (const BusySlot& s : busy) now_busy.emplace(s.start, s.end);
     for (const RememberedSlot& remembered : DecodeSlots(rows.value()[i]->salesforce_id)) {
@@ -280,7 +280,7 @@ void FreeBusyPass::Run() {
         released_absences_.emplace_back(u, remembered.id);
         continue;
       }
-      auto record = BuildBusyEventRecord(users[u].primary, old, users[u].salesforce_user_id);
+      auto record = BuildBusyEventRecord(users[u].primary(), old, std::string(users[u].salesforce_user_id()));
       if (!record.ok()) continue;
       for (auto& field : record->fields) {
         if (field.name == "Subject" || field.name == "ShowAs") field.value = "Free";
@@ -301,7 +301,7 @@ void FreeBusyPass::Run() {
     for (const BusySlot& s : busy) {
       if (auto id = absence_ids_.find({u, {s.start, s.end}}); id != absence_ids_.end()) ids.emplace(id->first.second, id->second);
     }
-    checkpoint_.directory.emplace_back(tenant_.config->id, SlotsRowKey(users[u].id),
+    checkpoint_.directory.emplace_back(tenant_.config->id, SlotsRowKey(std::string(users[u].id())),
                                        state::DirectoryEntry{kSlotsRowSobject, EncodeSlots(busy, ids), NowUnixMs()});
   }
   if (checkpoint_.empty()) return;

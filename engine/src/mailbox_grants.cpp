@@ -99,7 +99,7 @@ Status MakeDelegatedGraphSource(TenantRuntime& tenant, http::Transport& transpor
   if (config.capture.mode == CaptureMode::kSelective) source->SetCaptureFolders(config.capture.folders);
   // Read-only once set-up is done, so the lookup needs no lock.
   source->SetUserTokens(
-      [&tenant](const MailUser& user) -> auth::TokenProvider* {
+      [&tenant](const MailUserView& user) -> auth::TokenProvider* {
         auto it = tenant.user_mail_tokens.find(user.id);
         return it == tenant.user_mail_tokens.end() ? nullptr : it->second.get();
       },

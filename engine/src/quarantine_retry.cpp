@@ -118,22 +118,22 @@ void RetryPerUser(TenantRuntime& tenant, std::vector<Pending>& pending, state::S
   for (Pending& p : pending) by_writer[p.entry.user].push_back(std::move(p));
   UserSessions& sessions = *tenant.user_sessions;
   for (auto& [writer, entries] : by_writer) {
-    const auto index = tenant.user_index.find(writer);
-    if (index == tenant.user_index.end()) {
+    const auto index = tenant.user_index.Find(writer);
+    if (!index) {
       out.not_sent += entries.size();
       out.errors.push_back(fmt::format("user {}: {} records not sent, kept in the quarantine: the user is not in the "
                                        "state's users (a run must have seen them first)",
                                        writer.empty() ? "(none recorded)" : writer, entries.size()));
       continue;
     }
-    const std::string& address = tenant.stored_users[index->second].second.primary;
-    if (!sessions.HasToken(index->second)) {
+    const std::string& address = tenant.stored_users[*index].second.primary;
+    if (!sessions.HasToken(*index)) {
       out.not_sent += entries.size();
       out.errors.push_back(fmt::format("user {}: {} records not sent, kept in the quarantine: {}", address,
                                        entries.size(), NoSalesforceAuthorizationReason(config.id, address)));
       continue;
     }
-    auto stopped = SendAll(config, sessions.Client(index->second), entries, store, out);
+    auto stopped = SendAll(config, sessions.Client(*index), entries, store, out);
     if (!stopped) continue;
     if (stopped->commit_failed) {
       out.errors.push_back(fmt::format("state commit failed: {}", stopped->status.ToString()));

@@ -129,9 +129,9 @@ class Run {
   const std::string& StreamNameOf(std::size_t stream) const {
     return stream_names_[streams_[stream].tenant][streams_[stream].kind];
   }
-  const std::string& UserIdOf(std::size_t stream) const {
+  std::string_view UserIdOf(std::size_t stream) const {
     const Stream& s = streams_[stream];
-    return tenants_[s.tenant]->directory->users()[s.user].id;
+    return tenants_[s.tenant]->directory->users()[s.user].id();
   }
   std::string InitialUrl(std::size_t stream) const;
   // Where the stream starts: its committed cursor, else its initial URL.
@@ -176,20 +176,20 @@ class Run {
   }
   std::string Where(std::size_t stream) const {
     const Stream& s = streams_[stream];
-    return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary, StreamNameOf(stream));
+    return fmt::format("user {} {}", tenants_[s.tenant]->directory->users()[s.user].primary(), StreamNameOf(stream));
   }
   // An error of `stream` for the report, logged with its tenant, user and stream.
   void StreamError(std::size_t stream, const std::string& what) {
     const Stream& s = streams_[stream];
     TenantRuntime& tenant = *tenants_[s.tenant];
-    tenant.AddError(fmt::format("{}: {}", Where(stream), what), tenant.directory->users()[s.user].primary,
+    tenant.AddError(fmt::format("{}: {}", Where(stream), what), std::string(tenant.directory->users()[s.user].primary()),
                     StreamNameOf(stream));
   }
   void LogStream(std::size_t stream, LogLevel level, std::string_view message) const {
     const Stream& s = streams_[stream];
     const TenantRuntime& tenant = *tenants_[s.tenant];
     if (tenant.log != nullptr) {
-      tenant.LogEvent(level, message, tenant.directory->users()[s.user].primary, StreamNameOf(stream));
+      tenant.LogEvent(level, message, std::string(tenant.directory->users()[s.user].primary()), StreamNameOf(stream));
     }
   }
 
@@ -284,7 +284,7 @@ void Run::PlanStreams() {
     }
     const auto& users = tenant.directory->users();
     for (std::size_t u = 0; u < users.size(); ++u) {
-      if (!users[u].enabled) continue;
+      if (!users[u].enabled()) continue;
       if (backfill_ != nullptr) {
         if (!BackfillSelects(*backfill_, tenant.directory->users()[u])) continue;
         for (std::size_t a = 0; a < backfill_->users.size(); ++a) {
@@ -296,7 +296,7 @@ void Run::PlanStreams() {
       for (std::size_t k = 0; k < stream_kinds_[t].size(); ++k) {
         if (backfill_ != nullptr) {
           // An empty committed cursor is a finished backfill window.
-          auto cursor = store_.GetCursor(state::StreamId{tenant.config->id, users[u].id, stream_names_[t][k]});
+          auto cursor = store_.GetCursor(state::StreamId{tenant.config->id, std::string(users[u].id()), stream_names_[t][k]});
           if (!cursor.ok()) {
             SetFatal(cursor.status().ToString());
             return;
@@ -330,7 +330,7 @@ void Run::PlanStreams() {
 
 state::StreamId Run::StreamIdOf(std::size_t stream) const {
   const Stream& s = streams_[stream];
-  return state::StreamId{tenants_[s.tenant]->config->id, UserIdOf(stream), StreamNameOf(stream)};
+  return state::StreamId{tenants_[s.tenant]->config->id, std::string(UserIdOf(stream)), StreamNameOf(stream)};
 }
 
 std::string Run::InitialUrl(std::size_t stream) const {
@@ -711,9 +711,9 @@ void Run::FinishResolve(const PagePtr& page) {
     if (tenant.config->salesforce.object_model != ObjectModel::kEnhancedEmail) {
       // Per-user authorization: the record is written with the mailbox user's
       // own token, so it is theirs (first writer wins for shared email).
-      const std::string& owner = tenant.user_sessions
-                                     ? tenant.directory->users()[streams_[page->stream].user].salesforce_user_id
-                                     : c.owner_salesforce_id;
+      const std::string owner(tenant.user_sessions
+                                  ? tenant.directory->users()[streams_[page->stream].user].salesforce_user_id()
+                                  : std::string_view(c.owner_salesforce_id));
       page->records.push_back(BuildTaskRecord(c.key, message, who, owner, rules.max_body_chars()));
       continue;
     }
@@ -736,7 +736,7 @@ void Run::FinishResolve(const PagePtr& page) {
       std::string address = AsciiLower(p.address);
       if (address.empty() || ids.count(address) != 0 || !tenant.directory->IsInternal(address)) return;
       const MailboxUser* user = tenant.directory->FindUser(address);
-      if (user != nullptr && !user->salesforce_user_id.empty()) ids.emplace(std::move(address), user->salesforce_user_id);
+      if (user != nullptr && !user->salesforce_user_id().empty()) ids.emplace(std::move(address), user->salesforce_user_id());
     };
     add_user(message.from);
     for (const auto& p : message.to) add_user(p);
@@ -787,10 +787,10 @@ void Run::OnPage(const PagePtr& page) {
     return;
   }
   tracker_.AddPage(ref, page->cursor_after, page->records.size());
+  // Per-user authorization: each user's records are a lane of their own.
+  const std::string user_id(UserIdOf(page->stream));
+  const std::string& writer = tenant.user_sessions ? user_id : kNoWriter;
   for (auto& record : page->records) {
-    // Per-user authorization: each user's records are a lane of their own.
-    const std::string& user_id = UserIdOf(page->stream);
-    const std::string& writer = tenant.user_sessions ? user_id : kNoWriter;
     switch (tenant.batcher.Add(std::move(record), user_id, ref, writer)) {
       case Batcher::Added::kQueued: break;
       case Batcher::Added::kAttached:
@@ -822,12 +822,12 @@ void Run::OnWrite(const WritePtr& write) {
                                 write->outcome.status().ToString()));
     ++progress_->errors;
     if (IsAccessFailure(write->outcome.status())) {
-      const auto writer = tenant.user_index.find(write->batch.writer);
-      if (tenant.user_sessions && writer != tenant.user_index.end()) {
+      const auto writer = tenant.user_index.Find(write->batch.writer);
+      if (tenant.user_sessions && writer) {
         // That user's own grant was refused: only they stop; their queued
         // records stay unwritten and their pages blocked.
-        tenant.user_sessions->Refuse(writer->second);
-        SuspendUser(tenant, writer->second, CrmReason(write->outcome.status()));
+        tenant.user_sessions->Refuse(*writer);
+        SuspendUser(tenant, *writer, CrmReason(write->outcome.status()));
       } else {
         SuspendTenant(tenant, CrmReason(write->outcome.status()));
       }
@@ -848,8 +848,8 @@ void Run::OnWrite(const WritePtr& write) {
       ++tenant.report.captured;
       ++progress_->captured;
       ++(result.outcome->created ? tenant.report.created : tenant.report.updated);
-      if (auto user = tenant.user_index.find(result.first_user); user != tenant.user_index.end()) {
-        ++tenant.user_captured[user->second];
+      if (auto user = tenant.user_index.Find(result.first_user)) {
+        ++tenant.user_captured[*user];
       }
       // Moved: the result is spent here (three allocations per record fewer than copies).
       checkpoint_.ledger.emplace_back(tenant.config->id, std::move(result.key),
@@ -907,8 +907,8 @@ void Run::Flush(flow::multifunction_node<Event, std::tuple<WritePtr>>::output_po
     TenantRuntime& tenant = *tenants_[t];
     auto lane_open = [&tenant](const std::string& writer) {
       if (writer.empty() || !tenant.user_sessions) return true;
-      const auto user = tenant.user_index.find(writer);
-      return user != tenant.user_index.end() && !tenant.user_sessions->Refused(user->second);
+      const auto user = tenant.user_index.Find(writer);
+      return user && !tenant.user_sessions->Refused(*user);
     };
     for (auto& batch : tenant.batcher.TakeReady(drain, lane_open)) {
       auto write = std::make_shared<WriteWork>();
@@ -968,7 +968,7 @@ void Run::Write(const WritePtr& write, flow::async_node<WritePtr, Event>::gatewa
   };
   salesforce::SalesforceClient& client = write->batch.writer.empty()
                                              ? *tenant.salesforce
-                                             : tenant.user_sessions->Client(tenant.user_index.at(write->batch.writer));
+                                             : tenant.user_sessions->Client(tenant.user_index.Find(write->batch.writer).value());
   if (tenant.config->salesforce.object_model == ObjectModel::kEnhancedEmail) {
     client.UpsertEmailGraphs(kEmailMessageSobject, kKeyField, records, std::move(done));
   } else {

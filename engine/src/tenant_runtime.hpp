@@ -25,6 +25,7 @@
 #include "crmsync/engine/lead_creator.hpp"
 #include "sealed_token_keeper.hpp"
 #include "stored_users.hpp"
+#include "user_index.hpp"
 #include "user_sessions.hpp"
 
 namespace crmsync::graph {
@@ -56,8 +57,10 @@ struct TenantRuntime {
   // Delegated mail access (mailbox_grants.cpp): each user's own token
   // provider by user id, filled at set-up and read-only during the run; the
   // status a user's grant decided (pending / suspended, reason) by user id.
-  std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>> user_mail_tokens;
-  std::unordered_map<std::string, std::pair<std::string, std::string>> delegated_status;
+  std::unordered_map<std::string, std::unique_ptr<auth::TokenProvider>, TransparentStringHash, std::equal_to<>>
+      user_mail_tokens;
+  std::unordered_map<std::string, std::pair<std::string, std::string>, TransparentStringHash, std::equal_to<>>
+      delegated_status;
   // Whose mailbox a user's grant opens (Graph /me, Gmail getProfile of "me"), at set-up.
   std::function<Result<MailUser>(auth::TokenProvider&)> signed_in_user;
   // Lookups and (mass authorization) writes; per_user: the lookup user's session.
@@ -80,9 +83,9 @@ struct TenantRuntime {
   // (new users: an empty record's); the rest of the record is the run's.
   KeptUserRecords user_records;
   std::vector<std::uint64_t> user_captured; // this run; coordinator only
-  // Mail system user id -> index; the keys view the directory's ids (or,
+  // Mail system user id -> index, checked against the directory's ids (or,
   // without a directory, stored_users' ids), which outlive it.
-  std::unordered_map<std::string_view, std::size_t> user_index;
+  UserIndex user_index;
   // The users family as the last run left it, for runs without the mail
   // system (ConnectUserSessionsOnly); a scheduled run's set-up never holds it.
   StoredUserList stored_users;

@@ -194,10 +194,10 @@ const char* MatchField(const UsersConfig& config) {
 std::vector<std::string> MatchValues(const UsersConfig& config, const std::vector<MailboxUser>& users) {
   std::vector<std::string> values;
   for (const auto& user : users) {
-    values.push_back(user.primary);
+    values.emplace_back(user.primary());
     if (config.match != SalesforceUserMatch::kFederationId) continue;
-    for (const auto& alias : user.aliases) {
-      if (alias != user.primary) values.push_back(alias);
+    for (std::string_view alias : user.aliases()) {
+      if (alias != user.primary()) values.emplace_back(alias);
     }
   }
   return values;
@@ -210,28 +210,31 @@ std::vector<std::string> MatchValues(const UsersConfig& config, const std::vecto
 void MapSalesforceUsers(TenantRuntime& tenant, std::vector<MailboxUser>& users,
                         const std::vector<salesforce::EmailMatch>& matches) {
   const UsersConfig& config = tenant.config->users;
-  std::unordered_map<std::string, std::string> owner_by_value;
+  std::unordered_map<std::string, std::string, TransparentStringHash, std::equal_to<>> owner_by_value;
   for (const auto& match : matches) KeepSmallestId(owner_by_value[match.email], match.id);
-  std::unordered_map<std::string, std::string> explicit_map(config.salesforce_map.begin(),
-                                                            config.salesforce_map.end());
+  std::unordered_map<std::string, std::string, TransparentStringHash, std::equal_to<>> explicit_map(
+      config.salesforce_map.begin(), config.salesforce_map.end());
   for (auto& user : users) {
     if (config.match == SalesforceUserMatch::kExplicit) {
-      for (const auto& alias : user.aliases) {
+      // The last alias mapped wins; packed once.
+      const std::string* mapped = nullptr;
+      for (std::string_view alias : user.aliases()) {
         auto it = explicit_map.find(alias);
-        if (it != explicit_map.end()) user.salesforce_user_id = it->second;
+        if (it != explicit_map.end()) mapped = &it->second;
       }
+      if (mapped != nullptr) user.set_salesforce_user_id(*mapped);
       continue;
     }
-    auto it = owner_by_value.find(user.primary);
+    auto it = owner_by_value.find(user.primary());
     if (it != owner_by_value.end()) {
-      user.salesforce_user_id = it->second;
+      user.set_salesforce_user_id(it->second);
       continue;
     }
     if (config.match != SalesforceUserMatch::kFederationId) continue;
-    for (const auto& alias : user.aliases) {
+    for (std::string_view alias : user.aliases()) {
       it = owner_by_value.find(alias);
       if (it == owner_by_value.end()) continue;
-      user.salesforce_user_id = it->second;
+      user.set_salesforce_user_id(it->second);
       break;
     }
   }
@@ -255,18 +258,18 @@ bool ReuseStoredOwners(TenantRuntime& tenant, std::vector<MailboxUser>& users, c
   std::vector<std::string> ids(users.size());
   if (tenant.config->users.match == SalesforceUserMatch::kExplicit) {
     MapSalesforceUsers(tenant, users, {});
-    for (std::size_t i = 0; i < users.size(); ++i) ids[i] = users[i].salesforce_user_id;
+    for (std::size_t i = 0; i < users.size(); ++i) ids[i] = users[i].salesforce_user_id();
   } else {
     for (std::size_t i = 0; i < users.size(); ++i) {
-      const auto stored = stored_users.Find(users[i].id);
-      if (!stored || stored->primary != users[i].primary) return false;
+      const auto stored = stored_users.Find(users[i].id());
+      if (!stored || stored->primary != users[i].primary()) return false;
       ids[i] = stored->salesforce_user_id;
     }
   }
   for (const auto& id : ids) {
     if (id.empty()) return false;   // a user without a Salesforce user yet: ask the org
   }
-  for (std::size_t i = 0; i < users.size(); ++i) users[i].salesforce_user_id = ids[i];
+  for (std::size_t i = 0; i < users.size(); ++i) users[i].set_salesforce_user_id(ids[i]);
   return true;
 }
 
@@ -285,7 +288,7 @@ Result<std::vector<salesforce::EmailMatch>> QueryOwnersPerUser(TenantRuntime& te
   if (sessions.LookupCandidates().empty()) return std::vector<salesforce::EmailMatch>{};
   auto& lookup = sessions.Lookup([&tenant, addresses = users](std::size_t user, const Status& refusal) {
     tenant.AddError(fmt::format("tenant {}: Salesforce refused the authorization of user {}: {}", tenant.config->id,
-                                addresses[user].primary, CrmReason(refusal)));
+                                addresses[user].primary(), CrmReason(refusal)));
     SuspendUser(tenant, user, CrmReason(refusal));
   });
   tenant.salesforce = std::make_unique<salesforce::SalesforceClient>(transport, lookup, SalesforceOptions(tenant, timeout));
@@ -383,17 +386,17 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   MarkConnection(tenant.connection.mailbox, true, "");
   std::vector<MailUser> mail_users = SelectUsers(tenant, std::move(listed.value()), members, stored);
 
-  // The listed users become the run's one copy of each user (MailboxUser).
+  // The listed users become the run's one copy of each user (MailboxUser,
+  // packed); each listed user is freed as soon as it is packed.
   std::vector<MailboxUser> mailbox_users;
   mailbox_users.reserve(mail_users.size());
   for (auto& user : mail_users) {
-    MailboxUser m;
-    static_cast<MailUser&>(m) = std::move(user);
-    m.primary = AsciiLower(m.primary);
-    for (auto& alias : m.aliases) alias = AsciiLower(alias);
-    mailbox_users.push_back(std::move(m));
+    user.primary = AsciiLower(user.primary);
+    for (auto& alias : user.aliases) alias = AsciiLower(alias);
+    mailbox_users.emplace_back(user);
+    user = MailUser();
   }
-  mail_users = std::vector<MailUser>();   // moved from: free the emptied shells now
+  mail_users = std::vector<MailUser>();
   // Mass authorization: the stored owners when fresh, else one query. Per
   // user: the users' sealed grants, and the query through the lookup session
   // (which also creates the tenant's Salesforce client).
@@ -428,42 +431,42 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   mailbox_of_salesforce_user.reserve(mailbox_users.size());
   for (std::size_t i = 0; i < mailbox_users.size(); ++i) {
     MailboxUser& user = mailbox_users[i];
-    const auto stored_user = stored.Find(user.id);
+    const auto stored_user = stored.Find(user.id());
     std::string status = kActive, reason;
-    if (!user.enabled) {
+    if (!user.enabled()) {
       status = kDisabled;
       reason = stored_user && stored_user->provisioned ? "deprovisioned" : "account disabled in the directory";
     } else if (config.activation == Activation::kFirstLogon && (!stored_user || !stored_user->kept->activated)) {
       status = kPending;
-      reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary);
+      reason = fmt::format("awaiting first logon (crmsync users activate --tenant {} --user {})", config.id, user.primary());
     } else if (UsesDelegatedMail(config)) {
       // A provisioned user was never listed: it has no grant of its own either.
-      auto decided = tenant.delegated_status.find(user.id);
+      auto decided = tenant.delegated_status.find(user.id());
       if (decided != tenant.delegated_status.end()) {
         std::tie(status, reason) = decided->second;
-      } else if (tenant.user_mail_tokens.count(user.id) == 0) {
+      } else if (!tenant.user_mail_tokens.contains(user.id())) {
         status = kPending;
-        reason = NoMailboxGrantReason(config.id, user.primary);
+        reason = NoMailboxGrantReason(config.id, std::string(user.primary()));
       }
     }
     // Per-user Salesforce authorization: an active mailbox also needs its own grant.
     if (status == kActive && per_user && !tenant.user_sessions->HasToken(i)) {
       status = kPending;
-      reason = NoSalesforceAuthorizationReason(config.id, user.primary);
+      reason = NoSalesforceAuthorizationReason(config.id, std::string(user.primary()));
     } else if (status == kActive && per_user && tenant.user_sessions->Refused(i)) {
       status = kSuspended;
       reason = kInvalidGrantReason;
     }
-    if (!user.salesforce_user_id.empty()) {
-      auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id, user.primary);
+    if (!user.salesforce_user_id().empty()) {
+      auto [it, fresh] = mailbox_of_salesforce_user.emplace(user.salesforce_user_id(), user.primary());
       if (!fresh && status == kActive) {
         status = kPending;
         reason = fmt::format("Salesforce user {} already belongs to mailbox {} (one mailbox per Salesforce user)",
-                             user.salesforce_user_id, it->second);
+                             user.salesforce_user_id(), it->second);
       }
     }
     // Not active: keeps its cursors; its mail is not read until it is.
-    user.enabled = status == kActive;
+    user.set_enabled(status == kActive);
     tenant.user_status.push_back(status);
     tenant.user_reason.push_back(reason);
   }
@@ -471,7 +474,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   // the rest is released before the first stream starts.
   std::vector<std::string_view> ids;
   ids.reserve(mailbox_users.size());
-  for (const auto& user : mailbox_users) ids.push_back(user.id);
+  for (const auto& user : mailbox_users) ids.push_back(user.id());
   tenant.user_records = stored.Keep(ids);
   ids = std::vector<std::string_view>();
   stored = StoredUsers();
@@ -480,8 +483,7 @@ void SetUpTenant(TenantRuntime& tenant, http::Transport& transport, state::Store
   tenant.report.users = mailbox_users.size();
   tenant.directory = std::make_unique<TenantDirectory>(config.domains, std::move(mailbox_users));
   const auto& users = tenant.directory->users();
-  tenant.user_index.reserve(users.size());
-  for (std::size_t i = 0; i < users.size(); ++i) tenant.user_index[users[i].id] = i;
+  tenant.user_index = UserIndex(users.size(), [&users](std::size_t i) { return users[i].id(); });
   auto rules = CaptureRules::Compile(config.id, config.capture, *tenant.directory);
   if (!rules.ok()) return Fail(tenant, rules.status().message());
   tenant.rules = std::move(rules.value());
@@ -509,15 +511,11 @@ Status ConnectUserSessionsOnly(TenantRuntime& tenant, http::Transport& transport
   // The users family is what the last run knew: enough to find each user's
   // sealed grant (by primary address, then aliases) without the mail system.
   std::vector<MailboxUser> users;
+  tenant.user_index = UserIndex(tenant.stored_users.size(),
+                                [&list = tenant.stored_users](std::size_t i) { return std::string_view(list[i].first); });
   for (const auto& [id, record] : tenant.stored_users) {
-    MailboxUser user;
-    user.id = id;
-    user.primary = record.primary;
-    user.aliases = record.aliases;
-    user.salesforce_user_id = record.salesforce_user_id;
-    user.enabled = record.status != kDisabled;
-    tenant.user_index[id] = users.size();
-    users.push_back(std::move(user));
+    users.emplace_back(id, record.primary, AddressRange(record.aliases), record.status != kDisabled,
+                       record.salesforce_user_id);
   }
   const std::chrono::milliseconds timeout(engine.request_timeout_seconds * 1000LL);
   tenant.user_sessions =
@@ -548,7 +546,7 @@ void SuspendUser(TenantRuntime& tenant, std::size_t user, const std::string& rea
   tenant.user_status[user] = kSuspended;
   tenant.user_reason[user] = reason;
   if (tenant.directory && user < tenant.directory->users().size()) {
-    tenant.LogEvent(LogLevel::kWarn, "user suspended: " + reason, tenant.directory->users()[user].primary);
+    tenant.LogEvent(LogLevel::kWarn, "user suspended: " + reason, std::string(tenant.directory->users()[user].primary()));
   }
 }
 
@@ -589,7 +587,7 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       state::UserRecord record = tenant.user_records.Restore(i);
       const std::string& status = tenant.user_status[i];
       if (record.status != status) record.status_since_unix_ms = now;
-      if (users[i].enabled) {
+      if (users[i].enabled()) {
         ++had_active;
         // A user's own Salesforce grant refused says nothing of mailbox access.
         const bool crm_refused = tenant.user_sessions && tenant.user_sessions->Refused(i);
@@ -597,14 +595,14 @@ Status SaveTenantLifecycle(TenantRuntime& tenant, state::Store& store) {
       }
       record.status = status;
       record.reason = tenant.user_reason[i];
-      record.primary = users[i].primary;
-      record.aliases = users[i].aliases;
-      record.salesforce_user_id = users[i].salesforce_user_id;
+      record.primary = users[i].primary();
+      record.aliases = users[i].aliases().ToVector();
+      record.salesforce_user_id = users[i].salesforce_user_id();
       if (record.source.empty()) record.source = tenant.config->users.source == UserSource::kListed ? "config" : "directory";
       record.captured += tenant.user_captured[i];
       if (status == kActive && !tenant.user_incomplete[i] && !tenant.suspended) record.last_success_unix_ms = now;
       CountUser(report, record.status);
-      records.emplace_back(users[i].id, std::move(record));
+      records.emplace_back(std::string(users[i].id()), std::move(record));
       if (records.size() == kUsersPerWrite) {
         if (Status put_users = put(); !put_users.ok()) return put_users;
       }

@@ -64,10 +64,10 @@ Status UserSessions::Load(const std::vector<MailboxUser>& users) {
   providers_.resize(users.size());
   clients_.resize(users.size());
   for (std::size_t i = 0; i < users.size(); ++i) {
-    std::vector<std::string> addresses{users[i].primary};
-    addresses.insert(addresses.end(), users[i].aliases.begin(), users[i].aliases.end());
-    for (const auto& address : addresses) {
-      const std::string kind = SalesforceUserRefreshSecret(address);
+    std::vector<std::string_view> addresses{users[i].primary()};
+    for (std::string_view alias : users[i].aliases()) addresses.push_back(alias);
+    for (std::string_view address : addresses) {
+      const std::string kind = SalesforceUserRefreshSecret(std::string(address));
       auto token = OpenSealedSecret(store_, secrets_, config_.id, kind);
       if (token.status().code() == StatusCode::kNotFound) continue;
       if (!token.ok()) {

@@ -132,14 +132,14 @@ std::string EwsMailSource::CaptureFolderOf(std::string_view stream) const { retu
 
 std::vector<std::string> EwsMailSource::StreamKinds() const { return capture_folders_.StreamKinds(); }
 
-std::string EwsMailSource::InitialCursor(const MailUser&, const std::string& stream) const {
+std::string EwsMailSource::InitialCursor(const MailUserView&, const std::string& stream) const {
   if (!CaptureFolderOf(stream).empty()) return detail::EncodeCursor({std::string(detail::kFindFolder), ""});
   std::string_view folder = stream;
   if (folder.substr(0, kStreamPrefix.size()) == kStreamPrefix) folder.remove_prefix(kStreamPrefix.size());
   return detail::EncodeCursor({std::string(folder), ""});
 }
 
-void EwsMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+void EwsMailSource::FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                               std::function<void(Result<RawPage>)> done) {
   if (detail::IsWindowCursor(cursor)) {
     FetchWindowPage(user, cursor, std::move(done));
@@ -202,7 +202,7 @@ void EwsMailSource::FetchPage(const MailUser& user, const std::string& stream, c
       });
 }
 
-std::string EwsMailSource::WindowCursor(const MailUser&, const std::string& stream, std::int64_t since_unix,
+std::string EwsMailSource::WindowCursor(const MailUserView&, const std::string& stream, std::int64_t since_unix,
                                         std::int64_t until_unix) const {
   // Backfills read Inbox and Sent Items; a capture folder's stream has none.
   if (since_unix >= until_unix || !CaptureFolderOf(stream).empty()) return {};
@@ -214,7 +214,7 @@ std::string EwsMailSource::WindowCursor(const MailUser&, const std::string& stre
 // One FindItem page of a backfill window, then GetItem for its items, as
 // for a SyncFolderItems page. The next cursor is the window from the
 // offset EWS returned; the last page leaves none (a window has no increments).
-void EwsMailSource::FetchWindowPage(const MailUser& user, const std::string& cursor,
+void EwsMailSource::FetchWindowPage(const MailUserView& user, const std::string& cursor,
                                     std::function<void(Result<RawPage>)> done) {
   auto window = detail::DecodeWindowCursor(cursor);
   if (!window.ok()) {
@@ -275,13 +275,13 @@ void EwsMailSource::BatchIds(Fetch& fetch) {
 
 // One FindFolder call: an empty page whose cursor leads to the folder, or,
 // when the mailbox has none of that name, a last page that looks again next run.
-void EwsMailSource::FindCaptureFolder(const MailUser& user, std::string name,
+void EwsMailSource::FindCaptureFolder(const MailUserView& user, std::string name,
                                       std::function<void(Result<RawPage>)> done) {
   auto found = std::make_shared<PageContext>();
   found->folder_name = std::move(name);
   auto finish = std::make_shared<std::function<void(Result<RawPage>)>>(std::move(done));
   client_.Post(
-      user.primary, BuildFindFolder(user.primary), "ews.findfolder",
+      std::string(user.primary), BuildFindFolder(user.primary), "ews.findfolder",
       [found](std::string&& body) -> Status {
         auto folders = ParseFindFolderResponse(body);
         if (!folders.ok()) return folders.status();

@@ -30,12 +30,12 @@ class GoogleCalendarSource final : public CalendarSource {
  public:
   GoogleCalendarSource(GmailCaller& caller, std::string api_url) : caller_(caller), api_url_(std::move(api_url)) {}
 
-  std::string InitialCalendarCursor(const MailUser&, std::string_view start_iso,
+  std::string InitialCalendarCursor(const MailUserView&, std::string_view start_iso,
                                     std::string_view end_iso) const override {
     return fmt::format("{}{}|{}|", kFull, start_iso, end_iso);
   }
 
-  Result<CalendarPage> FetchCalendarPage(const MailUser& user, const std::string& cursor) override {
+  Result<CalendarPage> FetchCalendarPage(const MailUserView& user, const std::string& cursor) override {
     std::string_view text(cursor);
     const bool full = text.substr(0, kFull.size()) == kFull;
     if (!full && text.substr(0, kSync.size()) != kSync) {
@@ -73,11 +73,11 @@ class GoogleCalendarSource final : public CalendarSource {
 
   std::size_t MaxBusyUsersPerRequest() const override { return kMaxFreeBusyCalendars; }
 
-  Result<std::vector<UserBusy>> FetchBusy(const MailUser& caller, std::span<const MailUser> users,
+  Result<std::vector<UserBusy>> FetchBusy(const MailUserView& caller, std::span<const MailUserView> users,
                                           std::string_view start_iso, std::string_view end_iso) override {
     std::vector<std::string> ids;
     ids.reserve(users.size());
-    for (const MailUser& user : users) ids.push_back(user.primary);
+    for (const MailUserView& user : users) ids.emplace_back(user.primary);
     auto body = BuildFreeBusyBody(ids, start_iso, end_iso);
     if (!body.ok()) return body.status();
     CallSpec spec;

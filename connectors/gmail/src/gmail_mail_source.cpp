@@ -124,12 +124,12 @@ class GmailMailSource final : public MailSource {
   Result<std::vector<MailUser>> ListUsers() override;
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override { return {"mail"}; }
-  std::string InitialCursor(const MailUser&, const std::string&) const override { return ListCursor("", ""); }
-  std::string WindowCursor(const MailUser&, const std::string&, std::int64_t since_unix,
+  std::string InitialCursor(const MailUserView&, const std::string&) const override { return ListCursor("", ""); }
+  std::string WindowCursor(const MailUserView&, const std::string&, std::int64_t since_unix,
                            std::int64_t until_unix) const override {
     return since_unix < until_unix ? WindowCursorText(since_unix, until_unix, "") : std::string();
   }
-  void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+  void FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
   MailSourceStats Stats() const override {
@@ -151,7 +151,7 @@ class GmailMailSource final : public MailSource {
   void FetchWindow(std::string user, Cursor cursor, Done done);
   void FetchMetadata(std::string user, std::vector<std::string> ids, std::string next_cursor, bool last, Done done);
   void SendBatch(std::shared_ptr<Metadata> job, std::chrono::milliseconds delay);
-  void FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done);
+  void FetchPageOfMailbox(std::string email, Cursor cursor, Done done);
   std::shared_ptr<const LabelNames> LabelsOf(const std::string& user) const;
 
   GmailSourceOptions options_;
@@ -262,24 +262,26 @@ Result<std::vector<std::string>> GmailMailSource::ListGroupMembers(const std::st
   return ids;
 }
 
-void GmailMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor_text,
+void GmailMailSource::FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor_text,
                                 Done done) {
   if (stream != "mail") {
     done(Status::InvalidArgument(fmt::format("Gmail: unknown stream '{}'", stream)));
     return;
   }
+  // The view is lent for this call only: the callbacks keep their own copy.
+  std::string email(user.primary);
   std::optional<Cursor> cursor = ParseCursor(cursor_text);
   if (!cursor) {
-    done(Status::InvalidArgument(fmt::format("Gmail: malformed cursor for {}", user.primary)));
+    done(Status::InvalidArgument(fmt::format("Gmail: malformed cursor for {}", email)));
     return;
   }
-  if (options_.resolve_label_names && LabelsOf(user.primary) == nullptr) {
+  if (options_.resolve_label_names && LabelsOf(email) == nullptr) {
     CallSpec spec;
-    spec.subject = user.primary;
+    spec.subject = email;
     spec.units = kUnitsLabelsList;
-    spec.url = LabelsUrl(options_.api_url, user.primary);
+    spec.url = LabelsUrl(options_.api_url, email);
     spec.kind = "gmail.labels";
-    caller_.Call(std::move(spec), [this, user, cursor = std::move(*cursor), done = std::move(done)](
+    caller_.Call(std::move(spec), [this, email, cursor = std::move(*cursor), done = std::move(done)](
                                       Result<http::Response> response) mutable {
       if (!response.ok()) {
         done(response.status());
@@ -292,13 +294,13 @@ void GmailMailSource::FetchPage(const MailUser& user, const std::string& stream,
       }
       {
         std::lock_guard lock(labels_mutex_);
-        labels_[user.primary] = std::make_shared<const LabelNames>(std::move(names.value()));
+        labels_[email] = std::make_shared<const LabelNames>(std::move(names.value()));
       }
-      FetchPageOfMailbox(user, std::move(cursor), std::move(done));
+      FetchPageOfMailbox(std::move(email), std::move(cursor), std::move(done));
     });
     return;
   }
-  FetchPageOfMailbox(user, std::move(*cursor), std::move(done));
+  FetchPageOfMailbox(std::move(email), std::move(*cursor), std::move(done));
 }
 
 std::shared_ptr<const LabelNames> GmailMailSource::LabelsOf(const std::string& user) const {
@@ -307,27 +309,27 @@ std::shared_ptr<const LabelNames> GmailMailSource::LabelsOf(const std::string& u
   return it == labels_.end() ? nullptr : it->second;
 }
 
-void GmailMailSource::FetchPageOfMailbox(const MailUser& user, Cursor cursor, Done done) {
+void GmailMailSource::FetchPageOfMailbox(std::string email, Cursor cursor, Done done) {
   if (cursor.window) {
-    FetchWindow(user.primary, std::move(cursor), std::move(done));
+    FetchWindow(std::move(email), std::move(cursor), std::move(done));
     return;
   }
   if (cursor.history) {
-    FetchHistory(user.primary, std::move(cursor), std::move(done));
+    FetchHistory(std::move(email), std::move(cursor), std::move(done));
     return;
   }
   if (!cursor.history_id.empty()) {
-    FetchList(user.primary, std::move(cursor.history_id), std::move(cursor.page_token), std::move(done));
+    FetchList(std::move(email), std::move(cursor.history_id), std::move(cursor.page_token), std::move(done));
     return;
   }
   // Start of the window: the historyId comes first, so that mail arriving
   // while the window is listed is picked up by history afterwards.
   CallSpec spec;
-  spec.subject = user.primary;
+  spec.subject = email;
   spec.units = kUnitsGetProfile;
-  spec.url = ProfileUrl(options_.api_url, user.primary);
+  spec.url = ProfileUrl(options_.api_url, email);
   spec.kind = "gmail.profile";
-  caller_.Call(std::move(spec), [this, email = user.primary, done = std::move(done)](
+  caller_.Call(std::move(spec), [this, email, done = std::move(done)](
                                     Result<http::Response> response) mutable {
     if (!response.ok()) {
       done(response.status());

@@ -22,12 +22,12 @@ Result<std::string> Wait(Start start) {
 
 }  // namespace
 
-std::string GraphMailSource::InitialCalendarCursor(const MailUser& user, std::string_view start_iso,
+std::string GraphMailSource::InitialCalendarCursor(const MailUserView& user, std::string_view start_iso,
                                                    std::string_view end_iso) const {
   return InitialCalendarDeltaUrl(client_.options().graph_url, user.id, start_iso, end_iso);
 }
 
-Result<CalendarPage> GraphMailSource::FetchCalendarPage(const MailUser& user, const std::string& cursor) {
+Result<CalendarPage> GraphMailSource::FetchCalendarPage(const MailUserView& user, const std::string& cursor) {
   auth::TokenProvider* tokens = TokensFor(user);
   if (tokens == nullptr) return NoGrant(user);
   auto body = Wait([&](auto done) { client_.FetchPage(cursor, "graph.calendar_delta", std::move(done), *tokens); });
@@ -43,11 +43,11 @@ Result<CalendarPage> GraphMailSource::FetchCalendarPage(const MailUser& user, co
 
 std::size_t GraphMailSource::MaxBusyUsersPerRequest() const { return kMaxSchedulesPerRequest; }
 
-Result<std::vector<UserBusy>> GraphMailSource::FetchBusy(const MailUser& caller, std::span<const MailUser> users,
+Result<std::vector<UserBusy>> GraphMailSource::FetchBusy(const MailUserView& caller, std::span<const MailUserView> users,
                                                          std::string_view start_iso, std::string_view end_iso) {
   std::vector<std::string> schedules;
   schedules.reserve(users.size());
-  for (const MailUser& user : users) schedules.push_back(user.primary);
+  for (const MailUserView& user : users) schedules.emplace_back(user.primary);
   auto request = BuildGetScheduleBody(schedules, start_iso, end_iso, kScheduleIntervalMinutes);
   if (!request.ok()) return request.status();
   const std::string url = GetScheduleUrl(client_.options().graph_url, caller.id);

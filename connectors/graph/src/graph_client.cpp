@@ -6,6 +6,7 @@
 
 #include "crmsync/graph/client.hpp"
 #include "crmsync/http/retry.hpp"
+#include "crmsync/json/on_demand.hpp"
 #include "graph_error.hpp"
 #include "request_id.hpp"
 
@@ -198,6 +199,10 @@ Result<std::vector<GraphUser>> GraphClient::ListUsers() {
   return ListAllPages(UsersUrl(options_.graph_url, kDirectoryPageSize), "graph.users", "Graph users");
 }
 
+Status GraphClient::ListUsers(const std::function<void(GraphUser&&)>& take) {
+  return ForEachListed(UsersUrl(options_.graph_url, kDirectoryPageSize), "graph.users", "Graph users", take);
+}
+
 Result<std::vector<GraphUser>> GraphClient::ListGroupMembers(const std::string& group) {
   if (group.empty()) return Status::InvalidArgument("Graph group: empty group id");
   std::string group_id = group;
@@ -234,6 +239,14 @@ Result<GraphUser> GraphClient::GetSignedInUser(auth::TokenProvider& tokens) {
 Result<std::vector<GraphUser>> GraphClient::ListAllPages(std::string url, const std::string& kind,
                                                          std::string_view what) {
   std::vector<GraphUser> users;
+  Status listed = ForEachListed(std::move(url), kind, what, [&users](GraphUser&& user) { users.push_back(std::move(user)); });
+  if (!listed.ok()) return listed;
+  return users;
+}
+
+Status GraphClient::ForEachListed(std::string url, const std::string& kind, std::string_view what,
+                                  const std::function<void(GraphUser&&)>& take) {
+  const json::ScopedThreadParser listing_parser;
   for (int page_count = 0; !url.empty(); ++page_count) {
     if (page_count == kMaxUserPages) {
       return Status::Corruption(fmt::format("{}: more than {} pages", what, kMaxUserPages));
@@ -245,13 +258,14 @@ Result<std::vector<GraphUser>> GraphClient::ListAllPages(std::string url, const 
     if (!body.ok()) return body.status();
     Result<UsersPage> page = ParseUsersPage(body.value());
     if (!page.ok()) return page.status();
-    for (GraphUser& user : page->users) users.push_back(std::move(user));
+    std::string().swap(body.value());   // the page's text, before the next one is fetched
+    for (GraphUser& user : page->users) take(std::move(user));
     if (page->next_link == url) {
       return Status::Corruption(fmt::format("{}: @odata.nextLink points at the same page", what));
     }
     url = std::move(page->next_link);
   }
-  return users;
+  return Status::Ok();
 }
 
 }  // namespace crmsync::graph

@@ -34,11 +34,11 @@ GraphMailSource::GraphMailSource(http::Transport& transport, auth::TokenProvider
                                  GraphClientOptions options)
     : tokens_(tokens), client_(transport, tokens, std::move(options)) {}
 
-auth::TokenProvider* GraphMailSource::TokensFor(const MailUser& user) {
+auth::TokenProvider* GraphMailSource::TokensFor(const MailUserView& user) {
   return user_tokens_ ? user_tokens_(user) : &tokens_;
 }
 
-Status GraphMailSource::NoGrant(const MailUser& user) {
+Status GraphMailSource::NoGrant(const MailUserView& user) {
   return Status::Unauthorized(fmt::format("no mailbox authorization recorded for {}", user.primary));
 }
 
@@ -54,18 +54,17 @@ Result<MailUser> GraphMailSource::SignedInUser(auth::TokenProvider& tokens) {
 }
 
 Result<std::vector<MailUser>> GraphMailSource::ListUsers() {
-  auto users = client_.ListUsers();
-  if (!users.ok()) return users.status();
+  // Page by page: the directory's Graph records are never all held at once.
   std::vector<MailUser> out;
-  out.reserve(users->size());
-  for (auto& user : users.value()) {
+  Status listed = client_.ListUsers([&out](GraphUser&& user) {
     MailUser m;
     m.id = std::move(user.id);
     m.primary = Lower(!user.mail.empty() ? user.mail : user.user_principal_name);
     m.aliases = std::move(user.aliases);
     m.enabled = user.account_enabled;
     out.push_back(std::move(m));
-  }
+  });
+  if (!listed.ok()) return listed;
   return out;
 }
 
@@ -86,13 +85,13 @@ std::string GraphMailSource::CaptureFolderOf(std::string_view stream) const { re
 
 std::vector<std::string> GraphMailSource::StreamKinds() const { return capture_folders_.StreamKinds(); }
 
-std::string GraphMailSource::InitialCursor(const MailUser& user, const std::string& stream) const {
+std::string GraphMailSource::InitialCursor(const MailUserView& user, const std::string& stream) const {
   if (!CaptureFolderOf(stream).empty()) return MailFoldersUrl(client_.options().graph_url, user.id);
   const std::string_view folder = std::string_view(stream).substr(kStreamPrefix.size());
   return InitialMailDeltaUrl(client_.options().graph_url, user.id, folder);
 }
 
-std::string GraphMailSource::WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+std::string GraphMailSource::WindowCursor(const MailUserView& user, const std::string& stream, std::int64_t since_unix,
                                           std::int64_t until_unix) const {
   // Backfills read Inbox and Sent Items; a capture folder's stream has none.
   if (since_unix >= until_unix || !CaptureFolderOf(stream).empty()) return {};
@@ -101,7 +100,7 @@ std::string GraphMailSource::WindowCursor(const MailUser& user, const std::strin
                                                     until_unix, client_.options().page_size);
 }
 
-void GraphMailSource::FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+void GraphMailSource::FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                                 std::function<void(Result<RawPage>)> done) {
   auth::TokenProvider* tokens = TokensFor(user);
   if (tokens == nullptr) {

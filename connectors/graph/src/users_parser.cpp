@@ -94,7 +94,7 @@ Status ReadUsers(od::value& v, std::vector<GraphUser>& users) {
   return Status::Ok();
 }
 
-Status ParseInto(std::string_view body, UsersPage& page) {
+Status ParseInto(const json::Body& body, UsersPage& page) {
   bool has_value = false;
   Status s = detail::ForEachTopLevelField(body, [&](std::string_view key, od::value& v) {
     if (key == "value") {
@@ -122,7 +122,7 @@ Result<GraphUser> ParseUser(std::string_view body) {
   return user;
 }
 
-Result<UsersPage> ParseUsersPage(std::string_view body) {
+Result<UsersPage> ParseUsersPage(json::Body body) {
   UsersPage page;
   if (Status s = ParseInto(body, page); !s.ok()) return detail::Describe(kWhat, s);
   return page;

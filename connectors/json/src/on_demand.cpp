@@ -7,10 +7,21 @@
 
 namespace crmsync::json {
 
+namespace {
+
+// The ScopedThreadParser in force on this thread, if any.
+thread_local od::parser* scoped_parser = nullptr;
+
+}  // namespace
+
 od::parser& ThreadParser() {
   thread_local od::parser parser;
-  return parser;
+  return scoped_parser != nullptr ? *scoped_parser : parser;
 }
+
+ScopedThreadParser::ScopedThreadParser() : previous_(scoped_parser) { scoped_parser = &parser_; }
+
+ScopedThreadParser::~ScopedThreadParser() { scoped_parser = previous_; }
 
 simdjson::padded_string_view PadInput(std::string_view body) {
   thread_local std::string buffer;

@@ -10,6 +10,7 @@
 
 using namespace crmsync::engine;
 using crmsync::MailUser;
+using crmsync::AddressRange;
 
 namespace {
 
@@ -84,12 +85,7 @@ TEST_CASE("a flat string index holds 8-byte slots at a load of at most one half"
 namespace {
 
 MailboxUser User(std::string id, std::string primary, std::vector<std::string> aliases, std::string sf) {
-  MailboxUser u;
-  u.id = std::move(id);
-  u.primary = std::move(primary);
-  u.aliases = std::move(aliases);
-  u.salesforce_user_id = std::move(sf);
-  return u;
+  return MailboxUser(id, primary, AddressRange(aliases), true, sf);
 }
 
 }  // namespace
@@ -105,10 +101,10 @@ TEST_CASE("the directory finds every user under every alias, and no one else", "
   const TenantDirectory directory({"acme.example"}, users);
   for (int i = 0; i < 2000; ++i) {
     const std::string n = std::to_string(i);
-    for (const auto& address : users[i].aliases) {
+    for (std::string_view address : users[i].aliases()) {
       const MailboxUser* found = directory.FindUser(address);
       REQUIRE(found != nullptr);
-      CHECK(found->id == "id-" + n);
+      CHECK(found->id() == "id-" + n);
       CHECK(found == &directory.users()[i]);
     }
   }
@@ -130,15 +126,15 @@ TEST_CASE("an address two users share belongs to the first, as before", "[flat_s
       {"acme.example"}, {User("id-a", "alice@acme.example", {"alice@acme.example", "sales@acme.example"}, "005A"),
                          User("id-b", "bob@acme.example", {"bob@acme.example", "sales@acme.example"}, "005B")});
   REQUIRE(directory.FindUser("sales@acme.example") != nullptr);
-  CHECK(directory.FindUser("sales@acme.example")->id == "id-a");
-  CHECK(directory.FindUser("bob@acme.example")->id == "id-b");
+  CHECK(directory.FindUser("sales@acme.example")->id() == "id-a");
+  CHECK(directory.FindUser("bob@acme.example")->id() == "id-b");
 }
 
 TEST_CASE("a primary not among the aliases is found too", "[flat_string_index][classify]") {
   const TenantDirectory directory({"acme.example"}, {User("id-a", "alice@acme.example", {"a@acme.example"}, "005A")});
   REQUIRE(directory.FindUser("alice@acme.example") != nullptr);
   REQUIRE(directory.FindUser("a@acme.example") != nullptr);
-  CHECK(directory.FindUser("alice@acme.example")->salesforce_user_id == "005A");
+  CHECK(directory.FindUser("alice@acme.example")->salesforce_user_id() == "005A");
   CHECK(HasAddress(directory.users()[0], "alice@acme.example"));
   CHECK_FALSE(HasAddress(directory.users()[0], "bob@acme.example"));
 }

@@ -115,8 +115,10 @@ TEST_CASE("Google calendar: free/busy asks freeBusy only and reports per-calenda
   auto source = gmail::MakeGmailMailSource(transport, Options());
   CalendarSource& calendar = *source->Calendar();
   CHECK(calendar.MaxBusyUsersPerRequest() == 50);
-  const std::vector<MailUser> users = {Alice(), MailUser{"2", "bob@acme.example", {}, true}};
-  auto busy = calendar.FetchBusy(Alice(), users, "2026-11-01T00:00:00Z", "2026-11-15T00:00:00Z");
+  const MailUser alice = Alice();
+  const MailUser bob{"2", "bob@acme.example", {}, true};
+  const std::vector<MailUserView> users = {alice, bob};
+  auto busy = calendar.FetchBusy(alice, users, "2026-11-01T00:00:00Z", "2026-11-15T00:00:00Z");
   REQUIRE(busy.ok());
   REQUIRE(busy->size() == 2);
   for (const UserBusy& b : busy.value()) {

@@ -12,6 +12,7 @@ using crmsync::Status;
 using crmsync::StatusCode;
 using crmsync::graph::GraphClient;
 using crmsync::graph::GraphClientOptions;
+using crmsync::graph::GraphUser;
 using crmsync::http::Request;
 using crmsync::http::Response;
 using crmsync::http::TransportError;
@@ -218,6 +219,22 @@ TEST_CASE("ListUsers follows @odata.nextLink across pages", "[graph][client]") {
         "https://graph.test/v1.0/users?$select=id,userPrincipalName,mail,proxyAddresses,"
         "accountEnabled&$top=999");   // Graph's largest directory page, whatever the mail page size
   CHECK(requests[0].kind == "graph.users");
+}
+
+TEST_CASE("ListUsers hands each page's users over before the next page is fetched", "[graph][client]") {
+  ScriptedTransport transport([](const Request& request) {
+    if (request.url.find("skiptoken=2") != std::string::npos) {
+      return Reply(200, R"({"value":[{"id":"u3","mail":"c@contoso.com"}]})");
+    }
+    return Reply(200, R"({"@odata.nextLink":"https://graph.test/v1.0/users?$skiptoken=2",)"
+                      R"("value":[{"id":"u1","mail":"a@contoso.com"},{"id":"u2","mail":"b@contoso.com"}]})");
+  });
+  FakeTokenProvider tokens;
+  GraphClient client(transport, tokens, Options());
+  std::vector<std::pair<std::string, std::size_t>> taken;   // user id, pages requested when it was handed over
+  Status listed = client.ListUsers([&](GraphUser&& user) { taken.emplace_back(user.id, transport.requests().size()); });
+  REQUIRE(listed.ok());
+  CHECK(taken == std::vector<std::pair<std::string, std::size_t>>{{"u1", 1}, {"u2", 1}, {"u3", 2}});
 }
 
 TEST_CASE("ListUsers reports a malformed page", "[graph][client]") {

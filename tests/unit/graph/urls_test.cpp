@@ -33,7 +33,7 @@ TEST_CASE("FolderDisplayName maps well-known folders to Outlook's names", "[grap
   CHECK(crmsync::graph::FolderDisplayName("Clients") == "Clients");
 }
 
-TEST_CASE("MailWindowUrl filters receivedDateTime to [since, until), ordered, with the delta fields",
+TEST_CASE("MailWindowUrl filters receivedDateTime from since up to (not including) until, ordered, with the delta fields",
           "[graph][urls][backfill]") {
   const std::string url = crmsync::graph::MailWindowUrl("https://graph.microsoft.com/", "a@b.example", "sentitems",
                                                         1767225600, 1769904000 + 45296, 50);

@@ -56,3 +56,25 @@ TEST_CASE("a Graph page parsed in place reads as the same page parsed from a cop
   reused.resize(page.size() / 2);
   CHECK(crmsync::graph::ParseDeltaPage(reused, "Inbox").status().code() == crmsync::StatusCode::kCorruption);
 }
+
+TEST_CASE("a scoped parser stands in for the thread's parser, and is released with its scope", "[json][parser]") {
+  using crmsync::json::ScopedThreadParser;
+  using crmsync::json::ThreadParser;
+  simdjson::ondemand::parser* const thread_parser = &ThreadParser();
+  {
+    const ScopedThreadParser listing;
+    simdjson::ondemand::parser* const scoped = &ThreadParser();
+    CHECK(scoped != thread_parser);
+    {
+      const ScopedThreadParser nested;
+      CHECK(&ThreadParser() != scoped);
+      CHECK(&ThreadParser() != thread_parser);
+    }
+    CHECK(&ThreadParser() == scoped);
+    // Documents parse through it as through the thread's parser.
+    auto page = crmsync::graph::ParseUsersPage(R"({"value":[{"id":"u1","mail":"A@contoso.com"}]})");
+    REQUIRE(page.ok());
+    CHECK(page->users.at(0).aliases == std::vector<std::string>{"a@contoso.com"});
+  }
+  CHECK(&ThreadParser() == thread_parser);
+}

@@ -39,17 +39,17 @@ class CalendarSource {
 
   // The cursor that reads `user`'s calendar from scratch over [start, end)
   // (ISO-8601 UTC "YYYY-MM-DDTHH:MM:SSZ").
-  virtual std::string InitialCalendarCursor(const MailUser& user, std::string_view start_iso,
+  virtual std::string InitialCalendarCursor(const MailUserView& user, std::string_view start_iso,
                                             std::string_view end_iso) const = 0;
   // Errors: kGone means the cursor expired and the calendar must restart
   // from InitialCalendarCursor; kCorruption for a malformed page.
-  virtual Result<CalendarPage> FetchCalendarPage(const MailUser& user, const std::string& cursor) = 0;
+  virtual Result<CalendarPage> FetchCalendarPage(const MailUserView& user, const std::string& cursor) = 0;
 
   // How many users one free/busy request may name.
   virtual std::size_t MaxBusyUsersPerRequest() const = 0;
   // Free/busy only (times, never subject, location or attendees) of `users`
   // over [start, end), asked as `caller` (a user of the same organization).
-  virtual Result<std::vector<UserBusy>> FetchBusy(const MailUser& caller, std::span<const MailUser> users,
+  virtual Result<std::vector<UserBusy>> FetchBusy(const MailUserView& caller, std::span<const MailUserView> users,
                                                   std::string_view start_iso, std::string_view end_iso) = 0;
 };
 

@@ -9,17 +9,11 @@
 #include <string>
 #include <vector>
 
+#include "crmsync/core/mail_user.hpp"
 #include "crmsync/core/message.hpp"
 #include "crmsync/core/status.hpp"
 
 namespace crmsync {
-
-struct MailUser {
-  std::string id;                    // stable id in the mail system
-  std::string primary;               // primary address, lower-case
-  std::vector<std::string> aliases;  // every address of the user, lower-case, primary included
-  bool enabled = true;
-};
 
 // One page of a stream, as parsed on an engine worker.
 struct MailPage {
@@ -62,12 +56,12 @@ class MailSource {
   // The streams each user has, e.g. {"mail/inbox", "mail/sentitems"}.
   virtual std::vector<std::string> StreamKinds() const = 0;
   // The cursor that starts `stream` of `user` from scratch.
-  virtual std::string InitialCursor(const MailUser& user, const std::string& stream) const = 0;
+  virtual std::string InitialCursor(const MailUserView& user, const std::string& stream) const = 0;
   // The cursor that lists the mail of `stream` of `user` sent in
   // [since_unix, until_unix) (backfill). Its last page has `last` set and an
   // empty next_cursor: a window has no increments. "" when this mail system
   // cannot list a window (the default).
-  virtual std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+  virtual std::string WindowCursor(const MailUserView& user, const std::string& stream, std::int64_t since_unix,
                                    std::int64_t until_unix) const {
     static_cast<void>(user), static_cast<void>(stream), static_cast<void>(since_unix), static_cast<void>(until_unix);
     return {};
@@ -75,7 +69,7 @@ class MailSource {
   // Fetches the page at `cursor`; `done` runs once, possibly on the
   // transport thread, and must not block. Errors: kGone means the cursor
   // expired and the stream must restart from InitialCursor.
-  virtual void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+  virtual void FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                          std::function<void(Result<RawPage>)> done) = 0;
   // Parses a fetched page (kCorruption for malformed input; never throws).
   virtual Result<MailPage> ParsePage(RawPage&& raw) const = 0;

@@ -28,7 +28,7 @@ std::string BackfillJobId(const BackfillWindow& window);
 // The stream id of `kind` in job `job_id`: "backfill/<job id>/<kind>".
 std::string BackfillStreamKind(const std::string& job_id, const std::string& kind);
 // Whether the window selects `user` (by any of its addresses).
-bool BackfillSelects(const BackfillWindow& window, const MailUser& user);
+bool BackfillSelects(const BackfillWindow& window, const MailUserView& user);
 
 // A backfill's share of a concurrency limit (requests in flight per mailbox,
 // upserts in flight per Salesforce org): `limit` × `share_percent` / 100,

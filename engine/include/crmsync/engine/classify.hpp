@@ -13,21 +13,13 @@
 #include "crmsync/core/mail_source.hpp"
 #include "crmsync/core/message.hpp"
 #include "crmsync/engine/flat_string_index.hpp"
+#include "crmsync/engine/mailbox_user.hpp"
 #include "crmsync/engine/text.hpp"
 
 namespace crmsync::engine {
 
-// A user as the engine holds it for the run: the mail system's user (id,
-// lower-case primary and aliases; the connectors read its mail with it) plus
-// its Salesforce user. One record per user: the directory keeps it and the
-// streams hand it to the mail source. `enabled` here means "read this
-// mailbox in this run" (the user's status is active).
-struct MailboxUser : MailUser {
-  std::string salesforce_user_id;      // "" when the user has no Salesforce user
-};
-
 // `address` is the user's primary or one of its aliases (exact, lower-case as stored).
-bool HasAddress(const MailUser& user, std::string_view address);
+bool HasAddress(const MailUserView& user, std::string_view address);
 
 // The organization's people and domains. Immutable after construction.
 class TenantDirectory {

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "crmsync/engine/chunked_vector.hpp"
 #include "crmsync/engine/flat_string_index.hpp"
 
 namespace crmsync::engine {
@@ -101,7 +102,8 @@ class CrmResolverCache {
     return [this](std::uint32_t at, std::string_view text) { return entries_[at].address() == text; };
   }
 
-  std::vector<Slot> entries_;
+  // Chunked: the entries never regrow as a whole (chunked_vector.hpp).
+  ChunkedVector<Slot> entries_;
   FlatStringIndex<Hash> index_;
 };
 

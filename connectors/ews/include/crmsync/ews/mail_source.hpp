@@ -51,11 +51,11 @@ class EwsMailSource final : public MailSource {
   Result<std::vector<MailUser>> ListUsers() override;
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
-  std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
+  std::string InitialCursor(const MailUserView& user, const std::string& stream) const override;
   // "ews1w:<folder>:<since>:<until>:<offset>": FindItem pages (backfill).
-  std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+  std::string WindowCursor(const MailUserView& user, const std::string& stream, std::int64_t since_unix,
                            std::int64_t until_unix) const override;
-  void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+  void FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
   MailSourceStats Stats() const override;
@@ -63,9 +63,9 @@ class EwsMailSource final : public MailSource {
  private:
   struct Fetch;
   void FetchDetails(std::shared_ptr<Fetch> fetch, std::size_t batch);
-  void FetchWindowPage(const MailUser& user, const std::string& cursor, std::function<void(Result<RawPage>)> done);
+  void FetchWindowPage(const MailUserView& user, const std::string& cursor, std::function<void(Result<RawPage>)> done);
   static void BatchIds(Fetch& fetch);
-  void FindCaptureFolder(const MailUser& user, std::string name, std::function<void(Result<RawPage>)> done);
+  void FindCaptureFolder(const MailUserView& user, std::string name, std::function<void(Result<RawPage>)> done);
   // The configured spelling of the folder of stream "mail/folder/<name>"; "" if none.
   std::string CaptureFolderOf(std::string_view stream) const;
 

@@ -68,6 +68,10 @@ class GraphClient {
 
   // Blocking: every page of /users. For set-up, never from a callback.
   Result<std::vector<GraphUser>> ListUsers();
+  // The same, each user handed to `take` as soon as its page is read: the
+  // listing is never held whole, and its pages are parsed by a parser
+  // released when the listing ends (json::ScopedThreadParser).
+  Status ListUsers(const std::function<void(GraphUser&&)>& take);
   // Blocking: the users of a group (transitive: nested groups included).
   // `group` is the group's object id or its mail address; an address no
   // group has is kNotFound naming it.
@@ -81,6 +85,8 @@ class GraphClient {
   // Every page from `url` on, following @odata.nextLink; `what` names the
   // listing in errors.
   Result<std::vector<GraphUser>> ListAllPages(std::string url, const std::string& kind, std::string_view what);
+  Status ForEachListed(std::string url, const std::string& kind, std::string_view what,
+                       const std::function<void(GraphUser&&)>& take);
   // Attempt within the call's mailbox limit (adaptive: Outlook allows 4 concurrent
   // requests per app and mailbox, and answers 429 beyond it).
   void Start(std::shared_ptr<Call> call, std::chrono::milliseconds delay);

@@ -38,7 +38,8 @@ struct DeltaPage {
 // Also reads any page of directory objects with id/mail/userPrincipalName:
 // group members (transitiveMembers/microsoft.graph.user) and the groups
 // found by GroupsByMailUrl.
-Result<UsersPage> ParseUsersPage(std::string_view body);
+// A body with padding to spare (json::Body) is parsed in place, without a copy.
+Result<UsersPage> ParseUsersPage(json::Body body);
 // One user object (GET /me), read like an element of a users page.
 Result<GraphUser> ParseUser(std::string_view body);
 // `folder` (a display name such as "Inbox") goes to every message's folder.

@@ -30,7 +30,7 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   // requests fail kUnauthorized). Set before the first fetch; the providers
   // must outlive the source.
   // `grants` counts the grants of every user's provider (Stats().token_grants).
-  using UserTokens = std::function<auth::TokenProvider*(const MailUser& user)>;
+  using UserTokens = std::function<auth::TokenProvider*(const MailUserView& user)>;
   void SetUserTokens(UserTokens tokens, std::function<std::uint64_t()> grants) {
     user_tokens_ = std::move(tokens);
     user_grants_ = std::move(grants);
@@ -44,29 +44,29 @@ class GraphMailSource final : public MailSource, public CalendarSource {
   Result<std::vector<MailUser>> ListUsers() override;
   Result<std::vector<std::string>> ListGroupMembers(const std::string& group) override;
   std::vector<std::string> StreamKinds() const override;
-  std::string InitialCursor(const MailUser& user, const std::string& stream) const override;
+  std::string InitialCursor(const MailUserView& user, const std::string& stream) const override;
   // "window:" + MailWindowUrl (graph.hpp); its pages follow @odata.nextLink.
-  std::string WindowCursor(const MailUser& user, const std::string& stream, std::int64_t since_unix,
+  std::string WindowCursor(const MailUserView& user, const std::string& stream, std::int64_t since_unix,
                            std::int64_t until_unix) const override;
-  void FetchPage(const MailUser& user, const std::string& stream, const std::string& cursor,
+  void FetchPage(const MailUserView& user, const std::string& stream, const std::string& cursor,
                  std::function<void(Result<RawPage>)> done) override;
   Result<MailPage> ParsePage(RawPage&& raw) const override;
   MailSourceStats Stats() const override;
   CalendarSource* Calendar() override { return this; }
 
-  std::string InitialCalendarCursor(const MailUser& user, std::string_view start_iso,
+  std::string InitialCalendarCursor(const MailUserView& user, std::string_view start_iso,
                                     std::string_view end_iso) const override;
-  Result<CalendarPage> FetchCalendarPage(const MailUser& user, const std::string& cursor) override;
+  Result<CalendarPage> FetchCalendarPage(const MailUserView& user, const std::string& cursor) override;
   std::size_t MaxBusyUsersPerRequest() const override;
-  Result<std::vector<UserBusy>> FetchBusy(const MailUser& caller, std::span<const MailUser> users,
+  Result<std::vector<UserBusy>> FetchBusy(const MailUserView& caller, std::span<const MailUserView> users,
                                           std::string_view start_iso, std::string_view end_iso) override;
 
  private:
   // The provider a request for `user`'s data goes out with: the user's own
   // (delegated) or the application's; nullptr when the user has no grant.
-  auth::TokenProvider* TokensFor(const MailUser& user);
+  auth::TokenProvider* TokensFor(const MailUserView& user);
   // The error of a request for a user without a grant of their own.
-  static Status NoGrant(const MailUser& user);
+  static Status NoGrant(const MailUserView& user);
 
   // The configured spelling of the folder of stream "mail/folder/<name>"; "" if none.
   std::string CaptureFolderOf(std::string_view stream) const;

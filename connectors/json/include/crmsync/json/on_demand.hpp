@@ -18,6 +18,22 @@ namespace od = simdjson::ondemand;
 // this thread, so a parse must copy out what it needs before another starts.
 od::parser& ThreadParser();
 
+// While alive, ThreadParser() on the constructing thread is a parser of its
+// own, released with it. For the few large documents of set-up (999-user
+// directory pages): the thread's parser would otherwise grow to their size
+// and keep that capacity for the rest of the run. Not movable; scopes nest.
+class ScopedThreadParser {
+ public:
+  ScopedThreadParser();
+  ~ScopedThreadParser();
+  ScopedThreadParser(const ScopedThreadParser&) = delete;
+  ScopedThreadParser& operator=(const ScopedThreadParser&) = delete;
+
+ private:
+  od::parser parser_;
+  od::parser* previous_;
+};
+
 // Copies `body` into a thread-local buffer with SIMDJSON_PADDING spare bytes.
 // The view stays valid until the next call on this thread.
 simdjson::padded_string_view PadInput(std::string_view body);
