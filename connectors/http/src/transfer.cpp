@@ -24,10 +24,6 @@ constexpr const char* kSystemCertDir = "/etc/ssl/certs";
 constexpr size_t kBodyPadding = 64;
 // Do not trust a peer's Content-Length for more than this up-front reservation.
 constexpr size_t kMaxReserve = 64u << 20;
-// curl's receive buffer (default 16 KiB). For plain sockets curl 7.88 follows
-// each recv() with a poll() to see whether more is pending, so a 200 KB page
-// took ~13 recv/poll pairs; one loopback segment is up to 64 KiB.
-constexpr long kReceiveBufferBytes = 128L << 10;
 
 std::string_view Trim(std::string_view text) {
   while (!text.empty() && std::isspace(static_cast<unsigned char>(text.front()))) text.remove_prefix(1);
@@ -64,7 +60,6 @@ bool Transfer::Configure(CURL* easy, const EasySettings& settings) {
   curl_easy_setopt(easy, CURLOPT_PROTOCOLS_STR, "http,https");
   curl_easy_setopt(easy, CURLOPT_SHARE, settings.share);
   curl_easy_setopt(easy, CURLOPT_NOSIGNAL, 1L);
-  curl_easy_setopt(easy, CURLOPT_BUFFERSIZE, kReceiveBufferBytes);
   curl_easy_setopt(easy, CURLOPT_HTTP_VERSION, static_cast<long>(CURL_HTTP_VERSION_2TLS));
   curl_easy_setopt(easy, CURLOPT_TIMEOUT_MS, static_cast<long>(std::max<long long>(0, request_.timeout.count())));
   curl_easy_setopt(easy, CURLOPT_CONNECTTIMEOUT_MS, kConnectTimeoutMs);
