@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "crmsync/engine/classify.hpp"
+
 namespace crmsync::engine {
 namespace {
 
@@ -37,7 +39,7 @@ std::string BackfillStreamKind(const std::string& job_id, const std::string& kin
 bool BackfillSelects(const BackfillWindow& window, const MailUserView& user) {
   if (window.users.empty()) return true;
   for (const auto& wanted : window.users) {
-    if (wanted == user.primary || user.aliases.contains(wanted)) return true;
+    if (HasAddress(user, wanted)) return true;
   }
   return false;
 }
