@@ -25,19 +25,24 @@ class UserIndex {
   // is found (as assigning them in order to a map would leave it).
   UserIndex(std::size_t count, IdOf id_of) : id_of_(std::move(id_of)) {
     index_.Reserve(count);
-    const auto holds = [this](std::uint32_t user, std::string_view id) { return id_of_(user) == id; };
-    for (std::size_t user = count; user-- > 0;) index_.Insert(id_of_(user), static_cast<std::uint32_t>(user), holds);
+    for (std::size_t user = count; user-- > 0;) index_.Insert(id_of_(user), static_cast<std::uint32_t>(user), Holds());
   }
 
   std::optional<std::size_t> Find(std::string_view id) const {
     if (!id_of_) return std::nullopt;
-    const std::uint32_t found =
-        index_.Find(id, [this](std::uint32_t user, std::string_view text) { return id_of_(user) == text; });
+    const std::uint32_t found = index_.Find(id, Holds());
     if (found == FlatStringIndex<>::kNone) return std::nullopt;
     return found;
   }
 
  private:
+  // Whether `user` has the id `text`: the index keeps no copy of the ids.
+  struct HoldsId {
+    const UserIndex* index;
+    bool operator()(std::uint32_t user, std::string_view text) const { return index->id_of_(user) == text; }
+  };
+  HoldsId Holds() const { return HoldsId{this}; }
+
   IdOf id_of_;
   FlatStringIndex<> index_;
 };
