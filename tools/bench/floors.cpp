@@ -44,7 +44,7 @@ void ComputeFloors(const Options& options, Phase& phase, bool cold_cache) {
   }
 }
 
-Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
+Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full, std::int64_t in_flight) {
   Makespan result;
   if (!limits.present || limits.latency_min_ms <= 0) return result;
   const double latency = limits.latency_min_ms / 1000.0;
@@ -84,6 +84,11 @@ Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full) {
   if (result.minimum_seconds > 0) result.ratio = full.wall / result.minimum_seconds;
   result.ideal_expected_seconds = IdealExpectedMakespan(limits, full);
   if (result.ideal_expected_seconds > 0) result.ideal_ratio = full.wall / result.ideal_expected_seconds;
+  if (in_flight > 0) {
+    result.capped_in_flight = in_flight;
+    result.ideal_capped_seconds = IdealCappedMakespan(limits, full, in_flight);
+    if (result.ideal_capped_seconds > 0) result.ideal_capped_ratio = full.wall / result.ideal_capped_seconds;
+  }
   return result;
 }
 

@@ -22,7 +22,9 @@ void ComputeFloors(const Options& options, Phase& phase, bool cold_cache = true)
 // The minimum wall time of `full` under `limits`: the longest chain of
 // dependent calls at the minimum latency, or the busiest rate or
 // concurrency limit, whichever is larger.
-Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full);
+// With `in_flight` > 0 it also gives the ideal engine capped at that many
+// requests in flight (IdealCappedMakespan) and the measured ratio to it.
+Makespan MinimumMakespan(const LimitsProfile& limits, const Phase& full, std::int64_t in_flight = 0);
 
 // The mean makespan of `full` for an ideal engine (no CPU cost, every request
 // sent the moment its dependencies allow, no connection limit) when each

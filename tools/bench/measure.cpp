@@ -170,13 +170,11 @@ Measurement Measure(const Options& options, bool tls) {
   m.idle = RunPhase(options, sim, dir.path(), "idle");
   const harness::Verify v = harness::ParseVerify(sim.Get("/_sim/verify"));
   m.verify = Verify{v.expected, v.missing, v.duplicates, v.unexpected, v.mismatched};
-  m.makespan = MinimumMakespan(m.limits, m.full);
-  m.makespan.capped_in_flight = m.full.streams_in_flight_peak;
-  if (options.connections_per_host > 0) {
-    m.makespan.capped_in_flight = std::min<std::int64_t>(m.makespan.capped_in_flight, options.connections_per_host);
-  }
-  m.makespan.ideal_capped_seconds = IdealCappedMakespan(m.limits, m.full, m.makespan.capped_in_flight);
-  if (m.makespan.ideal_capped_seconds > 0) m.makespan.ideal_capped_ratio = m.full.wall / m.makespan.ideal_capped_seconds;
+  // HTTP/1.1: each request in flight holds a connection, so the fewer of the
+  // run's stream window and the connections per host caps them.
+  std::int64_t in_flight = m.full.streams_in_flight_peak;
+  if (options.connections_per_host > 0) in_flight = std::min<std::int64_t>(in_flight, options.connections_per_host);
+  m.makespan = MinimumMakespan(m.limits, m.full, in_flight);
   return m;
 }
 

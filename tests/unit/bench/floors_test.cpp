@@ -208,6 +208,12 @@ TEST_CASE("an ideal engine with a cap on requests in flight: its streams wait fo
   CHECK(IdealCappedMakespan(limits, full, 1) == Approx(0.3 + 300 * 0.1));
   // 30 slots for 100 streams: four rounds (30, 30, 30, 10).
   CHECK(IdealCappedMakespan(limits, full, 30) == Approx(0.3 + 4 * 0.3));
+  // MinimumMakespan reports it beside the minimum when given the run's cap.
+  const Makespan m = MinimumMakespan(limits, full, 10);
+  CHECK(m.capped_in_flight == 10);
+  CHECK(m.ideal_capped_seconds == Approx(0.3 + 10 * 0.3));
+  CHECK(m.ideal_capped_ratio == Approx(2.0 / 3.3));
+  CHECK(MinimumMakespan(limits, full).ideal_capped_seconds == 0);
 
   // Drawn latencies: the same draws as the uncapped engine, and a tighter cap is never faster.
   limits.latency_max_ms = 200;
