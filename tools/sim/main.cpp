@@ -19,7 +19,7 @@
 #include "cert_authority.hpp"
 #include "crmsync/core/allocator_info.hpp"
 #include "config_writer.hpp"
-#include "http_server.hpp"
+#include "server.hpp"
 #include "simulator.hpp"
 #include "text_util.hpp"
 
@@ -95,6 +95,10 @@ int main(int argc, char** argv) {
   app.add_option("--write-config", write_config, "write a crmsync TOML configuration pointing at this simulator");
   app.add_option("--ca-dir", ca_dir, "certificate authority directory (default: <config or port-file dir>/sim-ca)");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP instead of HTTPS");
+  bool http2 = false;
+  app.add_flag("--http2", http2,
+               "serve HTTP/2 only (HTTPS, ALPN h2): clients multiplex their requests over a few connections, "
+               "as on the real services");
   bool scheduler = false;
   bool meeting_changes = false;
   app.add_flag("--meeting-changes", meeting_changes,
@@ -167,6 +171,9 @@ int main(int argc, char** argv) {
   std::vector<std::string> hosts = SplitList(cert_hosts);
   if (!plain_http && hosts.empty()) return Fail(kUsageError, "--cert-hosts must name at least one host");
   if (plain_http && expired_cert) return Fail(kUsageError, "--expired-cert needs HTTPS; drop --plain-http");
+  if (plain_http && http2) {
+    return Fail(kUsageError, "--http2 is served over HTTPS only (ALPN h2); drop --plain-http or --http2");
+  }
 
   namespace fs = std::filesystem;
   std::error_code ec;
@@ -182,6 +189,7 @@ int main(int argc, char** argv) {
   server_options.host = hostport->host;
   server_options.port = hostport->port;
   server_options.tls = !plain_http;
+  server_options.http2 = http2;
   std::string ca_file;
   if (!plain_http) {
     try {
@@ -204,9 +212,9 @@ int main(int argc, char** argv) {
 
   std::unique_ptr<crmsync::sim::Simulator> simulator;
   std::atomic<crmsync::sim::Simulator*> ready{nullptr};
-  std::unique_ptr<crmsync::sim::HttpServer> server;
+  std::unique_ptr<crmsync::sim::Server> server;
   try {
-    server = std::make_unique<crmsync::sim::HttpServer>(server_options, [&ready](const HttpRequest& request) {
+    server = crmsync::sim::MakeServer(server_options, [&ready](const HttpRequest& request) {
       crmsync::sim::Simulator* sim = ready.load(std::memory_order_acquire);
       if (sim == nullptr) {
         return crmsync::sim::JsonResponse(503, R"({"error":{"code":"ServiceUnavailable","message":"starting"}})");

@@ -23,15 +23,13 @@
 #include <fmt/core.h>
 
 #include "body_buffer.hpp"
-#include "json_escape.hpp"
+#include "handler_call.hpp"
+#include "listen_socket.hpp"
 #include "tls_session_tickets.hpp"
 
 namespace crmsync::sim {
 namespace {
 
-// Larger than any request the engine sends (a 200-record composite upsert is a
-// few MiB); anything bigger is a client bug the simulator should surface.
-constexpr std::size_t kMaxBodyBytes = std::size_t{64} << 20;
 // Bursts of thousands of connects during benchmarks overflow the default 32.
 constexpr unsigned kListenBacklog = 1024;
 
@@ -44,21 +42,7 @@ struct RequestState {
   std::string body;
 };
 
-std::string Lower(std::string s) {
-  std::transform(s.begin(), s.end(), s.begin(),
-                 [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
-  return s;
-}
-
 bool EqualsNoCase(const std::string& a, const char* b) { return Lower(a) == b; }
-
-HttpResponse JsonError(int status, const char* code, const std::string& message) {
-  HttpResponse r;
-  r.status = status;
-  r.headers.emplace("Content-Type", "application/json");
-  r.body = fmt::format(R"({{"error":{{"code":"{}","message":"{}"}}}})", code, JsonEscape(message));
-  return r;
-}
 
 // A body served piecewise: the first `cut` bytes of `body` padded with
 // blanks, then an error that makes MHD close the connection early.
@@ -140,10 +124,6 @@ MHD_Result CollectArgument(void* cls, MHD_ValueKind, const char* key, const char
   auto* query = static_cast<std::multimap<std::string, std::string>*>(cls);
   query->emplace(key, value == nullptr ? "" : value);
   return MHD_YES;
-}
-
-std::string OriginHost(const std::string& host) {
-  return host.find(':') != std::string::npos ? "[" + host + "]" : host;
 }
 
 }  // namespace
@@ -236,7 +216,7 @@ struct HttpServer::Impl {
           auto end = length + std::strlen(length);
           auto [ptr, ec] = std::from_chars(length, end, declared);
           if (ec == std::errc::result_out_of_range || (ec == std::errc() && declared > kMaxBodyBytes)) {
-            return Send(connection, TooLarge());
+            return Send(connection, TooLargeResponse());
           }
           if (ec == std::errc() && declared > 0) {
             // The whole body in one buffer of this thread's (upserts are
@@ -260,7 +240,7 @@ struct HttpServer::Impl {
         *upload_data_size = 0;
         return MHD_YES;
       }
-      if (state->too_large) return Send(connection, TooLarge());
+      if (state->too_large) return Send(connection, TooLargeResponse());
 
       HttpRequest request;
       request.method = method;
@@ -286,24 +266,7 @@ struct HttpServer::Impl {
     }
   }
 
-  static HttpResponse TooLarge() {
-    return JsonError(413, "requestEntityTooLarge",
-                     fmt::format("request body exceeds {} bytes", kMaxBodyBytes));
-  }
-
-  HttpResponse Call(const HttpRequest& request) {
-    try {
-      return handler(request);
-    } catch (const std::exception& e) {
-      std::fprintf(stderr, "crmsync-sim: handler failed on %s %s: %s\n", request.method.c_str(),
-                   request.path.c_str(), e.what());
-      return JsonError(500, "simInternalError", e.what());
-    } catch (...) {
-      std::fprintf(stderr, "crmsync-sim: handler failed on %s %s\n", request.method.c_str(),
-                   request.path.c_str());
-      return JsonError(500, "simInternalError", "unknown exception");
-    }
-  }
+  HttpResponse Call(const HttpRequest& request) { return CallHandler(handler, request); }
 
   void ResolveAddress() {
     addrinfo hints{};

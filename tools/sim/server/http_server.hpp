@@ -4,73 +4,25 @@
 #pragma once
 
 #include <cstdint>
-#include <functional>
-#include <map>
 #include <memory>
-#include <optional>
 #include <string>
+
+#include "server.hpp"
 
 namespace crmsync::sim {
 
-struct HttpRequest {
-  std::string method;                          // GET, POST, PATCH, ...
-  std::string path;                            // decoded path, no query: /v1.0/users
-  std::string raw_query;                       // undecoded, without '?': $select=id&$top=5
-  std::multimap<std::string, std::string> query;   // decoded query arguments
-  std::map<std::string, std::string> headers;  // names lower-cased
-  std::string body;
-  std::string header(const std::string& lower_name) const {
-    auto it = headers.find(lower_name);
-    return it == headers.end() ? std::string() : it->second;
-  }
-};
-
-struct HttpResponse {
-  int status = 200;
-  std::multimap<std::string, std::string> headers;  // Content-Type etc.
-  std::string body;
-  // Fault injection (tools/sim/faults.hpp). drop: close the connection
-  // without a byte. cut_after: announce the whole body, send only this many
-  // bytes of it, then close. declared_bytes > body.size(): announce that
-  // many bytes and pad the body with blanks up to them (oversized payloads
-  // without holding them in memory).
-  bool drop = false;
-  std::optional<std::size_t> cut_after = std::nullopt;
-  std::uint64_t declared_bytes = 0;
-};
-
-using Handler = std::function<HttpResponse(const HttpRequest&)>;
-
-struct TlsIdentity {
-  std::string cert_pem;   // leaf certificate (followed by nothing else)
-  std::string key_pem;    // leaf private key
-};
-
-struct ServerOptions {
-  std::string host = "127.0.0.1";
-  std::uint16_t port = 0;               // 0 = any free port
-  bool tls = true;
-  TlsIdentity identity;                 // required when tls
-  // One thread per connection (MHD polls with poll(), so no FD_SETSIZE cap):
-  // an engine hiding 60-120 ms of simulated latency keeps thousands open.
-  unsigned max_connections = 8192;
-};
-
-class HttpServer {
+class HttpServer final : public Server {
  public:
   // Starts serving; throws std::runtime_error with a clear message on failure
   // (address in use, bad certificate).
   HttpServer(ServerOptions options, Handler handler);
-  ~HttpServer();
   HttpServer(const HttpServer&) = delete;
   HttpServer& operator=(const HttpServer&) = delete;
 
-  std::uint16_t port() const;
-  // Requests served on TLS sessions the client resumed (a session ticket from
-  // an earlier connection: no certificate exchange).
-  std::uint64_t requests_on_resumed_tls() const;
-  // "https://127.0.0.1:PORT" or "http://..."
-  std::string origin() const;
+  ~HttpServer() override;
+  std::uint16_t port() const override;
+  std::uint64_t requests_on_resumed_tls() const override;
+  std::string origin() const override;
 
  private:
   struct Impl;
