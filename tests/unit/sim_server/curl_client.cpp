@@ -69,6 +69,7 @@ CurlResult CurlClient::Perform(const CurlRequest& request) {
   curl_easy_setopt(easy_, CURLOPT_WRITEDATA, &result.body);
   curl_easy_setopt(easy_, CURLOPT_HEADERFUNCTION, &OnHeader);
   curl_easy_setopt(easy_, CURLOPT_HEADERDATA, &result.headers);
+  if (request.http_version != 0) curl_easy_setopt(easy_, CURLOPT_HTTP_VERSION, request.http_version);
   if (!request.ca_file.empty()) curl_easy_setopt(easy_, CURLOPT_CAINFO, request.ca_file.c_str());
   curl_slist* headers = nullptr;
   for (const auto& h : request.headers) headers = curl_slist_append(headers, h.c_str());
@@ -90,6 +91,7 @@ CurlResult CurlClient::Perform(const CurlRequest& request) {
   result.error = error;
   curl_easy_getinfo(easy_, CURLINFO_RESPONSE_CODE, &result.status);
   curl_easy_getinfo(easy_, CURLINFO_NUM_CONNECTS, &result.num_connects);
+  curl_easy_getinfo(easy_, CURLINFO_HTTP_VERSION, &result.http_version);
   curl_slist_free_all(headers);
   return result;
 }

@@ -18,6 +18,7 @@ struct CurlRequest {
   std::string ca_file;                // empty: the system trust store
   bool chunked = false;               // send body with Transfer-Encoding: chunked
   long long synthetic_body_bytes = -1;  // >= 0: stream this many 'x' bytes instead of body
+  long http_version = 0;              // CURLOPT_HTTP_VERSION; 0: libcurl's default (h2 over TLS)
 };
 
 struct CurlResult {
@@ -25,6 +26,7 @@ struct CurlResult {
   std::string error;
   long status = 0;
   long num_connects = 0;
+  long http_version = 0;   // CURLINFO_HTTP_VERSION: CURL_HTTP_VERSION_1_1, _2_0, ...
   std::string body;
   std::map<std::string, std::string> headers;   // lower-cased names
 };

@@ -71,7 +71,6 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
                       const std::uint8_t*, std::size_t, std::uint8_t, void*);
   static int OnDataChunk(nghttp2_session*, std::uint8_t, std::int32_t, const std::uint8_t*, std::size_t, void*);
   static int OnFrameReceived(nghttp2_session*, const nghttp2_frame*, void*);
-  static int OnFrameSent(nghttp2_session*, const nghttp2_frame*, void*);
   static int OnStreamClose(nghttp2_session*, std::int32_t, std::uint32_t, void*);
 
   const int fd_;
@@ -85,6 +84,7 @@ class H2Connection : public std::enable_shared_from_this<H2Connection> {
   std::string output_;
   std::size_t output_sent_ = 0;
   bool want_pollout_ = false;
+  bool tls_failed_ = false;   // SSL_shutdown is not allowed after a fatal error
 
   std::mutex completions_mutex_;
   std::deque<Completion> completions_;

@@ -17,7 +17,6 @@ struct H2Stream {
   std::string target;            // :path as sent: /v1.0/users?$top=5
   std::optional<std::uint64_t> content_length;
   bool too_large = false;        // body over kMaxBodyBytes: discarded, 413
-  bool request_complete = false; // END_STREAM received
   bool answered = false;         // response (or RST_STREAM) submitted
   bool head = false;             // HEAD: headers only
 
