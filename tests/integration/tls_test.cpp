@@ -106,3 +106,25 @@ TEST_CASE("plain HTTP is available for measurements and still captures everythin
   const Verify v = ParseVerify(sim.Get("/_sim/verify"));
   CHECK(v.missing == 0);
 }
+
+TEST_CASE("HTTP/2 (--http2): the engine multiplexes its requests and captures everything exactly once", "[tls][http2]") {
+  TempDir dir;
+  SimProcess sim(dir.path(), {"--seed", "5", "--tenants", "2", "--users", "10", "--messages", "5", "--providers",
+                              "graph,gmail", "--http2"});
+  CHECK(ReadFile(sim.config_path()).find("https://127.0.0.1") != std::string::npos);
+  auto run = RunCrmsync({"run", "--config", sim.config_path(), "--state", dir.path() + "/state"});
+  INFO(run.output);
+  CHECK(run.exit_code == 0);
+  const Verify v = ParseVerify(sim.Get("/_sim/verify"));   // the harness's own client speaks h2 too
+  INFO(v.raw);
+  CHECK(v.expected > 0);
+  CHECK(v.missing == 0);
+  CHECK(v.duplicates == 0);
+  CHECK(v.unexpected == 0);
+}
+
+TEST_CASE("crmsync-sim --http2 with --plain-http is a usage error", "[tls][http2]") {
+  auto result = RunProcess({SimBinary(), "--http2", "--plain-http"}, std::chrono::seconds(30));
+  CHECK(result.exit_code == 2);
+  CHECK_THAT(result.output, Catch::Contains("--http2") && Catch::Contains("HTTPS only"));
+}
