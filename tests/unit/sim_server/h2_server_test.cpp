@@ -173,6 +173,7 @@ TEST_CASE("h2_server: 50 slow requests share one connection and overlap", "[sim_
   CHECK(ok == kRequests);
   CHECK(connects == 1);
   CHECK(server.connections_accepted() == 1);
+  CHECK(server.requests_served() == kRequests);
   CHECK(overlap.most() >= 2);
 }
 

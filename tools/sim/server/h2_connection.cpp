@@ -247,6 +247,7 @@ void H2Connection::Dispatch(std::int32_t stream_id, H2Stream& stream) {
     request->query = ParseQuery(request->raw_query);
   }
   stream.head = request->method == "HEAD";
+  context_.requests->fetch_add(1, std::memory_order_relaxed);
   if (resumed_) context_.resumed_requests->fetch_add(1, std::memory_order_relaxed);
   context_.pool->Submit([self = shared_from_this(), stream_id, request] {
     HttpResponse response = CallHandler(*self->context_.handler, *request);

@@ -29,6 +29,7 @@ struct H2ConnectionContext {
   WorkerPool* pool = nullptr;
   unsigned max_concurrent_streams = 1000;
   std::atomic<std::uint64_t>* resumed_requests = nullptr;
+  std::atomic<std::uint64_t>* requests = nullptr;
 };
 
 class H2Connection : public std::enable_shared_from_this<H2Connection> {

@@ -44,6 +44,7 @@ struct H2Server::Impl {
   std::uint16_t port = 0;
   std::atomic<std::uint64_t> resumed_requests{0};
   std::atomic<std::uint64_t> accepted{0};
+  std::atomic<std::uint64_t> requests{0};
   std::list<Running> connections;   // the acceptor's, then the destructor's
   std::thread acceptor;
 
@@ -71,7 +72,8 @@ struct H2Server::Impl {
   }
 
   void Accept() {
-    H2ConnectionContext context{&handler, pool.get(), options.max_concurrent_streams, &resumed_requests};
+    H2ConnectionContext context{&handler, pool.get(), options.max_concurrent_streams, &resumed_requests,
+                                &requests};
     while (true) {
       pollfd fds[2] = {{listen_fd, POLLIN, 0}, {stop_fd, POLLIN, 0}};
       if (::poll(fds, 2, -1) < 0 && errno != EINTR) return;
@@ -132,8 +134,18 @@ struct H2Server::Impl {
     for (Running& running : connections) running.thread.join();
     // Handlers reference the handler (and through it the simulator): they
     // finish before either goes away.
-    if (pool) pool->Stop();
+    std::size_t handler_threads = 0;
+    if (pool) {
+      handler_threads = pool->threads();
+      pool->Stop();
+    }
     connections.clear();
+    // How the clients used the server: the measure of multiplexing.
+    if (requests.load() > 0) {
+      std::fprintf(stderr, "crmsync-sim: http2: served %llu requests over %llu connections; %zu handler threads\n",
+                   static_cast<unsigned long long>(requests.load()),
+                   static_cast<unsigned long long>(accepted.load()), handler_threads);
+    }
     if (stop_fd >= 0) ::close(stop_fd);
     stop_fd = -1;
   }
@@ -163,5 +175,7 @@ std::string H2Server::origin() const {
 }
 
 std::uint64_t H2Server::connections_accepted() const { return impl_->accepted.load(std::memory_order_relaxed); }
+
+std::uint64_t H2Server::requests_served() const { return impl_->requests.load(std::memory_order_relaxed); }
 
 }  // namespace crmsync::sim

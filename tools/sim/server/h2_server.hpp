@@ -27,8 +27,11 @@ class H2Server final : public Server {
   std::uint16_t port() const override;
   std::uint64_t requests_on_resumed_tls() const override;
   std::string origin() const override;
-  // TCP connections accepted so far (how many a client needed).
+  // TCP connections accepted so far, and requests handed to the handler over
+  // them: how well clients multiplex. Both are also logged to stderr when the
+  // server stops ("crmsync-sim: http2: served R requests over C connections").
   std::uint64_t connections_accepted() const;
+  std::uint64_t requests_served() const;
 
  private:
   struct Impl;
