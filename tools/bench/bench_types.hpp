@@ -16,7 +16,7 @@ struct Options {
   int tenants = 2, users = 200, messages = 40, seed = 1;
   // Provider of each tenant in order (crmsync-sim --providers); built from --mix.
   std::vector<std::string> providers = {"graph"};
-  std::string transport = "https";
+  std::string transport = "https";   // https, http, h2, both (https and http) or all
   std::string limits_profile = "realistic";
   int streams_in_flight = 0;   // 0: the configuration's default
   int connections_per_host = 0;   // 0: the configuration's default
@@ -56,6 +56,9 @@ struct Phase {
   std::int64_t sim_requests = 0, throttled = 0;
   // From the run report: most mailbox streams the engine read at once.
   std::int64_t streams_in_flight_peak = 0;
+  // From the run report: TCP (and TLS) connections the engine opened. Over
+  // HTTP/1.1 one per request in flight; HTTP/2 multiplexes.
+  std::int64_t connections_opened = 0;
 };
 
 struct Verify {
