@@ -99,9 +99,9 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
 std::string Json(const Options& options, const std::vector<Measurement>& results) {
   std::string out = fmt::format(
       "{{\"mode\":\"{}\",\"tenants\":{},\"providers\":\"{}\",\"users\":{},\"messages\":{},\"seed\":{},"
-      "\"streams_in_flight\":{},\"connections_per_host\":{},\"runs\":[",
+      "\"streams_in_flight\":{},\"connections_per_host\":{},\"writes_in_flight\":{},\"runs\":[",
       ModeName(options.mode), options.tenants, Providers(options), options.users, options.messages, options.seed,
-      options.streams_in_flight, options.connections_per_host);
+      options.streams_in_flight, options.connections_per_host, options.writes_in_flight);
   auto it = std::back_inserter(out);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& m = results[i];

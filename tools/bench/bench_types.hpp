@@ -20,6 +20,7 @@ struct Options {
   std::string limits_profile = "realistic";
   int streams_in_flight = 0;   // 0: the configuration's default
   int connections_per_host = 0;   // 0: the configuration's default
+  int writes_in_flight = 0;       // 0: the configuration's default
   int mailbox_concurrency = 0; // limits mode: 0 keeps the profile's per-mailbox concurrency
   int org_concurrency = 0;     // limits mode: 0 keeps the profile's per-org concurrency
   int page_size = 100;         // the Graph page size the simulator's configuration asks for

@@ -70,6 +70,9 @@ int main(int argc, char** argv) {
   app.add_option("--streams-in-flight", options.streams_in_flight,
                  "Set [engine] max_streams_in_flight (default: the configuration's)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--writes-in-flight", options.writes_in_flight,
+                 "Set [engine] max_writes_in_flight (default: the configuration's)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--connections-per-host", options.connections_per_host,
                  "Set [engine] max_connections_per_host (default: the configuration's)")
       ->check(CLI::Range(1, 4096));

@@ -160,6 +160,7 @@ Measurement Measure(const Options& options, const std::string& transport) {
   SimProcess sim(dir.path(), args);
   SetEngineOption(sim.config_path(), "max_streams_in_flight", options.streams_in_flight);
   SetEngineOption(sim.config_path(), "max_connections_per_host", options.connections_per_host);
+  SetEngineOption(sim.config_path(), "max_writes_in_flight", options.writes_in_flight);
   Measurement m;
   m.transport = transport;
   if (options.mode == Mode::kLimits) {
