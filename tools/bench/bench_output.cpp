@@ -40,12 +40,12 @@ std::string PhaseJson(const Phase& p) {
       "\"sim_cpu_seconds\":{:.3f},\"engine_cpu_seconds_per_1k_messages\":{:.4f},"
       "\"sim_cpu_seconds_per_1k_messages\":{:.4f},\"engine_peak_rss_kb\":{},\"api_calls\":{},"
       "\"salesforce_calls\":{},\"sim_requests\":{},\"throttled_429\":{},\"throttled_share\":{:.5f},"
-      "\"streams_in_flight_peak\":{}}}",
+      "\"streams_in_flight_peak\":{},\"connections_opened\":{}}}",
       p.exit_code, p.wall, p.read, p.captured, PerSecond(p.read, p.wall), PerSecond(p.captured, p.wall),
       p.engine_cpu, p.sim_cpu, PerThousand(p.engine_cpu, p.read), PerThousand(p.sim_cpu, p.read), p.rss_kb,
       CallsJson(p.calls, p.floor), p.calls.salesforce_calls(), p.sim_requests, p.throttled,
       p.sim_requests > 0 ? static_cast<double>(p.throttled) / static_cast<double>(p.sim_requests) : 0.0,
-      p.streams_in_flight_peak);
+      p.streams_in_flight_peak, p.connections_opened);
 }
 
 }  // namespace
@@ -57,17 +57,17 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
   auto it = std::back_inserter(out);
   fmt::format_to(it, "crmsync-bench --mode {}: {} tenants ({}) x {} users x {} messages per user\n\n",
                  ModeName(options.mode), options.tenants, Providers(options), options.users, options.messages);
-  fmt::format_to(it, "{:<9} {:<12} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>8} {:>6} {:>8} {:>7}\n",
+  fmt::format_to(it, "{:<9} {:<12} {:>8} {:>9} {:>10} {:>11} {:>10} {:>10} {:>8} {:>6} {:>8} {:>7} {:>5}\n",
                  "transport", "phase", "wall s", "read", "read/s", "captured/s", "eng cpu/1k", "sim cpu/1k",
-                 "rss MiB", "429s", "requests", "streams");
+                 "rss MiB", "429s", "requests", "streams", "conns");
   for (const auto& m : results) {
     for (const Phase* p : {&m.full, &m.incremental, &m.idle}) {
       fmt::format_to(it,
-                     "{:<9} {:<12} {:>8.2f} {:>9} {:>10.0f} {:>11.0f} {:>10.4f} {:>10.4f} {:>8.1f} {:>6} {:>8} {:>7}\n",
+                     "{:<9} {:<12} {:>8.2f} {:>9} {:>10.0f} {:>11.0f} {:>10.4f} {:>10.4f} {:>8.1f} {:>6} {:>8} {:>7} {:>5}\n",
                      m.transport, p->name, p->wall, p->read, PerSecond(p->read, p->wall),
                      PerSecond(p->captured, p->wall), PerThousand(p->engine_cpu, p->read),
                      PerThousand(p->sim_cpu, p->read), static_cast<double>(p->rss_kb) / 1024.0, p->throttled,
-                     p->sim_requests, p->streams_in_flight_peak);
+                     p->sim_requests, p->streams_in_flight_peak, p->connections_opened);
     }
     fmt::format_to(it, "\n{} API calls (measured / floor):\n", m.transport);
     fmt::format_to(it, "  {:<12} {:>15} {:>15} {:>15} {:>17}\n", "phase", "mailbox pages", "token grants",
@@ -85,7 +85,7 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
                      m.full.wall, m.makespan.minimum_seconds, m.makespan.binding, m.makespan.ratio);
       fmt::format_to(it, "  an ideal engine under these latencies: {:.2f} s on average, ratio {:.2f}\n",
                      m.makespan.ideal_expected_seconds, m.makespan.ideal_ratio);
-      fmt::format_to(it, "  the same with at most {} requests in flight (the stream window or the connections, whichever fewer): {:.2f} s, ratio {:.2f}\n",
+      fmt::format_to(it, "  the same with at most {} requests in flight (the stream window, or over HTTP/1.1 the connections if fewer): {:.2f} s, ratio {:.2f}\n",
                      m.makespan.capped_in_flight, m.makespan.ideal_capped_seconds, m.makespan.ideal_capped_ratio);
     }
     fmt::format_to(it, "  verify: {} (expected {}, missing {}, duplicates {}, unexpected {}, mismatched {})\n",
@@ -99,9 +99,9 @@ std::string Table(const Options& options, const std::vector<Measurement>& result
 std::string Json(const Options& options, const std::vector<Measurement>& results) {
   std::string out = fmt::format(
       "{{\"mode\":\"{}\",\"tenants\":{},\"providers\":\"{}\",\"users\":{},\"messages\":{},\"seed\":{},"
-      "\"streams_in_flight\":{},\"connections_per_host\":{},\"runs\":[",
+      "\"streams_in_flight\":{},\"connections_per_host\":{},\"writes_in_flight\":{},\"runs\":[",
       ModeName(options.mode), options.tenants, Providers(options), options.users, options.messages, options.seed,
-      options.streams_in_flight, options.connections_per_host);
+      options.streams_in_flight, options.connections_per_host, options.writes_in_flight);
   auto it = std::back_inserter(out);
   for (std::size_t i = 0; i < results.size(); ++i) {
     const auto& m = results[i];

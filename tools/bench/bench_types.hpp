@@ -16,10 +16,11 @@ struct Options {
   int tenants = 2, users = 200, messages = 40, seed = 1;
   // Provider of each tenant in order (crmsync-sim --providers); built from --mix.
   std::vector<std::string> providers = {"graph"};
-  std::string transport = "https";
+  std::string transport = "https";   // https, http, h2, both (https and http) or all
   std::string limits_profile = "realistic";
   int streams_in_flight = 0;   // 0: the configuration's default
   int connections_per_host = 0;   // 0: the configuration's default
+  int writes_in_flight = 0;       // 0: the configuration's default
   int mailbox_concurrency = 0; // limits mode: 0 keeps the profile's per-mailbox concurrency
   int org_concurrency = 0;     // limits mode: 0 keeps the profile's per-org concurrency
   int page_size = 100;         // the Graph page size the simulator's configuration asks for
@@ -56,6 +57,9 @@ struct Phase {
   std::int64_t sim_requests = 0, throttled = 0;
   // From the run report: most mailbox streams the engine read at once.
   std::int64_t streams_in_flight_peak = 0;
+  // From the run report: TCP (and TLS) connections the engine opened. Over
+  // HTTP/1.1 one per request in flight; HTTP/2 multiplexes.
+  std::int64_t connections_opened = 0;
 };
 
 struct Verify {

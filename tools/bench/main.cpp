@@ -4,11 +4,13 @@
 // and simulator apart), the engine's peak RSS, API calls next to their
 // floors, 429s and the verification result. --mode limits asks the simulator
 // for realistic latency and rate limits and adds the theoretical minimum
-// makespan. --transport both measures HTTPS and plain HTTP side by side.
+// makespan. --transport both measures HTTPS and plain HTTP side by side; h2
+// runs HTTPS over HTTP/2 (the simulator multiplexes requests per connection).
 #include <charconv>
 #include <fstream>
 #include <iostream>
 #include <optional>
+#include <string_view>
 
 #include <CLI/CLI.hpp>
 
@@ -60,13 +62,17 @@ int main(int argc, char** argv) {
   app.add_option("--users", options.users, "Users per organization")->check(CLI::Range(1, 100000));
   app.add_option("--messages", options.messages, "Messages per user")->check(CLI::Range(1, 1000000));
   app.add_option("--seed", options.seed, "Corpus seed");
-  app.add_option("--transport", options.transport, "https, http or both")
-      ->check(CLI::IsMember({"https", "http", "both"}));
+  app.add_option("--transport", options.transport,
+                 "https (HTTP/1.1 over TLS), h2 (HTTP/2 over TLS), http (plain HTTP/1.1), both (https and http) or all")
+      ->check(CLI::IsMember({"https", "http", "h2", "both", "all"}));
   app.add_option("--limits", options.limits_profile, "Simulator limits profile in limits mode")
       ->check(CLI::IsMember({"realistic"}));
   app.add_option("--streams-in-flight", options.streams_in_flight,
                  "Set [engine] max_streams_in_flight (default: the configuration's)")
       ->check(CLI::Range(1, 100000));
+  app.add_option("--writes-in-flight", options.writes_in_flight,
+                 "Set [engine] max_writes_in_flight (default: the configuration's)")
+      ->check(CLI::Range(1, 64));
   app.add_option("--connections-per-host", options.connections_per_host,
                  "Set [engine] max_connections_per_host (default: the configuration's)")
       ->check(CLI::Range(1, 4096));
@@ -97,8 +103,11 @@ int main(int argc, char** argv) {
 
   std::vector<Measurement> results;
   try {
-    if (options.transport != "http") results.push_back(Measure(options, true));
-    if (options.transport != "https") results.push_back(Measure(options, false));
+    for (const char* transport : {"https", "h2", "http"}) {
+      const bool chosen = options.transport == transport || options.transport == "all" ||
+                          (options.transport == "both" && std::string_view(transport) != "h2");
+      if (chosen) results.push_back(Measure(options, transport));
+    }
   } catch (const std::exception& e) {
     std::cerr << "crmsync-bench: " << e.what() << "\n";
     return 1;

@@ -58,6 +58,7 @@ Phase RunPhase(const Options& options, const SimProcess& sim, const std::string&
   phase.read = harness::JsonInt(report, "totals.messages_read");
   phase.captured = harness::JsonInt(report, "totals.captured");
   phase.streams_in_flight_peak = harness::JsonInt(report, "streams_in_flight_peak");
+  phase.connections_opened = harness::JsonInt(report, "transport.connections_opened");
   phase.tenants = ParseReportTenants(report);
   for (std::size_t i = 0; i < phase.tenants.size(); ++i) {
     phase.tenants[i].provider = options.providers[i % options.providers.size()];
@@ -136,13 +137,14 @@ LimitsProfile ParseLimits(const std::string& limits_json) {
   return out;
 }
 
-Measurement Measure(const Options& options, bool tls) {
+Measurement Measure(const Options& options, const std::string& transport) {
   harness::TempDir dir;
   std::vector<std::string> args = {"--seed",     std::to_string(options.seed),     "--tenants",
                                    std::to_string(options.tenants), "--users", std::to_string(options.users),
                                    "--messages", std::to_string(options.messages), "--providers",
                                    Join(options.providers)};
-  if (!tls) args.push_back("--plain-http");
+  if (transport == "http") args.push_back("--plain-http");
+  if (transport == "h2") args.push_back("--http2");
   if (options.mode == Mode::kLimits) {
     args.push_back("--limits");
     args.push_back(options.limits_profile);
@@ -158,8 +160,9 @@ Measurement Measure(const Options& options, bool tls) {
   SimProcess sim(dir.path(), args);
   SetEngineOption(sim.config_path(), "max_streams_in_flight", options.streams_in_flight);
   SetEngineOption(sim.config_path(), "max_connections_per_host", options.connections_per_host);
+  SetEngineOption(sim.config_path(), "max_writes_in_flight", options.writes_in_flight);
   Measurement m;
-  m.transport = tls ? "https" : "http";
+  m.transport = transport;
   if (options.mode == Mode::kLimits) {
     m.limits = ParseLimits(sim.Get("/_sim/limits"));
     if (!m.limits.present) throw std::runtime_error("the simulator reports no limits profile at /_sim/limits");
@@ -171,9 +174,12 @@ Measurement Measure(const Options& options, bool tls) {
   const harness::Verify v = harness::ParseVerify(sim.Get("/_sim/verify"));
   m.verify = Verify{v.expected, v.missing, v.duplicates, v.unexpected, v.mismatched};
   // HTTP/1.1: each request in flight holds a connection, so the fewer of the
-  // run's stream window and the connections per host caps them.
+  // run's stream window and the connections per host caps them. HTTP/2
+  // multiplexes them over a few connections: only the window caps them.
   std::int64_t in_flight = m.full.streams_in_flight_peak;
-  if (options.connections_per_host > 0) in_flight = std::min<std::int64_t>(in_flight, options.connections_per_host);
+  if (transport != "h2" && options.connections_per_host > 0) {
+    in_flight = std::min<std::int64_t>(in_flight, options.connections_per_host);
+  }
   m.makespan = MinimumMakespan(m.limits, m.full, in_flight);
   return m;
 }

@@ -10,7 +10,9 @@ namespace crmsync::bench {
 
 // Throws std::runtime_error when a process cannot be started or the
 // simulator does not answer.
-Measurement Measure(const Options& options, bool tls);
+// `transport`: "https" (HTTP/1.1 over TLS), "h2" (HTTP/2 over TLS: the
+// simulator runs with --http2) or "http" (plain HTTP/1.1).
+Measurement Measure(const Options& options, const std::string& transport);
 
 // Parsers of the documents the measurement reads, exposed for tests.
 std::vector<TenantFigures> ParseReportTenants(const std::string& report_json);

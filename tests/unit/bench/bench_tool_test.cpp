@@ -91,11 +91,13 @@ TEST_CASE("crmsync-bench --mode cpu at a tiny scale: clean verification, every f
 TEST_CASE("crmsync-bench --mode limits at a tiny scale: latency, minimum makespan, clean verification",
           "[bench][integration]") {
   BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "3", "--messages", "2",
-                           "--connections-per-host", "128"});
+                           "--connections-per-host", "128", "--writes-in-flight", "8"});
   INFO(run.process.output);
   REQUIRE(run.process.exit_code == 0);
   const std::string& j = run.json;
   CHECK(JsonInt(j, "connections_per_host") == 128);
+  CHECK(JsonInt(j, "writes_in_flight") == 8);
+  CHECK(JsonInt(j, "runs.0.full.connections_opened") >= 1);
   CHECK(JsonInt(j, "runs.0.verify.missing") == 0);
   CHECK(JsonInt(j, "runs.0.verify.duplicates") == 0);
   CHECK(JsonInt(j, "runs.0.verify.unexpected") == 0);
@@ -151,4 +153,25 @@ TEST_CASE("crmsync-bench --mode limits over a mailbox limit: 429s are counted, r
   CHECK(JsonInt(j, "runs.0.verify.missing") == 0);
   CHECK(JsonInt(j, "runs.0.verify.duplicates") == 0);
   CHECK(JsonInt(j, "runs.0.verify.unexpected") == 0);
+}
+
+TEST_CASE("crmsync-bench --transport h2: HTTPS over HTTP/2 multiplexes the streams over a few connections",
+          "[bench][integration]") {
+  // 40 users, two folders each: 80 streams at once, each request 60-120 ms away.
+  BenchRun run = RunBench({"--mode", "limits", "--tenants", "1", "--users", "40", "--messages", "1",
+                           "--transport", "h2", "--streams-in-flight", "100"});
+  INFO(run.process.output);
+  REQUIRE(run.process.exit_code == 0);
+  const std::string& j = run.json;
+  CHECK(run.process.output.find("h2 ") != std::string::npos);
+  CHECK(JsonInt(j, "runs.0.verify.missing") == 0);
+  CHECK(JsonInt(j, "runs.0.verify.duplicates") == 0);
+  const std::int64_t peak = JsonInt(j, "runs.0.full.streams_in_flight_peak");
+  const std::int64_t connections = JsonInt(j, "runs.0.full.connections_opened");
+  // Over HTTP/1.1 each request in flight holds a connection; here many share each one.
+  CHECK(peak > 64);
+  CHECK(connections >= 1);
+  CHECK(connections * 4 < peak);
+  // The capped ideal is capped by the stream window alone.
+  CHECK(JsonInt(j, "runs.0.makespan.capped_in_flight") == peak);
 }
