@@ -145,6 +145,7 @@ CurlMultiTransport::Impl::Impl(TransportOptions opts) : options(std::move(opts))
   // Keep as many idle connections cached as may be open at once.
   curl_multi_setopt(multi, CURLMOPT_MAXCONNECTS, options.max_total_connections);
   curl_multi_setopt(multi, CURLMOPT_PIPELINING, CURLPIPE_MULTIPLEX);
+  curl_multi_setopt(multi, CURLMOPT_MAX_CONCURRENT_STREAMS, options.max_streams_per_connection);
   loop = std::thread([this] { Run(); });
 }
 

