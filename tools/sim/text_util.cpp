@@ -12,6 +12,7 @@
 
 #include "prng.hpp"
 #include "sf_text.hpp"
+#include "url_decoding.hpp"
 
 namespace crmsync::sim {
 
@@ -131,14 +132,6 @@ std::string WallClockTimestamp() {
   return iso;
 }
 
-namespace {
-int HexValue(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
 
 std::optional<std::string> FormDecode(std::string_view text) {
   std::string out;
@@ -149,7 +142,7 @@ std::optional<std::string> FormDecode(std::string_view text) {
       out += ' ';
     } else if (c == '%') {
       if (i + 2 >= text.size()) return std::nullopt;
-      int hi = HexValue(text[i + 1]), lo = HexValue(text[i + 2]);
+      int hi = HexDigitValue(text[i + 1]), lo = HexDigitValue(text[i + 2]);
       if (hi < 0 || lo < 0) return std::nullopt;
       out += static_cast<char>(hi * 16 + lo);
       i += 2;

@@ -92,6 +92,28 @@ class ClosingListener {
   std::thread thread_;
 };
 
+// Submits `count` GETs of url_prefix + N, which the server holds at `gate`
+// until all have arrived (all in flight at once), then checks each answer.
+void AllAtOnce(CurlMultiTransport& transport, Gate& gate, const std::string& url_prefix, const std::string& ca_file,
+               int count) {
+  std::vector<std::shared_ptr<std::promise<Response>>> results;
+  for (int i = 0; i < count; ++i) {
+    auto result = std::make_shared<std::promise<Response>>();
+    results.push_back(result);
+    transport.Submit(Get(url_prefix + std::to_string(i), ca_file),
+                     [result](Response&& response) { result->set_value(std::move(response)); });
+  }
+  REQUIRE(gate.AwaitArrivals(count));
+  gate.Open();
+  const std::string path_prefix = url_prefix.substr(url_prefix.rfind('/'));
+  for (int i = 0; i < count; ++i) {
+    Response response = results[i]->get_future().get();
+    INFO(response.error_message);
+    REQUIRE(response.transport_ok());
+    CHECK(response.body == "secure " + path_prefix + std::to_string(i));
+  }
+}
+
 }  // namespace
 
 TEST_CASE("tls: a handshake the server closes is a reset (retried), not a TLS refusal", "[http][tls]") {
@@ -204,21 +226,7 @@ TEST_CASE("tls: the CA file is parsed once per transport, not once per connectio
 
   // Held at the server until all have arrived: each needs its own connection.
   constexpr int kConcurrent = 6;
-  std::vector<std::shared_ptr<std::promise<Response>>> results;
-  for (int i = 0; i < kConcurrent; ++i) {
-    auto result = std::make_shared<std::promise<Response>>();
-    results.push_back(result);
-    transport.Submit(Get(server.origin() + "/c" + std::to_string(i), ca.ca_cert_path()),
-                     [result](Response&& response) { result->set_value(std::move(response)); });
-  }
-  REQUIRE(gate.AwaitArrivals(kConcurrent));
-  gate.Open();
-  for (int i = 0; i < kConcurrent; ++i) {
-    Response response = results[i]->get_future().get();
-    INFO(response.error_message);
-    REQUIRE(response.transport_ok());
-    CHECK(response.body == "secure /c" + std::to_string(i));
-  }
+  AllAtOnce(transport, gate, server.origin() + "/c", ca.ca_cert_path(), kConcurrent);
   const auto stats = transport.Stats();
   CHECK(stats.connections_opened >= kConcurrent);
   CHECK(stats.ca_stores_loaded == 1);
@@ -289,21 +297,6 @@ TEST_CASE("tls: over HTTP/2 a burst of requests rides on one connection, past cu
   CurlMultiTransport transport;
 
   // All held at the server until every one has arrived: all in flight at once.
-  constexpr int kConcurrent = 150;
-  std::vector<std::shared_ptr<std::promise<Response>>> results;
-  for (int i = 0; i < kConcurrent; ++i) {
-    auto result = std::make_shared<std::promise<Response>>();
-    results.push_back(result);
-    transport.Submit(Get(server->origin() + "/m" + std::to_string(i), ca.ca_cert_path()),
-                     [result](Response&& response) { result->set_value(std::move(response)); });
-  }
-  REQUIRE(gate.AwaitArrivals(kConcurrent));
-  gate.Open();
-  for (int i = 0; i < kConcurrent; ++i) {
-    Response response = results[i]->get_future().get();
-    INFO(response.error_message);
-    REQUIRE(response.transport_ok());
-    CHECK(response.body == "secure /m" + std::to_string(i));
-  }
+  AllAtOnce(transport, gate, server->origin() + "/m", ca.ca_cert_path(), 150);
   CHECK(transport.Stats().connections_opened == 1);
 }

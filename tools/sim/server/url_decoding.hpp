@@ -10,6 +10,9 @@
 
 namespace crmsync::sim {
 
+// '0'-'9', 'a'-'f', 'A'-'F' -> 0-15; anything else -> -1.
+int HexDigitValue(char c);
+
 std::string PercentDecode(std::string_view text, bool plus_is_space);
 
 // "a=1&b=x%20y&flag" -> {a: 1, b: "x y", flag: ""}; empty pieces are skipped.
