@@ -13,7 +13,7 @@ std::string_view ConfigExample() {
 state_dir = ""                     # "" = ./crmsync-state; --state overrides
 max_streams_in_flight = 256        # mailbox folders read at once, at most: 64, more while waiting on the network (1..100000)
 max_writes_in_flight = 4           # concurrent Salesforce upserts per organization (1..64)
-max_connections_per_host = 256     # HTTP connections to one host = its requests in flight (1..4096)
+max_connections_per_host = 256     # HTTP connections to one host: its requests in flight over HTTP/1.1 (1..4096)
 request_timeout_seconds = 60       # per HTTP request, seconds (1..3600)
 retry_base_ms = 500                # first retry delay of a transient failure, doubled each attempt, with jitter (1..60000)
 retry_cap_ms = 30000               # longest retry delay; a Retry-After the service sends wins (1..600000)
