@@ -23,7 +23,9 @@ struct TransportOptions {
   // the server's SETTINGS_MAX_CONCURRENT_STREAMS still caps it). curl's own
   // default of 100 makes a burst beyond it open a connection per request while
   // the new connection's handshake is under way (171 connections for ~800
-  // requests in flight, measured), where one would carry them.
+  // requests in flight, measured), where one would carry them. Until the
+  // server's SETTINGS arrive on a new connection curl 7.88 still counts 100,
+  // so a burst sent in that moment opens extra connections all the same.
   long max_streams_per_connection = 1000;
   std::string user_agent = "crmsync/0.1";
   // Per-host circuit breaker (circuit_breaker.hpp).
