@@ -27,6 +27,8 @@
 
 #include <fmt/core.h>
 
+#include "openssl_util.hpp"
+
 namespace crmsync::sim {
 namespace {
 
@@ -45,34 +47,13 @@ constexpr int kSerialBits = 128;
 constexpr std::size_t kMaxCommonName = 64;
 constexpr const char* kCaCommonName = "crmsync-sim local CA";
 
-template <auto Free>
-struct Deleter {
-  template <typename T>
-  void operator()(T* p) const { Free(p); }
-};
-using PkeyPtr = std::unique_ptr<EVP_PKEY, Deleter<EVP_PKEY_free>>;
-using X509Ptr = std::unique_ptr<X509, Deleter<X509_free>>;
-using BioPtr = std::unique_ptr<BIO, Deleter<BIO_free_all>>;
-using BnPtr = std::unique_ptr<BIGNUM, Deleter<BN_free>>;
-using ExtPtr = std::unique_ptr<X509_EXTENSION, Deleter<X509_EXTENSION_free>>;
-using NamesPtr = std::unique_ptr<GENERAL_NAMES, Deleter<GENERAL_NAMES_free>>;
+using BnPtr = std::unique_ptr<BIGNUM, OpensslDeleter<BN_free>>;
+using ExtPtr = std::unique_ptr<X509_EXTENSION, OpensslDeleter<X509_EXTENSION_free>>;
+using NamesPtr = std::unique_ptr<GENERAL_NAMES, OpensslDeleter<GENERAL_NAMES_free>>;
 
-// Drains OpenSSL's thread-local error queue into one readable message.
-std::string OpensslError(std::string_view what) {
-  std::string message(what);
-  unsigned long code = 0;
-  bool first = true;
-  while ((code = ERR_get_error()) != 0) {
-    char text[256];
-    ERR_error_string_n(code, text, sizeof text);
-    message += first ? ": " : "; ";
-    message += text;
-    first = false;
-  }
-  return "crmsync-sim: " + message;
+[[noreturn]] void ThrowOpenssl(std::string_view what) {
+  throw std::runtime_error("crmsync-sim: " + OpensslError(what));
 }
-
-[[noreturn]] void ThrowOpenssl(std::string_view what) { throw std::runtime_error(OpensslError(what)); }
 
 void Check(int ok, std::string_view what) {
   if (ok != 1) ThrowOpenssl(what);
@@ -104,15 +85,13 @@ std::string ToPem(EVP_PKEY* key) {
 }
 
 X509Ptr CertFromPem(const std::string& pem, std::string_view origin) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  X509Ptr cert(bio ? PEM_read_bio_X509(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  X509Ptr cert = ReadPemCertificate(pem);
   if (!cert) ThrowOpenssl(fmt::format("{}: not a PEM certificate", origin));
   return cert;
 }
 
 PkeyPtr KeyFromPem(const std::string& pem, std::string_view origin) {
-  BioPtr bio(BIO_new_mem_buf(pem.data(), static_cast<int>(pem.size())));
-  PkeyPtr key(bio ? PEM_read_bio_PrivateKey(bio.get(), nullptr, nullptr, nullptr) : nullptr);
+  PkeyPtr key = ReadPemPrivateKey(pem);
   // Never echo the key material: only the file name goes into the message.
   if (!key) ThrowOpenssl(fmt::format("{}: not an unencrypted PEM private key", origin));
   return key;

@@ -1,7 +1,6 @@
 #include "h2_tls_context.hpp"
 
 #include <openssl/err.h>
-#include <openssl/pem.h>
 #include <openssl/tls1.h>
 
 #include <cstdio>
@@ -11,22 +10,12 @@
 #include <string_view>
 #include <vector>
 
+#include "openssl_util.hpp"
+
 namespace crmsync::sim {
 namespace {
 
 constexpr std::string_view kH2 = "h2";
-
-std::string OpenSslError(const char* what) {
-  std::string text = what;
-  unsigned long code = 0;
-  while ((code = ERR_get_error()) != 0) {
-    char buffer[256];
-    ERR_error_string_n(code, buffer, sizeof buffer);
-    text += ": ";
-    text += buffer;
-  }
-  return text;
-}
 
 // The protocol names of an ALPN extension body; nullopt when malformed.
 std::optional<std::vector<std::string_view>> AlpnNames(const unsigned char* data, std::size_t length) {
@@ -62,17 +51,14 @@ int OnClientHello(SSL* ssl, int* alert, void*) {
 
 int OnAlpnSelect(SSL*, const unsigned char** out, unsigned char* out_length, const unsigned char* in,
                  unsigned int in_length, void*) {
-  for (unsigned int i = 0; i < in_length;) {
-    const unsigned int n = in[i];
-    if (i + 1 + n > in_length) break;
-    if (std::string_view(reinterpret_cast<const char*>(in + i + 1), n) == kH2) {
-      *out = in + i + 1;
-      *out_length = static_cast<unsigned char>(n);
-      return SSL_TLSEXT_ERR_OK;
-    }
-    i += 1 + n;
+  static constexpr unsigned char kServerProtocols[] = {2, 'h', '2'};
+  unsigned char* selected = nullptr;
+  if (SSL_select_next_proto(&selected, out_length, kServerProtocols, sizeof kServerProtocols, in, in_length) !=
+      OPENSSL_NPN_NEGOTIATED) {
+    return SSL_TLSEXT_ERR_ALERT_FATAL;   // no_application_protocol
   }
-  return SSL_TLSEXT_ERR_ALERT_FATAL;   // no_application_protocol
+  *out = selected;
+  return SSL_TLSEXT_ERR_OK;
 }
 
 }  // namespace
@@ -101,9 +87,9 @@ bool AlpnOffersH2(const unsigned char* data, std::size_t length) {
 H2TlsContext::H2TlsContext(const TlsIdentity& identity) {
   ERR_clear_error();
   ctx_ = SSL_CTX_new(TLS_server_method());
-  if (ctx_ == nullptr) throw std::runtime_error(OpenSslError("TLS context"));
+  if (ctx_ == nullptr) throw std::runtime_error(OpensslError("TLS context"));
   auto fail = [this](const char* what) {
-    const std::string message = OpenSslError(what);
+    const std::string message = OpensslError(what);
     SSL_CTX_free(ctx_);
     ctx_ = nullptr;
     throw std::runtime_error(message);
@@ -114,21 +100,12 @@ H2TlsContext::H2TlsContext(const TlsIdentity& identity) {
   // The I/O loop resumes a blocked write with whatever is left of its buffer.
   SSL_CTX_set_mode(ctx_, SSL_MODE_ENABLE_PARTIAL_WRITE | SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
 
-  BIO* cert_bio = BIO_new_mem_buf(identity.cert_pem.data(), static_cast<int>(identity.cert_pem.size()));
-  X509* cert = cert_bio != nullptr ? PEM_read_bio_X509(cert_bio, nullptr, nullptr, nullptr) : nullptr;
-  BIO_free(cert_bio);
-  if (cert == nullptr) fail("TLS certificate rejected");
-  const int used_cert = SSL_CTX_use_certificate(ctx_, cert);
-  X509_free(cert);
-  if (used_cert != 1) fail("TLS certificate rejected");
-
-  BIO* key_bio = BIO_new_mem_buf(identity.key_pem.data(), static_cast<int>(identity.key_pem.size()));
-  EVP_PKEY* key = key_bio != nullptr ? PEM_read_bio_PrivateKey(key_bio, nullptr, nullptr, nullptr) : nullptr;
-  BIO_free(key_bio);
-  if (key == nullptr) fail("TLS private key rejected");
-  const int used_key = SSL_CTX_use_PrivateKey(ctx_, key);
-  EVP_PKEY_free(key);
-  if (used_key != 1 || SSL_CTX_check_private_key(ctx_) != 1) fail("TLS private key rejected");
+  const X509Ptr cert = ReadPemCertificate(identity.cert_pem);
+  if (!cert || SSL_CTX_use_certificate(ctx_, cert.get()) != 1) fail("TLS certificate rejected");
+  const PkeyPtr key = ReadPemPrivateKey(identity.key_pem);
+  if (!key || SSL_CTX_use_PrivateKey(ctx_, key.get()) != 1 || SSL_CTX_check_private_key(ctx_) != 1) {
+    fail("TLS private key rejected");
+  }
 
   SSL_CTX_set_client_hello_cb(ctx_, &OnClientHello, nullptr);
   SSL_CTX_set_alpn_select_cb(ctx_, &OnAlpnSelect, nullptr);
