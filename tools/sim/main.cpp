@@ -18,6 +18,7 @@
 
 #include "cert_authority.hpp"
 #include "crmsync/core/allocator_info.hpp"
+#include "listen_socket.hpp"
 #include "config_writer.hpp"
 #include "server.hpp"
 #include "simulator.hpp"
@@ -227,8 +228,8 @@ int main(int argc, char** argv) {
 
   std::string host = hostport->host;
   if (host == "0.0.0.0" || host == "::") host = "127.0.0.1";
-  if (host.find(':') != std::string::npos) host = "[" + host + "]";
-  const std::string origin = fmt::format("{}://{}:{}", plain_http ? "http" : "https", host, server->port());
+  const std::string origin =
+      fmt::format("{}://{}:{}", plain_http ? "http" : "https", crmsync::sim::OriginHost(host), server->port());
 
   crmsync::sim::SimulatorOptions options;
   options.corpus = crmsync::sim::CorpusOptions{seed, tenants, users, messages, contacts, providers};
